@@ -1,0 +1,126 @@
+#include "hub/app.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+
+#include "hub/auth/account_store.hpp"
+#include "hub/auth/secrets.hpp"
+#include "hub/cohorts/cohort_store.hpp"
+#include "hub/http/json_body.hpp"
+
+namespace hub {
+namespace fs = std::filesystem;
+
+std::vector<store::Migration> all_migrations() {
+  return {auth::accounts_migration(), cohorts::cohorts_migration()};
+}
+
+namespace {
+
+// Writes `content` to a new file readable by the owner only; leaves an existing file alone.
+void write_private_file_once(const std::string& path, const std::string& content) {
+  if (fs::exists(path)) return;
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+    out << content;
+  }
+  ::chmod(tmp.c_str(), 0600);
+  fs::rename(tmp, path);
+}
+
+std::string random_key_file() {
+  std::string raw = auth::random_token(32);  // 256 bits, base64url
+  return raw + "\n";
+}
+
+bool is_loopback(std::string_view ip) { return ip == "127.0.0.1" || ip == "::1" || ip.substr(0, 4) == "127."; }
+
+}  // namespace
+
+void init_data_dir(const DataDir& dir) {
+  fs::create_directories(dir.root);
+  ::chmod(dir.root.c_str(), 0700);
+  fs::create_directories(dir.keys());
+  ::chmod(dir.keys().c_str(), 0700);
+  // Keys for the sharing module: the pseudonym HMAC key and the record encryption key (DESIGN.md).
+  write_private_file_once(dir.keys() + "/pseudonym-hmac.key", random_key_file());
+  write_private_file_once(dir.keys() + "/records-aes256.key", random_key_file());
+  if (!fs::exists(dir.config())) {
+    std::ofstream out(dir.config());
+    out << default_config_text();
+  }
+  store::Executor db(dir.database(), all_migrations(), {.readers = 1});
+  db.stop();
+  ::chmod(dir.database().c_str(), 0600);
+}
+
+auth::AuthOptions auth_options_from(const Config& config) {
+  auth::AuthOptions o;
+  o.scrypt_log2_n = static_cast<int>(config.auth.scrypt_log2_n);
+  o.session_ttl_s = config.auth.session_ttl_hours * 3600;
+  o.secure_cookies = !config.server.tls_cert.empty() || config.server.public_origin.rfind("https://", 0) == 0;
+  o.login_burst_per_ip = static_cast<int>(config.auth.login_burst_per_ip);
+  o.login_burst_per_handle = static_cast<int>(config.auth.login_burst_per_handle);
+  return o;
+}
+
+static std::unique_ptr<http::StaticFiles> load_web_root(const Config& config) {
+  std::string root = config.server.web_root.empty() ? COHORTHUB_DEFAULT_WEB_ROOT : config.server.web_root;
+  if (!fs::is_directory(root)) return nullptr;
+  return std::make_unique<http::StaticFiles>(root);
+}
+
+Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
+    : config_(config),
+      clock_(clock),
+      db_(dir.database(), all_migrations(), {.readers = static_cast<int>(config.store.readers)}),
+      cpu_(static_cast<int>(config.cpu.threads), static_cast<std::size_t>(config.cpu.queue)),
+      access_log_(config.log.access ? stderr : nullptr),
+      files_(load_web_root(config)),
+      auth_options_(auth_options_from(config)),
+      authenticator_(db_, clock_, auth_options_),
+      accounts_(db_, cpu_, clock_, membership_, auth_options_),
+      cohorts_(db_, clock_, membership_),
+      pipeline_(router_, authenticator_, files_.get(), metrics_, access_log_,
+                http::PipelineOptions{config.server.public_origin}) {
+  add_platform_routes();
+  accounts_.add_to(router_);
+  cohorts_.add_to(router_);
+  metrics_.add_gauge("cohorthub_db_queue_depth", "DB jobs waiting.", [this] { return double(db_.queue_depth()); });
+  metrics_.add_gauge("cohorthub_cpu_queue_depth", "CPU jobs waiting.", [this] { return double(cpu_.queue_depth()); });
+  metrics_.add_gauge("cohorthub_access_log_dropped", "Access-log lines dropped.",
+                     [this] { return double(access_log_.dropped()); });
+}
+
+Hub::~Hub() { db_.stop(); }
+
+void Hub::add_platform_routes() {
+  using http::Access;
+  using http::Method;
+  router_.add(Method::get, "/healthz", {Access::anyone, 0},
+              [](http::Request&, http::Context&) -> boost::asio::awaitable<http::Response> {
+                co_return http::json_response(200, {{"status", "ok"}});
+              });
+  router_.add(Method::get, "/metrics", {Access::anyone, 0},
+              [this](http::Request& req, http::Context&) -> boost::asio::awaitable<http::Response> {
+                if (!config_.server.metrics_public && !is_loopback(req.remote_ip))
+                  co_return http::error_response(http::ApiError::forbidden("/metrics answers loopback clients only."));
+                http::Response r;
+                r.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                r.body = metrics_.render();
+                co_return r;
+              });
+  router_.add(Method::get, "/api/openapi.json", {Access::anyone, 0},
+              [](http::Request&, http::Context&) -> boost::asio::awaitable<http::Response> {
+                http::Response r;
+                r.headers.set("Content-Type", "application/json; charset=utf-8");
+                r.headers.set("Cache-Control", "no-cache");
+                r.body = std::string(openapi_document());
+                co_return r;
+              });
+}
+
+}  // namespace hub

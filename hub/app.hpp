@@ -1,0 +1,75 @@
+// The hub without sockets: storage, modules, router and pipeline, wired together. main.cpp puts
+// hub/net in front of it; tests call its service() directly.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "hub/auth/account_routes.hpp"
+#include "hub/auth/session_authenticator.hpp"
+#include "hub/cohorts/cohort_routes.hpp"
+#include "hub/config.hpp"
+#include "hub/http/access_log.hpp"
+#include "hub/http/clock.hpp"
+#include "hub/http/cpu_pool.hpp"
+#include "hub/http/metrics.hpp"
+#include "hub/http/pipeline.hpp"
+#include "hub/http/router.hpp"
+#include "hub/http/static_files.hpp"
+#include "hub/store/executor.hpp"
+
+namespace hub {
+
+// Paths inside a data directory.
+struct DataDir {
+  std::string root;
+  std::string database() const { return root + "/cohorthub.db"; }
+  std::string config() const { return root + "/cohorthub.toml"; }
+  std::string keys() const { return root + "/keys"; }
+  std::string demo_logins() const { return root + "/demo-logins.txt"; }
+};
+
+// Every schema migration, in order.
+std::vector<store::Migration> all_migrations();
+
+// Creates the directory, key files, config file and database; idempotent. Throws on failure.
+void init_data_dir(const DataDir& dir);
+
+// The embedded OpenAPI document (docs/openapi.json at build time).
+std::string_view openapi_document();
+
+class Hub {
+ public:
+  // REQUIRES: init_data_dir(dir) has run. Throws on start-up failure.
+  Hub(const Config& config, const DataDir& dir, const Clock& clock);
+  ~Hub();
+
+  http::Service& service() { return pipeline_; }
+  http::Router& router() { return router_; }
+  store::Executor& db() { return db_; }
+  http::CpuPool& cpu() { return cpu_; }
+  cohorts::CohortMembership& membership() { return membership_; }
+  const auth::AuthOptions& auth_options() const { return auth_options_; }
+
+ private:
+  void add_platform_routes();
+
+  const Config config_;
+  const Clock& clock_;
+  store::Executor db_;
+  http::CpuPool cpu_;
+  http::Metrics metrics_;
+  http::AccessLog access_log_;
+  std::unique_ptr<http::StaticFiles> files_;  // null when there is no web root
+  cohorts::CohortMembership membership_;
+  const auth::AuthOptions auth_options_;
+  auth::SessionAuthenticator authenticator_;
+  auth::AccountRoutes accounts_;
+  cohorts::CohortRoutes cohorts_;
+  http::Router router_;  // complete before the pipeline serves
+  http::Pipeline pipeline_;
+};
+
+auth::AuthOptions auth_options_from(const Config& config);
+
+}  // namespace hub

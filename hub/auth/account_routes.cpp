@@ -1,0 +1,254 @@
+#include "hub/auth/account_routes.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "hub/auth/account_store.hpp"
+#include "hub/auth/password.hpp"
+#include "hub/auth/secrets.hpp"
+#include "hub/auth/session_authenticator.hpp"
+#include "hub/http/json_body.hpp"
+#include "hub/http/pagination.hpp"
+
+namespace hub::auth {
+namespace {
+
+using http::error_response;
+using http::json_response;
+using nlohmann::json;
+
+// Display names: 1-80 bytes after trimming, no control characters.
+Result<std::string> clean_display_name(std::string name) {
+  auto not_space = [](unsigned char c) { return !std::isspace(c); };
+  name.erase(name.begin(), std::find_if(name.begin(), name.end(), not_space));
+  name.erase(std::find_if(name.rbegin(), name.rend(), not_space).base(), name.end());
+  if (name.empty() || name.size() > 80)
+    return ApiError::invalid_field("display_name", "The display name must be 1 to 80 characters.");
+  if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+    return ApiError::invalid_field("display_name", "The display name may not contain control characters.");
+  return name;
+}
+
+std::optional<std::int64_t> id_param(const http::Request& req, std::string_view name) {
+  std::string_view v = req.param(name);
+  std::int64_t id = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
+  if (ec != std::errc() || p != v.data() + v.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+}  // namespace
+
+Result<json> user_json(Connection& db, Membership& membership, std::int64_t user_id) {
+  auto user = get_user(db, user_id);
+  if (!user) return user.error();
+  return json{{"id", user->id},
+              {"handle", user->handle},
+              {"display_name", user->display_name},
+              {"role", user->role},
+              {"cohort_ids", membership.cohorts_of(db, user_id)}};
+}
+
+AccountRoutes::AccountRoutes(store::Executor& db, http::CpuPool& cpu, const Clock& clock, Membership& membership,
+                             const AuthOptions& options)
+    : db_(db),
+      cpu_(cpu),
+      clock_(clock),
+      membership_(membership),
+      options_(options),
+      cookie_name_(session_cookie_name(options)),
+      per_ip_(clock, options.login_burst_per_ip, options.login_refill_per_ip_s),
+      per_handle_(clock, options.login_burst_per_handle, options.login_refill_per_handle_s),
+      dummy_hash_(hash_password("not-a-real-password", options.scrypt_log2_n)) {}
+
+void AccountRoutes::add_to(http::Router& router) {
+  using http::Access;
+  using http::Method;
+  auto bind = [this](auto member) {
+    return [this, member](http::Request& r, http::Context& c) { return (this->*member)(r, c); };
+  };
+  router.add(Method::post, "/api/login", {Access::anyone, 4096}, bind(&AccountRoutes::login));
+  router.add(Method::post, "/api/logout", {Access::anyone, 1024}, bind(&AccountRoutes::logout));
+  router.add(Method::post, "/api/register", {Access::anyone, 4096}, bind(&AccountRoutes::register_user));
+  router.add(Method::get, "/api/me", {Access::user, 0}, bind(&AccountRoutes::me));
+  router.add(Method::post, "/api/tokens", {Access::user, 1024}, bind(&AccountRoutes::create_token));
+  router.add(Method::get, "/api/tokens", {Access::user, 0}, bind(&AccountRoutes::list_tokens));
+  router.add(Method::delete_, "/api/tokens/{id}", {Access::user, 0}, bind(&AccountRoutes::revoke_token));
+  router.add(Method::post, "/api/invites", {Access::user, 1024}, bind(&AccountRoutes::create_invite));
+  router.add(Method::get, "/api/invites", {Access::user, 0}, bind(&AccountRoutes::list_invites));
+}
+
+std::string AccountRoutes::session_cookie(const std::string& token, std::int64_t max_age) const {
+  std::string c = cookie_name_ + "=" + token + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age);
+  if (options_.secure_cookies) c += "; Secure";
+  return c;
+}
+
+boost::asio::awaitable<http::Response> AccountRoutes::open_session(std::int64_t user_id, int status) {
+  const std::string token = random_token(32);
+  const std::string key = sha256_hex(token);
+  const std::int64_t now = clock_.now(), expires = now + options_.session_ttl_s;
+  auto user_job = [this, key, user_id, now, expires](Connection& c) -> Result<json> {
+    if (auto s = insert_session(c, key, user_id, now, expires); !s) return s.error();
+    return user_json(c, membership_, user_id);
+  };
+  HUB_TRY(user, co_await db_.write(user_job));
+  auto res = json_response(status, {{"user", *user}});
+  res.headers.add("Set-Cookie", session_cookie(token, options_.session_ttl_s));
+  co_return res;
+}
+
+boost::asio::awaitable<http::Response> AccountRoutes::login(Request& req, Context&) {
+  HUB_TRY(body, http::parse_json_object(req.body));
+  HUB_TRY(handle_in, http::string_field(*body, "handle", 1, 64));
+  HUB_TRY(password, http::string_field(*body, "password", 1, kMaxPasswordBytes));
+  std::string handle = *handle_in;
+  std::transform(handle.begin(), handle.end(), handle.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (int wait = per_ip_.take("ip:" + req.remote_ip)) co_return error_response(ApiError::rate_limited(wait));
+  if (int wait = per_handle_.take(handle)) co_return error_response(ApiError::rate_limited(wait));
+
+  auto record_job = [handle](Connection& c) { return find_login(c, handle); };
+  HUB_TRY(record, co_await db_.read(record_job));
+  std::string stored = *record ? (*record)->password_hash : dummy_hash_;
+  auto verified_job = [pw = *password, stored]() -> Result<bool> { return verify_password(pw, stored); };
+  HUB_TRY(verified, co_await cpu_.run(verified_job));
+  if (!*record || !*verified) co_return error_response(ApiError::unauthenticated("Wrong handle or password."));
+  per_handle_.refund(handle);
+  co_return co_await open_session((*record)->user_id, 200);
+}
+
+boost::asio::awaitable<http::Response> AccountRoutes::logout(Request& req, Context&) {
+  std::string_view cookie = req.cookie(cookie_name_);
+  if (!cookie.empty() && cookie.size() <= 128) {
+    std::string key = sha256_hex(cookie);
+    auto done_job = [key](Connection& c) { return delete_session(c, key); };
+    HUB_TRY(done, co_await db_.write(done_job));
+  }
+  auto res = http::empty_response(204);
+  res.headers.add("Set-Cookie", session_cookie("", 0));
+  co_return res;
+}
+
+boost::asio::awaitable<http::Response> AccountRoutes::register_user(Request& req, Context&) {
+  HUB_TRY(body, http::parse_json_object(req.body));
+  HUB_TRY(code, http::string_field(*body, "invite_code", 1, 128));
+  HUB_TRY(handle_in, http::string_field(*body, "handle", 1, 64));
+  HUB_TRY(name_in, http::string_field(*body, "display_name", 1, 200));
+  HUB_TRY(password, http::string_field(*body, "password", 0, 1 << 20));
+  HUB_TRY(handle, normalize_handle(*handle_in));
+  HUB_TRY(display_name, clean_display_name(*name_in));
+  HUB_TRY(policy, check_password_policy(*password, *handle));
+  if (int wait = per_ip_.take("ip:" + req.remote_ip)) co_return error_response(ApiError::rate_limited(wait));
+
+  const std::string code_hash = sha256_hex(*code);
+  const std::int64_t now = clock_.now();
+  // Check the invite before spending a scrypt on it; the write below checks again.
+  auto open_job = [code_hash, now](Connection& c) { return find_open_invite(c, code_hash, now); };
+  HUB_TRY(open, co_await db_.read(open_job));
+  auto hash_job = [pw = *password, n = options_.scrypt_log2_n]() -> Result<std::string> {
+    return hash_password(pw, n);
+  };
+  HUB_TRY(hash, co_await cpu_.run(hash_job));
+  auto user_id_job = [this, code_hash, now, h = *handle, d = *display_name,
+                                        ph = *hash](Connection& c) -> Result<std::int64_t> {
+    auto invite = find_open_invite(c, code_hash, now);
+    if (!invite) return invite.error();
+    auto user = insert_user(c, h, d, invite->role, ph, now);
+    if (!user) return user.error();
+    if (auto s = redeem_invite(c, invite->id, user->id, now); !s) return s.error();
+    if (invite->cohort_id)
+      if (auto s = membership_.join(c, user->id, *invite->cohort_id, now); !s) return s.error();
+    return user->id;
+  };
+  HUB_TRY(user_id, co_await db_.write(user_id_job));
+  co_return co_await open_session(*user_id, 201);
+}
+
+boost::asio::awaitable<http::Response> AccountRoutes::me(Request&, Context& ctx) {
+  const std::int64_t id = ctx.user().user_id;
+  auto user_job = [this, id](Connection& c) { return user_json(c, membership_, id); };
+  HUB_TRY(user, co_await db_.read(user_job));
+  co_return json_response(200, *user);
+}
+
+boost::asio::awaitable<http::Response> AccountRoutes::create_token(Request& req, Context& ctx) {
+  HUB_TRY(body, http::parse_json_object(req.body));
+  HUB_TRY(name, http::string_field(*body, "name", 1, 64));
+  const std::string token = kTokenPrefix + random_token(32);
+  const std::int64_t user = ctx.user().user_id, now = clock_.now();
+  auto id_job = [user, n = *name, h = sha256_hex(token), now](Connection& c) {
+    return insert_token(c, user, n, h, now);
+  };
+  HUB_TRY(id, co_await db_.write(id_job));
+  co_return json_response(201, {{"id", *id}, {"name", *name}, {"token", token}, {"created_at", format_rfc3339(now)}});
+}
+
+boost::asio::awaitable<http::Response> AccountRoutes::list_tokens(Request&, Context& ctx) {
+  auto items_job = [user = ctx.user().user_id](Connection& c) { return auth::list_tokens(c, user); };
+  HUB_TRY(items, co_await db_.read(items_job));
+  co_return json_response(200, *items);
+}
+
+boost::asio::awaitable<http::Response> AccountRoutes::revoke_token(Request& req, Context& ctx) {
+  auto id = id_param(req, "id");
+  if (!id) co_return error_response(ApiError::not_found("You have no such token."));
+  auto done_job = [user = ctx.user().user_id, id = *id, now = clock_.now()](Connection& c) {
+    return auth::revoke_token(c, user, id, now);
+  };
+  HUB_TRY(done, co_await db_.write(done_job));
+  co_return http::empty_response(204);
+}
+
+boost::asio::awaitable<http::Response> AccountRoutes::create_invite(Request& req, Context& ctx) {
+  const http::Principal& me = ctx.user();
+  if (me.role != "admin" && me.role != "mentor")
+    co_return error_response(ApiError::forbidden("Only admins and mentors can invite people."));
+  HUB_TRY(body, http::parse_json_object(req.body));
+  HUB_TRY(role, http::string_field(*body, "role", 1, 16));
+  if (!is_valid_role(*role))
+    co_return error_response(ApiError::invalid_field("role", "`role` must be member, mentor or admin."));
+  if (me.role == "mentor" && *role != "member")
+    co_return error_response(ApiError::forbidden("A mentor may invite members only."));
+  HUB_TRY(cohort_id, http::optional_int_field(*body, "cohort_id", 1, INT64_MAX));
+  HUB_TRY(days, http::optional_int_field(*body, "expires_in_days", 1, 90));
+  if (me.role == "mentor" && !*cohort_id)
+    co_return error_response(ApiError::invalid_field("cohort_id", "A mentor's invite must name one of their cohorts."));
+
+  const std::string code = random_token(18);
+  const std::int64_t now = clock_.now(), expires = now + days->value_or(14) * 86400;
+  auto id_job = [this, me, r = *role, cohort = *cohort_id, h = sha256_hex(code), now,
+                                  expires](Connection& c) -> Result<std::int64_t> {
+    if (cohort && !membership_.cohort_exists(c, *cohort))
+      return ApiError::invalid_field("cohort_id", "There is no such cohort.");
+    if (cohort && me.role == "mentor" && !membership_.is_member(c, me.user_id, *cohort))
+      return ApiError::forbidden("A mentor may invite only into their own cohorts.");
+    auto id = insert_invite(c, h, r, cohort, me.user_id, now, expires);
+    if (!id) return id.error();
+    json detail = {{"role", r}, {"cohort_id", cohort ? json(*cohort) : json(nullptr)}};
+    if (auto s = audit(c, me.user_id, "invite.create", "invite:" + std::to_string(*id), detail, now); !s)
+      return s.error();
+    return *id;
+  };
+  HUB_TRY(id, co_await db_.write(id_job));
+  co_return json_response(201, {{"id", *id},
+                                {"code", code},
+                                {"role", *role},
+                                {"cohort_id", *cohort_id ? json(**cohort_id) : json(nullptr)},
+                                {"expires_at", format_rfc3339(expires)}});
+}
+
+boost::asio::awaitable<http::Response> AccountRoutes::list_invites(Request& req, Context& ctx) {
+  const http::Principal& me = ctx.user();
+  if (me.role != "admin" && me.role != "mentor")
+    co_return error_response(ApiError::forbidden("Only admins and mentors can see invites."));
+  HUB_TRY(page, http::read_page(req));
+  std::optional<std::int64_t> creator;
+  if (me.role != "admin") creator = me.user_id;
+  auto items_job = [creator, p = *page, now = clock_.now()](Connection& c) {
+    return auth::list_invites(c, creator, p, now);
+  };
+  HUB_TRY(items, co_await db_.read(items_job));
+  co_return json_response(200, *items);
+}
+
+}  // namespace hub::auth

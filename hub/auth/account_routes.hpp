@@ -1,0 +1,55 @@
+// The Accounts routes of API.md: invites, registration, login, logout, /api/me and API tokens.
+#pragma once
+
+#include <string>
+
+#include "hub/auth/membership.hpp"
+#include "hub/auth/options.hpp"
+#include "hub/http/clock.hpp"
+#include "hub/http/cpu_pool.hpp"
+#include "hub/http/rate_limiter.hpp"
+#include "hub/http/router.hpp"
+#include "hub/store/executor.hpp"
+
+namespace hub::auth {
+
+class AccountRoutes {
+ public:
+  // All references must outlive this object.
+  AccountRoutes(store::Executor& db, http::CpuPool& cpu, const Clock& clock, Membership& membership,
+                const AuthOptions& options);
+  void add_to(http::Router& router);
+
+ private:
+  using Request = http::Request;
+  using Response = http::Response;
+  using Context = http::Context;
+  boost::asio::awaitable<Response> login(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> logout(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> register_user(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> me(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> create_token(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> list_tokens(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> revoke_token(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> create_invite(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> list_invites(Request& req, Context& ctx);
+
+  // Creates a session for `user_id` and answers `status` with {user} and the cookie.
+  boost::asio::awaitable<Response> open_session(std::int64_t user_id, int status);
+  std::string session_cookie(const std::string& token, std::int64_t max_age) const;
+
+  store::Executor& db_;
+  http::CpuPool& cpu_;
+  const Clock& clock_;
+  Membership& membership_;
+  const AuthOptions options_;
+  const std::string cookie_name_;
+  http::RateLimiter per_ip_;      // login and registration attempts by client address
+  http::RateLimiter per_handle_;  // login attempts by target handle
+  std::string dummy_hash_;        // verified against for unknown handles, so timing does not tell
+};
+
+// {id, handle, display_name, role, cohort_ids} for one user (runs on a DB thread).
+http::Result<nlohmann::json> user_json(store::Connection& db, Membership& membership, std::int64_t user_id);
+
+}  // namespace hub::auth

@@ -1,0 +1,85 @@
+// The accounts tables (users, sessions, API tokens, invites, audit log) and their SQL.
+// Every function runs on a DB executor thread with the connection it is given.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/http/pagination.hpp"
+#include "hub/http/router.hpp"
+#include "hub/store/connection.hpp"
+#include "hub/store/migrations.hpp"
+
+namespace hub::auth {
+
+using http::ApiError;
+using http::Result;
+using http::Status;
+using store::Connection;
+
+store::Migration accounts_migration();  // version 1
+
+struct User {
+  std::int64_t id = 0;
+  std::string handle;
+  std::string display_name;
+  std::string role;
+  std::int64_t created_at = 0;
+};
+
+struct LoginRecord {
+  std::int64_t user_id = 0;
+  std::string password_hash;
+};
+
+struct Invite {
+  std::int64_t id = 0;
+  std::string role;
+  std::optional<std::int64_t> cohort_id;
+  std::int64_t expires_at = 0;
+};
+
+bool is_valid_role(std::string_view role);
+// Lowercases and checks a handle: 2-32 of a-z 0-9 _ . - starting with a letter or digit.
+Result<std::string> normalize_handle(std::string_view handle);
+
+Result<std::optional<LoginRecord>> find_login(Connection& db, const std::string& handle);
+Result<User> get_user(Connection& db, std::int64_t id);
+Result<std::vector<User>> list_users(Connection& db);
+// A taken handle is invalid_field "handle".
+Result<User> insert_user(Connection& db, const std::string& handle, const std::string& display_name,
+                         const std::string& role, const std::string& password_hash, std::int64_t now);
+
+Status insert_session(Connection& db, const std::string& key_hash, std::int64_t user_id, std::int64_t now,
+                      std::int64_t expires_at);
+Status delete_session(Connection& db, const std::string& key_hash);
+Result<std::optional<http::Principal>> principal_for_session(Connection& db, const std::string& key_hash,
+                                                             std::int64_t now);
+Result<std::optional<http::Principal>> principal_for_token(Connection& db, const std::string& token_hash);
+
+Result<std::int64_t> insert_token(Connection& db, std::int64_t user_id, const std::string& name,
+                                  const std::string& token_hash, std::int64_t now);
+Result<nlohmann::json> list_tokens(Connection& db, std::int64_t user_id);
+// not_found unless the token is the user's and not yet revoked.
+Status revoke_token(Connection& db, std::int64_t user_id, std::int64_t token_id, std::int64_t now);
+
+Result<std::int64_t> insert_invite(Connection& db, const std::string& code_hash, const std::string& role,
+                                   std::optional<std::int64_t> cohort_id, std::int64_t created_by, std::int64_t now,
+                                   std::int64_t expires_at);
+// The unused, unexpired invite with this code, or invalid_field "invite_code".
+Result<Invite> find_open_invite(Connection& db, const std::string& code_hash, std::int64_t now);
+// Marks the invite used by `user_id`; conflict if someone used it first.
+Status redeem_invite(Connection& db, std::int64_t invite_id, std::int64_t user_id, std::int64_t now);
+// Invites made by `creator` (all of them when null), newest first, after the page cursor.
+Result<nlohmann::json> list_invites(Connection& db, std::optional<std::int64_t> creator, const http::Page& page,
+                                    std::int64_t now);
+
+// Records an admin action. `actor_id` 0 means the command line.
+Status audit(Connection& db, std::int64_t actor_id, const std::string& action, const std::string& target,
+             const nlohmann::json& detail, std::int64_t now);
+
+}  // namespace hub::auth

@@ -1,0 +1,35 @@
+#include "hub/auth/session_authenticator.hpp"
+
+#include "hub/auth/account_store.hpp"
+#include "hub/auth/secrets.hpp"
+
+namespace hub::auth {
+
+std::string session_cookie_name(const AuthOptions& options) {
+  return options.secure_cookies ? "__Host-ch_session" : "ch_session";
+}
+
+SessionAuthenticator::SessionAuthenticator(store::Executor& db, const Clock& clock, const AuthOptions& options)
+    : db_(db), clock_(clock), cookie_name_(session_cookie_name(options)) {}
+
+boost::asio::awaitable<http::Result<std::optional<http::Principal>>> SessionAuthenticator::authenticate(
+    const http::Request& req) {
+  using Out = http::Result<std::optional<http::Principal>>;
+  std::string_view authorization = req.headers.get("Authorization");
+  if (authorization.substr(0, 7) == "Bearer ") {
+    std::string_view token = authorization.substr(7);
+    // A bearer request never falls back to the cookie.
+    if (token.substr(0, 4) != kTokenPrefix || token.size() > 128) co_return Out(std::optional<http::Principal>{});
+    std::string hash = sha256_hex(token);
+    auto lookup_job = [hash](Connection& c) { return principal_for_token(c, hash); };
+    co_return co_await db_.read(lookup_job);
+  }
+  std::string_view cookie = req.cookie(cookie_name_);
+  if (cookie.empty() || cookie.size() > 128) co_return Out(std::optional<http::Principal>{});
+  std::string hash = sha256_hex(cookie);
+  std::int64_t now = clock_.now();
+  auto lookup_job = [hash, now](Connection& c) { return principal_for_session(c, hash, now); };
+  co_return co_await db_.read(lookup_job);
+}
+
+}  // namespace hub::auth

@@ -1,0 +1,126 @@
+#include "hub/cohorts/cohort_routes.hpp"
+
+#include <charconv>
+
+#include "hub/auth/account_store.hpp"
+#include "hub/http/json_body.hpp"
+
+namespace hub::cohorts {
+namespace {
+
+using http::error_response;
+using http::json_response;
+using nlohmann::json;
+
+std::optional<std::int64_t> cohort_id_param(const http::Request& req) {
+  std::string_view v = req.param("id");
+  std::int64_t id = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
+  if (ec != std::errc() || p != v.data() + v.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+ApiError no_such_cohort() { return ApiError::not_found("No such cohort."); }
+
+}  // namespace
+
+Status check_visible(Connection& db, CohortMembership& membership, const http::Principal& who,
+                     std::int64_t cohort_id) {
+  if (!membership.cohort_exists(db, cohort_id)) return no_such_cohort();
+  if (who.role != "admin" && !membership.is_member(db, who.user_id, cohort_id)) return no_such_cohort();
+  return http::Ok{};
+}
+
+CohortRoutes::CohortRoutes(store::Executor& db, const Clock& clock, CohortMembership& membership)
+    : db_(db), clock_(clock), membership_(membership) {}
+
+void CohortRoutes::add_to(http::Router& router) {
+  using http::Access;
+  using http::Method;
+  auto bind = [this](auto member) {
+    return [this, member](http::Request& r, http::Context& c) { return (this->*member)(r, c); };
+  };
+  router.add(Method::post, "/api/cohorts", {Access::admin, 2048}, bind(&CohortRoutes::create));
+  router.add(Method::get, "/api/cohorts", {Access::user, 0}, bind(&CohortRoutes::list));
+  router.add(Method::get, "/api/cohorts/{id}", {Access::user, 0}, bind(&CohortRoutes::show));
+  router.add(Method::get, "/api/cohorts/{id}/members", {Access::user, 0}, bind(&CohortRoutes::members));
+  router.add(Method::post, "/api/cohorts/{id}/members", {Access::admin, 1024}, bind(&CohortRoutes::add_member));
+}
+
+boost::asio::awaitable<http::Response> CohortRoutes::create(Request& req, Context& ctx) {
+  HUB_TRY(body, http::parse_json_object(req.body));
+  HUB_TRY(name, http::string_field(*body, "name", 1, 100));
+  HUB_TRY(starts_on, http::string_field(*body, "starts_on", 10, 10));
+  if (!http::is_valid_date(*starts_on))
+    co_return error_response(ApiError::invalid_field("starts_on", "`starts_on` must be a date, YYYY-MM-DD."));
+  const std::int64_t actor = ctx.user().user_id, now = clock_.now();
+  auto cohort_job = [n = *name, d = *starts_on, actor, now](Connection& c) -> Result<json> {
+    auto cohort = insert_cohort(c, n, d, actor, now);
+    if (!cohort) return cohort.error();
+    const std::string target = "cohort:" + std::to_string((*cohort)["id"].get<std::int64_t>());
+    if (auto s = auth::audit(c, actor, "cohort.create", target, {{"name", n}}, now); !s) return s.error();
+    return cohort;
+  };
+  HUB_TRY(cohort, co_await db_.write(cohort_job));
+  co_return json_response(201, {{"cohort", *cohort}});
+}
+
+boost::asio::awaitable<http::Response> CohortRoutes::list(Request& req, Context& ctx) {
+  HUB_TRY(page, http::read_page(req));
+  std::optional<std::int64_t> member;
+  if (ctx.user().role != "admin") member = ctx.user().user_id;
+  auto items_job = [member, p = *page](Connection& c) { return list_cohorts(c, member, p); };
+  HUB_TRY(items, co_await db_.read(items_job));
+  co_return json_response(200, *items);
+}
+
+boost::asio::awaitable<http::Response> CohortRoutes::show(Request& req, Context& ctx) {
+  auto id = cohort_id_param(req);
+  if (!id) co_return error_response(no_such_cohort());
+  auto cohort_job = [this, who = ctx.user(), id = *id](Connection& c) -> Result<json> {
+    if (auto s = check_visible(c, membership_, who, id); !s) return s.error();
+    auto cohort = get_cohort(c, id);
+    if (!cohort) return cohort.error();
+    if (!*cohort) return no_such_cohort();
+    return **cohort;
+  };
+  HUB_TRY(cohort, co_await db_.read(cohort_job));
+  co_return json_response(200, {{"cohort", *cohort}});
+}
+
+boost::asio::awaitable<http::Response> CohortRoutes::members(Request& req, Context& ctx) {
+  auto id = cohort_id_param(req);
+  if (!id) co_return error_response(no_such_cohort());
+  HUB_TRY(page, http::read_page(req));
+  auto items_job = [this, who = ctx.user(), id = *id, p = *page](Connection& c) -> Result<json> {
+    if (auto s = check_visible(c, membership_, who, id); !s) return s.error();
+    return list_members(c, id, p);
+  };
+  HUB_TRY(items, co_await db_.read(items_job));
+  co_return json_response(200, *items);
+}
+
+boost::asio::awaitable<http::Response> CohortRoutes::add_member(Request& req, Context& ctx) {
+  auto id = cohort_id_param(req);
+  if (!id) co_return error_response(no_such_cohort());
+  HUB_TRY(body, http::parse_json_object(req.body));
+  HUB_TRY(handle_in, http::string_field(*body, "handle", 1, 64));
+  HUB_TRY(handle, auth::normalize_handle(*handle_in));
+  const std::int64_t actor = ctx.user().user_id, now = clock_.now();
+  auto members_job = [this, id = *id, h = *handle, actor, now](Connection& c) -> Result<json> {
+    if (!membership_.cohort_exists(c, id)) return no_such_cohort();
+    auto login = auth::find_login(c, h);
+    if (!login) return login.error();
+    if (!*login) return ApiError::invalid_field("handle", "No user has that handle.");
+    if (auto s = membership_.join(c, (*login)->user_id, id, now); !s) return s.error();
+    if (auto s = auth::audit(c, actor, "cohort.add_member", "cohort:" + std::to_string(id), {{"handle", h}}, now); !s)
+      return s.error();
+    auto cohort = get_cohort(c, id);
+    if (!cohort) return cohort.error();
+    return **cohort;
+  };
+  HUB_TRY(members, co_await db_.write(members_job));
+  co_return json_response(200, {{"cohort", *members}});
+}
+
+}  // namespace hub::cohorts

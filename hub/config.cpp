@@ -1,0 +1,163 @@
+#include "hub/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+#include <stdexcept>
+#include <variant>
+#include <vector>
+
+#include <toml++/toml.h>
+
+extern char** environ;
+
+namespace hub {
+namespace {
+
+struct Setting {
+  const char* section;
+  const char* key;
+  std::variant<std::string*, std::int64_t*, bool*> target;
+  std::int64_t min = 0, max = 0;  // for integers
+  const char* help;
+};
+
+std::vector<Setting> settings(Config& c) {
+  return {
+      {"server", "listen", &c.server.listen, 0, 0, "HOST:PORT to listen on; port 0 picks a free one"},
+      {"server", "public_origin", &c.server.public_origin, 0, 0, "the origin browsers use, behind a proxy"},
+      {"server", "tls_cert", &c.server.tls_cert, 0, 0, "PEM certificate chain; with tls_key, serve HTTPS"},
+      {"server", "tls_key", &c.server.tls_key, 0, 0, "PEM private key"},
+      {"server", "max_connections", &c.server.max_connections, 1, 1'000'000, "open connections at most"},
+      {"server", "read_timeout_s", &c.server.read_timeout_s, 1, 3600, "seconds to receive one request"},
+      {"server", "idle_timeout_s", &c.server.idle_timeout_s, 1, 3600, "seconds a keep-alive connection may idle"},
+      {"server", "web_root", &c.server.web_root, 0, 0, "folder of the web front end"},
+      {"server", "metrics_public", &c.server.metrics_public, 0, 0, "serve /metrics to non-loopback clients"},
+      {"store", "readers", &c.store.readers, 1, 16, "reader connections (threads)"},
+      {"auth", "scrypt_log2_n", &c.auth.scrypt_log2_n, 10, 20, "scrypt cost: N = 2^this"},
+      {"auth", "session_ttl_hours", &c.auth.session_ttl_hours, 1, 24 * 365, "session lifetime"},
+      {"auth", "login_burst_per_ip", &c.auth.login_burst_per_ip, 1, 10000, "login attempts per address, refilled 1 per 6 s"},
+      {"auth", "login_burst_per_handle", &c.auth.login_burst_per_handle, 1, 10000, "login attempts per handle, refilled 1 per minute"},
+      {"cpu", "threads", &c.cpu.threads, 1, 64, "threads for scrypt and other CPU-heavy work"},
+      {"cpu", "queue", &c.cpu.queue, 1, 100000, "CPU jobs waiting at most; beyond it requests get 503"},
+      {"log", "access", &c.log.access, 0, 0, "write one JSON access-log line per request to stderr"},
+  };
+}
+
+std::string env_name(const Setting& s) {
+  std::string n = std::string("COHORTHUB_") + s.section + "_" + s.key;
+  std::transform(n.begin(), n.end(), n.begin(), [](unsigned char ch) { return std::toupper(ch); });
+  return n;
+}
+
+std::string where(const Setting& s) { return std::string(s.section) + "." + s.key; }
+
+void set_int(const Setting& s, std::int64_t v, const std::string& origin) {
+  if (v < s.min || v > s.max)
+    throw std::runtime_error(origin + ": " + where(s) + " must be between " + std::to_string(s.min) + " and " +
+                             std::to_string(s.max));
+  *std::get<std::int64_t*>(s.target) = v;
+}
+
+void apply_text(const Setting& s, const std::string& text, const std::string& origin) {
+  if (auto p = std::get_if<std::string*>(&s.target)) {
+    **p = text;
+  } else if (auto b = std::get_if<bool*>(&s.target)) {
+    if (text == "true" || text == "1" || text == "on") **b = true;
+    else if (text == "false" || text == "0" || text == "off") **b = false;
+    else throw std::runtime_error(origin + ": " + where(s) + " must be true or false");
+  } else {
+    std::size_t used = 0;
+    std::int64_t v = 0;
+    try {
+      v = std::stoll(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != text.size()) throw std::runtime_error(origin + ": " + where(s) + " must be an integer");
+    set_int(s, v, origin);
+  }
+}
+
+void apply_toml(const std::vector<Setting>& all, const std::string& file) {
+  toml::table doc;
+  try {
+    doc = toml::parse_file(file);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << file << ": " << e.description() << " at line " << e.source().begin.line;
+    throw std::runtime_error(msg.str());
+  }
+  for (auto&& [section, node] : doc) {
+    const auto* table = node.as_table();
+    if (!table) throw std::runtime_error(file + ": `" + std::string(section.str()) + "` must be a [section]");
+    for (auto&& [key, value] : *table) {
+      auto it = std::find_if(all.begin(), all.end(),
+                             [&](const Setting& s) { return section.str() == s.section && key.str() == s.key; });
+      if (it == all.end())
+        throw std::runtime_error(file + ": unknown setting " + std::string(section.str()) + "." + std::string(key.str()));
+      const Setting& s = *it;
+      if (auto p = std::get_if<std::string*>(&s.target)) {
+        if (!value.is_string()) throw std::runtime_error(file + ": " + where(s) + " must be a string");
+        **p = *value.value<std::string>();
+      } else if (auto b = std::get_if<bool*>(&s.target)) {
+        if (!value.is_boolean()) throw std::runtime_error(file + ": " + where(s) + " must be true or false");
+        **b = *value.value<bool>();
+      } else {
+        if (!value.is_integer()) throw std::runtime_error(file + ": " + where(s) + " must be an integer");
+        set_int(s, *value.value<std::int64_t>(), file);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Config load_config(const std::string& file, const std::map<std::string, std::string>& environment) {
+  Config c;
+  auto all = settings(c);
+  if (!file.empty()) apply_toml(all, file);
+  for (const auto& s : all) {
+    auto it = environment.find(env_name(s));
+    if (it != environment.end()) apply_text(s, it->second, it->first);
+  }
+  return c;
+}
+
+std::map<std::string, std::string> cohorthub_environment() {
+  std::map<std::string, std::string> out;
+  for (char** e = environ; *e; ++e) {
+    std::string_view kv(*e);
+    if (kv.substr(0, 10) != "COHORTHUB_") continue;
+    auto eq = kv.find('=');
+    if (eq != std::string_view::npos) out.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return out;
+}
+
+std::string default_config_text() {
+  Config c;
+  std::ostringstream out;
+  out << "# cohorthub settings. Every one can also be set as COHORTHUB_<SECTION>_<KEY>.\n"
+         "# Uncomment a line to change it.\n";
+  std::string section;
+  for (const auto& s : settings(c)) {
+    if (section != s.section) {
+      section = s.section;
+      out << "\n[" << section << "]\n";
+    }
+    out << "# " << s.help << "\n# " << s.key << " = ";
+    std::visit(
+        [&](auto* p) {
+          using T = std::remove_pointer_t<decltype(p)>;
+          if constexpr (std::is_same_v<T, std::string>) out << '"' << *p << '"';
+          else if constexpr (std::is_same_v<T, bool>) out << (*p ? "true" : "false");
+          else out << *p;
+        },
+        s.target);
+    out << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace hub

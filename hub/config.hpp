@@ -1,0 +1,48 @@
+// Settings: built-in defaults, then the TOML file, then COHORTHUB_<SECTION>_<KEY>, then flags.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace hub {
+
+struct Config {
+  struct Server {
+    std::string listen = "127.0.0.1:8080";
+    std::string public_origin;  // set when a proxy serves the hub under another origin
+    std::string tls_cert;
+    std::string tls_key;
+    std::int64_t max_connections = 10000;
+    std::int64_t read_timeout_s = 30;
+    std::int64_t idle_timeout_s = 75;
+    std::string web_root;       // empty: the web/ folder of the source tree
+    bool metrics_public = false;  // false: /metrics answers loopback clients only
+  } server;
+  struct Store {
+    std::int64_t readers = 2;
+  } store;
+  struct Auth {
+    std::int64_t scrypt_log2_n = 15;
+    std::int64_t session_ttl_hours = 14 * 24;
+    std::int64_t login_burst_per_ip = 10;
+    std::int64_t login_burst_per_handle = 5;
+  } auth;
+  struct Cpu {
+    std::int64_t threads = 1;
+    std::int64_t queue = 64;
+  } cpu;
+  struct Log {
+    bool access = true;
+  } log;
+};
+
+// Reads `file` (if not empty) over the defaults, then the environment. Throws std::runtime_error
+// naming the setting on an unknown key, a wrong type or an out-of-range value.
+Config load_config(const std::string& file, const std::map<std::string, std::string>& environment);
+// The environment of this process as a map (COHORTHUB_* only).
+std::map<std::string, std::string> cohorthub_environment();
+// A commented config file with every setting at its default, written by `init`.
+std::string default_config_text();
+
+}  // namespace hub

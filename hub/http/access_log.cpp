@@ -1,0 +1,54 @@
+#include "hub/http/access_log.hpp"
+
+namespace hub::http {
+
+AccessLog::AccessLog(std::FILE* out, std::size_t max_pending) : out_(out), max_pending_(max_pending) {
+  if (out_) writer_ = std::thread([this] { run(); });
+}
+
+AccessLog::~AccessLog() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (writer_.joinable()) writer_.join();
+}
+
+void AccessLog::write(std::string line) {
+  if (!out_) return;
+  {
+    std::lock_guard lock(mutex_);
+    if (pending_.size() >= max_pending_) {
+      ++dropped_;
+      return;
+    }
+    pending_.push_back(std::move(line));
+  }
+  wake_.notify_one();
+}
+
+std::size_t AccessLog::dropped() const {
+  std::lock_guard lock(mutex_);
+  return dropped_;
+}
+
+void AccessLog::run() {
+  std::vector<std::string> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+      if (pending_.empty() && stopping_) return;
+      batch.swap(pending_);
+    }
+    for (const auto& line : batch) {
+      std::fwrite(line.data(), 1, line.size(), out_);
+      std::fputc('\n', out_);
+    }
+    std::fflush(out_);
+    batch.clear();
+  }
+}
+
+}  // namespace hub::http

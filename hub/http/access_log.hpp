@@ -1,0 +1,37 @@
+// One JSON line per request, written by a background thread so the network thread never blocks on I/O.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace hub::http {
+
+class AccessLog {
+ public:
+  // Writes to `out` (stderr in production). A null `out` disables the log.
+  explicit AccessLog(std::FILE* out, std::size_t max_pending = 100'000);
+  ~AccessLog();  // flushes what is queued
+
+  // REQUIRES: `line` holds no secret (the pipeline never passes headers, bodies or queries).
+  void write(std::string line);
+  std::size_t dropped() const;
+
+ private:
+  void run();
+
+  std::FILE* out_;
+  const std::size_t max_pending_;
+  mutable std::mutex mutex_;          // guards pending_, dropped_ and stopping_
+  std::condition_variable wake_;
+  std::vector<std::string> pending_;  // lines not yet written
+  std::size_t dropped_ = 0;           // lines refused because pending_ was full
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+}  // namespace hub::http

@@ -1,0 +1,122 @@
+#include "hub/http/message.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace hub::http {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+Method parse_method(std::string_view name) {
+  if (name == "GET") return Method::get;
+  if (name == "HEAD") return Method::head;
+  if (name == "POST") return Method::post;
+  if (name == "PUT") return Method::put;
+  if (name == "PATCH") return Method::patch;
+  if (name == "DELETE") return Method::delete_;
+  if (name == "OPTIONS") return Method::options;
+  return Method::other;
+}
+
+std::string_view method_name(Method m) {
+  switch (m) {
+    case Method::get: return "GET";
+    case Method::head: return "HEAD";
+    case Method::post: return "POST";
+    case Method::put: return "PUT";
+    case Method::patch: return "PATCH";
+    case Method::delete_: return "DELETE";
+    case Method::options: return "OPTIONS";
+    case Method::other: break;
+  }
+  return "OTHER";
+}
+
+std::string_view Headers::get(std::string_view name) const {
+  for (const auto& [k, v] : fields_)
+    if (iequals(k, name)) return v;
+  return {};
+}
+
+bool Headers::has(std::string_view name) const {
+  return std::any_of(fields_.begin(), fields_.end(), [&](const auto& f) { return iequals(f.first, name); });
+}
+
+void Headers::set(std::string name, std::string value) {
+  std::erase_if(fields_, [&](const auto& f) { return iequals(f.first, name); });
+  fields_.emplace_back(std::move(name), std::move(value));
+}
+
+void Headers::add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+
+std::string_view Request::param(std::string_view name) const {
+  for (const auto& p : params)
+    if (p.name == name) return p.value;
+  return {};
+}
+
+std::string Request::query_param(std::string_view name) const {
+  std::string_view q = query;
+  while (!q.empty()) {
+    auto amp = q.find('&');
+    std::string_view pair = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
+    auto eq = pair.find('=');
+    std::string key;
+    if (!percent_decode(pair.substr(0, eq), key, true) || key != name) continue;
+    std::string value;
+    if (eq != std::string_view::npos && percent_decode(pair.substr(eq + 1), value, true)) return value;
+    return {};
+  }
+  return {};
+}
+
+std::string_view Request::cookie(std::string_view name) const {
+  std::string_view all = headers.get("Cookie");
+  while (!all.empty()) {
+    auto semi = all.find(';');
+    std::string_view part = all.substr(0, semi);
+    all = semi == std::string_view::npos ? std::string_view{} : all.substr(semi + 1);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    auto eq = part.find('=');
+    if (eq != std::string_view::npos && part.substr(0, eq) == name) return part.substr(eq + 1);
+  }
+  return {};
+}
+
+bool percent_decode(std::string_view s, std::string& out, bool plus_is_space) {
+  out.clear();
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '%') {
+      if (i + 2 >= s.size()) return false;  // needs two hex digits after '%'
+      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      c = ' ';
+    }
+    if (c == '\0') return false;
+    out.push_back(c);
+  }
+  return true;
+}
+
+}  // namespace hub::http

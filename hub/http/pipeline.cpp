@@ -1,0 +1,163 @@
+#include "hub/http/pipeline.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cmath>
+#include <exception>
+
+#include <nlohmann/json.hpp>
+#include <openssl/rand.h>
+
+#include "hub/http/json_body.hpp"
+
+namespace hub::http {
+namespace {
+
+constexpr const char* kCsp =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+bool is_json_content_type(std::string_view ct) {
+  auto semi = ct.find(';');
+  std::string_view mime = ct.substr(0, semi);
+  while (!mime.empty() && mime.back() == ' ') mime.remove_suffix(1);
+  std::string lower(mime);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower == "application/json";
+}
+
+bool has_bearer(const Request& r) { return starts_with(r.headers.get("Authorization"), "Bearer "); }
+
+}  // namespace
+
+bool is_state_changing(Method m) {
+  return m == Method::post || m == Method::put || m == Method::patch || m == Method::delete_;
+}
+
+Status check_csrf(const Request& request, std::string_view public_origin) {
+  if (!is_state_changing(request.method)) return Ok{};
+  if (request.method != Method::delete_ && !is_json_content_type(request.headers.get("Content-Type")))
+    return ApiError::bad_request("Send the body as JSON with Content-Type: application/json.");
+  std::string_view origin = request.headers.get("Origin");
+  if (!origin.empty()) {
+    std::string derived = std::string(request.tls ? "https://" : "http://") + std::string(request.headers.get("Host"));
+    if (origin == derived || (!public_origin.empty() && origin == public_origin)) return Ok{};
+    return ApiError::forbidden("Cross-site request refused.");
+  }
+  if (request.headers.get("Sec-Fetch-Site") == "same-origin") return Ok{};
+  return ApiError::forbidden("Cross-site request refused: no same-origin Origin header.");
+}
+
+Pipeline::Pipeline(const Router& router, Authenticator& auth, const StaticFiles* files, Metrics& metrics,
+                   AccessLog& log, PipelineOptions options)
+    : router_(router), auth_(auth), files_(files), metrics_(metrics), log_(log), options_(std::move(options)) {
+  unsigned char bytes[4];
+  RAND_bytes(bytes, sizeof bytes);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02x%02x%02x%02x", bytes[0], bytes[1], bytes[2], bytes[3]);
+  id_prefix_ = buf;
+}
+
+void Pipeline::add_websocket(std::string path, WebSocketHandler& handler) { websockets_[std::move(path)] = &handler; }
+
+WebSocketHandler* Pipeline::websocket(std::string_view path) {
+  auto it = websockets_.find(path);
+  return it == websockets_.end() ? nullptr : it->second;
+}
+
+std::size_t Pipeline::body_limit(Method method, std::string_view path) const {
+  auto m = router_.match(method, path);
+  return m.route ? m.route->options.body_limit : 16 * 1024;
+}
+
+std::string Pipeline::next_request_id() {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s-%llx", id_prefix_.c_str(),
+                static_cast<unsigned long long>(++id_counter_));
+  return buf;
+}
+
+boost::asio::awaitable<Response> Pipeline::dispatch(Request& req, std::string& route_label, std::int64_t& user_id) {
+  auto match = router_.match(req.method, req.path);
+  if (!match.route) {
+    bool api = starts_with(req.path, "/api/");
+    if (!api && files_ && (req.method == Method::get || req.method == Method::head)) {
+      if (auto r = files_->serve(req.path, req.headers.get("If-None-Match"))) {
+        route_label = "static";
+        co_return std::move(*r);
+      }
+    }
+    route_label = "unmatched";
+    if (match.path_known) {
+      ApiError e{405, "bad_request", "This path does not accept " + std::string(method_name(req.method)) + "."};
+      co_return error_response(e);
+    }
+    co_return error_response(ApiError::not_found("No such route: " + req.path));
+  }
+  const Route& route = *match.route;
+  route_label = route.pattern;
+  req.params = std::move(match.params);
+
+  if (!has_bearer(req)) {
+    if (auto csrf = check_csrf(req, options_.public_origin); !csrf) co_return error_response(csrf.error());
+  }
+  Context ctx;
+  if (route.options.access != Access::anyone) {
+    auto who = co_await auth_.authenticate(req);
+    if (!who) co_return error_response(who.error());
+    if (!*who) co_return error_response(ApiError::unauthenticated());
+    ctx.principal = std::move(**who);
+    user_id = ctx.principal->user_id;
+    if (route.options.access == Access::admin && ctx.principal->role != "admin")
+      co_return error_response(ApiError::forbidden("Only an admin may do that."));
+  }
+  co_return co_await route.handler(req, ctx);
+}
+
+void Pipeline::finish(const Request& req, Response& res) const {
+  res.headers.set("X-Request-Id", req.request_id);
+  res.headers.set("Content-Security-Policy", kCsp);
+  res.headers.set("X-Content-Type-Options", "nosniff");
+  res.headers.set("Referrer-Policy", "no-referrer");
+  res.headers.set("X-Frame-Options", "DENY");
+  res.headers.set("Cross-Origin-Opener-Policy", "same-origin");
+  if (req.tls) res.headers.set("Strict-Transport-Security", "max-age=31536000");
+  if (!res.headers.has("Cache-Control")) res.headers.set("Cache-Control", "no-store");
+}
+
+boost::asio::awaitable<Response> Pipeline::handle(Request req) {
+  const auto start = std::chrono::steady_clock::now();
+  req.request_id = next_request_id();
+  std::string route_label = "unmatched";
+  std::int64_t user_id = 0;
+  Response res;
+  try {
+    res = co_await dispatch(req, route_label, user_id);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "{\"level\":\"error\",\"request_id\":\"%s\",\"what\":\"handler threw\"}\n",
+                 req.request_id.c_str());
+    res = error_response(ApiError::internal());
+  }
+  finish(req, res);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string method(method_name(req.method));
+  metrics_.observe(method, route_label, res.status, seconds);
+  // Path without the query string (queries may carry invite codes); no IP, no headers.
+  nlohmann::json line = {{"ts", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count()},
+                         {"id", req.request_id},
+                         {"method", method},
+                         {"route", route_label},
+                         {"path", route_label == "static" || route_label == "unmatched" ? req.path : route_label},
+                         {"status", res.status},
+                         {"ms", std::round(seconds * 1e5) / 100.0},
+                         {"bytes", res.body.size()}};
+  if (user_id) line["user"] = user_id;
+  log_.write(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  co_return res;
+}
+
+}  // namespace hub::http

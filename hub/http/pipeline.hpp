@@ -1,0 +1,57 @@
+// The request pipeline: routing, authentication, CSRF, security headers, access log and metrics.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "hub/http/access_log.hpp"
+#include "hub/http/metrics.hpp"
+#include "hub/http/router.hpp"
+#include "hub/http/service.hpp"
+#include "hub/http/static_files.hpp"
+
+namespace hub::http {
+
+struct PipelineOptions {
+  std::string public_origin;  // e.g. https://hub.example.org behind a proxy; empty: derive from Host
+};
+
+class Pipeline final : public Service {
+ public:
+  // `files` may be null (no web front end). All references must outlive the pipeline.
+  Pipeline(const Router& router, Authenticator& auth, const StaticFiles* files, Metrics& metrics, AccessLog& log,
+           PipelineOptions options);
+
+  void add_websocket(std::string path, WebSocketHandler& handler);
+
+  std::size_t body_limit(Method method, std::string_view path) const override;
+  boost::asio::awaitable<Response> handle(Request request) override;
+  WebSocketHandler* websocket(std::string_view path) override;
+  void connection_opened() override { metrics_.connection_opened(); }
+  void connection_closed() override { metrics_.connection_closed(); }
+
+ private:
+  boost::asio::awaitable<Response> dispatch(Request& request, std::string& route_label, std::int64_t& user_id);
+  void finish(const Request& request, Response& response) const;
+  std::string next_request_id();
+
+  const Router& router_;
+  Authenticator& auth_;
+  const StaticFiles* files_;
+  Metrics& metrics_;
+  AccessLog& log_;
+  const PipelineOptions options_;
+  std::map<std::string, WebSocketHandler*, std::less<>> websockets_;  // set before serving, then read-only
+  std::string id_prefix_;                 // random per process, so ids from restarts never collide
+  std::atomic<std::uint64_t> id_counter_{0};
+};
+
+// The CSRF rule of API.md for a request not authenticated by bearer token: state-changing methods
+// need a same-origin Origin (or Sec-Fetch-Site: same-origin), and bodies need a JSON content type.
+Status check_csrf(const Request& request, std::string_view public_origin);
+
+bool is_state_changing(Method m);
+
+}  // namespace hub::http

@@ -1,0 +1,68 @@
+#include "hub/http/router.hpp"
+
+namespace hub::http {
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    auto slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    out.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+bool is_param(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// Number of literal segments: more literal means more specific.
+int specificity(const Route& r) {
+  int n = 0;
+  for (const auto& s : r.segments) n += is_param(s) ? 0 : 1;
+  return n;
+}
+
+}  // namespace
+
+void Router::add(Method method, std::string pattern, RouteOptions options, Handler handler) {
+  Route r{method, std::move(pattern), options, std::move(handler), {}};
+  for (auto s : split_path(r.pattern)) r.segments.emplace_back(s);
+  routes_.push_back(std::move(r));
+}
+
+Router::Match Router::match(Method method, std::string_view path) const {
+  if (method == Method::head) method = Method::get;
+  Match best;
+  int best_score = -1;
+  if (path.empty() || path.front() != '/') return best;
+  auto segments = split_path(path);
+  for (const auto& r : routes_) {
+    if (r.segments.size() != segments.size()) continue;
+    std::vector<PathParam> params;
+    bool ok = true;
+    for (std::size_t i = 0; i < segments.size() && ok; ++i) {
+      if (is_param(r.segments[i])) {
+        if (segments[i].empty()) ok = false;
+        else params.push_back({r.segments[i].substr(1, r.segments[i].size() - 2), std::string(segments[i])});
+      } else {
+        ok = r.segments[i] == segments[i];
+      }
+    }
+    if (!ok) continue;
+    best.path_known = true;
+    if (r.method != method) continue;
+    int score = specificity(r);
+    if (score > best_score) {
+      best_score = score;
+      best.route = &r;
+      best.params = std::move(params);
+    }
+  }
+  return best;
+}
+
+}  // namespace hub::http

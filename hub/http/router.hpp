@@ -1,0 +1,76 @@
+// Maps method and path patterns such as /api/cohorts/{id} to handlers.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "hub/http/error.hpp"
+#include "hub/http/message.hpp"
+
+namespace hub::http {
+
+// Who a request acts for, as established by an Authenticator.
+struct Principal {
+  std::int64_t user_id = 0;
+  std::string handle;
+  std::string role;             // "admin" | "mentor" | "member"
+  bool via_cookie = false;      // a browser session: CSRF checks apply
+  std::string session_key;      // the hashed session id, for logout
+};
+
+// Implemented by hub/auth.
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  // nullopt when the request carries no valid credentials.
+  virtual boost::asio::awaitable<Result<std::optional<Principal>>> authenticate(const Request& request) = 0;
+};
+
+struct Context {
+  std::optional<Principal> principal;
+  // REQUIRES: the route's access is not Access::anyone.
+  const Principal& user() const { return *principal; }
+};
+
+enum class Access { anyone, user, admin };
+
+struct RouteOptions {
+  Access access = Access::user;
+  std::size_t body_limit = 16 * 1024;
+};
+
+using Handler = std::function<boost::asio::awaitable<Response>(Request&, Context&)>;
+
+struct Route {
+  Method method;
+  std::string pattern;
+  RouteOptions options;
+  Handler handler;
+  std::vector<std::string> segments;  // the pattern split on '/'
+};
+
+class Router {
+ public:
+  void add(Method method, std::string pattern, RouteOptions options, Handler handler);
+
+  struct Match {
+    const Route* route = nullptr;     // null when nothing matched
+    bool path_known = false;          // some route has this path (so 405, not 404)
+    std::vector<PathParam> params;
+  };
+  // HEAD matches GET routes.
+  Match match(Method method, std::string_view path) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;  // in registration order; a literal segment wins over {param}
+};
+
+}  // namespace hub::http

@@ -1,0 +1,252 @@
+// The `cohorthub` command: init, serve, admin, backup. The composition root: the only place that
+// puts hub/net in front of the hub.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <termios.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "hub/app.hpp"
+#include "hub/auth/account_store.hpp"
+#include "hub/auth/password.hpp"
+#include "hub/auth/secrets.hpp"
+#include "hub/demo_data.hpp"
+#include "hub/net/server.hpp"
+#include "hub/store/backup.hpp"
+
+namespace {
+
+using namespace hub;
+
+struct Listen {
+  std::string host;
+  std::uint16_t port;
+};
+
+Listen parse_listen(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos) throw std::runtime_error("--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  try {
+    port = std::stoi(text.substr(colon + 1));
+  } catch (const std::exception&) {
+  }
+  if (port < 0 || port > 65535) throw std::runtime_error("--listen has a bad port: " + text);
+  return {host, static_cast<std::uint16_t>(port)};
+}
+
+Config config_for(const DataDir& dir, const std::string& config_file) {
+  std::string file = config_file;
+  if (file.empty() && std::filesystem::exists(dir.config())) file = dir.config();
+  return load_config(file, cohorthub_environment());
+}
+
+void require_initialised(const DataDir& dir) {
+  if (!std::filesystem::exists(dir.database()))
+    throw std::runtime_error(dir.root + " is not a cohorthub data directory; run `cohorthub init --data-dir " +
+                             dir.root + "` first");
+}
+
+std::string read_password(const std::string& prompt) {
+  if (const char* env = std::getenv("COHORTHUB_ADMIN_PASSWORD")) return env;
+  if (!isatty(STDIN_FILENO)) {
+    std::string line;
+    std::getline(std::cin, line);
+    return line;
+  }
+  std::cerr << prompt << std::flush;
+  termios old{};
+  tcgetattr(STDIN_FILENO, &old);
+  termios quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  std::string line;
+  std::getline(std::cin, line);
+  tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  std::cerr << "\n";
+  return line;
+}
+
+int serve(const DataDir& dir, const std::string& config_file, const std::string& listen_flag,
+          const std::string& tls_cert, const std::string& tls_key) {
+  require_initialised(dir);
+  Config config = config_for(dir, config_file);
+  if (!listen_flag.empty()) config.server.listen = listen_flag;
+  if (!tls_cert.empty()) config.server.tls_cert = tls_cert;
+  if (!tls_key.empty()) config.server.tls_key = tls_key;
+  if (config.server.tls_cert.empty() != config.server.tls_key.empty())
+    throw std::runtime_error("give both a TLS certificate and a key, or neither");
+  const Listen listen = parse_listen(config.server.listen);
+
+  SystemClock clock;
+  Hub hub(config, dir, clock);
+  boost::asio::io_context ioc(1);
+  net::ServerOptions options;
+  options.host = listen.host;
+  options.port = listen.port;
+  options.max_connections = static_cast<std::size_t>(config.server.max_connections);
+  options.read_timeout = std::chrono::seconds(config.server.read_timeout_s);
+  options.idle_timeout = std::chrono::seconds(config.server.idle_timeout_s);
+  options.tls_cert_file = config.server.tls_cert;
+  options.tls_key_file = config.server.tls_key;
+  net::Server server(ioc, hub.service(), options);
+  server.start();
+
+  std::string host = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
+  std::printf("listening on %s://%s:%u\n", server.tls() ? "https" : "http", host.c_str(), server.port());
+  std::fflush(stdout);
+
+  boost::asio::signal_set signals(ioc, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    std::fprintf(stderr, "{\"level\":\"info\",\"what\":\"shutting down\"}\n");
+    server.shutdown(std::chrono::seconds(10), [&] { ioc.stop(); });
+  });
+  ioc.run();
+  hub.db().stop();  // drains queued writes before exit
+  std::fprintf(stderr, "{\"level\":\"info\",\"what\":\"stopped\"}\n");
+  return 0;
+}
+
+int create_admin(const DataDir& dir, const std::string& handle_in, const std::string& display_name) {
+  require_initialised(dir);
+  Config config = config_for(dir, "");
+  auto handle = auth::normalize_handle(handle_in);
+  if (!handle) throw std::runtime_error(handle.error().message);
+  std::string password = read_password("Password for " + *handle + ": ");
+  if (auto policy = auth::check_password_policy(password, *handle); !policy)
+    throw std::runtime_error(policy.error().message);
+  std::string hash = auth::hash_password(password, static_cast<int>(config.auth.scrypt_log2_n));
+  SystemClock clock;
+  store::Executor db(dir.database(), all_migrations(), {.readers = 1});
+  auto user = db.write_now([&](store::Connection& c) -> http::Result<auth::User> {
+    auto u = auth::insert_user(c, *handle, display_name.empty() ? *handle : display_name, "admin", hash, clock.now());
+    if (!u) return u.error();
+    if (auto s = auth::audit(c, 0, "user.create_admin", "user:" + std::to_string(u->id), {{"handle", *handle}},
+                             clock.now());
+        !s)
+      return s.error();
+    return u;
+  });
+  if (!user) throw std::runtime_error(user.error().message);
+  std::printf("created admin %s (id %lld)\n", user->handle.c_str(), static_cast<long long>(user->id));
+  return 0;
+}
+
+int create_invite(const DataDir& dir, const std::string& role, std::int64_t cohort_id, int days) {
+  require_initialised(dir);
+  if (!auth::is_valid_role(role)) throw std::runtime_error("--role must be member, mentor or admin");
+  SystemClock clock;
+  store::Executor db(dir.database(), all_migrations(), {.readers = 1});
+  cohorts::CohortMembership membership;
+  const std::string code = auth::random_token(18);
+  const std::int64_t now = clock.now(), expires = now + std::int64_t{days} * 86400;
+  auto id = db.write_now([&](store::Connection& c) -> http::Result<std::int64_t> {
+    std::optional<std::int64_t> cohort;
+    if (cohort_id > 0) {
+      if (!membership.cohort_exists(c, cohort_id)) return http::ApiError::not_found("no cohort with id " + std::to_string(cohort_id));
+      cohort = cohort_id;
+    }
+    auto id = auth::insert_invite(c, auth::sha256_hex(code), role, cohort, 0, now, expires);
+    if (!id) return id.error();
+    if (auto s = auth::audit(c, 0, "invite.create", "invite:" + std::to_string(*id), {{"role", role}}, now); !s)
+      return s.error();
+    return id;
+  });
+  if (!id) throw std::runtime_error(id.error().message);
+  std::printf("invite %lld for a %s, expires %s; the code (shown once):\n%s\n", static_cast<long long>(*id),
+              role.c_str(), format_rfc3339(expires).c_str(), code.c_str());
+  return 0;
+}
+
+int list_users(const DataDir& dir) {
+  require_initialised(dir);
+  store::Executor db(dir.database(), all_migrations(), {.readers = 1});
+  auto users = db.read_now([](store::Connection& c) { return auth::list_users(c); });
+  if (!users) throw std::runtime_error(users.error().message);
+  std::printf("%-6s %-32s %-8s %s\n", "id", "handle", "role", "display name");
+  for (const auto& u : *users)
+    std::printf("%-6lld %-32s %-8s %s\n", static_cast<long long>(u.id), u.handle.c_str(), u.role.c_str(),
+                u.display_name.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"cohorthub: a hub for cohorts of professional open source maintainers"};
+  app.require_subcommand(1);
+  std::string data_dir = "./data";
+
+  auto* init = app.add_subcommand("init", "Create a data directory (database, key files, config); idempotent");
+  bool demo = false;
+  init->add_option("--data-dir", data_dir, "Data directory")->capture_default_str();
+  init->add_flag("--demo", demo, "Load the demo cohort and demo users");
+
+  auto* serve_cmd = app.add_subcommand("serve", "Serve the hub until SIGTERM");
+  std::string listen, config_file, tls_cert, tls_key;
+  serve_cmd->add_option("--data-dir", data_dir, "Data directory")->capture_default_str();
+  serve_cmd->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:8080; port 0 picks one)");
+  serve_cmd->add_option("--config", config_file, "TOML config file (default DATA_DIR/cohorthub.toml)");
+  serve_cmd->add_option("--tls-cert", tls_cert, "PEM certificate chain: serve HTTPS (TLS 1.2 or later)");
+  serve_cmd->add_option("--tls-key", tls_key, "PEM private key");
+
+  auto* admin = app.add_subcommand("admin", "Administration");
+  admin->require_subcommand(1);
+  std::string handle, display_name, role = "member";
+  std::int64_t cohort = 0;
+  int days = 14;
+  auto* create_admin_cmd = admin->add_subcommand(
+      "create-admin", "Create an admin; the password comes from COHORTHUB_ADMIN_PASSWORD or is asked for");
+  create_admin_cmd->add_option("--data-dir", data_dir, "Data directory")->capture_default_str();
+  create_admin_cmd->add_option("--handle", handle, "The admin's handle")->required();
+  create_admin_cmd->add_option("--display-name", display_name, "Shown to others (default: the handle)");
+  auto* invite_cmd = admin->add_subcommand("create-invite", "Create an invite code and print it");
+  invite_cmd->add_option("--data-dir", data_dir, "Data directory")->capture_default_str();
+  invite_cmd->add_option("--role", role, "member, mentor or admin")->capture_default_str();
+  invite_cmd->add_option("--cohort", cohort, "Cohort id the invitee joins");
+  invite_cmd->add_option("--days", days, "Days until it expires")->check(CLI::Range(1, 90))->capture_default_str();
+  auto* list_cmd = admin->add_subcommand("list-users", "List every account");
+  list_cmd->add_option("--data-dir", data_dir, "Data directory")->capture_default_str();
+
+  auto* backup_cmd = app.add_subcommand("backup", "Write an online, consistent copy of the database to FILE");
+  std::string backup_file;
+  backup_cmd->add_option("--data-dir", data_dir, "Data directory")->capture_default_str();
+  backup_cmd->add_option("file", backup_file, "Where to write the copy (must not exist)")->required();
+
+  CLI11_PARSE(app, argc, argv);
+  const DataDir dir{data_dir};
+  try {
+    if (*init) {
+      init_data_dir(dir);
+      std::printf("initialised %s\n", dir.root.c_str());
+      if (demo) {
+        Config config = config_for(dir, "");
+        SystemClock clock;
+        std::fputs(load_demo(dir, static_cast<int>(config.auth.scrypt_log2_n), clock).c_str(), stdout);
+      }
+      return 0;
+    }
+    if (*serve_cmd) return serve(dir, config_file, listen, tls_cert, tls_key);
+    if (*create_admin_cmd) return create_admin(dir, handle, display_name);
+    if (*invite_cmd) return create_invite(dir, role, cohort, days);
+    if (*list_cmd) return list_users(dir);
+    if (*backup_cmd) {
+      require_initialised(dir);
+      if (auto s = store::backup_database(dir.database(), backup_file); !s)
+        throw std::runtime_error("backup failed: " + s.error().message);
+      std::printf("backed up %s to %s\n", dir.database().c_str(), backup_file.c_str());
+      return 0;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cohorthub: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

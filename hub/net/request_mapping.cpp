@@ -1,0 +1,88 @@
+#include "hub/net/request_mapping.hpp"
+
+
+namespace hub::net {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  return beast::iequals(beast::string_view(a.data(), a.size()), beast::string_view(b.data(), b.size()));
+}
+
+bool is_framing_field(std::string_view name) {
+  return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") || iequals(name, "Connection");
+}
+
+std::optional<http::ApiError> check_framing(const wire_request_head& head) {
+  std::size_t codings = 0;
+  std::string_view coding;
+  for (const auto& f : head) {
+    if (f.name() != bhttp::field::transfer_encoding) continue;
+    ++codings;
+    coding = to_std(f.value());
+  }
+  if (codings == 0) return std::nullopt;
+  if (head.count(bhttp::field::content_length) > 0)
+    return http::ApiError::bad_request("A request may not carry both Content-Length and Transfer-Encoding.");
+  if (codings > 1 || !iequals(trim(coding), "chunked"))
+    return http::ApiError::bad_request("Unsupported Transfer-Encoding; only chunked is accepted.");
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<http::ApiError> map_request_head(const wire_request_head& head, http::Request& out) {
+  if (auto e = check_framing(head)) return e;
+  const std::string_view target = to_std(head.target());
+  if (target.empty() || target.front() != '/')
+    return http::ApiError::bad_request("The request target must be an absolute path.");
+  const auto q = target.find('?');
+  out.path.clear();
+  if (!http::percent_decode(target.substr(0, q), out.path, false))
+    return http::ApiError::bad_request("The request path holds a bad percent escape.");
+  out.query = q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1));
+  out.target = std::string(target);
+  out.method = http::parse_method(to_std(head.method_string()));
+  for (const auto& f : head) out.headers.add(std::string(f.name_string()), std::string(f.value()));
+  out.keep_alive = head.keep_alive();
+  return std::nullopt;
+}
+
+wire_response to_wire(http::Response&& r, unsigned version, bool head_request, bool keep_alive) {
+  wire_response res;
+  res.version(version);
+  // Beast throws above 999; a status outside 100..999 is a bug upstream.
+  res.result(r.status >= 100 && r.status <= 999 ? static_cast<unsigned>(r.status) : 500u);
+  std::string_view declared_length;
+  for (const auto& [name, value] : r.headers.fields()) {
+    if (name.empty() || has_line_break(name) || has_line_break(value)) continue;
+    if (iequals(name, "Content-Length")) declared_length = value;
+    if (is_framing_field(name)) continue;
+    res.insert(beast::string_view(name), value);
+  }
+  const auto status = res.result_int();
+  const bool bodyless = status < 200 || status == 204 || status == 304;
+  if (!bodyless) {
+    // A HEAD handler may give no body but say how long GET's would be.
+    if (head_request && r.body.empty() && !declared_length.empty())
+      res.set(bhttp::field::content_length, beast::string_view(declared_length.data(), declared_length.size()));
+    else
+      res.content_length(r.body.size());
+    if (!head_request) res.body() = std::move(r.body);
+  }
+  res.keep_alive(keep_alive);
+  return res;
+}
+
+}  // namespace hub::net

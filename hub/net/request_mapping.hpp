@@ -1,0 +1,35 @@
+// Between Beast's messages and the plain hub::http structs every handler sees.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "hub/http/error.hpp"
+#include "hub/http/message.hpp"
+
+namespace hub::net {
+
+using wire_request_head = boost::beast::http::request<boost::beast::http::empty_body>;
+using wire_response = boost::beast::http::response<boost::beast::http::string_body>;
+
+// Beast 1.74 uses boost::string_view.
+inline std::string_view to_std(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+// Fills `out` from a received header: method, target, decoded path, raw query, headers,
+// keep_alive. Returns the 400 to send (and then close) when the request must be refused:
+// a Transfer-Encoding other than exactly "chunked" (Beast 1.74 takes "chunked, gzip" as a
+// request without a body), Transfer-Encoding next to Content-Length, a target that is not an
+// absolute path, or a bad percent escape in the path.
+std::optional<http::ApiError> map_request_head(const wire_request_head& head, http::Request& out);
+
+// The wire form of `r`, with Content-Length and the Connection header set here (the service's
+// own framing fields are dropped, as are fields holding CR or LF). For a `head_request` the
+// body is left out but Content-Length still gives its length.
+wire_response to_wire(http::Response&& r, unsigned version, bool head_request, bool keep_alive);
+
+}  // namespace hub::net

@@ -1,0 +1,125 @@
+#include "hub/store/connection.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include <sqlite3.h>
+
+namespace hub::store {
+
+ApiError storage_error(sqlite3* db, int rc, std::string_view what) {
+  int primary = rc & 0xff;
+  if (primary == SQLITE_CONSTRAINT) return ApiError::conflict("That conflicts with existing data.");
+  std::fprintf(stderr, "{\"level\":\"error\",\"what\":\"sqlite\",\"during\":\"%.*s\",\"rc\":%d,\"msg\":\"%s\"}\n",
+               static_cast<int>(what.size()), what.data(), rc, db ? sqlite3_errmsg(db) : "");
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL || primary == SQLITE_IOERR)
+    return ApiError::unavailable("The database is busy or unavailable; try again.");
+  return ApiError::internal("A storage error occurred.");
+}
+
+Statement::~Statement() {
+  if (stmt_) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
+Statement& Statement::bind(int i, std::int64_t v) {
+  sqlite3_bind_int64(stmt_, i, v);
+  return *this;
+}
+Statement& Statement::bind(int i, std::string_view t) {
+  sqlite3_bind_text(stmt_, i, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+Statement& Statement::bind_blob(int i, std::string_view b) {
+  sqlite3_bind_blob(stmt_, i, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+Statement& Statement::bind_null(int i) {
+  sqlite3_bind_null(stmt_, i);
+  return *this;
+}
+Statement& Statement::bind(int i, const std::optional<std::int64_t>& v) { return v ? bind(i, *v) : bind_null(i); }
+Statement& Statement::bind(int i, const std::optional<std::string>& v) {
+  return v ? bind(i, std::string_view(*v)) : bind_null(i);
+}
+
+Result<bool> Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return storage_error(sqlite3_db_handle(stmt_), sqlite3_extended_errcode(sqlite3_db_handle(stmt_)),
+                       sqlite3_sql(stmt_));
+}
+
+Status Statement::run() {
+  for (;;) {
+    auto r = step();
+    if (!r) return r.error();
+    if (!*r) return http::Ok{};
+  }
+}
+
+std::int64_t Statement::int64(int c) const { return sqlite3_column_int64(stmt_, c); }
+std::string Statement::text(int c) const {
+  auto p = reinterpret_cast<const char*>(sqlite3_column_blob(stmt_, c));
+  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c))) : std::string();
+}
+bool Statement::is_null(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
+std::optional<std::string> Statement::optional_text(int c) const {
+  return is_null(c) ? std::nullopt : std::optional<std::string>(text(c));
+}
+std::optional<std::int64_t> Statement::optional_int64(int c) const {
+  return is_null(c) ? std::nullopt : std::optional<std::int64_t>(int64(c));
+}
+
+std::unique_ptr<Connection> Connection::open(const std::string& path, bool read_only) {
+  sqlite3* db = nullptr;
+  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+              SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw std::runtime_error("cannot open database " + path + ": " + msg);
+  }
+  std::unique_ptr<Connection> c(new Connection(db));
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_extended_result_codes(db, 1);
+  // A new connection starts with synchronous=FULL, foreign_keys=0, busy_timeout=0 (PLATFORM.md).
+  const char* pragmas = read_only ? "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"
+                                  : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+  if (auto s = c->exec(pragmas); !s) throw std::runtime_error("cannot configure database " + path);
+  return c;
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+Statement Connection::prepare(std::string_view sql) {
+  auto it = statements_.find(std::string(sql));
+  if (it != statements_.end()) return Statement(it->second);
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                              nullptr);
+  // A statement that does not compile is a bug in our SQL, found by the first test that runs it.
+  if (rc != SQLITE_OK) throw std::logic_error("bad SQL: " + std::string(sqlite3_errmsg(db_)) + ": " + std::string(sql));
+  statements_.emplace(std::string(sql), stmt);
+  return Statement(stmt);
+}
+
+Status Connection::exec(const char* sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+  sqlite3_free(err);
+  if (rc != SQLITE_OK) return storage_error(db_, sqlite3_extended_errcode(db_), sql);
+  return http::Ok{};
+}
+
+std::int64_t Connection::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+int Connection::changes() const { return sqlite3_changes(db_); }
+
+}  // namespace hub::store

@@ -1,0 +1,79 @@
+// One SQLite connection with the settings every connection needs, and its prepared-statement cache.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "hub/http/error.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace hub::store {
+
+using http::ApiError;
+using http::Result;
+using http::Status;
+
+// A cached prepared statement, reset and unbound when this handle goes out of scope.
+class Statement {
+ public:
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  Statement(Statement&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  // Binds by 1-based position.
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, std::string_view text);
+  Statement& bind_blob(int index, std::string_view bytes);
+  Statement& bind_null(int index);
+  Statement& bind(int index, const std::optional<std::int64_t>& value);
+  Statement& bind(int index, const std::optional<std::string>& value);
+
+  // Advances to the next row: true on a row, false when done. Errors become ApiError (5xx/409).
+  Result<bool> step();
+  // Runs to completion, ignoring rows.
+  Status run();
+
+  std::int64_t int64(int column) const;
+  std::string text(int column) const;
+  std::optional<std::string> optional_text(int column) const;
+  std::optional<std::int64_t> optional_int64(int column) const;
+  bool is_null(int column) const;
+
+ private:
+  sqlite3_stmt* stmt_;  // owned by the connection's cache, not by this handle
+};
+
+class Connection {
+ public:
+  // Opens `path` with WAL, synchronous=NORMAL, foreign_keys=ON and a busy timeout. Throws on failure
+  // (start-up only).
+  static std::unique_ptr<Connection> open(const std::string& path, bool read_only);
+  ~Connection();
+
+  // A statement from the cache, compiled on first use.
+  Statement prepare(std::string_view sql);
+  // Runs one or more statements with no parameters.
+  Status exec(const char* sql);
+  std::int64_t last_insert_id() const;
+  int changes() const;
+  sqlite3* raw() { return db_; }
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+
+  sqlite3* db_;                                                 // owned; closed in the destructor
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;  // the cache, keyed by SQL text
+};
+
+// A storage error as an ApiError: constraint violations are 409, the rest 503 (and logged).
+ApiError storage_error(sqlite3* db, int rc, std::string_view what);
+
+}  // namespace hub::store

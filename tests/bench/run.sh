@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Foundation benchmark, one run, all on 127.0.0.1:
+#   1. the ceiling: bench_ceiling (minimal one-thread Beast keep-alive server), wrk -t1 -c64;
+#   2. the hub: GET /api/me with an API token on a fresh data dir, same wrk settings;
+# then req/s, p99 and the ratio, plus the hub's RSS after start.
+# Targets: /api/me >= 50% of the ceiling, p99 < 5 ms at 64 connections, RSS < 40 MB.
+# Results go to stdout and, as markdown, to test-artifacts/bench-foundation.md.
+# Environment: BUILD_DIR (default build), BENCH_DURATION (default 10s), BENCH_SKIP_BUILD=1.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD_DIR:-$ROOT/build}
+DURATION=${BENCH_DURATION:-10s}
+CONNECTIONS=64
+OUT_MD=$ROOT/test-artifacts/bench-foundation.md
+PASSWORD=bench-password-not-secret-$$
+
+cd "$ROOT"
+if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
+  cmake --build "$BUILD" -j2 --target cohorthub bench_ceiling
+fi
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+# start NAME CMD...: runs CMD in the background; sets SERVER_PID and SERVER_URL from its first
+# stdout line "listening on http://HOST:PORT".
+start() {
+  local name=$1 line=""
+  shift
+  "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  for _ in $(seq 100); do
+    line=$(head -n1 "$WORK/$name.out" 2>/dev/null || true)
+    [[ $line == "listening on http://"* ]] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || die "$name exited: $(cat "$WORK/$name.err")"
+    sleep 0.1
+  done
+  [[ $line == "listening on http://"* ]] || die "$name did not report its address"
+  SERVER_URL=${line#listening on }
+  SERVER_URL=${SERVER_URL%%/}
+  [[ $SERVER_URL == http://127.0.0.1:* ]] || die "$name listens on $SERVER_URL, not loopback"
+}
+
+# measure NAME URL [wrk args...]: runs wrk; sets RPS, P99_MS and NON2XX from its output.
+measure() {
+  local name=$1 url=$2
+  shift 2
+  timeout 60 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" >"$WORK/$name.wrk"
+  RPS=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/$name.wrk")
+  P99_MS=$(awk '$1 == "99%" {
+      v = $2
+      if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 }
+      else if (v ~ /ms$/) { sub(/ms$/, "", v) }
+      else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }
+      printf "%.2f", v }' "$WORK/$name.wrk")
+  NON2XX=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$WORK/$name.wrk")
+  NON2XX=${NON2XX:-0}
+  [[ -n $RPS && -n $P99_MS ]] || die "could not parse wrk output for $name: $(cat "$WORK/$name.wrk")"
+}
+
+rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+
+# 1. The ceiling.
+start ceiling "$BUILD/bench_ceiling" 0
+measure ceiling "$SERVER_URL/api/me"
+CEIL_RPS=$RPS CEIL_P99=$P99_MS
+kill -TERM "$SERVER_PID"
+
+# 2. The hub, on a fresh data dir with one admin and one API token.
+DATA=$WORK/data
+"$BUILD/cohorthub" init --data-dir "$DATA" >"$WORK/init.log" 2>&1 || die "init failed: $(cat "$WORK/init.log")"
+COHORTHUB_ADMIN_PASSWORD=$PASSWORD "$BUILD/cohorthub" admin create-admin --data-dir "$DATA" --handle benchadmin \
+  >"$WORK/admin.log" 2>&1 || die "create-admin failed: $(cat "$WORK/admin.log")"
+start hub "$BUILD/cohorthub" serve --data-dir "$DATA" --listen 127.0.0.1:0
+HUB_PID=$SERVER_PID
+BASE=$SERVER_URL
+sleep 0.5
+HUB_RSS_START=$(rss_mb "$HUB_PID")
+
+curl -sS --max-time 10 -c "$WORK/cookies" -H 'Content-Type: application/json' -H "Origin: $BASE" \
+  -d "{\"handle\":\"benchadmin\",\"password\":\"$PASSWORD\"}" -o "$WORK/login.json" -w '%{http_code}' \
+  "$BASE/api/login" >"$WORK/login.status"
+[[ $(cat "$WORK/login.status") == 2* ]] || die "login failed: $(cat "$WORK/login.status") $(cat "$WORK/login.json")"
+curl -sS --max-time 10 -b "$WORK/cookies" -H 'Content-Type: application/json' -H "Origin: $BASE" \
+  -d '{"name":"bench"}' -o "$WORK/token.json" "$BASE/api/tokens"
+TOKEN=$(jq -r '.token // empty' "$WORK/token.json")
+[[ -n $TOKEN ]] || die "no API token: $(cat "$WORK/token.json")"
+ME_STATUS=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE/api/me")
+[[ $ME_STATUS == 200 ]] || die "GET /api/me with the token gave $ME_STATUS"
+
+measure hub "$BASE/api/me" -H "Authorization: Bearer $TOKEN"
+HUB_RPS=$RPS HUB_P99=$P99_MS HUB_NON2XX=$NON2XX
+HUB_RSS_AFTER=$(rss_mb "$HUB_PID")
+
+RATIO=$(awk -v a="$HUB_RPS" -v b="$CEIL_RPS" 'BEGIN {printf "%.0f", 100 * a / b}')
+verdict() { if awk "BEGIN {exit !($1)}"; then echo pass; else echo FAIL; fi; }
+RATIO_OK=$(verdict "$RATIO >= 50")
+P99_OK=$(verdict "$HUB_P99 < 5")
+RSS_OK=$(verdict "$HUB_RSS_START < 40")
+[[ $HUB_NON2XX == 0 ]] || P99_OK="FAIL ($HUB_NON2XX non-2xx)"
+
+CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+REPORT=$(cat <<EOF
+## Foundation benchmark ($(date -u +%Y-%m-%d))
+
+Machine: $(nproc) cores, $CPU, $(awk '/^MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo) RAM;
+wrk \`-t1 -c$CONNECTIONS -d$DURATION --latency\` on the same machine, 127.0.0.1.
+
+| server | req/s | p99 |
+|---|---:|---:|
+| ceiling (bench_ceiling, one thread) | $CEIL_RPS | $CEIL_P99 ms |
+| hub \`GET /api/me\` (Bearer token) | $HUB_RPS | $HUB_P99 ms |
+
+- /api/me is **$RATIO%** of the ceiling (target >= 50%): $RATIO_OK
+- /api/me p99 **$HUB_P99 ms** (target < 5 ms): $P99_OK
+- hub RSS after start **$HUB_RSS_START MB** (target < 40 MB): $RSS_OK; after the run $HUB_RSS_AFTER MB
+EOF
+)
+echo "$REPORT"
+mkdir -p "$(dirname "$OUT_MD")"
+echo "$REPORT" >"$OUT_MD"
+echo "bench: wrote $OUT_MD"

@@ -1,0 +1,86 @@
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "tests/unit/app/hub_fixture.hpp"
+
+using namespace hub;
+using hub::http::Method;
+using hub::testing::HubFixture;
+using nlohmann::json;
+
+namespace {
+std::string lower(std::string_view m) {
+  std::string s(m);
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+}  // namespace
+
+TEST_CASE("openapi: every registered route is described, and nothing else is") {
+  HubFixture f;
+  auto doc = json::parse(openapi_document());
+  REQUIRE(doc["openapi"].get<std::string>().rfind("3.", 0) == 0);
+  std::set<std::pair<std::string, std::string>> registered;
+  for (const auto& r : f.hub->router().routes()) {
+    registered.insert({r.pattern, lower(http::method_name(r.method))});
+    INFO(http::method_name(r.method) << " " << r.pattern);
+    REQUIRE(doc["paths"].contains(r.pattern));
+    CHECK(doc["paths"][r.pattern].contains(lower(http::method_name(r.method))));
+  }
+  for (auto& [path, item] : doc["paths"].items())
+    for (auto& [method, op] : item.items()) {
+      if (method == "parameters") continue;
+      INFO(method << " " << path);
+      CHECK(registered.count({path, method}) == 1);
+      CHECK(op.contains("responses"));
+    }
+  auto served = f.call(Method::get, "/api/openapi.json");
+  CHECK(served.status == 200);
+  CHECK(json::parse(served.body) == doc);
+}
+
+TEST_CASE("platform: healthz, and every response carries the security headers and a request id") {
+  HubFixture f;
+  auto r = f.call(Method::get, "/healthz");
+  CHECK(r.status == 200);
+  CHECK(r.json() == json{{"status", "ok"}});
+  CHECK(std::string(r.headers.get("Content-Security-Policy")).find("default-src 'self'") != std::string::npos);
+  CHECK(std::string(r.headers.get("Content-Security-Policy")).find("script-src 'self'") != std::string::npos);
+  CHECK(r.headers.get("X-Content-Type-Options") == "nosniff");
+  CHECK(r.headers.get("Cache-Control") == "no-store");
+  CHECK_FALSE(r.headers.get("X-Request-Id").empty());
+  CHECK(f.call(Method::get, "/healthz").headers.get("X-Request-Id") != r.headers.get("X-Request-Id"));
+}
+
+TEST_CASE("platform: unknown routes are 404 and wrong methods 405, both as JSON errors") {
+  HubFixture f;
+  auto missing = f.call(Method::get, "/api/nope");
+  CHECK(missing.status == 404);
+  CHECK(missing.error_code() == "not_found");
+  auto wrong = f.call(Method::delete_, "/api/login");
+  CHECK(wrong.status == 405);
+  CHECK(wrong.json()["error"]["message"].is_string());
+}
+
+TEST_CASE("platform: /metrics answers loopback only, in Prometheus text") {
+  HubFixture f;
+  f.call(Method::get, "/healthz");
+  auto r = f.call(Method::get, "/metrics");
+  REQUIRE(r.status == 200);
+  CHECK(r.body.find("cohorthub_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1") != std::string::npos);
+  CHECK(r.body.find("cohorthub_db_queue_depth") != std::string::npos);
+  http::Request far;
+  far.method = Method::get;
+  far.path = far.target = "/metrics";
+  far.remote_ip = "203.0.113.9";
+  CHECK(testing::run_coro(f.hub->service().handle(std::move(far))).status == 403);
+}
+
+TEST_CASE("platform: the web front end is served with the SPA fallback, API paths are not") {
+  HubFixture f;
+  auto page = f.call(Method::get, "/login");
+  CHECK(page.status == 200);
+  CHECK(page.headers.get("Content-Type") == "text/html; charset=utf-8");
+  CHECK(f.call(Method::get, "/api/unknown-thing").status == 404);
+}

@@ -1,0 +1,21 @@
+#include <catch2/catch.hpp>
+
+#include "hub/http/metrics.hpp"
+
+using hub::http::Metrics;
+
+TEST_CASE("metrics: counts by route and status, cumulative histogram, gauges") {
+  Metrics m;
+  m.observe("GET", "/api/me", 200, 0.0007);
+  m.observe("GET", "/api/me", 200, 0.003);
+  m.observe("GET", "/api/me", 401, 0.0001);
+  m.connection_opened();
+  m.add_gauge("cohorthub_db_queue_depth", "DB jobs waiting.", [] { return 3.0; });
+  std::string text = m.render();
+  CHECK(text.find("cohorthub_http_requests_total{method=\"GET\",route=\"/api/me\",status=\"200\"} 2") != std::string::npos);
+  CHECK(text.find("cohorthub_http_requests_total{method=\"GET\",route=\"/api/me\",status=\"401\"} 1") != std::string::npos);
+  CHECK(text.find("route=\"/api/me\",le=\"0.001\"} 2") != std::string::npos);
+  CHECK(text.find("route=\"/api/me\",le=\"+Inf\"} 3") != std::string::npos);
+  CHECK(text.find("cohorthub_connections_open 1") != std::string::npos);
+  CHECK(text.find("cohorthub_db_queue_depth 3") != std::string::npos);
+}

@@ -1,0 +1,169 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "hub/store/backup.hpp"
+#include "hub/store/executor.hpp"
+#include "tests/unit/support/run_coro.hpp"
+
+using namespace hub;
+using namespace hub::store;
+using hub::testing::run_coro;
+using hub::testing::TempDir;
+
+namespace {
+
+std::vector<Migration> schema() {
+  return {{1, "things", "CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE) STRICT;"},
+          {2, "more", "ALTER TABLE things ADD COLUMN n INTEGER NOT NULL DEFAULT 0;"}};
+}
+
+Result<std::int64_t> count_things(Connection& c) {
+  auto s = c.prepare("SELECT count(*) FROM things");
+  auto row = s.step();
+  if (!row) return row.error();
+  return s.int64(0);
+}
+
+Result<std::int64_t> insert_thing(Connection& c, const std::string& name) {
+  auto s = c.prepare("INSERT INTO things (name) VALUES (?1)");
+  s.bind(1, std::string_view(name));
+  if (auto r = s.run(); !r) return r.error();
+  return c.last_insert_id();
+}
+
+std::string pragma(Connection& c, const char* name) {
+  auto s = c.prepare(std::string("PRAGMA ") + name);
+  REQUIRE(s.step().value());
+  return s.text(0);
+}
+
+}  // namespace
+
+TEST_CASE("store: every connection has WAL, synchronous=NORMAL, foreign keys and a busy timeout") {
+  TempDir dir;
+  auto c = Connection::open(dir.path + "/db", false);
+  CHECK(pragma(*c, "journal_mode") == "wal");
+  CHECK(pragma(*c, "synchronous") == "1");
+  CHECK(pragma(*c, "foreign_keys") == "1");
+  CHECK(pragma(*c, "busy_timeout") == "5000");
+  auto r = Connection::open(dir.path + "/db", true);
+  CHECK(pragma(*r, "foreign_keys") == "1");
+  CHECK(pragma(*r, "busy_timeout") == "5000");
+}
+
+TEST_CASE("store: migrations apply once, record user_version, and refuse a newer database") {
+  TempDir dir;
+  const std::string path = dir.path + "/db";
+  { Executor db(path, schema()); }
+  { Executor db(path, schema()); }  // idempotent
+  auto c = Connection::open(path, false);
+  CHECK(pragma(*c, "user_version") == "2");
+  std::vector<Migration> older = {schema()[0]};
+  CHECK_THROWS_WITH(Executor(path, older), Catch::Contains("newer"));
+}
+
+TEST_CASE("store: a failing write rolls back alone; its group-mates commit") {
+  TempDir dir;
+  Executor db(dir.path + "/db", schema());
+  boost::asio::io_context ioc;
+  std::vector<std::future<Result<std::int64_t>>> results;
+  for (std::string name : {"a", "b", "a", "c"})  // the second "a" violates UNIQUE
+    results.push_back(boost::asio::co_spawn(ioc, db.write([name](Connection& c) { return insert_thing(c, name); }),
+                                            boost::asio::use_future));
+  ioc.run();
+  int failed = 0;
+  for (auto& f : results) {
+    auto r = f.get();
+    if (!r) {
+      ++failed;
+      CHECK(r.error().status == 409);
+    }
+  }
+  CHECK(failed == 1);
+  CHECK(db.read_now(count_things).value() == 3);
+}
+
+TEST_CASE("store: an error result undoes the job's earlier statements") {
+  TempDir dir;
+  Executor db(dir.path + "/db", schema());
+  auto r = db.write_now([](Connection& c) -> Result<std::int64_t> {
+    if (auto id = insert_thing(c, "kept?"); !id) return id;
+    return ApiError::bad_request("changed my mind");
+  });
+  CHECK_FALSE(r.ok());
+  CHECK(db.read_now(count_things).value() == 0);
+}
+
+TEST_CASE("store: an exception in a job becomes a 500 and rolls back") {
+  TempDir dir;
+  Executor db(dir.path + "/db", schema());
+  auto r = db.write_now([](Connection& c) -> Result<std::int64_t> {
+    insert_thing(c, "x");
+    throw std::runtime_error("bug");
+  });
+  CHECK(r.error().status == 500);
+  CHECK(db.read_now(count_things).value() == 0);
+}
+
+TEST_CASE("store: readers run off the calling thread and see committed writes") {
+  TempDir dir;
+  Executor db(dir.path + "/db", schema());
+  auto caller = std::this_thread::get_id();
+  auto out = run_coro([&]() -> boost::asio::awaitable<Result<std::int64_t>> {
+    auto w = co_await db.write([&](Connection& c) {
+      CHECK(std::this_thread::get_id() != caller);
+      return insert_thing(c, "x");
+    });
+    REQUIRE(w.ok());
+    co_return co_await db.read([&](Connection& c) {
+      CHECK(std::this_thread::get_id() != caller);
+      return count_things(c);
+    });
+  }());
+  CHECK(out.value() == 1);
+}
+
+TEST_CASE("store: readers cannot write") {
+  TempDir dir;
+  Executor db(dir.path + "/db", schema());
+  auto r = db.read_now([](Connection& c) { return insert_thing(c, "x"); });
+  CHECK_FALSE(r.ok());
+}
+
+TEST_CASE("store: a full queue answers 503 instead of growing") {
+  TempDir dir;
+  Executor db(dir.path + "/db", schema(), {.readers = 1, .max_queue = 1});
+  std::mutex gate;
+  gate.lock();
+  std::atomic<bool> started{false};
+  // The only reader is held inside a job, so the queue can fill.
+  std::thread blocker([&] {
+    db.read_now([&](Connection& c) {
+      started = true;
+      std::lock_guard lock(gate);
+      return count_things(c);
+    });
+  });
+  while (!started) std::this_thread::yield();
+  boost::asio::io_context ioc;
+  auto queued = boost::asio::co_spawn(ioc, db.read(count_things), boost::asio::use_future);
+  auto refused = boost::asio::co_spawn(ioc, db.read(count_things), boost::asio::use_future);
+  std::thread runner([&] { ioc.run(); });
+  REQUIRE(refused.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+  CHECK(refused.get().error().status == 503);
+  gate.unlock();
+  runner.join();
+  blocker.join();
+  CHECK(queued.get().ok());
+}
+
+TEST_CASE("store: backup writes a consistent copy and refuses to overwrite") {
+  TempDir dir;
+  Executor db(dir.path + "/db", schema());
+  REQUIRE(db.write_now([](Connection& c) { return insert_thing(c, "kept"); }).ok());
+  REQUIRE(backup_database(dir.path + "/db", dir.path + "/copy.db").ok());
+  auto copy = Connection::open(dir.path + "/copy.db", true);
+  CHECK(count_things(*copy).value() == 1);
+  CHECK(backup_database(dir.path + "/db", dir.path + "/copy.db").error().status == 409);
+}

@@ -1,0 +1,75 @@
+// Entry point: routes, the signed-in guard, and the top bar.
+import { h, mount } from './dom.js';
+import { api, ApiError } from './api.js';
+import { startRouter, navigate, safeNext } from './router.js';
+import { currentUser, refreshUser, forgetUser } from './session.js';
+import { renderTopbar, card } from './layout.js';
+import { errorMessage } from './form.js';
+
+const routes = {
+  '/': { title: 'Cohort', signedIn: true, load: () => import('./pages/home.js') },
+  '/admin': { title: 'Admin', signedIn: true, load: () => import('./pages/admin.js') },
+  '/account': { title: 'Account', signedIn: true, load: () => import('./pages/account.js') },
+  '/login': { title: 'Log in', signedOut: true, load: () => import('./pages/login.js') },
+  '/register': { title: 'Join your cohort', load: () => import('./pages/register.js') },
+};
+const notFound = { title: 'Not found', load: () => import('./pages/not-found.js') };
+
+const main = document.getElementById('main');
+const topbar = document.getElementById('topbar');
+let userLoaded = false;
+let firstRender = true;
+
+function loginUrl(url) {
+  return `/login?next=${encodeURIComponent(url.pathname + url.search)}`;
+}
+
+async function logout() {
+  try {
+    await api.logout();
+  } catch {
+    // Already signed out or unreachable: the local state is cleared either way.
+  }
+  forgetUser();
+  await navigate('/login', { replace: true });
+}
+
+async function render(url) {
+  const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+  const route = routes[path] || notFound;
+  if (!userLoaded) {
+    try {
+      await refreshUser();
+      userLoaded = true;
+    } catch (err) {
+      mount(main, card('cohorthub is not answering', errorMessage(err)));
+      return;
+    }
+  }
+  const user = currentUser();
+  if (route.signedIn && !user) return navigate(loginUrl(url), { replace: true });
+  if (route.signedOut && user) return navigate(safeNext(url.searchParams.get('next')), { replace: true });
+
+  renderTopbar(topbar, user, path, logout);
+  document.title = `${route.title} · cohorthub`;
+  // Each render gets its own view: a slow page that finishes after the user moved on
+  // writes into a detached element instead of the current page.
+  const view = h('div', { class: 'view' });
+  mount(main, view);
+  try {
+    const page = await route.load();
+    await page.default(view, { user, url, params: url.searchParams, navigate, refreshUser });
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      forgetUser();
+      return navigate(loginUrl(url), { replace: true });
+    }
+    if (!(err instanceof ApiError)) console.warn(err);
+    mount(view, card('This page could not be loaded', errorMessage(err)));
+  }
+  if (!firstRender) view.querySelector('h1')?.focus({ preventScroll: true });
+  firstRender = false;
+  window.scrollTo(0, 0);
+}
+
+startRouter(render);

@@ -1,0 +1,115 @@
+// / — the cohort home: the selected cohort and its members.
+import { h, mount } from '../dom.js';
+import { api, fetchAll } from '../api.js';
+import { pageHeader, card, emptyState, badge } from '../layout.js';
+import { selectField } from '../form.js';
+import { formatDay, formatTime, plural } from '../format.js';
+import { loadMoreButton } from '../table.js';
+import { canInvite, isAdmin } from '../session.js';
+
+const STORAGE_KEY = 'cohorthub.cohort';
+
+function rememberedCohort(cohorts) {
+  let saved = null;
+  try { saved = localStorage.getItem(STORAGE_KEY); } catch { /* storage blocked */ }
+  return cohorts.find((c) => String(c.id) === saved) || cohorts[0];
+}
+
+function remember(id) {
+  try { localStorage.setItem(STORAGE_KEY, String(id)); } catch { /* storage blocked */ }
+}
+
+function initials(name) {
+  const parts = String(name || '?').trim().split(/\s+/).filter(Boolean);
+  return parts.slice(0, 2).map((p) => [...p][0]).join('').toUpperCase() || '?';
+}
+
+function memberItem(m) {
+  return h('li', { class: 'member' },
+    h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(m.display_name)),
+    h('div', { class: 'member-main' },
+      h('p', { class: 'member-name' }, m.display_name),
+      h('p', { class: 'member-handle' }, `@${m.handle}`)),
+    h('div', { class: 'member-meta' },
+      badge(m.role),
+      h('span', { class: 'member-joined' }, `Joined ${formatTime(m.joined_at)}`)));
+}
+
+function hasStarted(startsOn) {
+  return !!startsOn && startsOn <= new Date().toISOString().slice(0, 10);
+}
+
+async function membersCard(cohort, user) {
+  const first = await api.members(cohort.id);
+  if (!first.items.length) {
+    return card('Members', emptyState('No one has joined yet.',
+      canInvite(user)
+        ? 'Create an invite and send the link to the first member.'
+        : 'Members appear here as they accept their invites.',
+      canInvite(user) ? h('a', { href: '/admin', class: 'btn btn-primary' }, 'Invite people') : null));
+  }
+  const list = h('ul', { class: 'member-list', 'aria-label': `Members of ${cohort.name}` }, first.items.map(memberItem));
+  let cursor = first.next_cursor;
+  const more = loadMoreButton('Load more members', async () => {
+    const page = await api.members(cohort.id, cursor);
+    list.append(...page.items.map(memberItem));
+    cursor = page.next_cursor;
+    return !!cursor;
+  });
+  more.hidden = !cursor;
+  return card('Members', list, more);
+}
+
+async function renderCohort(slot, id, user) {
+  const { cohort } = await api.cohort(id);
+  const members = await membersCard(cohort, user);
+  mount(slot,
+    h('div', { class: 'cohort-summary' },
+      h('h2', { class: 'cohort-name' }, cohort.name),
+      h('dl', { class: 'stats' },
+        h('div', { class: 'stat' }, h('dt', {}, hasStarted(cohort.starts_on) ? 'Started' : 'Starts'), h('dd', {}, formatDay(cohort.starts_on))),
+        h('div', { class: 'stat' }, h('dt', {}, 'Members'), h('dd', {}, plural(cohort.member_count, 'member'))))),
+    members);
+}
+
+function noCohort(view, user) {
+  const admin = isAdmin(user);
+  mount(view,
+    pageHeader('Your cohort'),
+    card(null, emptyState(
+      admin ? 'There are no cohorts yet.' : 'You are not in a cohort yet — ask a mentor for an invite.',
+      admin
+        ? 'Create the first cohort in Admin, then invite its members and mentors.'
+        : 'A cohort is a small group of maintainers building retainer practices together. Once a mentor invites you, your cohort and its members show up here.',
+      admin ? h('a', { href: '/admin', class: 'btn btn-primary' }, 'Go to Admin') : null)));
+}
+
+export default async function renderHome(view, { user }) {
+  const cohorts = await fetchAll((cursor) => api.cohorts(cursor));
+  if (!cohorts.length) return noCohort(view, user);
+
+  const selected = rememberedCohort(cohorts);
+  const slot = h('div', { class: 'cohort', 'aria-live': 'polite' });
+  let switcher = null;
+  if (cohorts.length > 1) {
+    const field = selectField({
+      label: 'Cohort', name: 'cohort', value: selected.id,
+      options: cohorts.map((c) => ({ value: c.id, label: c.name })),
+    });
+    field.input.addEventListener('change', async () => {
+      remember(field.input.value);
+      slot.setAttribute('aria-busy', 'true');
+      try {
+        await renderCohort(slot, field.input.value, user);
+      } finally {
+        slot.removeAttribute('aria-busy');
+      }
+    });
+    switcher = h('div', { class: 'switcher' }, field.el);
+  }
+  const invite = canInvite(user) ? h('a', { href: '/admin', class: 'btn btn-secondary' }, 'Invite people') : null;
+  mount(view,
+    pageHeader('Your cohort', cohorts.length > 1 ? `You can see ${plural(cohorts.length, 'cohort')}.` : null, switcher, invite),
+    slot);
+  await renderCohort(slot, selected.id, user);
+}
