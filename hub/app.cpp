@@ -36,6 +36,24 @@ std::string random_key_file() {
   return raw + "\n";
 }
 
+// The base document's `paths` and `components.schemas`, extended by every later fragment.
+std::string merge_openapi() {
+  auto fragments = openapi_fragments();
+  auto doc = nlohmann::json::parse(fragments.at(0));
+  for (std::size_t i = 1; i < fragments.size(); ++i) {
+    auto part = nlohmann::json::parse(fragments[i]);
+    for (const char* section : {"/paths", "/components/schemas"}) {
+      nlohmann::json::json_pointer ptr(section);
+      if (!part.contains(ptr)) continue;
+      for (auto& [name, value] : part[ptr].items()) {
+        if (doc[ptr].contains(name)) throw std::logic_error("OpenAPI: " + name + " is defined twice");
+        doc[ptr][name] = value;
+      }
+    }
+  }
+  return doc.dump(1);
+}
+
 bool is_loopback(std::string_view ip) { return ip == "127.0.0.1" || ip == "::1" || ip.substr(0, 4) == "127."; }
 
 }  // namespace
@@ -55,6 +73,11 @@ void init_data_dir(const DataDir& dir) {
   store::Executor db(dir.database(), all_migrations(), {.readers = 1});
   db.stop();
   ::chmod(dir.database().c_str(), 0600);
+}
+
+std::string_view openapi_document() {
+  static const std::string merged = merge_openapi();
+  return merged;
 }
 
 auth::AuthOptions auth_options_from(const Config& config) {

@@ -35,7 +35,9 @@ std::vector<store::Migration> all_migrations();
 // Creates the directory, key files, config file and database; idempotent. Throws on failure.
 void init_data_dir(const DataDir& dir);
 
-// The embedded OpenAPI document (docs/openapi.json at build time).
+// docs/openapi/*.json as embedded at build time, in name order; the first is the base.
+std::vector<std::string_view> openapi_fragments();
+// The OpenAPI document: the fragments merged. Throws std::logic_error on a path defined twice.
 std::string_view openapi_document();
 
 class Hub {

@@ -206,7 +206,7 @@ boost::asio::awaitable<http::Response> AccountRoutes::create_invite(Request& req
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(role, http::string_field(*body, "role", 1, 16));
   if (!is_valid_role(*role))
-    co_return error_response(ApiError::invalid_field("role", "`role` must be member, mentor or admin."));
+    co_return error_response(ApiError::invalid_field("role", "role must be member, mentor or admin."));
   if (me.role == "mentor" && *role != "member")
     co_return error_response(ApiError::forbidden("A mentor may invite members only."));
   HUB_TRY(cohort_id, http::optional_int_field(*body, "cohort_id", 1, INT64_MAX));

@@ -52,7 +52,7 @@ boost::asio::awaitable<http::Response> CohortRoutes::create(Request& req, Contex
   HUB_TRY(name, http::string_field(*body, "name", 1, 100));
   HUB_TRY(starts_on, http::string_field(*body, "starts_on", 10, 10));
   if (!http::is_valid_date(*starts_on))
-    co_return error_response(ApiError::invalid_field("starts_on", "`starts_on` must be a date, YYYY-MM-DD."));
+    co_return error_response(ApiError::invalid_field("starts_on", "starts_on must be a date, YYYY-MM-DD."));
   const std::int64_t actor = ctx.user().user_id, now = clock_.now();
   auto cohort_job = [n = *name, d = *starts_on, actor, now](Connection& c) -> Result<json> {
     auto cohort = insert_cohort(c, n, d, actor, now);

@@ -26,7 +26,7 @@ int nesting_depth(std::string_view text) {
 }
 
 ApiError wrong_type(const char* name, const char* what) {
-  return ApiError::invalid_field(name, std::string("`") + name + "` must be " + what + ".");
+  return ApiError::invalid_field(name, std::string(name) + " must be " + what + ".");
 }
 
 }  // namespace
@@ -57,11 +57,11 @@ Response empty_response(int status) {
 Result<std::string> string_field(const nlohmann::json& obj, const char* name, std::size_t min_len,
                                  std::size_t max_len) {
   auto it = obj.find(name);
-  if (it == obj.end() || it->is_null()) return ApiError::invalid_field(name, std::string("`") + name + "` is required.");
+  if (it == obj.end() || it->is_null()) return ApiError::invalid_field(name, std::string(name) + " is required.");
   if (!it->is_string()) return wrong_type(name, "a string");
   const auto& s = it->get_ref<const std::string&>();
   if (s.size() < min_len || s.size() > max_len)
-    return ApiError::invalid_field(name, std::string("`") + name + "` must be " + std::to_string(min_len) + " to " +
+    return ApiError::invalid_field(name, std::string(name) + " must be " + std::to_string(min_len) + " to " +
                                              std::to_string(max_len) + " bytes long.");
   return s;
 }
@@ -77,13 +77,13 @@ Result<std::optional<std::string>> optional_string_field(const nlohmann::json& o
 
 Result<std::int64_t> int_field(const nlohmann::json& obj, const char* name, std::int64_t min, std::int64_t max) {
   auto it = obj.find(name);
-  if (it == obj.end() || it->is_null()) return ApiError::invalid_field(name, std::string("`") + name + "` is required.");
+  if (it == obj.end() || it->is_null()) return ApiError::invalid_field(name, std::string(name) + " is required.");
   if (!it->is_number_integer()) return wrong_type(name, "an integer");
   std::int64_t v = it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)
                        ? INT64_MAX
                        : it->get<std::int64_t>();
   if (v < min || v > max)
-    return ApiError::invalid_field(name, std::string("`") + name + "` must be between " + std::to_string(min) +
+    return ApiError::invalid_field(name, std::string(name) + " must be between " + std::to_string(min) +
                                              " and " + std::to_string(max) + ".");
   return v;
 }
@@ -99,7 +99,7 @@ Result<std::optional<std::int64_t>> optional_int_field(const nlohmann::json& obj
 
 Result<bool> bool_field(const nlohmann::json& obj, const char* name) {
   auto it = obj.find(name);
-  if (it == obj.end() || it->is_null()) return ApiError::invalid_field(name, std::string("`") + name + "` is required.");
+  if (it == obj.end() || it->is_null()) return ApiError::invalid_field(name, std::string(name) + " is required.");
   if (!it->is_boolean()) return wrong_type(name, "true or false");
   return it->get<bool>();
 }

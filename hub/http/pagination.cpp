@@ -14,7 +14,7 @@ Result<Page> read_page(const Request& req) {
     int v = 0;
     auto [p, ec] = std::from_chars(limit.data(), limit.data() + limit.size(), v);
     if (ec != std::errc() || p != limit.data() + limit.size() || v < 1 || v > 200)
-      return ApiError::invalid_field("limit", "`limit` must be a whole number from 1 to 200.");
+      return ApiError::invalid_field("limit", "limit must be a whole number from 1 to 200.");
     page.limit = v;
   }
   std::string cursor = req.query_param("cursor");
@@ -25,7 +25,7 @@ Result<Page> read_page(const Request& req) {
       auto [p, ec] = std::from_chars(cursor.data() + kCursorPrefix.size(), cursor.data() + cursor.size(), v, 36);
       ok = ec == std::errc() && p == cursor.data() + cursor.size() && v > 0;
     }
-    if (!ok) return ApiError::invalid_field("cursor", "`cursor` is not one this hub gave out.");
+    if (!ok) return ApiError::invalid_field("cursor", "cursor is not one this hub gave out.");
     page.after = v;
   }
   return page;

@@ -1,5 +1,6 @@
 #include "hub/net/http_session.hpp"
 
+#include <algorithm>
 #include <string_view>
 
 #include <boost/asio/co_spawn.hpp>
@@ -46,7 +47,11 @@ void launch_http_session(asio::ip::tcp::socket&& socket, const std::shared_ptr<s
 
 template <class Stream>
 http_session<Stream>::http_session(Stream&& stream, std::shared_ptr<shared_state> state, bool refuse)
-    : stream_(std::move(stream)), executor_(stream_.get_executor()), state_(std::move(state)), refuse_(refuse) {}
+    : stream_(std::move(stream)),
+      executor_(stream_.get_executor()),
+      state_(std::move(state)),
+      deadline_(executor_, std::min(state_->options().read_timeout, state_->options().idle_timeout)),
+      refuse_(refuse) {}
 
 template <class Stream>
 void http_session<Stream>::run() {
@@ -72,11 +77,14 @@ void http_session<Stream>::force_close() {
 template <class Stream>
 void http_session<Stream>::on_run() {
   slot_ = connection_slot(state_, this->weak_from_this(), !refuse_);
+  deadline_.start(this->weak_from_this(), [this] {
+    if (phase_ != phase::upgraded) tcp().close();  // pending operations end with operation_aborted
+  });
   if (state_->stopping()) return;  // accepted just before the acceptor closed
   error_code ec;
   remote_ip_ = tcp().socket().remote_endpoint(ec).address().to_string();
   if constexpr (is_tls) {
-    tcp().expires_after(state_->options().read_timeout);
+    deadline_.expires_after(state_->options().read_timeout);
     stream_.async_handshake(asio::ssl::stream_base::server,
                             [self = this->shared_from_this()](const error_code& e) { self->on_handshake(e); });
   } else {
@@ -100,7 +108,7 @@ template <class Stream>
 void http_session<Stream>::do_await_request() {
   phase_ = phase::idle;
   if (stopping_) return do_close();
-  tcp().expires_after(state_->options().idle_timeout);
+  deadline_.expires_after(state_->options().idle_timeout);
   stream_.async_read_some(buffer_.prepare(kReadSize),
                           [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
                             self->on_first_bytes(ec, n);
@@ -112,7 +120,7 @@ void http_session<Stream>::on_first_bytes(const error_code& ec, std::size_t n) {
   if (ec) return fail(ec, "read");
   buffer_.commit(n);
   // One deadline for the whole request, from its first byte.
-  tcp().expires_after(state_->options().read_timeout);
+  deadline_.expires_after(state_->options().read_timeout);
   do_read_header();
 }
 
@@ -121,6 +129,15 @@ void http_session<Stream>::do_read_header() {
   phase_ = phase::reading;
   header_parser_.emplace();
   header_parser_->header_limit(static_cast<std::uint32_t>(state_->options().header_limit));
+  // Usually the whole header is buffered already: parse it here rather than in an async
+  // operation that would complete through another trip round the io_context.
+  error_code ec;
+  while (buffer_.size() > 0 && !header_parser_->is_header_done()) {
+    buffer_.consume(header_parser_->put(buffer_.data(), ec));
+    if (ec == bhttp::error::need_more) break;
+    if (ec) return on_read_error(ec, "parse header");
+  }
+  if (header_parser_->is_header_done()) return on_header();
   bhttp::async_read_header(stream_, buffer_, *header_parser_,
                            [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
                              self->on_read_header(ec, n);
@@ -209,7 +226,7 @@ void http_session<Stream>::on_read_body(const error_code& ec, std::size_t) {
 template <class Stream>
 void http_session<Stream>::do_handle() {
   phase_ = phase::handling;
-  tcp().expires_never();  // the handler's time is not the client's
+  deadline_.expires_never();  // the handler's time is not the client's
   asio::co_spawn(executor_, state_->service().handle(std::move(request_)),
                  [self = this->shared_from_this()](std::exception_ptr e, http::Response r) {
                    self->on_handled(e, std::move(r));
@@ -226,7 +243,7 @@ void http_session<Stream>::on_handled(std::exception_ptr e, http::Response r) {
 template <class Stream>
 void http_session<Stream>::do_admit(http::WebSocketHandler& handler) {
   phase_ = phase::handling;
-  tcp().expires_never();
+  deadline_.expires_never();
   asio::co_spawn(executor_, handler.admit(request_),
                  [self = this->shared_from_this(), &handler](std::exception_ptr e, std::optional<http::Response> r) {
                    self->on_admitted(handler, e, std::move(r));
@@ -239,6 +256,7 @@ void http_session<Stream>::on_admitted(http::WebSocketHandler& handler, std::exc
   if (e) r = http::error_response(http::ApiError::internal());
   if (r) return do_write(std::move(*r), true);
   phase_ = phase::upgraded;
+  deadline_.expires_never();
   launch_websocket_session(std::move(stream_), state_, std::move(slot_), handler, std::move(request_),
                            header_parser_->release());
 }
@@ -253,7 +271,7 @@ template <class Stream>
 void http_session<Stream>::do_write(http::Response&& r, bool close) {
   phase_ = phase::writing;
   response_ = to_wire(std::move(r), version_, head_request_, !close);
-  tcp().expires_after(state_->options().read_timeout);
+  deadline_.expires_after(state_->options().read_timeout);
   bhttp::async_write(stream_, response_,
                      [self = this->shared_from_this(), close](const error_code& ec, std::size_t n) {
                        self->on_write(close, ec, n);
@@ -267,7 +285,7 @@ void http_session<Stream>::on_write(bool close, const error_code& ec, std::size_
   if (close || stopping_) return do_close();
   if (buffer_.size() == 0) return do_await_request();
   // A pipelined request is already under way.
-  tcp().expires_after(state_->options().read_timeout);
+  deadline_.expires_after(state_->options().read_timeout);
   do_read_header();
 }
 
@@ -275,14 +293,14 @@ template <class Stream>
 void http_session<Stream>::do_close() {
   phase_ = phase::closing;
   if constexpr (is_tls) {
-    tcp().expires_after(kTlsCloseTimeout);
+    deadline_.expires_after(kTlsCloseTimeout);
     stream_.async_shutdown([self = this->shared_from_this()](const error_code&) { self->tcp().close(); });
   } else {
     // Half-close, then drain what the client still sends, so our last response is not lost to a
     // reset triggered by unread data.
     error_code ec;
     tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-    tcp().expires_after(kLingerTimeout);
+    deadline_.expires_after(kLingerTimeout);
     do_linger();
   }
 }

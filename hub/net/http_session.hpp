@@ -17,6 +17,7 @@
 
 #include "hub/http/error.hpp"
 #include "hub/http/service.hpp"
+#include "hub/net/connection_deadline.hpp"
 #include "hub/net/connection_slot.hpp"
 #include "hub/net/request_mapping.hpp"
 #include "hub/net/session.hpp"
@@ -75,6 +76,7 @@ class http_session : public session, public std::enable_shared_from_this<http_se
   boost::asio::any_io_executor executor_;     // the connection's strand; every member below is used only on it
   boost::beast::flat_buffer buffer_;          // bytes read but not parsed yet (pipelined requests)
   std::shared_ptr<shared_state> state_;       // options, service, registry
+  connection_deadline deadline_;              // the timeouts (the tcp_stream's own are never set)
   connection_slot slot_;                      // registered in on_run()
   std::optional<boost::beast::http::request_parser<boost::beast::http::empty_body>> header_parser_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> body_parser_;

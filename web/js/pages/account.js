@@ -47,7 +47,7 @@ function tokenList(status) {
     const columns = [
       { label: 'Name', cell: (t) => h('span', { class: 'strong' }, t.name) },
       { label: 'Created', cell: (t) => formatTime(t.created_at) },
-      { label: 'Last used', cell: (t) => (t.last_used_at ? formatTime(t.last_used_at) : 'Never') },
+      { label: 'Last used', cell: (t) => (t.last_used_at === null ? 'Never' : formatTime(t.last_used_at)) },
       { label: 'Actions', className: 'cell-actions', cell: (t) => revokeButton(t, () => reload(), status) },
     ];
     mount(body, dataTable({ caption: 'API tokens', columns, rows: items, rowKey: (t) => t.id }).el);

@@ -11,6 +11,7 @@ import { isAdmin } from '../session.js';
 const ROLE_LABELS = { member: 'Member', mentor: 'Mentor', admin: 'Admin' };
 
 export function inviteStatus(invite, now = Date.now()) {
+  if (['pending', 'used', 'expired'].includes(invite.status)) return invite.status;
   if (invite.used_at) return 'used';
   if (invite.expires_at && Date.parse(invite.expires_at) <= now) return 'expired';
   return 'pending';
