@@ -6,7 +6,7 @@
 namespace hub::net {
 
 connection_deadline::connection_deadline(boost::asio::any_io_executor executor, clock::duration recheck)
-    : timer_(std::move(executor)), recheck_(recheck) {}
+    : timer_(std::move(executor)), recheck_(std::max(recheck, clock::duration(std::chrono::milliseconds(100)))) {}
 
 void connection_deadline::start(std::weak_ptr<void> owner, std::function<void()> on_expired) {
   owner_ = std::move(owner);

@@ -15,6 +15,31 @@ const routes = {
 };
 const notFound = { title: 'Not found', load: () => import('./pages/not-found.js') };
 
+// Finds the route for a path; '/x/:name' segments capture into routeParams.
+function findRoute(path) {
+  if (routes[path]) return { route: routes[path], routeParams: {} };
+  const parts = path.split('/');
+  for (const [pattern, route] of Object.entries(routes)) {
+    const want = pattern.split('/');
+    if (want.length !== parts.length || !pattern.includes(':')) continue;
+    const routeParams = {};
+    const ok = want.every((seg, i) => {
+      if (seg.startsWith(':')) {
+        if (!parts[i]) return false;
+        try {
+          routeParams[seg.slice(1)] = decodeURIComponent(parts[i]);
+        } catch {
+          return false;  // a malformed escape matches nothing
+        }
+        return true;
+      }
+      return seg === parts[i];
+    });
+    if (ok) return { route, routeParams };
+  }
+  return { route: notFound, routeParams: {} };
+}
+
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
 let userLoaded = false;
@@ -36,7 +61,7 @@ async function logout() {
 
 async function render(url) {
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
-  const route = routes[path] || notFound;
+  const { route, routeParams } = findRoute(path);
   if (!userLoaded) {
     try {
       await refreshUser();
@@ -58,7 +83,7 @@ async function render(url) {
   mount(main, view);
   try {
     const page = await route.load();
-    await page.default(view, { user, url, params: url.searchParams, navigate, refreshUser });
+    await page.default(view, { user, url, params: url.searchParams, routeParams, navigate, refreshUser });
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
       forgetUser();
