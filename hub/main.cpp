@@ -96,18 +96,19 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
   options.tls_cert_file = config.server.tls_cert;
   options.tls_key_file = config.server.tls_key;
   net::Server server(ioc, hub.service(), options);
-  server.start();
-
-  std::string host = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
-  std::printf("listening on %s://%s:%u\n", server.tls() ? "https" : "http", host.c_str(), server.port());
-  std::fflush(stdout);
-
+  // Installed before "listening on" is printed: a supervisor may signal as soon as it reads it.
   boost::asio::signal_set signals(ioc, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
     std::fprintf(stderr, "{\"level\":\"info\",\"what\":\"shutting down\"}\n");
     server.shutdown(std::chrono::seconds(10), [&] { ioc.stop(); });
   });
+  server.start();
+
+  std::string host = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
+  std::printf("listening on %s://%s:%u\n", server.tls() ? "https" : "http", host.c_str(), server.port());
+  std::fflush(stdout);
+
   ioc.run();
   hub.db().stop();  // drains queued writes before exit
   std::fprintf(stderr, "{\"level\":\"info\",\"what\":\"stopped\"}\n");

@@ -195,3 +195,16 @@ TEST_CASE("accounts: an invite with a cohort puts the new member in it") {
   auto members = f.call(Method::get, "/api/cohorts/" + std::to_string(id) + "/members", "", reg.set_cookie());
   CHECK(members.json()["items"][0]["handle"] == "noor");
 }
+
+TEST_CASE("accounts: one address is limited across handles (10, then 1 per 6 s)") {
+  HubFixture f;
+  for (int i = 0; i < 10; ++i) {
+    auto r = f.call(Method::post, "/api/login", json{{"handle", "h" + std::to_string(i)}, {"password", "whatever at all"}}.dump());
+    CHECK(r.status == 401);
+  }
+  auto limited = f.call(Method::post, "/api/login", json{{"handle", "fresh"}, {"password", "whatever at all"}}.dump());
+  CHECK(limited.status == 429);
+  CHECK(limited.headers.get("Retry-After") == "6");
+  f.clock.advance(6);
+  CHECK(f.call(Method::post, "/api/login", json{{"handle", "fresh"}, {"password", "whatever at all"}}.dump()).status == 401);
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds with AddressSanitizer and UBSan, then runs
+# the Catch2 unit tests (CTest) and the integration and browser tests (node:test, real server,
+# headless Chromium) against that build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+
+scripts/install-deps.sh --test
+echo "==> building (AddressSanitizer + UBSan)"
+COHORTHUB_BUILD_TYPE=RelWithDebInfo scripts/build.sh build-test -DCOHORTHUB_SANITIZE=ON -DCOHORTHUB_BENCH=OFF
+
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+echo "==> unit tests"
+ctest --test-dir build-test -j"$(nproc)" --output-on-failure --timeout 300
+
+echo "==> integration and browser tests"
+mkdir -p test-artifacts
+COHORTHUB_BIN="$PWD/build-test/cohorthub" node --test --test-concurrency=2 --test-reporter=spec \
+  tests/integration/ tests/browser/
+
+echo "==> all tests passed in $(( $(date +%s) - start )) s"
