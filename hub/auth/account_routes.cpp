@@ -29,14 +29,6 @@ Result<std::string> clean_display_name(std::string name) {
   return name;
 }
 
-std::optional<std::int64_t> id_param(const http::Request& req, std::string_view name) {
-  std::string_view v = req.param(name);
-  std::int64_t id = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
-  if (ec != std::errc() || p != v.data() + v.size() || id <= 0) return std::nullopt;
-  return id;
-}
-
 }  // namespace
 
 Result<json> user_json(Connection& db, Membership& membership, std::int64_t user_id) {
@@ -64,9 +56,7 @@ AccountRoutes::AccountRoutes(store::Executor& db, http::CpuPool& cpu, const Cloc
 void AccountRoutes::add_to(http::Router& router) {
   using http::Access;
   using http::Method;
-  auto bind = [this](auto member) {
-    return [this, member](http::Request& r, http::Context& c) { return (this->*member)(r, c); };
-  };
+  auto bind = [this](auto member) { return http::member_handler(this, member); };
   router.add(Method::post, "/api/login", {Access::anyone, 4096}, bind(&AccountRoutes::login));
   router.add(Method::post, "/api/logout", {Access::anyone, 1024}, bind(&AccountRoutes::logout));
   router.add(Method::post, "/api/register", {Access::anyone, 4096}, bind(&AccountRoutes::register_user));
@@ -190,7 +180,7 @@ boost::asio::awaitable<http::Response> AccountRoutes::list_tokens(Request&, Cont
 }
 
 boost::asio::awaitable<http::Response> AccountRoutes::revoke_token(Request& req, Context& ctx) {
-  auto id = id_param(req, "id");
+  auto id = req.id_param("id");
   if (!id) co_return error_response(ApiError::not_found("You have no such token."));
   auto done_job = [user = ctx.user().user_id, id = *id, now = clock_.now()](Connection& c) {
     return auth::revoke_token(c, user, id, now);

@@ -12,14 +12,6 @@ using http::error_response;
 using http::json_response;
 using nlohmann::json;
 
-std::optional<std::int64_t> cohort_id_param(const http::Request& req) {
-  std::string_view v = req.param("id");
-  std::int64_t id = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
-  if (ec != std::errc() || p != v.data() + v.size() || id <= 0) return std::nullopt;
-  return id;
-}
-
 ApiError no_such_cohort() { return ApiError::not_found("No such cohort."); }
 
 }  // namespace
@@ -37,9 +29,7 @@ CohortRoutes::CohortRoutes(store::Executor& db, const Clock& clock, CohortMember
 void CohortRoutes::add_to(http::Router& router) {
   using http::Access;
   using http::Method;
-  auto bind = [this](auto member) {
-    return [this, member](http::Request& r, http::Context& c) { return (this->*member)(r, c); };
-  };
+  auto bind = [this](auto member) { return http::member_handler(this, member); };
   router.add(Method::post, "/api/cohorts", {Access::admin, 2048}, bind(&CohortRoutes::create));
   router.add(Method::get, "/api/cohorts", {Access::user, 0}, bind(&CohortRoutes::list));
   router.add(Method::get, "/api/cohorts/{id}", {Access::user, 0}, bind(&CohortRoutes::show));
@@ -75,7 +65,7 @@ boost::asio::awaitable<http::Response> CohortRoutes::list(Request& req, Context&
 }
 
 boost::asio::awaitable<http::Response> CohortRoutes::show(Request& req, Context& ctx) {
-  auto id = cohort_id_param(req);
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_cohort());
   auto cohort_job = [this, who = ctx.user(), id = *id](Connection& c) -> Result<json> {
     if (auto s = check_visible(c, membership_, who, id); !s) return s.error();
@@ -89,7 +79,7 @@ boost::asio::awaitable<http::Response> CohortRoutes::show(Request& req, Context&
 }
 
 boost::asio::awaitable<http::Response> CohortRoutes::members(Request& req, Context& ctx) {
-  auto id = cohort_id_param(req);
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_cohort());
   HUB_TRY(page, http::read_page(req));
   auto items_job = [this, who = ctx.user(), id = *id, p = *page](Connection& c) -> Result<json> {
@@ -101,7 +91,7 @@ boost::asio::awaitable<http::Response> CohortRoutes::members(Request& req, Conte
 }
 
 boost::asio::awaitable<http::Response> CohortRoutes::add_member(Request& req, Context& ctx) {
-  auto id = cohort_id_param(req);
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_cohort());
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(handle_in, http::string_field(*body, "handle", 1, 64));

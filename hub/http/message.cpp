@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 namespace hub::http {
 namespace {
@@ -68,6 +69,14 @@ std::string_view Request::param(std::string_view name) const {
   for (const auto& p : params)
     if (p.name == name) return p.value;
   return {};
+}
+
+std::optional<std::int64_t> Request::id_param(std::string_view name) const {
+  std::string_view v = param(name);
+  std::int64_t id = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
+  if (ec != std::errc() || p != v.data() + v.size() || id <= 0) return std::nullopt;
+  return id;
 }
 
 std::string Request::query_param(std::string_view name) const {

@@ -1,6 +1,8 @@
 // Plain HTTP request and response structs: what every handler sees instead of Beast.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -48,6 +50,8 @@ struct Request {
   std::vector<PathParam> params;  // set by the router from {name} segments
 
   std::string_view param(std::string_view name) const;
+  // The path parameter `name` as a positive integer id, or nullopt.
+  std::optional<std::int64_t> id_param(std::string_view name) const;
   // The decoded value of query parameter `name`, or empty.
   std::string query_param(std::string_view name) const;
   // The value of cookie `name`, or empty.

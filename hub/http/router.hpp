@@ -56,6 +56,12 @@ struct Route {
   std::vector<std::string> segments;  // the pattern split on '/'
 };
 
+// A Handler that calls `(self->*fn)(request, context)`, for routes served by member functions.
+template <class T>
+Handler member_handler(T* self, boost::asio::awaitable<Response> (T::*fn)(Request&, Context&)) {
+  return [self, fn](Request& r, Context& c) { return (self->*fn)(r, c); };
+}
+
 class Router {
  public:
   void add(Method method, std::string pattern, RouteOptions options, Handler handler);

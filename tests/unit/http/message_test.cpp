@@ -37,3 +37,10 @@ TEST_CASE("message: header names are case-insensitive; set replaces, add appends
   h.add("Set-Cookie", "y");
   CHECK(h.fields().size() == 3);
 }
+
+TEST_CASE("message: id path parameters are positive integers only") {
+  Request r;
+  r.params = {{"id", "42"}, {"neg", "-1"}, {"zero", "0"}, {"junk", "4x"}, {"huge", "99999999999999999999"}};
+  CHECK(r.id_param("id") == 42);
+  for (auto name : {"neg", "zero", "junk", "huge", "absent"}) CHECK_FALSE(r.id_param(name).has_value());
+}
