@@ -12,9 +12,9 @@ APT_PACKAGES=(
 )
 # Node.js runs the integration and browser tests; keep one that is already installed.
 command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
-# Test-only: headless Chromium for the browser tests, wrk for the benchmarks.
+# Test-only: headless Chromium for the browser tests, wrk for the benchmarks, clang for libFuzzer.
 if [[ "${1:-}" == "--test" ]]; then
-  APT_PACKAGES+=(chromium wrk)
+  APT_PACKAGES+=(chromium wrk clang-14 libclang-rt-14-dev)
 fi
 
 missing=()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds with AddressSanitizer and UBSan, then runs
 # the Catch2 unit tests (CTest) and the integration and browser tests (node:test, real server,
-# headless Chromium) against that build.
+# headless Chromium) against that build, and fuzzes the request parsers for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -19,5 +19,8 @@ echo "==> integration and browser tests"
 mkdir -p test-artifacts
 COHORTHUB_BIN="$PWD/build-test/cohorthub" node --test --test-concurrency=2 --test-reporter=spec \
   tests/integration/ tests/browser/
+
+echo "==> fuzzing the request parsers (libFuzzer, ${FUZZ_SECONDS:-20} s each)"
+FUZZ_SECONDS="${FUZZ_SECONDS:-20}" tests/fuzz/run.sh
 
 echo "==> all tests passed in $(( $(date +%s) - start )) s"
