@@ -55,16 +55,18 @@ TEST_CASE("router: random paths never crash, and captured parameters are whole n
   for (const char* p : {"/api/cohorts", "/api/cohorts/{id}", "/api/cohorts/{id}/members", "/api/tokens/{id}",
                         "/api/a/{x}/b/{y}", "/healthz"})
     r.add(Method::get, p, {}, noop());
-  const std::string alphabet[] = {"api", "cohorts", "members", "tokens", "a", "b", "1", "{id}", "", "%2F", "..", "x y"};
+  const std::string alphabet[] = {"cohorts", "members", "tokens", "a", "b", "1", "{id}", "", "%2F", "..", "x y"};
+  int matched = 0;
   std::uint32_t seed = 12345;  // fixed: a failure is reproducible
   auto next = [&] { return seed = seed * 1664525u + 1013904223u; };
   for (int i = 0; i < 20000; ++i) {
-    std::string path;
-    int segments = static_cast<int>(next() % 6);
+    std::string path = next() % 8 ? "/api" : "";
+    int segments = static_cast<int>(next() % 5);
     for (int s = 0; s < segments; ++s) path += "/" + alphabet[next() % std::size(alphabet)];
     if (next() % 7 == 0) path += "/";
     auto m = r.match(next() % 2 ? Method::get : Method::post, path);
     if (!m.route) continue;
+    ++matched;
     std::size_t expected = 0;
     for (const auto& seg : m.route->segments) expected += seg.front() == '{' ? 1 : 0;
     INFO(path);
@@ -74,4 +76,5 @@ TEST_CASE("router: random paths never crash, and captured parameters are whole n
       CHECK(p.value.find('/') == std::string::npos);
     }
   }
+  CHECK(matched > 300);  // the generator does reach the routes (408 with this seed)
 }
