@@ -105,7 +105,7 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
       files_(load_web_root(config)),
       auth_options_(auth_options_from(config)),
       authenticator_(db_, clock_, auth_options_),
-      accounts_(db_, cpu_, clock_, membership_, auth_options_),
+      accounts_(db_, cpu_, clock_, membership_, authenticator_, auth_options_),
       cohorts_(db_, clock_, membership_),
       pipeline_(router_, authenticator_, files_.get(), metrics_, access_log_,
                 http::PipelineOptions{config.server.public_origin}) {

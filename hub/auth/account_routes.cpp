@@ -42,11 +42,12 @@ Result<json> user_json(Connection& db, Membership& membership, std::int64_t user
 }
 
 AccountRoutes::AccountRoutes(store::Executor& db, http::CpuPool& cpu, const Clock& clock, Membership& membership,
-                             const AuthOptions& options)
+                             SessionAuthenticator& authenticator, const AuthOptions& options)
     : db_(db),
       cpu_(cpu),
       clock_(clock),
       membership_(membership),
+      authenticator_(authenticator),
       options_(options),
       cookie_name_(session_cookie_name(options)),
       per_ip_(clock, options.login_burst_per_ip, options.login_refill_per_ip_s),
@@ -113,6 +114,7 @@ boost::asio::awaitable<http::Response> AccountRoutes::logout(Request& req, Conte
     std::string key = sha256_hex(cookie);
     auto done_job = [key](Connection& c) { return delete_session(c, key); };
     HUB_TRY(done, co_await db_.write(done_job));
+    authenticator_.forget(key);
   }
   auto res = http::empty_response(204);
   res.headers.add("Set-Cookie", session_cookie("", 0));
@@ -185,7 +187,8 @@ boost::asio::awaitable<http::Response> AccountRoutes::revoke_token(Request& req,
   auto done_job = [user = ctx.user().user_id, id = *id, now = clock_.now()](Connection& c) {
     return auth::revoke_token(c, user, id, now);
   };
-  HUB_TRY(done, co_await db_.write(done_job));
+  HUB_TRY(revoked_hash, co_await db_.write(done_job));
+  authenticator_.forget(*revoked_hash);
   co_return http::empty_response(204);
 }
 

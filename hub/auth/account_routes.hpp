@@ -5,6 +5,7 @@
 
 #include "hub/auth/membership.hpp"
 #include "hub/auth/options.hpp"
+#include "hub/auth/session_authenticator.hpp"
 #include "hub/http/clock.hpp"
 #include "hub/http/cpu_pool.hpp"
 #include "hub/http/rate_limiter.hpp"
@@ -17,7 +18,7 @@ class AccountRoutes {
  public:
   // All references must outlive this object.
   AccountRoutes(store::Executor& db, http::CpuPool& cpu, const Clock& clock, Membership& membership,
-                const AuthOptions& options);
+                SessionAuthenticator& authenticator, const AuthOptions& options);
   void add_to(http::Router& router);
 
  private:
@@ -42,6 +43,7 @@ class AccountRoutes {
   http::CpuPool& cpu_;
   const Clock& clock_;
   Membership& membership_;
+  SessionAuthenticator& authenticator_;  // told to forget sessions and tokens that end
   const AuthOptions options_;
   const std::string cookie_name_;
   http::RateLimiter per_ip_;      // login and registration attempts by client address

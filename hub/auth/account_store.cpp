@@ -143,14 +143,17 @@ static Result<std::optional<http::Principal>> read_principal(store::Statement& s
   p.handle = s.text(1);
   p.role = s.text(2);
   p.via_cookie = via_cookie;
-  if (via_cookie) p.session_key = key;
+  if (via_cookie) {
+    p.session_key = key;
+    p.expires_at = s.int64(3);
+  }
   return std::optional<http::Principal>(std::move(p));
 }
 
 Result<std::optional<http::Principal>> principal_for_session(Connection& db, const std::string& key_hash,
                                                              std::int64_t now) {
   auto s = db.prepare(
-      "SELECT u.id, u.handle, u.role FROM sessions s JOIN users u ON u.id = s.user_id "
+      "SELECT u.id, u.handle, u.role, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
       "WHERE s.key_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0");
   s.bind(1, std::string_view(key_hash)).bind(2, now);
   return read_principal(s, true, key_hash);
@@ -186,12 +189,17 @@ Result<nlohmann::json> list_tokens(Connection& db, std::int64_t user_id) {
   return nlohmann::json{{"items", std::move(items)}, {"next_cursor", nullptr}};
 }
 
-Status revoke_token(Connection& db, std::int64_t user_id, std::int64_t token_id, std::int64_t now) {
-  auto s = db.prepare("UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL");
+Result<std::string> revoke_token(Connection& db, std::int64_t user_id, std::int64_t token_id, std::int64_t now) {
+  auto s = db.prepare(
+      "UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL "
+      "RETURNING token_hash");
   s.bind(1, token_id).bind(2, user_id).bind(3, now);
-  if (auto r = s.run(); !r) return r;
-  if (db.changes() != 1) return ApiError::not_found("You have no such token.");
-  return http::Ok{};
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return ApiError::not_found("You have no such token.");
+  std::string hash = s.text(0);
+  if (auto done = s.run(); !done) return done.error();
+  return hash;
 }
 
 Result<std::int64_t> insert_invite(Connection& db, const std::string& code_hash, const std::string& role,

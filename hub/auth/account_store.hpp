@@ -64,8 +64,8 @@ Result<std::optional<http::Principal>> principal_for_token(Connection& db, const
 Result<std::int64_t> insert_token(Connection& db, std::int64_t user_id, const std::string& name,
                                   const std::string& token_hash, std::int64_t now);
 Result<nlohmann::json> list_tokens(Connection& db, std::int64_t user_id);
-// not_found unless the token is the user's and not yet revoked.
-Status revoke_token(Connection& db, std::int64_t user_id, std::int64_t token_id, std::int64_t now);
+// Returns the revoked token's hash; not_found unless the token is the user's and not yet revoked.
+Result<std::string> revoke_token(Connection& db, std::int64_t user_id, std::int64_t token_id, std::int64_t now);
 
 Result<std::int64_t> insert_invite(Connection& db, const std::string& code_hash, const std::string& role,
                                    std::optional<std::int64_t> cohort_id, std::int64_t created_by, std::int64_t now,

@@ -12,6 +12,7 @@ struct AuthOptions {
   double login_refill_per_ip_s = 6;
   int login_burst_per_handle = 5;
   double login_refill_per_handle_s = 60;
+  std::int64_t principal_cache_ttl_s = 30;      // how long an authenticated credential is remembered
 };
 
 }  // namespace hub::auth

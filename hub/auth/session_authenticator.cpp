@@ -10,7 +10,7 @@ std::string session_cookie_name(const AuthOptions& options) {
 }
 
 SessionAuthenticator::SessionAuthenticator(store::Executor& db, const Clock& clock, const AuthOptions& options)
-    : db_(db), clock_(clock), cookie_name_(session_cookie_name(options)) {}
+    : db_(db), clock_(clock), cookie_name_(session_cookie_name(options)), cache_(clock, options.principal_cache_ttl_s) {}
 
 boost::asio::awaitable<http::Result<std::optional<http::Principal>>> SessionAuthenticator::authenticate(
     const http::Request& req) {
@@ -20,16 +20,23 @@ boost::asio::awaitable<http::Result<std::optional<http::Principal>>> SessionAuth
     std::string_view token = authorization.substr(7);
     // A bearer request never falls back to the cookie.
     if (token.substr(0, 4) != kTokenPrefix || token.size() > 128) co_return Out(std::optional<http::Principal>{});
-    std::string hash = sha256_hex(token);
-    auto lookup_job = [hash](Connection& c) { return principal_for_token(c, hash); };
-    co_return co_await db_.read(lookup_job);
+    co_return co_await lookup(sha256_hex(token), true);
   }
   std::string_view cookie = req.cookie(cookie_name_);
   if (cookie.empty() || cookie.size() > 128) co_return Out(std::optional<http::Principal>{});
-  std::string hash = sha256_hex(cookie);
-  std::int64_t now = clock_.now();
-  auto lookup_job = [hash, now](Connection& c) { return principal_for_session(c, hash, now); };
-  co_return co_await db_.read(lookup_job);
+  co_return co_await lookup(sha256_hex(cookie), false);
+}
+
+boost::asio::awaitable<http::Result<std::optional<http::Principal>>> SessionAuthenticator::lookup(std::string hash,
+                                                                                                bool is_token) {
+  if (auto hit = cache_.get(hash)) co_return std::optional<http::Principal>(std::move(*hit));
+  const std::int64_t now = clock_.now();
+  auto lookup_job = [hash, now, is_token](Connection& c) {
+    return is_token ? principal_for_token(c, hash) : principal_for_session(c, hash, now);
+  };
+  auto found = co_await db_.read(lookup_job);
+  if (found && *found) cache_.put(hash, **found, (*found)->expires_at);
+  co_return found;
 }
 
 }  // namespace hub::auth

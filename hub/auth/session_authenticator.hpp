@@ -4,6 +4,7 @@
 #include <string>
 
 #include "hub/auth/options.hpp"
+#include "hub/auth/principal_cache.hpp"
 #include "hub/http/clock.hpp"
 #include "hub/http/router.hpp"
 #include "hub/store/executor.hpp"
@@ -20,11 +21,16 @@ class SessionAuthenticator final : public http::Authenticator {
   SessionAuthenticator(store::Executor& db, const Clock& clock, const AuthOptions& options);
   boost::asio::awaitable<http::Result<std::optional<http::Principal>>> authenticate(
       const http::Request& request) override;
+  // Forgets a cached session or token at once (logout, revocation). `key` is its stored hash.
+  void forget(const std::string& key) { cache_.forget(key); }
 
  private:
+  boost::asio::awaitable<http::Result<std::optional<http::Principal>>> lookup(std::string hash, bool is_token);
+
   store::Executor& db_;
   const Clock& clock_;
   const std::string cookie_name_;
+  PrincipalCache cache_;  // saves a DB round trip on most requests
 };
 
 }  // namespace hub::auth

@@ -17,6 +17,7 @@ AccessLog::~AccessLog() {
 
 void AccessLog::write(std::string line) {
   if (!out_) return;
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     if (pending_.size() >= max_pending_) {
@@ -24,8 +25,11 @@ void AccessLog::write(std::string line) {
       return;
     }
     pending_.push_back(std::move(line));
+    wake = pending_.size() == kWakeAt;
   }
-  wake_.notify_one();
+  // Waking the writer for every line cost a context switch per request; it wakes on its own
+  // every kFlushEvery, or early when a batch is large.
+  if (wake) wake_.notify_one();
 }
 
 std::size_t AccessLog::dropped() const {
@@ -38,10 +42,11 @@ void AccessLog::run() {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+      wake_.wait_for(lock, kFlushEvery, [&] { return stopping_ || pending_.size() >= kWakeAt; });
       if (pending_.empty() && stopping_) return;
       batch.swap(pending_);
     }
+    if (batch.empty()) continue;
     for (const auto& line : batch) {
       std::fwrite(line.data(), 1, line.size(), out_);
       std::fputc('\n', out_);

@@ -1,6 +1,7 @@
 // One JSON line per request, written by a background thread so the network thread never blocks on I/O.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdio>
@@ -22,6 +23,8 @@ class AccessLog {
   std::size_t dropped() const;
 
  private:
+  static constexpr std::size_t kWakeAt = 512;                 // lines that wake the writer early
+  static constexpr std::chrono::milliseconds kFlushEvery{50};  // the longest a line waits
   void run();
 
   std::FILE* out_;

@@ -23,6 +23,7 @@ struct Principal {
   std::string role;             // "admin" | "mentor" | "member"
   bool via_cookie = false;      // a browser session: CSRF checks apply
   std::string session_key;      // the hashed session id, for logout
+  std::int64_t expires_at = 0;  // when the session ends (0 for API tokens)
 };
 
 // Implemented by hub/auth.
