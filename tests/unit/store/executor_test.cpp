@@ -68,9 +68,10 @@ TEST_CASE("store: a failing write rolls back alone; its group-mates commit") {
   Executor db(dir.path + "/db", schema());
   boost::asio::io_context ioc;
   std::vector<std::future<Result<std::int64_t>>> results;
-  for (std::string name : {"a", "b", "a", "c"})  // the second "a" violates UNIQUE
-    results.push_back(boost::asio::co_spawn(ioc, db.write([name](Connection& c) { return insert_thing(c, name); }),
-                                            boost::asio::use_future));
+  for (std::string name : {"a", "b", "a", "c"}) {  // the second "a" violates UNIQUE
+    auto insert_job = [name](Connection& c) { return insert_thing(c, name); };
+    results.push_back(boost::asio::co_spawn(ioc, db.write(insert_job), boost::asio::use_future));
+  }
   ioc.run();
   int failed = 0;
   for (auto& f : results) {
@@ -111,15 +112,21 @@ TEST_CASE("store: readers run off the calling thread and see committed writes") 
   Executor db(dir.path + "/db", schema());
   auto caller = std::this_thread::get_id();
   auto out = run_coro([&]() -> boost::asio::awaitable<Result<std::int64_t>> {
-    auto w = co_await db.write([&](Connection& c) {
-      CHECK(std::this_thread::get_id() != caller);
+    std::thread::id writer, reader;
+    auto write_job = [&](Connection& c) {
+      writer = std::this_thread::get_id();
       return insert_thing(c, "x");
-    });
+    };
+    auto w = co_await db.write(write_job);
     REQUIRE(w.ok());
-    co_return co_await db.read([&](Connection& c) {
-      CHECK(std::this_thread::get_id() != caller);
+    auto read_job = [&](Connection& c) {
+      reader = std::this_thread::get_id();
       return count_things(c);
-    });
+    };
+    auto n = co_await db.read(read_job);
+    CHECK(writer != caller);
+    CHECK(reader != caller);
+    co_return n;
   }());
   CHECK(out.value() == 1);
 }
@@ -147,8 +154,9 @@ TEST_CASE("store: a full queue answers 503 instead of growing") {
   });
   while (!started) std::this_thread::yield();
   boost::asio::io_context ioc;
-  auto queued = boost::asio::co_spawn(ioc, db.read(count_things), boost::asio::use_future);
-  auto refused = boost::asio::co_spawn(ioc, db.read(count_things), boost::asio::use_future);
+  auto count_job = count_things;
+  auto queued = boost::asio::co_spawn(ioc, db.read(count_job), boost::asio::use_future);
+  auto refused = boost::asio::co_spawn(ioc, db.read(count_job), boost::asio::use_future);
   std::thread runner([&] { ioc.run(); });
   REQUIRE(refused.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
   CHECK(refused.get().error().status == 503);
