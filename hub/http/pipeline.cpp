@@ -28,6 +28,56 @@ bool is_json_content_type(std::string_view ct) {
   return lower == "application/json";
 }
 
+// Appends `text` as a JSON string; bytes that are not printable ASCII are escaped, so the line is
+// valid JSON whatever the path held.
+void append_json_string(std::string& out, std::string_view text) {
+  static const char* hex = "0123456789abcdef";
+  out += '"';
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c >= 0x7f) {
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+std::string access_log_line(const Request& req, const Response& res, const std::string& route, double seconds,
+                        std::int64_t user_id) {
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  std::string line;
+  line.reserve(192);
+  line += "{\"bytes\":" + std::to_string(res.body.size());
+  line += ",\"id\":";
+  append_json_string(line, req.request_id);
+  line += ",\"method\":";
+  append_json_string(line, method_name(req.method));
+  char ms[32];
+  std::snprintf(ms, sizeof ms, "%.2f", seconds * 1000.0);
+  line += ",\"ms\":";
+  line += ms;
+  line += ",\"path\":";
+  append_json_string(line, route == "static" || route == "unmatched" ? std::string_view(req.path) : route);
+  line += ",\"route\":";
+  append_json_string(line, route);
+  line += ",\"status\":" + std::to_string(res.status);
+  line += ",\"ts\":" + std::to_string(now_ms);
+  if (user_id) line += ",\"user\":" + std::to_string(user_id);
+  line += '}';
+  return line;
+}
+
+namespace {
+
 bool has_bearer(const Request& r) { return starts_with(r.headers.get("Authorization"), "Bearer "); }
 
 }  // namespace
@@ -117,14 +167,15 @@ boost::asio::awaitable<Response> Pipeline::dispatch(Request& req, std::string& r
 }
 
 void Pipeline::finish(const Request& req, Response& res) const {
-  res.headers.set("X-Request-Id", req.request_id);
-  res.headers.set("Content-Security-Policy", kCsp);
-  res.headers.set("X-Content-Type-Options", "nosniff");
-  res.headers.set("Referrer-Policy", "no-referrer");
-  res.headers.set("X-Frame-Options", "DENY");
-  res.headers.set("Cross-Origin-Opener-Policy", "same-origin");
-  if (req.tls) res.headers.set("Strict-Transport-Security", "max-age=31536000");
-  if (!res.headers.has("Cache-Control")) res.headers.set("Cache-Control", "no-store");
+  // Handlers never set these, so appending is enough (set() would scan every field for each).
+  res.headers.add("X-Request-Id", req.request_id);
+  res.headers.add("Content-Security-Policy", kCsp);
+  res.headers.add("X-Content-Type-Options", "nosniff");
+  res.headers.add("Referrer-Policy", "no-referrer");
+  res.headers.add("X-Frame-Options", "DENY");
+  res.headers.add("Cross-Origin-Opener-Policy", "same-origin");
+  if (req.tls) res.headers.add("Strict-Transport-Security", "max-age=31536000");
+  if (!res.headers.has("Cache-Control")) res.headers.add("Cache-Control", "no-store");
 }
 
 boost::asio::awaitable<Response> Pipeline::handle(Request req) {
@@ -144,19 +195,7 @@ boost::asio::awaitable<Response> Pipeline::handle(Request req) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::string method(method_name(req.method));
   metrics_.observe(method, route_label, res.status, seconds);
-  // Path without the query string (queries may carry invite codes); no IP, no headers.
-  nlohmann::json line = {{"ts", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count()},
-                         {"id", req.request_id},
-                         {"method", method},
-                         {"route", route_label},
-                         {"path", route_label == "static" || route_label == "unmatched" ? req.path : route_label},
-                         {"status", res.status},
-                         {"ms", std::round(seconds * 1e5) / 100.0},
-                         {"bytes", res.body.size()}};
-  if (user_id) line["user"] = user_id;
-  log_.write(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  log_.write(access_log_line(req, res, route_label, seconds, user_id));
   co_return res;
 }
 

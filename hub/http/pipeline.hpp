@@ -54,4 +54,9 @@ Status check_csrf(const Request& request, std::string_view public_origin);
 
 bool is_state_changing(Method m);
 
+// One access-log line, as JSON: the path without its query (queries may carry invite codes), and
+// no client address, header or body.
+std::string access_log_line(const Request& request, const Response& response, const std::string& route,
+                            double seconds, std::int64_t user_id);
+
 }  // namespace hub::http

@@ -31,36 +31,35 @@ int specificity(const Route& r) {
 void Router::add(Method method, std::string pattern, RouteOptions options, Handler handler) {
   Route r{method, std::move(pattern), options, std::move(handler), {}};
   for (auto s : split_path(r.pattern)) r.segments.emplace_back(s);
+  if (by_length_.size() <= r.segments.size()) by_length_.resize(r.segments.size() + 1);
+  by_length_[r.segments.size()].push_back(routes_.size());
   routes_.push_back(std::move(r));
 }
 
 Router::Match Router::match(Method method, std::string_view path) const {
   if (method == Method::head) method = Method::get;
   Match best;
-  int best_score = -1;
   if (path.empty() || path.front() != '/') return best;
-  auto segments = split_path(path);
-  for (const auto& r : routes_) {
-    if (r.segments.size() != segments.size()) continue;
-    std::vector<PathParam> params;
+  const auto segments = split_path(path);
+  if (segments.size() >= by_length_.size()) return best;
+  int best_score = -1;
+  for (std::size_t index : by_length_[segments.size()]) {
+    const Route& r = routes_[index];
     bool ok = true;
-    for (std::size_t i = 0; i < segments.size() && ok; ++i) {
-      if (is_param(r.segments[i])) {
-        if (segments[i].empty()) ok = false;
-        else params.push_back({r.segments[i].substr(1, r.segments[i].size() - 2), std::string(segments[i])});
-      } else {
-        ok = r.segments[i] == segments[i];
-      }
-    }
+    for (std::size_t i = 0; i < segments.size() && ok; ++i)
+      ok = is_param(r.segments[i]) ? !segments[i].empty() : r.segments[i] == segments[i];
     if (!ok) continue;
     best.path_known = true;
     if (r.method != method) continue;
-    int score = specificity(r);
-    if (score > best_score) {
+    if (int score = specificity(r); score > best_score) {
       best_score = score;
       best.route = &r;
-      best.params = std::move(params);
     }
+  }
+  if (best.route) {
+    const auto& pattern = best.route->segments;
+    for (std::size_t i = 0; i < segments.size(); ++i)
+      if (is_param(pattern[i])) best.params.push_back({pattern[i].substr(1, pattern[i].size() - 2), std::string(segments[i])});
   }
   return best;
 }

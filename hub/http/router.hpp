@@ -78,6 +78,7 @@ class Router {
 
  private:
   std::vector<Route> routes_;  // in registration order; a literal segment wins over {param}
+  std::vector<std::vector<std::size_t>> by_length_;  // indexes into routes_, by segment count
 };
 
 }  // namespace hub::http
