@@ -19,13 +19,25 @@ bool is_expected_disconnect(const boost::system::error_code& ec) {
          ec == asio::error::not_connected || ec == asio::error::bad_descriptor ||
          ec == beast::error::timeout || ec == beast::http::error::end_of_stream ||
          ec == beast::websocket::error::closed || ec == asio::ssl::error::stream_truncated ||
-         // A failed TLS handshake is the peer's problem (old client, scanner), not ours.
-         ec.category() == asio::error::get_ssl_category();
+         // A failed TLS handshake or a WebSocket protocol violation is the peer's problem (an old
+         // client, a scanner), not ours.
+         ec.category() == asio::error::get_ssl_category() ||
+         ec.category() == beast::websocket::make_error_code(beast::websocket::error::closed).category();
 }
 
 void fail(const boost::system::error_code& ec, const char* what) {
   if (!ec || is_expected_disconnect(ec)) return;
   std::cerr << "net: " << what << ": " << ec.message() << '\n';
+}
+
+void fail(const std::exception_ptr& e, const char* what) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    std::cerr << "net: " << what << " threw: " << ex.what() << '\n';
+  } catch (...) {
+    std::cerr << "net: " << what << " threw a non-standard exception\n";
+  }
 }
 
 }  // namespace hub::net

@@ -133,9 +133,10 @@ void http_session<Stream>::do_read_header() {
   // operation that would complete through another trip round the io_context.
   error_code ec;
   while (buffer_.size() > 0 && !header_parser_->is_header_done()) {
-    buffer_.consume(header_parser_->put(buffer_.data(), ec));
-    if (ec == bhttp::error::need_more) break;
-    if (ec) return on_read_error(ec, "parse header");
+    const auto used = header_parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec && ec != bhttp::error::need_more) return on_read_error(ec, "parse header");
+    if (ec || used == 0) break;
   }
   if (header_parser_->is_header_done()) return on_header();
   bhttp::async_read_header(stream_, buffer_, *header_parser_,
@@ -235,7 +236,10 @@ void http_session<Stream>::do_handle() {
 
 template <class Stream>
 void http_session<Stream>::on_handled(std::exception_ptr e, http::Response r) {
-  if (e) r = http::error_response(http::ApiError::internal());  // Service::handle never throws
+  if (e) {  // Service::handle promises not to throw
+    fail(e, "service handler");
+    r = http::error_response(http::ApiError::internal());
+  }
   const bool close = r.close || !keep_alive_ || stopping_;
   do_write(std::move(r), close);
 }
@@ -253,7 +257,10 @@ void http_session<Stream>::do_admit(http::WebSocketHandler& handler) {
 template <class Stream>
 void http_session<Stream>::on_admitted(http::WebSocketHandler& handler, std::exception_ptr e,
                                        std::optional<http::Response> r) {
-  if (e) r = http::error_response(http::ApiError::internal());
+  if (e) {
+    fail(e, "websocket admit");
+    r = http::error_response(http::ApiError::internal());
+  }
   if (r) return do_write(std::move(*r), true);
   phase_ = phase::upgraded;
   deadline_.expires_never();

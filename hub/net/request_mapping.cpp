@@ -16,6 +16,14 @@ std::string_view trim(std::string_view s) {
 
 bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
+// Beast throws std::length_error for a field name or value near 64 KiB.
+constexpr std::size_t kMaxFieldBytes = 60 * 1024;
+
+bool is_sendable_field(std::string_view name, std::string_view value) {
+  return !name.empty() && name.size() <= kMaxFieldBytes && value.size() <= kMaxFieldBytes &&
+         !has_line_break(name) && !has_line_break(value);
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   return beast::iequals(beast::string_view(a.data(), a.size()), beast::string_view(b.data(), b.size()));
 }
@@ -66,7 +74,7 @@ wire_response to_wire(http::Response&& r, unsigned version, bool head_request, b
   res.result(r.status >= 100 && r.status <= 999 ? static_cast<unsigned>(r.status) : 500u);
   std::string_view declared_length;
   for (const auto& [name, value] : r.headers.fields()) {
-    if (name.empty() || has_line_break(name) || has_line_break(value)) continue;
+    if (!is_sendable_field(name, value)) continue;
     if (iequals(name, "Content-Length")) declared_length = value;
     if (is_framing_field(name)) continue;
     res.insert(beast::string_view(name), value);

@@ -28,8 +28,8 @@ inline std::string_view to_std(boost::beast::string_view s) { return {s.data(), 
 std::optional<http::ApiError> map_request_head(const wire_request_head& head, http::Request& out);
 
 // The wire form of `r`, with Content-Length and the Connection header set here (the service's
-// own framing fields are dropped, as are fields holding CR or LF). For a `head_request` the
-// body is left out but Content-Length still gives its length.
+// own framing fields are dropped, as are fields holding CR or LF or too long for Beast). For a
+// `head_request` the body is left out but Content-Length still gives its length.
 wire_response to_wire(http::Response&& r, unsigned version, bool head_request, bool keep_alive);
 
 }  // namespace hub::net

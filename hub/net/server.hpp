@@ -32,7 +32,8 @@ struct ServerOptions {
 class Server {
  public:
   // Binds and listens; throws std::runtime_error with a clear message on failure (start-up only).
-  // REQUIRES: `service` outlives every handler `ioc` runs for this server.
+  // REQUIRES: `service` (and its WebSocket handlers) outlive `ioc`; a WebSocketHandler drops its
+  // peers by on_close at the latest, since a peer owns a socket of `ioc`.
   Server(boost::asio::io_context& ioc, http::Service& service, ServerOptions options);
   ~Server();
   Server(const Server&) = delete;

@@ -19,6 +19,18 @@ namespace {
 
 constexpr std::size_t kMaxReasonBytes = 123;  // RFC 6455: a close frame's payload is at most 125 bytes
 
+// Runs a handler callback; a throw (a bug upstream) is logged instead of unwinding the io_context.
+template <class F>
+bool guarded(const char* what, F&& f) {
+  try {
+    f();
+    return true;
+  } catch (...) {
+    fail(std::current_exception(), what);
+    return false;
+  }
+}
+
 websocket::close_reason make_reason(std::uint16_t code, std::string reason) {
   reason.resize(std::min(reason.size(), kMaxReasonBytes));
   return websocket::close_reason(static_cast<websocket::close_code>(code), reason);
@@ -119,7 +131,8 @@ void websocket_session<Stream>::on_accept(const error_code& ec) {
     begin_close(websocket::close_reason(websocket::close_code::going_away));
   } else {
     announced_ = true;
-    handler_.on_open(this->shared_from_this(), upgrade_);
+    if (!guarded("websocket on_open", [&] { handler_.on_open(this->shared_from_this(), upgrade_); }))
+      begin_close(websocket::close_reason(websocket::close_code::internal_error));
   }
   do_read();
   do_write();
@@ -139,10 +152,12 @@ void websocket_session<Stream>::on_read(const error_code& ec, std::size_t) {
     return finish();
   }
   if (!closing_) {
-    if (ws_.got_text())
-      handler_.on_message(this->shared_from_this(), beast::buffers_to_string(buffer_.data()));
-    else
+    if (!ws_.got_text())
       begin_close(websocket::close_reason(websocket::close_code::unknown_data));  // 1003: text only
+    else if (!guarded("websocket on_message", [&] {
+               handler_.on_message(this->shared_from_this(), beast::buffers_to_string(buffer_.data()));
+             }))
+      begin_close(websocket::close_reason(websocket::close_code::internal_error));
   }
   buffer_.consume(buffer_.size());
   do_read();  // keeps going while closing: the peer's close frame arrives here
@@ -189,7 +204,7 @@ void websocket_session<Stream>::finish() {
   finished_ = true;
   closing_ = true;
   queue_.close();
-  if (announced_) handler_.on_close(this->shared_from_this());
+  if (announced_) guarded("websocket on_close", [&] { handler_.on_close(this->shared_from_this()); });
   slot_ = connection_slot();  // leaves the registry now, even if the handler still holds the peer
 }
 

@@ -26,6 +26,7 @@ void FakeWsHandler::on_open(const std::shared_ptr<http::WebSocketPeer>& peer, co
 }
 
 void FakeWsHandler::on_message(const std::shared_ptr<http::WebSocketPeer>& peer, std::string text) {
+  if (text == "throw") throw std::runtime_error("a handler bug");
   if (text.rfind("echo:", 0) == 0) peer->send(std::make_shared<const std::string>(text.substr(5)));
   std::lock_guard lock(mutex_);
   messages_.push_back(std::move(text));
@@ -75,6 +76,10 @@ asio::awaitable<http::Response> FakeService::handle(http::Request request) {
     r.body = "slept";
   } else if (request.path == "/fixed") {
     r.body = "fixed body";
+  } else if (request.path == "/unsendable-headers") {
+    r.headers.set("X-Huge", std::string(70 * 1024, 'h'));  // Beast would throw on this
+    r.headers.set("X-Injected", "a\r\nSet-Cookie: evil=1");
+    r.headers.set("X-Fine", "ok");
   } else if (request.path == "/throw") {
     throw std::runtime_error("a handler bug");
   } else {

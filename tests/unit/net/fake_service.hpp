@@ -12,7 +12,8 @@
 
 namespace hub::net::test {
 
-// Records upgrades, messages and closes; "echo:X" is answered with X, "X-Refuse" refuses admission.
+// Records upgrades, messages and closes; "echo:X" is answered with X, "throw" throws, and an
+// "X-Refuse" header refuses admission.
 class FakeWsHandler : public http::WebSocketHandler {
  public:
   boost::asio::awaitable<std::optional<http::Response>> admit(http::Request& upgrade) override;
@@ -37,7 +38,7 @@ class FakeWsHandler : public http::WebSocketHandler {
 };
 
 // Routes by path: /slow (answers after 300 ms), /hang (after 10 s), /fixed ("fixed body"),
-// /throw (throws), /close-me (asks to close); anything else echoes the request as JSON. Body limit 16 under /small,
+// /throw (throws), /close-me (asks to close), /unsendable-headers; anything else echoes the request as JSON. Body limit 16 under /small,
 // else 1024. WebSocket only at /live.
 class FakeService : public http::Service {
  public:

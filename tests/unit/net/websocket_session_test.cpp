@@ -72,6 +72,16 @@ TEST_CASE("net ws: a binary frame is answered with close 1003") {
   CHECK(s.service.live.messages().empty());
 }
 
+TEST_CASE("net ws: a handler that throws gets its peer closed with 1011, and the server lives on") {
+  RunningServer s;
+  TestConn c(s.port());
+  open_live(s, c);
+  REQUIRE(c.ws_send(kText, "throw"));
+  CHECK(c.ws_read().close_code() == 1011);
+  TestConn next(s.port());
+  open_live(s, next);
+}
+
 TEST_CASE("net ws: a message over ws_read_message_max closes with 1009") {
   auto o = quick_options();
   o.ws_read_message_max = 1024;
