@@ -1,0 +1,206 @@
+#include "hub/discussion/channel_store.hpp"
+
+namespace hub::discussion {
+
+using nlohmann::json;
+
+store::Migration discussion_migration(int version) {
+  return {version, "discussion", R"sql(
+CREATE TABLE channels (
+  id INTEGER PRIMARY KEY,
+  cohort_id INTEGER REFERENCES cohorts(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  topic TEXT NOT NULL DEFAULT '',
+  created_by INTEGER REFERENCES users(id),
+  created_at INTEGER NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX channels_by_name ON channels(coalesce(cohort_id, 0), name);
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,
+  channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+  author_id INTEGER NOT NULL REFERENCES users(id),
+  body TEXT NOT NULL,
+  html TEXT NOT NULL,
+  reply_to INTEGER REFERENCES messages(id),
+  thread_root INTEGER REFERENCES messages(id),
+  created_at INTEGER NOT NULL,
+  edited_at INTEGER,
+  deleted_at INTEGER,
+  deleted_by INTEGER REFERENCES users(id)
+) STRICT;
+CREATE INDEX messages_by_channel ON messages(channel_id, thread_root, id);
+CREATE INDEX messages_by_thread ON messages(thread_root, id);
+CREATE TABLE message_edits (
+  message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  body TEXT NOT NULL,
+  replaced_at INTEGER NOT NULL,
+  edited_by INTEGER NOT NULL REFERENCES users(id)
+) STRICT;
+CREATE INDEX message_edits_by_message ON message_edits(message_id, replaced_at);
+CREATE TABLE message_mentions (
+  message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  PRIMARY KEY (message_id, user_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX message_mentions_by_user ON message_mentions(user_id, message_id);
+CREATE TABLE reactions (
+  message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  emoji TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (message_id, emoji, user_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE channel_reads (
+  channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  last_read_id INTEGER NOT NULL,
+  PRIMARY KEY (channel_id, user_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE channel_mutes (
+  channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  until INTEGER NOT NULL,
+  muted_by INTEGER NOT NULL REFERENCES users(id),
+  PRIMARY KEY (channel_id, user_id)
+) STRICT, WITHOUT ROWID;
+-- The durable event stream: appended in the transaction of the change it records.
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  channel_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  message_id INTEGER,
+  payload TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX events_by_channel ON events(channel_id, seq);
+CREATE INDEX events_by_message ON events(message_id);
+)sql"};
+}
+
+namespace {
+
+Channel read_channel(const store::Statement& s) {
+  return {s.int64(0), s.optional_int64(1), s.text(2), s.text(3)};
+}
+
+// Cohort channels readable by `who`: admins read all, others those of their cohorts.
+constexpr const char* kReadable =
+    "(c.cohort_id IS NULL OR ?1 = 1 OR EXISTS (SELECT 1 FROM cohort_members m "
+    "WHERE m.cohort_id = c.cohort_id AND m.user_id = ?2))";
+
+}  // namespace
+
+json channel_json(const Channel& ch) {
+  return {{"id", ch.id},
+          {"cohort_id", ch.cohort_id ? json(*ch.cohort_id) : json(nullptr)},
+          {"name", ch.name},
+          {"topic", ch.topic}};
+}
+
+Result<Channel> insert_channel(Connection& db, const std::string& name, std::optional<std::int64_t> cohort_id,
+                               const std::string& topic, std::int64_t created_by, std::int64_t now) {
+  auto taken = db.prepare("SELECT 1 FROM channels WHERE coalesce(cohort_id, 0) = coalesce(?1, 0) AND name = ?2");
+  taken.bind(1, cohort_id).bind(2, std::string_view(name));
+  auto row = taken.step();
+  if (!row) return row.error();
+  if (*row) return ApiError::conflict("A channel with that name exists already.");
+  auto s = db.prepare(
+      "INSERT INTO channels (cohort_id, name, topic, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  s.bind(1, cohort_id).bind(2, std::string_view(name)).bind(3, std::string_view(topic)).bind(4, created_by).bind(5, now);
+  if (auto r = s.run(); !r) return r.error();
+  return Channel{db.last_insert_id(), cohort_id, name, topic};
+}
+
+Status may_create_channel(Connection& db, cohorts::CohortMembership& membership, const Principal& who,
+                          std::optional<std::int64_t> cohort_id) {
+  if (cohort_id && !membership.cohort_exists(db, *cohort_id))
+    return ApiError::invalid_field("cohort_id", "No such cohort.");
+  if (who.role == "admin") return http::Ok{};
+  if (who.role == "mentor" && cohort_id && membership.is_member(db, who.user_id, *cohort_id)) return http::Ok{};
+  return ApiError::forbidden(cohort_id ? "Only an admin or a mentor of the cohort may create its channels."
+                                       : "Only an admin may create hub-wide channels.");
+}
+
+Result<Channel> visible_channel(Connection& db, cohorts::CohortMembership& membership, const Principal& who,
+                                std::int64_t channel_id) {
+  auto s = db.prepare("SELECT id, cohort_id, name, topic FROM channels WHERE id = ?1");
+  s.bind(1, channel_id);
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return ApiError::not_found("No such channel.");
+  Channel ch = read_channel(s);
+  if (ch.cohort_id && who.role != "admin" && !membership.is_member(db, who.user_id, *ch.cohort_id))
+    return ApiError::not_found("No such channel.");
+  return ch;
+}
+
+bool is_moderator(Connection& db, cohorts::CohortMembership& membership, const Principal& who, const Channel& ch) {
+  if (who.role == "admin") return true;
+  if (who.role != "mentor") return false;
+  return !ch.cohort_id || membership.is_member(db, who.user_id, *ch.cohort_id);
+}
+
+Result<json> list_channels(Connection& db, const Principal& who, const http::Page& page) {
+  auto s = db.prepare(
+      std::string("SELECT c.id, c.cohort_id, c.name, c.topic, "
+                  "(SELECT count(*) FROM messages m WHERE m.channel_id = c.id AND m.thread_root IS NULL "
+                  " AND m.deleted_at IS NULL AND m.author_id != ?2 AND m.id > coalesce((SELECT r.last_read_id "
+                  " FROM channel_reads r WHERE r.channel_id = c.id AND r.user_id = ?2), 0)), "
+                  "(SELECT max(m.id) FROM messages m WHERE m.channel_id = c.id) "
+                  "FROM channels c WHERE c.id > ?3 AND ") +
+      kReadable + " ORDER BY c.id LIMIT ?4");
+  s.bind(1, std::int64_t{who.role == "admin"}).bind(2, who.user_id).bind(3, page.after);
+  s.bind(4, static_cast<std::int64_t>(page.limit + 1));
+  json items = json::array();
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    json ch = channel_json(read_channel(s));
+    ch["unread"] = s.int64(4);
+    ch["last_message_id"] = s.is_null(5) ? json(nullptr) : json(s.int64(5));
+    items.push_back(std::move(ch));
+  }
+  return http::page_body(std::move(items), page);
+}
+
+Result<std::vector<std::int64_t>> readable_channel_ids(Connection& db, const Principal& who) {
+  auto s = db.prepare(std::string("SELECT c.id FROM channels c WHERE ") + kReadable);
+  s.bind(1, std::int64_t{who.role == "admin"}).bind(2, who.user_id);
+  std::vector<std::int64_t> ids;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    ids.push_back(s.int64(0));
+  }
+  return ids;
+}
+
+Status mark_read(Connection& db, std::int64_t channel_id, std::int64_t user_id, std::int64_t message_id) {
+  auto s = db.prepare(
+      "INSERT INTO channel_reads (channel_id, user_id, last_read_id) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (channel_id, user_id) DO UPDATE SET last_read_id = max(last_read_id, excluded.last_read_id)");
+  s.bind(1, channel_id).bind(2, user_id).bind(3, message_id);
+  return s.run();
+}
+
+Status mute(Connection& db, std::int64_t channel_id, std::int64_t user_id, std::int64_t until, std::int64_t by) {
+  auto s = db.prepare(
+      "INSERT INTO channel_mutes (channel_id, user_id, until, muted_by) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT (channel_id, user_id) DO UPDATE SET until = excluded.until, muted_by = excluded.muted_by");
+  s.bind(1, channel_id).bind(2, user_id).bind(3, until).bind(4, by);
+  return s.run();
+}
+
+Result<std::optional<std::int64_t>> muted_until(Connection& db, std::int64_t channel_id, std::int64_t user_id,
+                                                std::int64_t now) {
+  auto s = db.prepare("SELECT until FROM channel_mutes WHERE channel_id = ?1 AND user_id = ?2 AND until > ?3");
+  s.bind(1, channel_id).bind(2, user_id).bind(3, now);
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<std::int64_t>{};
+  return std::optional<std::int64_t>(s.int64(0));
+}
+
+}  // namespace hub::discussion

@@ -1,0 +1,314 @@
+#include <utility>  // before asio's awaitable.hpp, which forgets it (PLATFORM.md)
+
+#include "hub/discussion/discussion_routes.hpp"
+
+#include <charconv>
+
+#include "hub/auth/account_store.hpp"
+#include "hub/discussion/channel_store.hpp"
+#include "hub/discussion/markdown.hpp"
+#include "hub/discussion/message_store.hpp"
+#include "hub/http/json_body.hpp"
+
+namespace hub::discussion {
+namespace {
+
+using http::error_response;
+using http::json_response;
+using nlohmann::json;
+
+std::optional<std::int64_t> parse_id(std::string_view v) {
+  std::int64_t id = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
+  if (ec != std::errc() || p != v.data() + v.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+// An optional ?name= id: nullopt when absent, an error when not a positive integer.
+Result<std::optional<std::int64_t>> query_id(const http::Request& req, const char* name) {
+  std::string v = req.query_param(name);
+  if (v.empty()) return std::optional<std::int64_t>{};
+  auto id = parse_id(v);
+  if (!id && v != "0") return ApiError::invalid_field(name, std::string(name) + " must be a message id.");
+  return std::optional<std::int64_t>(id.value_or(0));  // after=0: from the very first
+}
+
+// The message text: present, not blank, at most kMaxBodyBytes (413 beyond).
+Result<std::string> body_field(const json& obj) {
+  auto it = obj.find("body");
+  if (it != obj.end() && it->is_string() && it->get_ref<const std::string&>().size() > kMaxBodyBytes) {
+    ApiError e = ApiError::payload_too_large("body is longer than " + std::to_string(kMaxBodyBytes) + " bytes.");
+    e.field = "body";
+    return e;
+  }
+  auto body = http::string_field(obj, "body", 1, kMaxBodyBytes);
+  if (!body) return body;
+  if (body->find_first_not_of(" \t\r\n") == std::string::npos)
+    return ApiError::invalid_field("body", "body must not be blank.");
+  return body;
+}
+
+ApiError no_such_channel() { return ApiError::not_found("No such channel."); }
+ApiError no_such_message() { return ApiError::not_found("No such message."); }
+
+json change_body(const Change& c) {
+  json m = c.message;
+  m["seq"] = c.seq;
+  return {{"message", std::move(m)}, {"seq", c.seq}};
+}
+
+}  // namespace
+
+DiscussionRoutes::DiscussionRoutes(store::Executor& db, const Clock& clock, cohorts::CohortMembership& membership,
+                                   LiveStream& live, DiscussionOptions options)
+    : db_(db),
+      clock_(clock),
+      membership_(membership),
+      live_(live),
+      post_limiter_(clock, options.post_burst, options.post_refill_seconds) {}
+
+void DiscussionRoutes::add_to(http::Router& router) {
+  using http::Access;
+  using http::Method;
+  auto bind = [this](auto member) {
+    return [this, member](http::Request& r, http::Context& c) { return (this->*member)(r, c); };
+  };
+  const std::size_t message_limit = 2 * kMaxBodyBytes + 1024;  // room for JSON escapes; the field check says 413
+  router.add(Method::get, "/api/channels", {Access::user, 0}, bind(&DiscussionRoutes::list_channels));
+  router.add(Method::post, "/api/channels", {Access::user, 2048}, bind(&DiscussionRoutes::create_channel));
+  router.add(Method::get, "/api/channels/{id}/messages", {Access::user, 0}, bind(&DiscussionRoutes::list_messages));
+  router.add(Method::post, "/api/channels/{id}/messages", {Access::user, message_limit}, bind(&DiscussionRoutes::post));
+  router.add(Method::put, "/api/channels/{id}/read", {Access::user, 256}, bind(&DiscussionRoutes::mark_read));
+  router.add(Method::post, "/api/channels/{id}/mutes", {Access::user, 512}, bind(&DiscussionRoutes::mute));
+  router.add(Method::patch, "/api/messages/{id}", {Access::user, message_limit}, bind(&DiscussionRoutes::edit));
+  router.add(Method::delete_, "/api/messages/{id}", {Access::user, 0}, bind(&DiscussionRoutes::remove));
+  router.add(Method::get, "/api/messages/{id}/history", {Access::user, 0}, bind(&DiscussionRoutes::history));
+  router.add(Method::post, "/api/messages/{id}/reactions", {Access::user, 256}, bind(&DiscussionRoutes::react));
+  router.add(Method::delete_, "/api/messages/{id}/reactions/{emoji}", {Access::user, 0},
+             bind(&DiscussionRoutes::unreact));
+  router.add(Method::post, "/api/render-preview", {Access::user, message_limit}, bind(&DiscussionRoutes::preview));
+}
+
+boost::asio::awaitable<http::Response> DiscussionRoutes::list_channels(Request& req, Context& ctx) {
+  HUB_TRY(page, http::read_page(req));
+  auto items_job = [who = ctx.user(), p = *page](Connection& c) { return discussion::list_channels(c, who, p); };
+  HUB_TRY(items, co_await db_.read(items_job));
+  co_return json_response(200, *items);
+}
+
+boost::asio::awaitable<http::Response> DiscussionRoutes::create_channel(Request& req, Context& ctx) {
+  HUB_TRY(body, http::parse_json_object(req.body));
+  HUB_TRY(name, http::string_field(*body, "name", 1, 80));
+  if (name->find_first_not_of(" \t") == std::string::npos)
+    co_return error_response(ApiError::invalid_field("name", "name must not be blank."));
+  HUB_TRY(cohort_id, http::optional_int_field(*body, "cohort_id", 1, INT64_MAX));
+  HUB_TRY(topic, http::optional_string_field(*body, "topic", 500));
+  const std::int64_t now = clock_.now();
+  auto create_job = [this, who = ctx.user(), n = *name, cohort = *cohort_id, t = topic->value_or(""),
+                     now](Connection& c) -> Result<json> {
+    if (auto s = may_create_channel(c, membership_, who, cohort); !s) return s.error();
+    auto ch = insert_channel(c, n, cohort, t, who.user_id, now);
+    if (!ch) return ch.error();
+    if (auto s = auth::audit(c, who.user_id, "channel.create", "channel:" + std::to_string(ch->id), {{"name", n}}, now);
+        !s)
+      return s.error();
+    return channel_json(*ch);
+  };
+  HUB_TRY(channel, co_await db_.write(create_job));
+  co_return json_response(201, {{"channel", *channel}});
+}
+
+boost::asio::awaitable<http::Response> DiscussionRoutes::list_messages(Request& req, Context& ctx) {
+  auto id = parse_id(req.param("id"));
+  if (!id) co_return error_response(no_such_channel());
+  HUB_TRY(page, http::read_page(req));
+  HUB_TRY(before, query_id(req, "before"));
+  HUB_TRY(after, query_id(req, "after"));
+  HUB_TRY(thread, query_id(req, "thread"));
+  if (*before && *after)
+    co_return error_response(ApiError::invalid_field("after", "Give before or after, not both."));
+  MessageQuery q{*id, *thread, *before, *after, page->limit};
+  auto items_job = [this, who = ctx.user(), q](Connection& c) -> Result<json> {
+    auto ch = visible_channel(c, membership_, who, q.channel_id);
+    if (!ch) return ch.error();
+    return discussion::list_messages(c, q);
+  };
+  HUB_TRY(items, co_await db_.read(items_job));
+  co_return json_response(200, *items);
+}
+
+boost::asio::awaitable<http::Response> DiscussionRoutes::post(Request& req, Context& ctx) {
+  auto id = parse_id(req.param("id"));
+  if (!id) co_return error_response(no_such_channel());
+  HUB_TRY(body, http::parse_json_object(req.body));
+  HUB_TRY(text, body_field(*body));
+  HUB_TRY(reply_to, http::optional_int_field(*body, "reply_to", 1, INT64_MAX));
+  HUB_TRY(thread_root, http::optional_int_field(*body, "thread_root", 1, INT64_MAX));
+  const std::int64_t user = ctx.user().user_id, now = clock_.now();
+  if (int wait = post_limiter_.take("user:" + std::to_string(user)); wait > 0)
+    co_return error_response(ApiError::rate_limited(wait));
+  NewMessage m{*text, render_markdown_safe(*text), *reply_to, *thread_root};
+  auto post_job = [this, who = ctx.user(), id = *id, m = std::move(m), now](Connection& c) -> Result<Change> {
+    auto ch = visible_channel(c, membership_, who, id);
+    if (!ch) return ch.error();
+    auto muted = muted_until(c, ch->id, who.user_id, now);
+    if (!muted) return muted.error();
+    if (*muted) return ApiError::forbidden("You are muted in this channel until " + format_rfc3339(**muted) + ".");
+    return post_message(c, *ch, who.user_id, m, now);
+  };
+  HUB_TRY(change, co_await db_.write(post_job));
+  live_.notify();
+  co_return json_response(201, change_body(*change));
+}
+
+boost::asio::awaitable<http::Response> DiscussionRoutes::mark_read(Request& req, Context& ctx) {
+  auto id = parse_id(req.param("id"));
+  if (!id) co_return error_response(no_such_channel());
+  HUB_TRY(body, http::parse_json_object(req.body));
+  HUB_TRY(message_id, http::int_field(*body, "message_id", 1, INT64_MAX));
+  auto read_job = [this, who = ctx.user(), id = *id, mid = *message_id](Connection& c) -> Result<json> {
+    auto ch = visible_channel(c, membership_, who, id);
+    if (!ch) return ch.error();
+    auto in = channel_of(c, mid);
+    if (!in || *in != id) return ApiError::invalid_field("message_id", "message_id must be a message in this channel.");
+    if (auto s = discussion::mark_read(c, id, who.user_id, mid); !s) return s.error();
+    return json{{"channel_id", id}, {"last_read_id", mid}};
+  };
+  HUB_TRY(marker, co_await db_.write(read_job));
+  co_return json_response(200, *marker);
+}
+
+boost::asio::awaitable<http::Response> DiscussionRoutes::mute(Request& req, Context& ctx) {
+  auto id = parse_id(req.param("id"));
+  if (!id) co_return error_response(no_such_channel());
+  HUB_TRY(body, http::parse_json_object(req.body));
+  HUB_TRY(handle_in, http::string_field(*body, "handle", 1, 64));
+  HUB_TRY(handle, auth::normalize_handle(*handle_in));
+  HUB_TRY(minutes, http::int_field(*body, "minutes", 1, 60 * 24 * 30));
+  const std::int64_t now = clock_.now(), until = now + *minutes * 60;
+  auto mute_job = [this, who = ctx.user(), id = *id, h = *handle, now, until](Connection& c) -> Result<json> {
+    auto ch = visible_channel(c, membership_, who, id);
+    if (!ch) return ch.error();
+    if (!is_moderator(c, membership_, who, *ch)) return ApiError::forbidden("Only an admin or a mentor may mute.");
+    auto login = auth::find_login(c, h);
+    if (!login) return login.error();
+    if (!*login) return ApiError::invalid_field("handle", "No user has that handle.");
+    if ((*login)->user_id == who.user_id) return ApiError::invalid_field("handle", "You cannot mute yourself.");
+    if (auto s = discussion::mute(c, id, (*login)->user_id, until, who.user_id); !s) return s.error();
+    if (auto s = auth::audit(c, who.user_id, "channel.mute", "channel:" + std::to_string(id),
+                             {{"handle", h}, {"until", until}}, now);
+        !s)
+      return s.error();
+    return json{{"channel_id", id}, {"handle", h}, {"until", format_rfc3339(until)}};
+  };
+  HUB_TRY(muted, co_await db_.write(mute_job));
+  co_return json_response(201, {{"mute", *muted}});
+}
+
+boost::asio::awaitable<http::Response> DiscussionRoutes::edit(Request& req, Context& ctx) {
+  auto id = parse_id(req.param("id"));
+  if (!id) co_return error_response(no_such_message());
+  HUB_TRY(body, http::parse_json_object(req.body));
+  HUB_TRY(text, body_field(*body));
+  const std::int64_t now = clock_.now();
+  auto edit_job = [this, who = ctx.user(), id = *id, t = *text, html = render_markdown_safe(*text),
+                   now](Connection& c) -> Result<Change> {
+    auto channel = channel_of(c, id);
+    if (!channel) return channel.error();
+    if (auto ch = visible_channel(c, membership_, who, *channel); !ch) return no_such_message();
+    return edit_message(c, id, who.user_id, t, html, now);
+  };
+  HUB_TRY(change, co_await db_.write(edit_job));
+  live_.notify();
+  co_return json_response(200, change_body(*change));
+}
+
+boost::asio::awaitable<http::Response> DiscussionRoutes::remove(Request& req, Context& ctx) {
+  auto id = parse_id(req.param("id"));
+  if (!id) co_return error_response(no_such_message());
+  const std::int64_t now = clock_.now();
+  auto delete_job = [this, who = ctx.user(), id = *id, now](Connection& c) -> Result<Change> {
+    auto channel = channel_of(c, id);
+    if (!channel) return channel.error();
+    auto ch = visible_channel(c, membership_, who, *channel);
+    if (!ch) return no_such_message();
+    const bool moderator = is_moderator(c, membership_, who, *ch);
+    auto change = delete_message(c, id, who.user_id, moderator, now);
+    if (!change) return change;
+    if (change->message["author"]["id"] != who.user_id) {
+      if (auto s = auth::audit(c, who.user_id, "message.delete", "message:" + std::to_string(id), json::object(), now);
+          !s)
+        return s.error();
+    }
+    return change;
+  };
+  HUB_TRY(change, co_await db_.write(delete_job));
+  live_.notify();
+  co_return json_response(200, change_body(*change));
+}
+
+boost::asio::awaitable<http::Response> DiscussionRoutes::history(Request& req, Context& ctx) {
+  auto id = parse_id(req.param("id"));
+  if (!id) co_return error_response(no_such_message());
+  auto history_job = [this, who = ctx.user(), id = *id](Connection& c) -> Result<json> {
+    auto channel = channel_of(c, id);
+    if (!channel) return channel.error();
+    if (auto ch = visible_channel(c, membership_, who, *channel); !ch) return no_such_message();
+    return message_history(c, id);
+  };
+  HUB_TRY(items, co_await db_.read(history_job));
+  co_return json_response(200, *items);
+}
+
+namespace {
+// A reaction is one short token: an emoji or a :name:, no spaces or controls.
+Status check_emoji(std::string_view e) {
+  bool ok = !e.empty() && e.size() <= 32;
+  for (unsigned char ch : e) ok = ok && ch > 0x20 && ch != 0x7f;
+  if (!ok) return ApiError::invalid_field("emoji", "emoji must be 1 to 32 bytes with no spaces.");
+  return http::Ok{};
+}
+}  // namespace
+
+boost::asio::awaitable<http::Response> DiscussionRoutes::react(Request& req, Context& ctx) {
+  auto id = parse_id(req.param("id"));
+  if (!id) co_return error_response(no_such_message());
+  HUB_TRY(body, http::parse_json_object(req.body));
+  HUB_TRY(emoji, http::string_field(*body, "emoji", 1, 32));
+  HUB_TRY(valid, check_emoji(*emoji));
+  const std::int64_t now = clock_.now();
+  auto react_job = [this, who = ctx.user(), id = *id, e = *emoji, now](Connection& c) -> Result<Change> {
+    auto channel = channel_of(c, id);
+    if (!channel) return channel.error();
+    if (auto ch = visible_channel(c, membership_, who, *channel); !ch) return no_such_message();
+    return set_reaction(c, id, who.user_id, e, true, now);
+  };
+  HUB_TRY(change, co_await db_.write(react_job));
+  live_.notify();
+  co_return json_response(200, change_body(*change));
+}
+
+boost::asio::awaitable<http::Response> DiscussionRoutes::unreact(Request& req, Context& ctx) {
+  auto id = parse_id(req.param("id"));
+  if (!id) co_return error_response(no_such_message());
+  std::string emoji(req.param("emoji"));
+  HUB_TRY(valid, check_emoji(emoji));
+  const std::int64_t now = clock_.now();
+  auto unreact_job = [this, who = ctx.user(), id = *id, e = emoji, now](Connection& c) -> Result<Change> {
+    auto channel = channel_of(c, id);
+    if (!channel) return channel.error();
+    if (auto ch = visible_channel(c, membership_, who, *channel); !ch) return no_such_message();
+    return set_reaction(c, id, who.user_id, e, false, now);
+  };
+  HUB_TRY(change, co_await db_.write(unreact_job));
+  live_.notify();
+  co_return json_response(200, change_body(*change));
+}
+
+boost::asio::awaitable<http::Response> DiscussionRoutes::preview(Request& req, Context&) {
+  HUB_TRY(body, http::parse_json_object(req.body));
+  HUB_TRY(text, body_field(*body));
+  co_return json_response(200, {{"html", render_markdown_safe(*text)}});
+}
+
+}  // namespace hub::discussion

@@ -1,0 +1,48 @@
+// The Discussion routes of API.md, plus read markers, reactions, history, mutes and a Markdown preview.
+#pragma once
+
+#include "hub/cohorts/cohort_store.hpp"
+#include "hub/discussion/live_stream.hpp"
+#include "hub/http/clock.hpp"
+#include "hub/http/rate_limiter.hpp"
+#include "hub/http/router.hpp"
+#include "hub/store/executor.hpp"
+
+namespace hub::discussion {
+
+struct DiscussionOptions {
+  int post_burst = 30;             // messages a user may post at once...
+  double post_refill_seconds = 1;  // ...refilled at one per this many seconds
+};
+
+class DiscussionRoutes {
+ public:
+  DiscussionRoutes(store::Executor& db, const Clock& clock, cohorts::CohortMembership& membership, LiveStream& live,
+                   DiscussionOptions options);
+  void add_to(http::Router& router);
+
+ private:
+  using Request = http::Request;
+  using Response = http::Response;
+  using Context = http::Context;
+  boost::asio::awaitable<Response> list_channels(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> create_channel(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> list_messages(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> post(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> mark_read(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> mute(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> edit(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> remove(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> history(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> react(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> unreact(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> preview(Request& req, Context& ctx);
+
+  store::Executor& db_;
+  const Clock& clock_;
+  cohorts::CohortMembership& membership_;
+  LiveStream& live_;
+  http::RateLimiter post_limiter_;  // keyed by user id
+};
+
+}  // namespace hub::discussion

@@ -1,0 +1,180 @@
+#include <utility>  // before asio's awaitable.hpp, which forgets it (PLATFORM.md)
+
+#include "hub/discussion/live_stream.hpp"
+
+#include <cstdio>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <nlohmann/json.hpp>
+
+#include "hub/discussion/event_log.hpp"
+
+namespace hub::discussion {
+
+namespace {
+constexpr int kBatch = 500;
+constexpr std::uint16_t kPolicyViolation = 1008;
+
+std::shared_ptr<const std::string> frame_of(const nlohmann::json& j) {
+  return std::make_shared<const std::string>(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+}  // namespace
+
+void refuse(http::WebSocketPeer& peer, const std::string& code, const std::string& message) {
+  peer.send(frame_of({{"type", "error"}, {"code", code}, {"message", message}}));
+  peer.close(kPolicyViolation, code);
+}
+
+LiveStream::LiveStream(store::Executor& db) : db_(db) {}
+
+void LiveStream::attach(boost::asio::any_io_executor executor) {
+  auto head = db_.read_now([](store::Connection& c) { return head_seq(c); });
+  if (!head) throw std::runtime_error("cannot read the event stream head: " + head.error().message);
+  std::lock_guard lock(mutex_);
+  executor_ = std::move(executor);
+  tail_ = *head;
+  attached_ = true;
+}
+
+std::size_t LiveStream::subscriber_count() const {
+  std::lock_guard lock(mutex_);
+  return subscribers_.size();
+}
+
+std::int64_t LiveStream::tail() const {
+  std::lock_guard lock(mutex_);
+  return tail_;
+}
+
+void LiveStream::notify() {
+  if (!attached_) return;  // no live side (unit tests of the routes alone)
+  {
+    std::lock_guard lock(mutex_);
+    again_ = true;
+    if (following_) return;
+    following_ = true;
+  }
+  boost::asio::co_spawn(executor_, follow_tail(), boost::asio::detached);
+}
+
+boost::asio::awaitable<void> LiveStream::follow_tail() {
+  for (;;) {
+    std::int64_t from = 0;
+    {
+      std::lock_guard lock(mutex_);
+      if (!again_) {
+        following_ = false;
+        co_return;
+      }
+      again_ = false;
+      from = tail_;
+    }
+    auto read_job = [from](store::Connection& c) { return read_events(c, {}, from, INT64_MAX, kBatch); };
+    auto events = co_await db_.read(read_job);
+    if (!events) {
+      // The events stay in the table: the next notify() or catch-up picks them up.
+      std::fprintf(stderr, "{\"level\":\"warn\",\"what\":\"live tail read failed\"}\n");
+      std::lock_guard lock(mutex_);
+      following_ = false;
+      co_return;
+    }
+    if (events->size() == static_cast<std::size_t>(kBatch)) {
+      std::lock_guard lock(mutex_);
+      again_ = true;
+    }
+    std::vector<std::shared_ptr<http::WebSocketPeer>> targets;
+    for (const auto& e : *events) {
+      auto frame = std::make_shared<const std::string>(event_frame(e));
+      targets.clear();
+      {
+        std::lock_guard lock(mutex_);
+        tail_ = e.seq;
+        for (auto& [id, sub] : subscribers_) {
+          if (!sub->live || sub->delivered >= e.seq || !sub->channels.count(e.channel_id)) continue;
+          sub->delivered = e.seq;
+          targets.push_back(sub->peer);
+        }
+      }
+      // Outside the lock: a full queue makes send() close the peer, which calls back into remove().
+      for (auto& peer : targets) peer->send(frame);
+    }
+  }
+}
+
+void LiveStream::subscribe(const std::shared_ptr<http::WebSocketPeer>& peer, std::vector<std::int64_t> channels,
+                           std::optional<std::int64_t> since) {
+  auto sub = std::make_shared<Subscriber>();
+  sub->peer = peer;
+  sub->channels.insert(channels.begin(), channels.end());
+  {
+    std::lock_guard lock(mutex_);
+    subscribers_[peer->id()] = sub;
+  }
+  boost::asio::co_spawn(executor_, catch_up(std::move(sub), since), boost::asio::detached);
+}
+
+void LiveStream::remove(std::uint64_t peer_id) {
+  std::lock_guard lock(mutex_);
+  subscribers_.erase(peer_id);
+}
+
+boost::asio::awaitable<void> LiveStream::catch_up(std::shared_ptr<Subscriber> sub, std::optional<std::int64_t> since) {
+  std::vector<std::int64_t> channels(sub->channels.begin(), sub->channels.end());
+  std::int64_t from = 0;
+  if (since) {
+    from = *since;
+  } else {
+    std::lock_guard lock(mutex_);
+    from = tail_;
+  }
+  bool first = true;
+  for (;;) {
+    struct Backlog {
+      std::int64_t head = 0;
+      std::vector<Event> events;
+    };
+    // The head first, then the events up to it: everything at or below the head is committed.
+    auto backlog_job = [from, &channels](store::Connection& c) -> http::Result<Backlog> {
+      auto head = head_seq(c);
+      if (!head) return head.error();
+      auto events = read_events(c, channels, from, *head, kCatchUpMax + 1);
+      if (!events) return events.error();
+      return Backlog{*head, std::move(*events)};
+    };
+    auto backlog = co_await db_.read(backlog_job);
+    if (!backlog) {
+      refuse(*sub->peer, "unavailable", "The event stream could not be read; reconnect with your last seq.");
+      co_return;
+    }
+    if (first && from > backlog->head) {
+      refuse(*sub->peer, "invalid_field",
+             "since is ahead of the stream (its head is " + std::to_string(backlog->head) + ").");
+      remove(sub->peer->id());
+      co_return;
+    }
+    if (first) {
+      sub->peer->send(frame_of({{"type", "subscribed"}, {"channels", channels}, {"head", backlog->head}}));
+      first = false;
+    }
+    std::int64_t scanned = backlog->head;
+    if (backlog->events.size() > static_cast<std::size_t>(kCatchUpMax)) {
+      // Too far behind for the queue: the client reloads over HTTP and continues from the head.
+      sub->peer->send(frame_of({{"type", "resync"}, {"head", backlog->head}}));
+    } else {
+      for (const auto& e : backlog->events) sub->peer->send(std::make_shared<const std::string>(event_frame(e)));
+    }
+    {
+      std::lock_guard lock(mutex_);
+      if (!subscribers_.count(sub->peer->id())) co_return;  // closed meanwhile
+      sub->delivered = scanned;
+      if (tail_ <= scanned) {
+        sub->live = true;  // everything after `scanned` comes from the tail reader
+        co_return;
+      }
+    }
+    from = scanned;  // the tail moved past what we read: read the difference
+  }
+}
+
+}  // namespace hub::discussion

@@ -1,0 +1,80 @@
+// The fan-out of the event stream to live WebSocket subscribers.
+//
+// One tail reader follows the events table in seq order and hands each event, as ONE immutable
+// frame, to every live subscriber of its channel. A new subscriber first catches up from its own
+// `since` by reading the table, and goes live only once the tail has not passed what it read, so
+// it gets every event after `since` exactly once and in order. Writers call notify() after commit.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "hub/http/service.hpp"
+#include "hub/store/executor.hpp"
+
+namespace hub::discussion {
+
+// A reconnect further behind than this gets {"type":"resync"} instead of the backlog: the backlog
+// would overflow its outbound queue (1,024 frames) and the client reloads pages over HTTP anyway.
+inline constexpr int kCatchUpMax = 800;
+
+// Sends {"type":"error","code":...,"message":...} and closes the peer with 1008 (policy violation).
+void refuse(http::WebSocketPeer& peer, const std::string& code, const std::string& message);
+
+class LiveStream {
+ public:
+  explicit LiveStream(store::Executor& db);
+
+  // Where the tail reader and catch-ups run, and the current head of the stream.
+  // REQUIRES: called once, before any subscriber or notify(); blocks on one DB read.
+  void attach(boost::asio::any_io_executor executor);
+  bool attached() const { return attached_; }
+  // REQUIRES: attached().
+  const boost::asio::any_io_executor& executor() const { return executor_; }
+
+  // A change committed: deliver what follows the tail. Any thread; cheap.
+  void notify();
+
+  // Starts a subscription: catch up from `since` (or from now when nullopt), then live.
+  // REQUIRES: the caller checked the user may read every channel.
+  void subscribe(const std::shared_ptr<http::WebSocketPeer>& peer, std::vector<std::int64_t> channels,
+                 std::optional<std::int64_t> since);
+  // The peer went away.
+  void remove(std::uint64_t peer_id);
+
+  std::size_t subscriber_count() const;
+  std::int64_t tail() const;
+
+ private:
+  struct Subscriber {
+    std::shared_ptr<http::WebSocketPeer> peer;
+    std::set<std::int64_t> channels;
+    std::int64_t delivered = 0;  // the last seq sent
+    bool live = false;           // caught up: the tail reader delivers to it
+  };
+  using Frame = std::shared_ptr<const std::string>;
+
+  boost::asio::awaitable<void> follow_tail();
+  boost::asio::awaitable<void> catch_up(std::shared_ptr<Subscriber> sub, std::optional<std::int64_t> since);
+
+  store::Executor& db_;
+  boost::asio::any_io_executor executor_;  // set once by attach()
+  bool attached_ = false;
+
+  mutable std::mutex mutex_;  // guards every member below
+  std::unordered_map<std::uint64_t, std::shared_ptr<Subscriber>> subscribers_;  // by peer id
+  std::int64_t tail_ = 0;       // the last seq the tail reader dispatched
+  bool following_ = false;      // follow_tail() is running
+  bool again_ = false;          // notify() came while it ran
+};
+
+}  // namespace hub::discussion

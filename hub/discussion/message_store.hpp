@@ -1,0 +1,64 @@
+// Messages: posting, threads, edits with history, tombstone deletes, reactions, mentions, pages.
+// Every change appends an event (event_log.hpp) in the same transaction.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/discussion/channel_store.hpp"
+
+namespace hub::discussion {
+
+inline constexpr std::size_t kMaxBodyBytes = 10'000;
+
+// A committed change: the message as it now is, and the seq of the event that records it.
+struct Change {
+  nlohmann::json message;
+  std::int64_t seq = 0;
+  std::int64_t channel_id = 0;
+};
+
+struct NewMessage {
+  std::string body;
+  std::string html;  // body rendered by render_markdown_safe
+  std::optional<std::int64_t> reply_to;
+  std::optional<std::int64_t> thread_root;
+};
+
+// The @handles written in `body` (lowercased, unique, in order of appearance).
+std::vector<std::string> mentioned_handles(std::string_view body);
+
+// The message as clients see it (author, reactions, mentions, reply count); not_found if absent.
+Result<nlohmann::json> message_json(Connection& db, std::int64_t message_id);
+// The channel a message lives in; not_found if absent.
+Result<std::int64_t> channel_of(Connection& db, std::int64_t message_id);
+
+// REQUIRES: the author may post in `channel` (checked by the caller).
+Result<Change> post_message(Connection& db, const Channel& channel, std::int64_t author_id, const NewMessage& m,
+                            std::int64_t now);
+// `moderator`: may act on others' messages (deletes only; nobody edits another's words).
+Result<Change> edit_message(Connection& db, std::int64_t message_id, std::int64_t user_id, const std::string& body,
+                            const std::string& html, std::int64_t now);
+Result<Change> delete_message(Connection& db, std::int64_t message_id, std::int64_t user_id, bool moderator,
+                              std::int64_t now);
+Result<Change> set_reaction(Connection& db, std::int64_t message_id, std::int64_t user_id, const std::string& emoji,
+                            bool add, std::int64_t now);
+
+struct MessageQuery {
+  std::int64_t channel_id = 0;
+  std::optional<std::int64_t> thread_root;  // nullopt: the channel's top-level messages
+  std::optional<std::int64_t> before;       // ids < before, newest first page
+  std::optional<std::int64_t> after;        // ids > after
+  int limit = 50;
+};
+// {"items": [...ascending id], "older": id|null, "newer": id|null}: pass older as ?before= and
+// newer as ?after= for the next page either way; null means there is none.
+Result<nlohmann::json> list_messages(Connection& db, const MessageQuery& q);
+// Earlier versions of a message, oldest first.
+Result<nlohmann::json> message_history(Connection& db, std::int64_t message_id);
+
+}  // namespace hub::discussion

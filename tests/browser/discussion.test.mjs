@@ -1,0 +1,161 @@
+// The discussion page in headless Chromium against a real hub: two people see each other's
+// messages live, an edit and a delete propagate, threads, unread counts, the Markdown preview,
+// and a context that goes offline catches up when it comes back.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startHub, Client } from '../support/server.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const artifacts = join(root, 'test-artifacts');
+const ADMIN = { handle: 'ada', password: 'analytical-engine-1843' };
+const MEMBER = { handle: 'grace', password: 'compiler-a0-1952' };
+const TIMEOUT = 10_000;
+
+let hub, browser;
+const problems = [];
+
+async function watch(context, who) {
+  await context.exposeBinding('__reportCspViolation', (_s, v) => problems.push(`${who}: CSP violation ${v}`));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__reportCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  context.on('page', (page) => {
+    page.setDefaultTimeout(TIMEOUT);
+    page.on('pageerror', (err) => problems.push(`${who}: page error ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() !== 'error') return;
+      if (/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())
+        && msg.location().url.includes('/api/')) return;
+      problems.push(`${who}: console error ${msg.text()} (${msg.location().url})`);
+    });
+    page.on('response', (res) => {
+      const path = new URL(res.url()).pathname;
+      if (res.status() >= 500 || (!path.startsWith('/api/') && res.status() >= 400)) {
+        problems.push(`${who}: ${res.status()} for ${res.request().method()} ${path}`);
+      }
+    });
+  });
+}
+
+async function open(who, creds) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  await watch(context, who);
+  const page = await context.newPage();
+  await page.goto(`${hub.url}/login?next=${encodeURIComponent('/channels')}`);
+  await page.getByLabel('Handle').fill(creds.handle);
+  await page.getByLabel('Password', { exact: true }).fill(creds.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL((u) => /^\/channels\/\d+$/.test(u.pathname));
+  await page.locator('.live-status[data-state="live"]').waitFor();
+  return { context, page };
+}
+
+const messages = (page) => page.getByRole('list', { name: /^Messages in/ });
+async function send(page, text, shown = text) {
+  await page.getByLabel(/^Message #/).fill(text);
+  await page.getByRole('button', { name: 'Send' }).first().click();
+  await messages(page).getByText(shown).waitFor();
+}
+
+describe('discussion page', { timeout: 60_000 }, () => {
+  let a, b, general, random;
+
+  before(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    hub = await startHub({ admin: ADMIN });
+    const admin = new Client(hub.url);
+    assert.equal((await admin.post('/api/login', ADMIN)).status, 200);
+    const cohort = (await admin.post('/api/cohorts', { name: 'Browser cohort', starts_on: '2026-01-05' })).json.cohort.id;
+    const code = (await admin.post('/api/invites', { role: 'member', cohort_id: cohort })).json.code;
+    const reg = await new Client(hub.url).post('/api/register', { invite_code: code, handle: MEMBER.handle, display_name: 'Grace Hopper', password: MEMBER.password });
+    assert.equal(reg.status, 201, reg.text);
+    general = (await admin.post('/api/channels', { name: 'general', cohort_id: cohort, topic: 'Rates, renewals, anything' })).json.channel.id;
+    random = (await admin.post('/api/channels', { name: 'random', cohort_id: cohort })).json.channel.id;
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    a = await open('admin', ADMIN);
+    b = await open('member', MEMBER);
+    assert.equal(new URL(a.page.url()).pathname, `/channels/${general}`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await hub?.stop();
+  });
+
+  it('shows each side the other\'s messages live, rendered from Markdown', async () => {
+    await send(a.page, 'Hello **everyone**', 'Hello everyone');
+    await messages(b.page).getByText('Hello everyone').waitFor();
+    assert.equal(await messages(b.page).locator('strong', { hasText: 'everyone' }).count(), 1);
+    await send(b.page, 'Hi Ada, <script>alert(1)</script> glad to be here', 'glad to be here');
+    await messages(a.page).getByText('glad to be here').waitFor();
+    assert.equal(await a.page.locator('.message-body script').count(), 0);
+  });
+
+  it('previews Markdown in the composer before sending', async () => {
+    await b.page.getByLabel(/^Message #/).fill('a *careful* draft');
+    await b.page.getByRole('button', { name: 'Preview' }).first().click();
+    await b.page.locator('.composer-preview em', { hasText: 'careful' }).waitFor();
+    await b.page.getByLabel(/^Message #/).fill('');
+  });
+
+  it('propagates an edit and a delete', async () => {
+    await send(a.page, 'Retainers start at 10k');
+    const mine = messages(a.page).locator('.message', { hasText: 'Retainers start at 10k' });
+    await mine.getByRole('button', { name: 'Edit' }).click();
+    await a.page.getByLabel('Edit message').fill('Retainers start at 12k');
+    await a.page.getByRole('button', { name: 'Save' }).click();
+    const theirs = messages(b.page).locator('.message', { hasText: 'Retainers start at 12k' });
+    await theirs.locator('.message-edited').waitFor();
+    a.page.once('dialog', (d) => d.accept());
+    await messages(a.page).locator('.message', { hasText: 'Retainers start at 12k' }).getByRole('button', { name: 'Delete' }).click();
+    await messages(b.page).getByText('This message was deleted.').waitFor();
+    assert.equal(await messages(b.page).getByText('Retainers start at 12k').count(), 0);
+  });
+
+  it('threads: a reply shows in the thread and as a count on its root', async () => {
+    await send(a.page, 'Who has a vendor form template?');
+    const root = messages(b.page).locator('.message', { hasText: 'vendor form template' });
+    await root.getByRole('button', { name: 'Reply in thread' }).click();
+    await b.page.getByLabel('Reply in thread').fill('I do, sharing it now');
+    await b.page.locator('.thread-panel').getByRole('button', { name: 'Send' }).click();
+    await b.page.locator('.thread-list').getByText('I do, sharing it now').waitFor();
+    await messages(a.page).locator('.message', { hasText: 'vendor form template' }).getByRole('button', { name: '1 reply' }).waitFor();
+    assert.equal(await messages(a.page).getByText('I do, sharing it now').count(), 0);
+  });
+
+  it('counts unread messages in other channels, live', async () => {
+    const admin = new Client(hub.url);
+    await admin.post('/api/login', ADMIN);
+    await admin.post(`/api/channels/${random}/messages`, { body: 'over here' });
+    await b.page.getByRole('navigation', { name: 'Channels' }).getByLabel('1 unread').waitFor();
+    await b.page.screenshot({ path: join(artifacts, 'discussion.png') });
+  });
+
+  it('catches up after going offline and coming back', async () => {
+    await b.context.setOffline(true);
+    await b.page.locator('.live-status[data-state="offline"]').waitFor();
+    await send(a.page, 'Missed while offline 1');
+    await send(a.page, 'Missed while offline 2');
+    await b.page.waitForTimeout(300);
+    assert.equal(await messages(b.page).getByText('Missed while offline').count(), 0);
+    await b.context.setOffline(false);
+    await b.page.locator('.live-status[data-state="live"]').waitFor();
+    await messages(b.page).getByText('Missed while offline 2').waitFor();
+    assert.equal(await messages(b.page).getByText('Missed while offline 1').count(), 1);
+    await b.page.screenshot({ path: join(artifacts, 'discussion-caught-up.png') });
+  });
+
+  it('raised no console errors, CSP violations or failed loads', () => {
+    assert.deepEqual(problems, []);
+  });
+});

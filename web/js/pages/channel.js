@@ -1,0 +1,254 @@
+// /channels and /channels/:id — discussion: the channel list with unread counts, a channel's
+// messages with threads, a Markdown composer with preview, and live updates over /api/live.
+import { h, mount } from '../dom.js';
+import { request, fetchAll } from '../api.js';
+import { pageHeader, card, emptyState, notice } from '../layout.js';
+import { errorMessage } from '../form.js';
+import { formatTime } from '../format.js';
+import { messageBody } from '../channel-html.js';
+import { LiveConnection } from '../live.js';
+
+const enc = encodeURIComponent;
+const chat = {
+  channels: () => fetchAll((cursor) => request('GET', `/api/channels${cursor ? `?cursor=${enc(cursor)}` : ''}`)),
+  messages: (id, query = '') => request('GET', `/api/channels/${enc(id)}/messages?limit=50${query}`),
+  post: (id, body) => request('POST', `/api/channels/${enc(id)}/messages`, body),
+  edit: (id, body) => request('PATCH', `/api/messages/${enc(id)}`, { body }),
+  remove: (id) => request('DELETE', `/api/messages/${enc(id)}`),
+  react: (id, emoji) => request('POST', `/api/messages/${enc(id)}/reactions`, { emoji }),
+  unreact: (id, emoji) => request('DELETE', `/api/messages/${enc(id)}/reactions/${enc(emoji)}`),
+  read: (id, messageId) => request('PUT', `/api/channels/${enc(id)}/read`, { message_id: messageId }),
+  preview: (body) => request('POST', '/api/render-preview', { body }),
+};
+const STATUS_TEXT = { connecting: 'Connecting…', live: 'Live', offline: 'Offline — will catch up' };
+const REACTIONS = ['👍', '🎉', '❤️'];
+
+// A composer: a textarea with Send and Preview. onSend(body) may throw; the text stays then.
+function composer({ label, placeholder, onSend }) {
+  const id = `composer-${Math.random().toString(36).slice(2)}`;
+  const input = h('textarea', { id, name: 'body', rows: 3, placeholder, class: 'composer-input', maxlength: 10000 });
+  const alert = h('div', { class: 'alert alert-error', role: 'alert', hidden: true });
+  const preview = h('div', { class: 'composer-preview', hidden: true, 'aria-label': 'Preview' });
+  const previewBtn = h('button', { type: 'button', class: 'btn btn-secondary btn-small' }, 'Preview');
+  const send = h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, 'Send');
+  const form = h('form', { class: 'composer', novalidate: true },
+    h('label', { for: id, class: 'visually-hidden' }, label), alert, input, preview,
+    h('div', { class: 'composer-actions' }, previewBtn, send));
+  const fail = (err) => { alert.textContent = errorMessage(err); alert.hidden = false; };
+  previewBtn.addEventListener('click', async () => {
+    alert.hidden = true;
+    if (!input.value.trim()) return;
+    try {
+      const { html } = await chat.preview(input.value);
+      mount(preview, messageBody(html));
+      preview.hidden = false;
+    } catch (err) { fail(err); }
+  });
+  input.addEventListener('input', () => { preview.hidden = true; });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) form.requestSubmit();
+  });
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    alert.hidden = true;
+    const body = input.value;
+    if (!body.trim() || send.disabled) return;
+    send.disabled = true;
+    try {
+      await onSend(body);
+      input.value = '';
+      preview.hidden = true;
+    } catch (err) { fail(err); } finally { send.disabled = false; }
+  });
+  return form;
+}
+
+export default async function renderChannels(view, { user, routeParams, navigate }) {
+  const channels = await chat.channels();
+  const header = pageHeader('Discussion', 'Compare notes with your cohort. Messages appear live.');
+  if (!channels.length) {
+    mount(view, header, card(null, emptyState('No channels yet.',
+      user.role === 'member' ? 'A mentor or an admin opens the first channel.' : 'Create one with POST /api/channels.')));
+    return;
+  }
+  const current = channels.find((c) => String(c.id) === routeParams.id) || channels[0];
+  if (!routeParams.id) return navigate(`/channels/${current.id}`, { replace: true });
+
+  const byId = new Map();   // message id → its <li>
+  const known = new Map();  // message id → message
+  const status = h('span', { class: 'live-status', role: 'status', 'data-state': 'connecting' }, STATUS_TEXT.connecting);
+  const channelLinks = new Map();
+
+  function unreadBadge(n) {
+    return n ? h('span', { class: 'channel-unread', 'aria-label': `${n} unread` }, String(n)) : null;
+  }
+  const nav = h('nav', { class: 'channel-list', 'aria-label': 'Channels' }, h('ul', {}, channels.map((c) => {
+    const link = h('a', { href: `/channels/${c.id}`, 'aria-current': c.id === current.id ? 'page' : false },
+      h('span', { class: 'channel-name' }, `# ${c.name}`), unreadBadge(c.id === current.id ? 0 : c.unread));
+    channelLinks.set(c.id, { link, channel: c });
+    return h('li', {}, link);
+  })));
+  function bumpUnread(channelId) {
+    const entry = channelLinks.get(channelId);
+    if (!entry || channelId === current.id) return;
+    entry.channel.unread = (entry.channel.unread || 0) + 1;
+    entry.link.querySelector('.channel-unread')?.remove();
+    entry.link.append(unreadBadge(entry.channel.unread));
+  }
+
+  const list = h('ol', { class: 'message-list', 'aria-label': `Messages in ${current.name}`, 'aria-live': 'polite' });
+  const olderBtn = h('button', { type: 'button', class: 'btn btn-quiet btn-small', hidden: true }, 'Load older messages');
+  const threadSlot = h('aside', { class: 'thread-panel', hidden: true, 'aria-label': 'Thread' });
+  let thread = null;  // { root, list }
+  let olderCursor = null;
+
+  const canModerate = user.role === 'admin' || user.role === 'mentor';
+
+  function messageItem(m) {
+    const mine = m.author.id === user.id;
+    const li = h('li', { class: `message${m.deleted ? ' message-deleted' : ''}`, 'data-id': m.id });
+    const meta = h('div', { class: 'message-meta' },
+      h('span', { class: 'message-author' }, m.author.display_name),
+      h('span', { class: 'message-handle' }, ` @${m.author.handle} · `),
+      h('time', { datetime: m.created_at }, formatTime(m.created_at)),
+      m.edited_at && !m.deleted ? h('span', { class: 'message-edited', title: `Edited ${formatTime(m.edited_at)}` }, ' (edited)') : null);
+    if (m.deleted) {
+      mount(li, meta, h('p', { class: 'message-tombstone' }, 'This message was deleted.'));
+      return li;
+    }
+    const actions = h('div', { class: 'message-actions' });
+    for (const emoji of REACTIONS) {
+      const r = m.reactions.find((x) => x.emoji === emoji);
+      const pressed = !!r && r.handles.includes(user.handle);
+      actions.append(h('button', {
+        type: 'button', class: 'btn btn-quiet btn-small reaction', 'aria-pressed': pressed ? 'true' : 'false',
+        'aria-label': `React ${emoji}${r ? ` (${r.count})` : ''}`,
+        onclick: () => (pressed ? chat.unreact(m.id, emoji) : chat.react(m.id, emoji)).then(apply).catch(showError),
+      }, r ? `${emoji} ${r.count}` : emoji));
+    }
+    if (!m.thread_root) {
+      actions.append(h('button', { type: 'button', class: 'btn btn-quiet btn-small', onclick: () => openThread(m) },
+        m.reply_count ? `${m.reply_count} ${m.reply_count === 1 ? 'reply' : 'replies'}` : 'Reply in thread'));
+    }
+    if (mine) actions.append(h('button', { type: 'button', class: 'btn btn-quiet btn-small', onclick: () => startEdit(li, m) }, 'Edit'));
+    if (mine || canModerate) {
+      actions.append(h('button', {
+        type: 'button', class: 'btn btn-quiet btn-small btn-danger-text',
+        onclick: () => { if (window.confirm('Delete this message?')) chat.remove(m.id).then(apply).catch(showError); },
+      }, 'Delete'));
+    }
+    mount(li, meta, messageBody(m.html), actions);
+    return li;
+  }
+
+  function startEdit(li, m) {
+    const input = h('textarea', { class: 'composer-input', rows: 3, 'aria-label': 'Edit message', value: m.body });
+    const form = h('form', { class: 'message-edit' }, input,
+      h('div', { class: 'composer-actions' },
+        h('button', { type: 'button', class: 'btn btn-quiet btn-small', onclick: () => li.replaceWith(messageItem(known.get(m.id))) }, 'Cancel'),
+        h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, 'Save')));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      chat.edit(m.id, input.value).then(apply).catch(showError);
+    });
+    li.replaceChildren(form);
+    input.focus();
+  }
+
+  const errors = h('div', {});
+  function showError(err) { mount(errors, notice('error', errorMessage(err))); }
+
+  // Shows a message (new or changed) wherever it belongs.
+  function place(m) {
+    known.set(m.id, m);
+    const fresh = messageItem(m);
+    const old = byId.get(m.id);
+    byId.set(m.id, fresh);
+    if (old && old.isConnected) { old.replaceWith(fresh); }
+    else if (m.thread_root === null) { list.append(fresh); }
+    if (thread && m.thread_root === thread.root.id) {
+      const tOld = thread.items.get(m.id);
+      const tFresh = messageItem(m);
+      thread.items.set(m.id, tFresh);
+      if (tOld) tOld.replaceWith(tFresh); else thread.list.append(tFresh);
+    }
+    if (thread && m.id === thread.root.id) mount(thread.rootSlot, messageItem(m));
+  }
+  function apply(res) { if (res && res.message && res.message.channel_id === current.id) place(res.message); }
+
+  async function openThread(root) {
+    const items = new Map();
+    const tlist = h('ol', { class: 'message-list thread-list', 'aria-label': 'Replies' });
+    const rootSlot = h('ol', { class: 'message-list thread-root', 'aria-label': 'Thread start' }, messageItem(root));
+    thread = { root, list: tlist, items, rootSlot };
+    mount(threadSlot,
+      h('div', { class: 'thread-header' }, h('h2', {}, 'Thread'),
+        h('button', { type: 'button', class: 'btn btn-quiet btn-small', onclick: () => { thread = null; threadSlot.hidden = true; } }, 'Close thread')),
+      rootSlot, tlist,
+      composer({ label: 'Reply in thread', placeholder: 'Reply…', onSend: (body) => chat.post(current.id, { body, thread_root: root.id }).then(apply) }));
+    threadSlot.hidden = false;
+    const page = await chat.messages(current.id, `&thread=${root.id}`);
+    for (const m of page.items) { const li = messageItem(m); items.set(m.id, li); tlist.append(li); }
+  }
+
+  let lastMarked = 0;
+  function markRead() {
+    const last = [...known.keys()].reduce((a, b) => Math.max(a, b), 0);
+    if (last > lastMarked && document.visibilityState !== 'hidden') {
+      lastMarked = last;
+      chat.read(current.id, last).catch(() => {});
+    }
+  }
+
+  async function loadLatest() {
+    const page = await chat.messages(current.id);
+    list.replaceChildren();
+    byId.clear();
+    for (const m of page.items) place(m);
+    olderCursor = page.older;
+    olderBtn.hidden = olderCursor === null;
+    markRead();
+  }
+  olderBtn.addEventListener('click', async () => {
+    const page = await chat.messages(current.id, `&before=${olderCursor}`);
+    const first = list.firstChild;
+    for (const m of page.items) {
+      known.set(m.id, m);
+      const li = messageItem(m);
+      byId.set(m.id, li);
+      list.insertBefore(li, first);
+    }
+    olderCursor = page.older;
+    olderBtn.hidden = olderCursor === null;
+  });
+
+  const live = new LiveConnection({
+    channels: channels.map((c) => c.id),
+    onStatus: (state) => { status.dataset.state = state; status.textContent = STATUS_TEXT[state]; },
+    onResync: () => { loadLatest().catch(showError); },
+    onEvent: (frame) => {
+      if (!view.isConnected) { live.stop(); return; }
+      if (frame.channel_id !== current.id) {
+        if (frame.kind === 'message.posted' && frame.message.author.id !== user.id && !frame.message.thread_root) bumpUnread(frame.channel_id);
+        return;
+      }
+      place(frame.message);
+      markRead();
+    },
+  });
+  const watchdog = setInterval(() => { if (!view.isConnected) { live.stop(); clearInterval(watchdog); } }, 1000);
+
+  mount(view, header,
+    h('div', { class: 'channels-layout' },
+      nav,
+      h('section', { class: 'channel-main', 'aria-label': `# ${current.name}` },
+        h('div', { class: 'channel-header' },
+          h('h2', { class: 'channel-title' }, `# ${current.name}`),
+          current.topic ? h('p', { class: 'channel-topic' }, current.topic) : null,
+          status),
+        errors, olderBtn, list,
+        composer({ label: `Message # ${current.name}`, placeholder: `Message # ${current.name} (Markdown)`,
+          onSend: (body) => chat.post(current.id, { body }).then(apply) })),
+      threadSlot));
+  await loadLatest();
+}
