@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Playbook benchmarks, one run, all on 127.0.0.1:
+#   1. bench_playbooks: save / diff / search latencies in process (see playbooks_bench.cpp);
+#   2. the ceiling: bench_ceiling (minimal one-thread Beast keep-alive server), wrk -t1 -c64;
+#   3. the hub: GET /api/playbooks/pitching-a-retainer (a starter playbook, served from the view
+#      cache) with an API token on a fresh data dir, same wrk settings.
+# Targets: save, diff and search p99 < 20 ms; the view >= 50% of the ceiling's req/s.
+# Results go to stdout and, as markdown, to test-artifacts/bench-playbooks.md.
+# Environment: BUILD_DIR (default build), BENCH_DURATION (default 10s), BENCH_SKIP_BUILD=1,
+# BENCH_QUICK=1 (a smaller in-process run).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD_DIR:-$ROOT/build}
+DURATION=${BENCH_DURATION:-10s}
+CONNECTIONS=64
+OUT_MD=$ROOT/test-artifacts/bench-playbooks.md
+PASSWORD=bench-password-not-secret-$$
+SLUG=pitching-a-retainer
+
+cd "$ROOT"
+if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
+  cmake --build "$BUILD" -j2 --target cohorthub bench_ceiling bench_playbooks
+fi
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+# start NAME CMD...: runs CMD in the background; sets SERVER_PID and SERVER_URL from its first
+# stdout line "listening on http://HOST:PORT".
+start() {
+  local name=$1 line=""
+  shift
+  "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  for _ in $(seq 100); do
+    line=$(head -n1 "$WORK/$name.out" 2>/dev/null || true)
+    [[ $line == "listening on http://"* ]] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || die "$name exited: $(cat "$WORK/$name.err")"
+    sleep 0.1
+  done
+  [[ $line == "listening on http://"* ]] || die "$name did not report its address"
+  SERVER_URL=${line#listening on }
+  SERVER_URL=${SERVER_URL%%/}
+}
+
+# measure NAME URL [wrk args...]: sets RPS, P99_MS and NON2XX from wrk's output.
+measure() {
+  local name=$1 url=$2
+  shift 2
+  timeout 60 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" >"$WORK/$name.wrk"
+  RPS=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/$name.wrk")
+  P99_MS=$(awk '$1 == "99%" {
+      v = $2
+      if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 }
+      else if (v ~ /ms$/) { sub(/ms$/, "", v) }
+      else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }
+      printf "%.2f", v }' "$WORK/$name.wrk")
+  NON2XX=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$WORK/$name.wrk")
+  NON2XX=${NON2XX:-0}
+  [[ -n $RPS && -n $P99_MS ]] || die "could not parse wrk output for $name: $(cat "$WORK/$name.wrk")"
+}
+
+verdict() { if awk "BEGIN {exit !($1)}"; then echo pass; else echo FAIL; fi; }
+
+# 1. In process.
+IN_PROCESS_OK=pass
+"$BUILD/bench_playbooks" ${BENCH_QUICK:+--quick} >"$WORK/inprocess.md" || IN_PROCESS_OK=FAIL
+IN_PROCESS=$(cat "$WORK/inprocess.md")
+
+# 2. The ceiling.
+start ceiling "$BUILD/bench_ceiling" 0
+measure ceiling "$SERVER_URL/api/playbooks/$SLUG"
+CEIL_RPS=$RPS CEIL_P99=$P99_MS
+kill -TERM "$SERVER_PID"
+
+# 3. The hub, on a fresh data dir (init imports the starter playbooks), one admin and one token.
+DATA=$WORK/data
+"$BUILD/cohorthub" init --data-dir "$DATA" >"$WORK/init.log" 2>&1 || die "init failed: $(cat "$WORK/init.log")"
+COHORTHUB_ADMIN_PASSWORD=$PASSWORD "$BUILD/cohorthub" admin create-admin --data-dir "$DATA" --handle benchadmin \
+  >"$WORK/admin.log" 2>&1 || die "create-admin failed: $(cat "$WORK/admin.log")"
+COHORTHUB_LOG_ACCESS=false start hub "$BUILD/cohorthub" serve --data-dir "$DATA" --listen 127.0.0.1:0
+BASE=$SERVER_URL
+curl -sS --max-time 10 -c "$WORK/cookies" -H 'Content-Type: application/json' -H "Origin: $BASE" \
+  -d "{\"handle\":\"benchadmin\",\"password\":\"$PASSWORD\"}" -o "$WORK/login.json" "$BASE/api/login"
+curl -sS --max-time 10 -b "$WORK/cookies" -H 'Content-Type: application/json' -H "Origin: $BASE" \
+  -d '{"name":"bench"}' -o "$WORK/token.json" "$BASE/api/tokens"
+TOKEN=$(jq -r '.token // empty' "$WORK/token.json")
+[[ -n $TOKEN ]] || die "no API token: $(cat "$WORK/token.json")"
+VIEW_BYTES=$(curl -sS --max-time 10 -H "Authorization: Bearer $TOKEN" "$BASE/api/playbooks/$SLUG" | wc -c)
+[[ $VIEW_BYTES -gt 1000 ]] || die "GET /api/playbooks/$SLUG returned $VIEW_BYTES bytes"
+
+measure hub "$BASE/api/playbooks/$SLUG" -H "Authorization: Bearer $TOKEN"
+HUB_RPS=$RPS HUB_P99=$P99_MS HUB_NON2XX=$NON2XX
+# For reference, the hub's own floor in the same run: a route with no auth and no DB work.
+measure healthz "$BASE/healthz"
+FLOOR_RPS=$RPS FLOOR_P99=$P99_MS
+FLOOR_RATIO=$(awk -v a="$HUB_RPS" -v b="$FLOOR_RPS" 'BEGIN {printf "%.0f", 100 * a / b}')
+RATIO=$(awk -v a="$HUB_RPS" -v b="$CEIL_RPS" 'BEGIN {printf "%.0f", 100 * a / b}')
+RATIO_OK=$(verdict "$RATIO >= 50")
+[[ $HUB_NON2XX == 0 ]] || RATIO_OK="FAIL ($HUB_NON2XX non-2xx)"
+
+CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+REPORT=$(cat <<EOF2
+## Playbooks benchmark ($(date -u +%Y-%m-%d))
+
+Machine: $(nproc) cores, $CPU, $(awk '/^MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo) RAM;
+load average at the start $(cut -d' ' -f1-3 /proc/loadavg). Command: \`tests/bench/playbooks_run.sh\`.
+
+In process, through \`Hub::service()\` (router, auth, DB executor with group commit, CPU pool; no sockets):
+
+$IN_PROCESS
+
+Viewing a playbook over HTTP (wrk \`-t1 -c$CONNECTIONS -d$DURATION --latency\`, 127.0.0.1, Bearer token;
+the body is the $VIEW_BYTES-byte JSON of \`$SLUG\` with its cached HTML):
+
+| server | req/s | p99 |
+|---|---:|---:|
+| ceiling (bench_ceiling, one thread) | $CEIL_RPS | $CEIL_P99 ms |
+| hub \`GET /api/playbooks/$SLUG\` | $HUB_RPS | $HUB_P99 ms |
+| hub \`GET /healthz\` (no auth, no DB: the pipeline's floor) | $FLOOR_RPS | $FLOOR_P99 ms |
+
+- the view is **$RATIO%** of the ceiling (target >= 50%): $RATIO_OK
+- the view is $FLOOR_RATIO% of \`/healthz\` in the same run (what the view itself costs on top of the pipeline)
+- in-process targets: $IN_PROCESS_OK
+EOF2
+)
+echo "$REPORT"
+mkdir -p "$(dirname "$OUT_MD")"
+echo "$REPORT" >"$OUT_MD"
+echo "bench: wrote $OUT_MD"
