@@ -7,13 +7,15 @@
 #include "hub/auth/account_store.hpp"
 #include "hub/auth/secrets.hpp"
 #include "hub/cohorts/cohort_store.hpp"
+#include "hub/discussion/channel_store.hpp"
 #include "hub/http/json_body.hpp"
 
 namespace hub {
 namespace fs = std::filesystem;
 
 std::vector<store::Migration> all_migrations() {
-  return {auth::accounts_migration(), cohorts::cohorts_migration()};
+  return {auth::accounts_migration(), cohorts::cohorts_migration(), discussion::discussion_migration(3),
+          sharing::sharing_migration(4), playbooks::playbooks_migration(5)};
 }
 
 namespace {
@@ -90,6 +92,19 @@ auth::AuthOptions auth_options_from(const Config& config) {
   return o;
 }
 
+sharing::SharingOptions sharing_options_from(const Config& config, const DataDir& dir) {
+  sharing::SharingOptions o;
+  o.hmac_key_file = dir.keys() + "/pseudonym-hmac.key";
+  o.records_key_file = dir.keys() + "/records-aes256.key";
+  o.disclosure.noise = sharing::parse_switch(config.privacy.noise, "privacy.noise");
+  o.disclosure.epsilon = sharing::parse_epsilon(config.privacy.epsilon);
+  o.disclosure.p_percent = config.privacy.p_percent;
+  o.disclosure.top_code = config.sharing.top_code;
+  o.quiet_weeks = config.sharing.quiet_weeks;
+  o.wave_days = config.sharing.wave_days;
+  return o;
+}
+
 static std::unique_ptr<http::StaticFiles> load_web_root(const Config& config) {
   std::string root = config.server.web_root.empty() ? COHORTHUB_DEFAULT_WEB_ROOT : config.server.web_root;
   if (!fs::is_directory(root)) return nullptr;
@@ -107,11 +122,20 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
       authenticator_(db_, clock_, auth_options_),
       accounts_(db_, cpu_, clock_, membership_, authenticator_, auth_options_),
       cohorts_(db_, clock_, membership_),
+      discussion_(db_, clock_, membership_, authenticator_,
+                  {static_cast<int>(config.discussion.post_burst), 60.0 / double(config.discussion.posts_per_minute)},
+                  config.server.public_origin),
+      sharing_(db_, cpu_, clock_, membership_, sharing_options_from(config, dir)),
+      playbooks_(db_, cpu_, clock_),
       pipeline_(router_, authenticator_, files_.get(), metrics_, access_log_,
                 http::PipelineOptions{config.server.public_origin}) {
   add_platform_routes();
   accounts_.add_to(router_);
   cohorts_.add_to(router_);
+  discussion_.add_to(router_);
+  sharing_.add_to(router_);
+  playbooks_.add_to(router_);
+  pipeline_.add_websocket("/api/live", discussion_.live_endpoint());
   metrics_.add_gauge("cohorthub_db_queue_depth", "DB jobs waiting.", [this] { return double(db_.queue_depth()); });
   metrics_.add_gauge("cohorthub_cpu_queue_depth", "CPU jobs waiting.", [this] { return double(cpu_.queue_depth()); });
   metrics_.add_gauge("cohorthub_access_log_dropped", "Access-log lines dropped.",

@@ -9,6 +9,7 @@
 #include "hub/auth/session_authenticator.hpp"
 #include "hub/cohorts/cohort_routes.hpp"
 #include "hub/config.hpp"
+#include "hub/discussion/discussion.hpp"
 #include "hub/http/access_log.hpp"
 #include "hub/http/clock.hpp"
 #include "hub/http/cpu_pool.hpp"
@@ -16,7 +17,9 @@
 #include "hub/http/pipeline.hpp"
 #include "hub/http/router.hpp"
 #include "hub/http/static_files.hpp"
+#include "hub/sharing/sharing_routes.hpp"
 #include "hub/store/executor.hpp"
+#include "playbooks/module.hpp"
 
 namespace hub {
 
@@ -52,6 +55,7 @@ class Hub {
   http::CpuPool& cpu() { return cpu_; }
   cohorts::CohortMembership& membership() { return membership_; }
   const auth::AuthOptions& auth_options() const { return auth_options_; }
+  discussion::Discussion& discussion() { return discussion_; }
 
  private:
   void add_platform_routes();
@@ -68,10 +72,15 @@ class Hub {
   auth::SessionAuthenticator authenticator_;
   auth::AccountRoutes accounts_;
   cohorts::CohortRoutes cohorts_;
+  discussion::Discussion discussion_;  // serves /api/live once main.cpp attaches an executor
+  sharing::SharingRoutes sharing_;  // engagements, waves, rates and cohort success
+  playbooks::PlaybookModule playbooks_;  // playbooks, proposals, search and mentoring
   http::Router router_;  // complete before the pipeline serves
   http::Pipeline pipeline_;
 };
 
 auth::AuthOptions auth_options_from(const Config& config);
+// [privacy] and [sharing], with the key files of `dir`. Throws on a bad setting.
+sharing::SharingOptions sharing_options_from(const Config& config, const DataDir& dir);
 
 }  // namespace hub

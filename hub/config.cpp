@@ -40,6 +40,14 @@ std::vector<Setting> settings(Config& c) {
       {"auth", "login_burst_per_handle", &c.auth.login_burst_per_handle, 1, 10000, "login attempts per handle, refilled 1 per minute"},
       {"cpu", "threads", &c.cpu.threads, 1, 64, "threads for scrypt and other CPU-heavy work"},
       {"cpu", "queue", &c.cpu.queue, 1, 100000, "CPU jobs waiting at most; beyond it requests get 503"},
+      {"discussion", "post_burst", &c.discussion.post_burst, 1, 1'000'000, "messages a user may post at once (then 429)"},
+      {"discussion", "posts_per_minute", &c.discussion.posts_per_minute, 1, 60'000'000, "messages a user may post per minute after the burst"},
+      {"privacy", "noise", &c.privacy.noise, 0, 0, "\"on\" or \"off\": differential-privacy noise on published figures"},
+      {"privacy", "epsilon", &c.privacy.epsilon, 0, 0, "epsilon per member per wave, a decimal (split in docs/privacy.md)"},
+      {"privacy", "p_percent", &c.privacy.p_percent, 1, 100, "p of the p% rule for published sums; keep it private"},
+      {"sharing", "quiet_weeks", &c.sharing.quiet_weeks, 1, 520, "flag a client not contacted for this many weeks"},
+      {"sharing", "wave_days", &c.sharing.wave_days, 0, 3660, "close a wave every this many days; 0: only an admin closes"},
+      {"sharing", "top_code", &c.sharing.top_code, 10000, 100000000, "top-code for shared amounts, in the reporting currency"},
       {"log", "access", &c.log.access, 0, 0, "write one JSON access-log line per request to stderr"},
   };
 }

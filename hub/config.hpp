@@ -32,6 +32,20 @@ struct Config {
     std::int64_t threads = 1;
     std::int64_t queue = 64;
   } cpu;
+  struct Discussion {
+    std::int64_t post_burst = 30;       // messages a user may post at once
+    std::int64_t posts_per_minute = 60;  // sustained rate after the burst
+  } discussion;
+  struct Privacy {                 // sharing: disclosure control (docs/privacy.md)
+    std::string noise = "on";       // "on" | "off": differential-privacy noise on published figures
+    std::string epsilon = "1";      // ε per member per wave, split as docs/privacy.md says
+    std::int64_t p_percent = 10;    // the p% rule's p for published sums; keep it private
+  } privacy;
+  struct Sharing {
+    std::int64_t quiet_weeks = 6;   // flag a client not contacted for longer
+    std::int64_t wave_days = 0;     // close a wave this often; 0: only when an admin closes it
+    std::int64_t top_code = 500000; // amounts above this (reporting currency) are top-coded
+  } sharing;
   struct Log {
     bool access = true;
   } log;

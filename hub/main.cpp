@@ -17,6 +17,7 @@
 #include "hub/demo_data.hpp"
 #include "hub/net/server.hpp"
 #include "hub/store/backup.hpp"
+#include "playbooks/starter.hpp"
 
 namespace {
 
@@ -95,6 +96,7 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
   options.idle_timeout = std::chrono::seconds(config.server.idle_timeout_s);
   options.tls_cert_file = config.server.tls_cert;
   options.tls_key_file = config.server.tls_key;
+  hub.discussion().attach(ioc.get_executor());  // live updates run on the network thread
   net::Server server(ioc, hub.service(), options);
   // Installed before "listening on" is printed: a supervisor may signal as soon as it reads it.
   boost::asio::signal_set signals(ioc, SIGTERM, SIGINT);
@@ -226,6 +228,8 @@ int main(int argc, char** argv) {
   try {
     if (*init) {
       init_data_dir(dir);
+      // Starter playbooks whose slug is free; never overwrites a cohort's edits (idempotent).
+      playbooks::import_starter_playbooks(dir.database(), all_migrations(), SystemClock().now());
       std::printf("initialised %s\n", dir.root.c_str());
       if (demo) {
         Config config = config_for(dir, "");

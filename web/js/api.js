@@ -2,13 +2,14 @@
 // ({"error":{"code","message","field"?}}) into ApiError.
 
 export class ApiError extends Error {
-  constructor(status, code, message, { field, retryAfter } = {}) {
+  constructor(status, code, message, { field, retryAfter, body } = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.field = field;
     this.retryAfter = retryAfter;
+    this.body = body;  // the whole error body: a 409 on a save carries the three-way merge
   }
 }
 
@@ -33,7 +34,7 @@ export async function request(method, path, body) {
     const retry = Number.parseInt(res.headers.get('Retry-After') || '', 10);
     throw new ApiError(res.status, err.code || `http_${res.status}`,
       err.message || `Something went wrong (HTTP ${res.status}). Please try again.`,
-      { field: err.field, retryAfter: Number.isFinite(retry) ? retry : undefined });
+      { field: err.field, retryAfter: Number.isFinite(retry) ? retry : undefined, body: data });
   }
   return data;
 }
