@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, watchContext } from '../support/browser.mjs';
 import { startHub, Client } from '../support/server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -18,30 +18,7 @@ const TIMEOUT = 10_000;
 let hub, browser;
 const problems = [];
 
-async function watch(context, who) {
-  await context.exposeBinding('__reportCspViolation', (_s, v) => problems.push(`${who}: CSP violation ${v}`));
-  await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__reportCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
-    });
-  });
-  context.on('page', (page) => {
-    page.setDefaultTimeout(TIMEOUT);
-    page.on('pageerror', (err) => problems.push(`${who}: page error ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() !== 'error') return;
-      if (/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())
-        && msg.location().url.includes('/api/')) return;
-      problems.push(`${who}: console error ${msg.text()} (${msg.location().url})`);
-    });
-    page.on('response', (res) => {
-      const path = new URL(res.url()).pathname;
-      if (res.status() >= 500 || (!path.startsWith('/api/') && res.status() >= 400)) {
-        problems.push(`${who}: ${res.status()} for ${res.request().method()} ${path}`);
-      }
-    });
-  });
-}
+const watch = (context, who) => watchContext(context, who, problems, TIMEOUT);
 
 async function open(who, creds) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
@@ -77,11 +54,7 @@ describe('discussion page', { timeout: 60_000 }, () => {
     assert.equal(reg.status, 201, reg.text);
     general = (await admin.post('/api/channels', { name: 'general', cohort_id: cohort, topic: 'Rates, renewals, anything' })).json.channel.id;
     random = (await admin.post('/api/channels', { name: 'random', cohort_id: cohort })).json.channel.id;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     a = await open('admin', ADMIN);
     b = await open('member', MEMBER);
     assert.equal(new URL(a.page.url()).pathname, `/channels/${general}`);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, watchContext } from '../support/browser.mjs';
 import { startHub } from '../support/server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,35 +21,7 @@ let hub;
 let browser;
 const problems = []; // console errors, page errors, CSP violations, failed asset loads
 
-// Every page in `context` reports CSP violations, console errors, uncaught errors and
-// failed loads into `problems`, tagged with `who`.
-async function watch(context, who) {
-  await context.exposeBinding('__reportCspViolation', (_source, v) => problems.push(`${who}: CSP violation ${v}`));
-  await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__reportCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
-    });
-  });
-  context.on('page', (page) => {
-    page.setDefaultTimeout(TIMEOUT);
-    page.on('pageerror', (err) => problems.push(`${who}: page error ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() !== 'error') return;
-      // Chromium logs every 4xx API answer as "Failed to load resource"; those are
-      // expected here (the signed-out /api/me probe, the wrong password). Anything
-      // else, including 5xx, is a problem.
-      if (/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())
-        && msg.location().url.includes('/api/')) return;
-      problems.push(`${who}: console error ${msg.text()} (${msg.location().url})`);
-    });
-    page.on('response', (res) => {
-      const path = new URL(res.url()).pathname;
-      if (res.status() >= 500 || (!path.startsWith('/api/') && res.status() >= 400)) {
-        problems.push(`${who}: ${res.status()} for ${res.request().method()} ${path}`);
-      }
-    });
-  });
-}
+const watch = (context, who) => watchContext(context, who, problems, TIMEOUT);
 
 async function newContext(who, options = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, ...options });
@@ -78,11 +50,7 @@ describe('web foundation', { timeout: 60_000 }, () => {
   before(async () => {
     mkdirSync(artifacts, { recursive: true });
     hub = await startHub({ admin: ADMIN });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     adminContext = await newContext('admin', { permissions: ['clipboard-read', 'clipboard-write'] });
     admin = await adminContext.newPage();
     memberContext = await newContext('member');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, watchContext } from '../support/browser.mjs';
 import { startHub, Client } from '../support/server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,31 +21,7 @@ let hub, browser;
 const problems = [];
 const people = {};
 
-async function watch(context, who) {
-  await context.exposeBinding('__reportCspViolation', (_source, v) => problems.push(`${who}: CSP violation ${v}`));
-  await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__reportCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
-    });
-  });
-  context.on('page', (p) => {
-    p.setDefaultTimeout(TIMEOUT);
-    p.on('pageerror', (err) => problems.push(`${who}: page error ${err.message}`));
-    p.on('console', (msg) => {
-      if (msg.type() !== 'error') return;
-      // A 409 on a stale save and 403/404s are expected API answers; 5xx and asset failures are not.
-      if (/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())
-        && msg.location().url.includes('/api/')) return;
-      problems.push(`${who}: console error ${msg.text()} (${msg.location().url})`);
-    });
-    p.on('response', (res) => {
-      const path = new URL(res.url()).pathname;
-      if (res.status() >= 500 || (!path.startsWith('/api/') && res.status() >= 400)) {
-        problems.push(`${who}: ${res.status()} for ${res.request().method()} ${path}`);
-      }
-    });
-  });
-}
+const watch = (context, who) => watchContext(context, who, problems, TIMEOUT);
 
 async function seed() {
   const admin = new Client(hub.url);
@@ -87,11 +63,7 @@ describe('playbooks and mentoring in the browser', { timeout: 120_000 }, () => {
     mkdirSync(artifacts, { recursive: true });
     hub = await startHub({ admin: ADMIN, env: { COHORTHUB_AUTH_LOGIN_BURST_PER_IP: '200' } });
     await seed();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     sam = await signedIn('sam');
     lee = await signedIn('lee');
     mira = await signedIn('mira');

@@ -1,0 +1,39 @@
+// Shared by the browser tests: Debian's Chromium with the flags this machine needs, and a guard
+// that records every CSP violation, console error, uncaught error and failed load.
+import { chromium } from 'playwright-core';
+
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+// Every page of `context` reports problems into the `problems` array, tagged with `who`.
+export async function watchContext(context, who, problems, timeout = 10_000) {
+  await context.exposeBinding('__reportCspViolation', (_source, v) => problems.push(`${who}: CSP violation ${v}`));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__reportCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  context.on('page', (page) => {
+    page.setDefaultTimeout(timeout);
+    page.on('pageerror', (err) => problems.push(`${who}: page error ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() !== 'error') return;
+      // Chromium logs every 4xx API answer as "Failed to load resource"; tests provoke those on
+      // purpose (a signed-out probe, a wrong password). Anything else, 5xx included, is a problem.
+      if (/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())
+        && msg.location().url.includes('/api/')) return;
+      problems.push(`${who}: console error ${msg.text()} (${msg.location().url})`);
+    });
+    page.on('response', (res) => {
+      const path = new URL(res.url()).pathname;
+      if (res.status() >= 500 || (!path.startsWith('/api/') && res.status() >= 400)) {
+        problems.push(`${who}: ${res.status()} for ${res.request().method()} ${path}`);
+      }
+    });
+  });
+}
