@@ -15,14 +15,19 @@ COHORTHUB_BUILD_TYPE=Debug scripts/build.sh build-test -DCOHORTHUB_SANITIZE=ON -
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 echo "==> unit tests"
-ctest --test-dir build-test -j"$(nproc)" --output-on-failure --timeout 300
+mkdir -p test-artifacts
+ctest --test-dir build-test -j"$(nproc)" --output-on-failure --timeout 300 | tee test-artifacts/ctest.log
 
 echo "==> integration and browser tests"
-mkdir -p test-artifacts
 COHORTHUB_BIN="$PWD/build-test/cohorthub" node --test --test-concurrency=2 --test-reporter=spec \
-  tests/integration/ tests/browser/
+  tests/integration/ tests/browser/ | tee test-artifacts/node-tests.log
 
 echo "==> fuzzing the request parsers (libFuzzer, ${FUZZ_SECONDS:-20} s each)"
 FUZZ_SECONDS="${FUZZ_SECONDS:-20}" tests/fuzz/run.sh
 
+unit=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\)/\2 \1/p' test-artifacts/ctest.log)
+node_pass=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' test-artifacts/node-tests.log)
+node_fail=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' test-artifacts/node-tests.log)
+read -r unit_total unit_failed <<<"$unit"
 echo "==> all tests passed in $(( $(date +%s) - start )) s"
+echo "summary: $(( unit_total - unit_failed + node_pass )) passed, $(( unit_failed + node_fail )) failed"
