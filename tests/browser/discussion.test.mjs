@@ -106,6 +106,27 @@ describe('discussion page', { timeout: 60_000 }, () => {
     assert.equal(await messages(a.page).getByText('I do, sharing it now').count(), 0);
   });
 
+  it('threads: a reply that arrives while the thread loads shows once', async () => {
+    await send(a.page, 'Anyone signed the Open Source Pledge?');
+    const root = messages(b.page).locator('.message', { hasText: 'Open Source Pledge' });
+    await root.waitFor();
+    // Hold b's thread fetch until a's reply has arrived live, the race CI once caught.
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await b.page.route(/\/messages\?.*thread=/, async (route) => { await held; await route.continue(); });
+    await root.getByRole('button', { name: 'Reply in thread' }).click();
+    const admin = new Client(hub.url);
+    assert.equal((await admin.post('/api/login', ADMIN)).status, 200);
+    const list = (await admin.get(`/api/channels/${general}/messages?limit=5`)).json.items;
+    const rootId = list.find((m) => /Open Source Pledge/.test(m.body ?? m.html ?? '')).id;
+    assert.equal((await admin.post(`/api/channels/${general}/messages`, { body: 'We did, in 2025', thread_root: rootId })).status, 201);
+    await b.page.locator('.thread-list').getByText('We did, in 2025').waitFor();
+    release();
+    await b.page.waitForLoadState('networkidle');
+    await b.page.unroute(/\/messages\?.*thread=/);
+    assert.equal(await b.page.locator('.thread-list').getByText('We did, in 2025').count(), 1);
+  });
+
   it('counts unread messages in other channels, live', async () => {
     const admin = new Client(hub.url);
     await admin.post('/api/login', ADMIN);

@@ -188,7 +188,11 @@ export default async function renderChannels(view, { user, routeParams, navigate
       composer({ label: 'Reply in thread', placeholder: 'Reply…', onSend: (body) => chat.post(current.id, { body, thread_root: root.id }).then(apply) }));
     threadSlot.hidden = false;
     const page = await chat.messages(current.id, `&thread=${root.id}`);
-    for (const m of page.items) { const li = messageItem(m); items.set(m.id, li); tlist.append(li); }
+    // Replies may have arrived live (or from this user) while the page loaded: merge by id, in
+    // order, so none shows twice. A thread closed or switched meanwhile keeps its own list.
+    if (!thread || thread.list !== tlist) return;
+    for (const m of page.items) if (!items.has(m.id)) items.set(m.id, messageItem(m));
+    tlist.replaceChildren(...[...items.entries()].sort((x, y) => x[0] - y[0]).map(([, li]) => li));
   }
 
   let lastMarked = 0;
