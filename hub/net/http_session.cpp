@@ -1,6 +1,7 @@
 #include "hub/net/http_session.hpp"
 
 #include <algorithm>
+#include <array>
 #include <string_view>
 
 #include <boost/asio/co_spawn.hpp>
@@ -10,7 +11,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "hub/net/fail.hpp"
@@ -42,7 +42,7 @@ void launch_http_session(asio::ip::tcp::socket&& socket, const std::shared_ptr<s
   if (auto* tls = state->tls())
     std::make_shared<http_session<tls_stream>>(tls_stream(std::move(socket), *tls), state, refuse)->run();
   else
-    std::make_shared<http_session<plain_stream>>(plain_stream(std::move(socket)), state, refuse)->run();
+    std::make_shared<http_session<plain_stream>>(std::move(socket), state, refuse)->run();
 }
 
 template <class Stream>
@@ -63,14 +63,14 @@ template <class Stream>
 void http_session<Stream>::stop() {
   asio::post(executor_, [self = this->shared_from_this()] {
     self->stopping_ = true;
-    if (self->phase_ == phase::idle) self->tcp().close();  // nothing in flight: just close
+    if (self->phase_ == phase::idle) self->close_socket();  // nothing in flight: just close
   });
 }
 
 template <class Stream>
 void http_session<Stream>::force_close() {
   asio::post(executor_, [self = this->shared_from_this()] {
-    if (self->phase_ != phase::upgraded) self->tcp().close();
+    if (self->phase_ != phase::upgraded) self->close_socket();
   });
 }
 
@@ -78,11 +78,11 @@ template <class Stream>
 void http_session<Stream>::on_run() {
   slot_ = connection_slot(state_, this->weak_from_this(), !refuse_);
   deadline_.start(this->weak_from_this(), [this] {
-    if (phase_ != phase::upgraded) tcp().close();  // pending operations end with operation_aborted
+    if (phase_ != phase::upgraded) close_socket();  // pending operations end with operation_aborted
   });
   if (state_->stopping()) return;  // accepted just before the acceptor closed
   error_code ec;
-  remote_ip_ = tcp().socket().remote_endpoint(ec).address().to_string();
+  remote_ip_ = tcp().remote_endpoint(ec).address().to_string();
   if constexpr (is_tls) {
     deadline_.expires_after(state_->options().read_timeout);
     stream_.async_handshake(asio::ssl::stream_base::server,
@@ -279,10 +279,11 @@ void http_session<Stream>::do_write(http::Response&& r, bool close) {
   phase_ = phase::writing;
   response_ = to_wire(std::move(r), version_, head_request_, !close);
   deadline_.expires_after(state_->options().read_timeout);
-  bhttp::async_write(stream_, response_,
-                     [self = this->shared_from_this(), close](const error_code& ec, std::size_t n) {
-                       self->on_write(close, ec, n);
-                     });
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(response_.head), asio::buffer(response_.body)};
+  asio::async_write(stream_, buffers,
+                    [self = this->shared_from_this(), close](const error_code& ec, std::size_t n) {
+                      self->on_write(close, ec, n);
+                    });
 }
 
 template <class Stream>
@@ -301,12 +302,12 @@ void http_session<Stream>::do_close() {
   phase_ = phase::closing;
   if constexpr (is_tls) {
     deadline_.expires_after(kTlsCloseTimeout);
-    stream_.async_shutdown([self = this->shared_from_this()](const error_code&) { self->tcp().close(); });
+    stream_.async_shutdown([self = this->shared_from_this()](const error_code&) { self->close_socket(); });
   } else {
     // Half-close, then drain what the client still sends, so our last response is not lost to a
     // reset triggered by unread data.
     error_code ec;
-    tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    tcp().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
     deadline_.expires_after(kLingerTimeout);
     do_linger();
   }
@@ -324,7 +325,7 @@ void http_session<Stream>::do_linger() {
 template <class Stream>
 void http_session<Stream>::on_linger(const error_code& ec, std::size_t n) {
   lingered_ += n;
-  if (ec || lingered_ > kLingerMax) return tcp().close();
+  if (ec || lingered_ > kLingerMax) return close_socket();
   do_linger();
 }
 

@@ -70,13 +70,17 @@ class http_session : public session, public std::enable_shared_from_this<http_se
   void do_close();
   void do_linger();
   void on_linger(const error_code& ec, std::size_t n);
-  boost::beast::tcp_stream& tcp() { return boost::beast::get_lowest_layer(stream_); }
+  boost::asio::ip::tcp::socket& tcp() { return boost::beast::get_lowest_layer(stream_); }
+  void close_socket() {
+    error_code ignored;
+    tcp().close(ignored);
+  }
 
   Stream stream_;                             // moved to the websocket_session on upgrade
   boost::asio::any_io_executor executor_;     // the connection's strand; every member below is used only on it
   boost::beast::flat_buffer buffer_;          // bytes read but not parsed yet (pipelined requests)
   std::shared_ptr<shared_state> state_;       // options, service, registry
-  connection_deadline deadline_;              // the timeouts (the tcp_stream's own are never set)
+  connection_deadline deadline_;              // the timeouts
   connection_slot slot_;                      // registered in on_run()
   std::optional<boost::beast::http::request_parser<boost::beast::http::empty_body>> header_parser_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> body_parser_;

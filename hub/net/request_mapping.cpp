@@ -1,5 +1,7 @@
 #include "hub/net/request_mapping.hpp"
 
+#include <boost/beast/http/status.hpp>
+
 
 namespace hub::net {
 
@@ -14,7 +16,13 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+// A plain loop: find_first_of("\r\n") calls memchr once per byte of `s`, and every response
+// field passes through here.
+bool has_line_break(std::string_view s) {
+  for (char c : s)
+    if (c == '\r' || c == '\n') return true;
+  return false;
+}
 
 // Beast throws std::length_error for a field name or value near 64 KiB.
 constexpr std::size_t kMaxFieldBytes = 60 * 1024;
@@ -68,29 +76,48 @@ std::optional<http::ApiError> map_request_head(const wire_request_head& head, ht
 }
 
 wire_response to_wire(http::Response&& r, unsigned version, bool head_request, bool keep_alive) {
-  wire_response res;
-  res.version(version);
-  // Beast throws above 999; a status outside 100..999 is a bug upstream.
-  res.result(r.status >= 100 && r.status <= 999 ? static_cast<unsigned>(r.status) : 500u);
+  const int status = r.status >= 100 && r.status <= 999 ? r.status : 500;
+  wire_response out;
+  std::string& h = out.head;
+  h.reserve(512);
+  h += "HTTP/";
+  h += static_cast<char>('0' + version / 10 % 10);
+  h += '.';
+  h += static_cast<char>('0' + version % 10);
+  h += ' ';
+  h += std::to_string(status);
+  h += ' ';
+  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+  if (reason != "<unknown-status>") h.append(reason.data(), reason.size());
+  h += "\r\n";
+
   std::string_view declared_length;
   for (const auto& [name, value] : r.headers.fields()) {
     if (!is_sendable_field(name, value)) continue;
     if (iequals(name, "Content-Length")) declared_length = value;
     if (is_framing_field(name)) continue;
-    res.insert(beast::string_view(name), value);
+    h += name;
+    h += ": ";
+    h += value;
+    h += "\r\n";
   }
-  const auto status = res.result_int();
   const bool bodyless = status < 200 || status == 204 || status == 304;
   if (!bodyless) {
+    h += "Content-Length: ";
     // A HEAD handler may give no body but say how long GET's would be.
-    if (head_request && r.body.empty() && !declared_length.empty())
-      res.set(bhttp::field::content_length, beast::string_view(declared_length.data(), declared_length.size()));
+    if (head_request && r.body.empty() && !declared_length.empty() &&
+        declared_length.find_first_not_of("0123456789") == std::string_view::npos)
+      h += declared_length;
     else
-      res.content_length(r.body.size());
-    if (!head_request) res.body() = std::move(r.body);
+      h += std::to_string(r.body.size());
+    h += "\r\n";
+    if (!head_request) out.body = std::move(r.body);
   }
-  res.keep_alive(keep_alive);
-  return res;
+  // HTTP/1.1 is persistent unless told otherwise; HTTP/1.0 only when told.
+  if (version >= 11 && !keep_alive) h += "Connection: close\r\n";
+  if (version < 11 && keep_alive) h += "Connection: keep-alive\r\n";
+  h += "\r\n";
+  return out;
 }
 
 }  // namespace hub::net

@@ -1,12 +1,14 @@
 // The two kinds of connection hub/net serves; sessions are templates over these.
 #pragma once
 
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 namespace hub::net {
 
-using plain_stream = boost::beast::tcp_stream;
-using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+// A bare socket rather than Beast's tcp_stream: timeouts come from connection_deadline, and
+// tcp_stream's per-operation bookkeeping showed in profiles of the request path.
+using plain_stream = boost::asio::ip::tcp::socket;
+using tls_stream = boost::beast::ssl_stream<boost::asio::ip::tcp::socket>;
 
 }  // namespace hub::net

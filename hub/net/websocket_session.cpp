@@ -68,7 +68,6 @@ void websocket_session<Stream>::run(upgrade_request&& wire_upgrade) {
   // REQUIRES: on the connection's strand (called from the http_session it replaces).
   slot_.rebind(this->weak_from_this());
   const auto& o = state_->options();
-  beast::get_lowest_layer(ws_).expires_never();  // the websocket stream keeps its own timers
   auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
   timeouts.handshake_timeout = o.read_timeout;
   // Pings go out after half the idle time; a peer silent for the whole of it is dropped.
@@ -114,7 +113,10 @@ void websocket_session<Stream>::stop() {
 
 template <class Stream>
 void websocket_session<Stream>::force_close() {
-  asio::post(executor_, [self = this->shared_from_this()] { beast::get_lowest_layer(self->ws_).close(); });
+  asio::post(executor_, [self = this->shared_from_this()] {
+    error_code ignored;
+    beast::get_lowest_layer(self->ws_).close(ignored);
+  });
 }
 
 template <class Stream>

@@ -1,0 +1,74 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "hub/net/request_mapping.hpp"
+
+using hub::net::to_wire;
+
+namespace {
+
+hub::http::Response response(int status, std::string body = {}) {
+  hub::http::Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("net wire: status line, fields in order, Content-Length, then the body apart") {
+  auto r = response(200, R"({"ok":true})");
+  r.headers.add("Content-Type", "application/json");
+  r.headers.add("X-Request-Id", "abc-1");
+  const auto w = to_wire(std::move(r), 11, false, true);
+  CHECK(w.head ==
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Request-Id: abc-1\r\nContent-Length: 11\r\n\r\n");
+  CHECK(w.body == R"({"ok":true})");
+}
+
+TEST_CASE("net wire: the service's own framing fields are replaced, and unsendable fields dropped") {
+  auto r = response(201, "abc");
+  r.headers.add("Content-Length", "999");
+  r.headers.add("Transfer-Encoding", "chunked");
+  r.headers.add("connection", "upgrade");
+  r.headers.add("X-Split", "a\r\nSet-Cookie: evil=1");
+  r.headers.add("X-Newline", "a\nb");
+  r.headers.add("", "nameless");
+  r.headers.add("X-Huge", std::string(61 * 1024, 'x'));
+  r.headers.add("X-Kept", "yes");
+  const auto w = to_wire(std::move(r), 11, false, true);
+  CHECK(w.head == "HTTP/1.1 201 Created\r\nX-Kept: yes\r\nContent-Length: 3\r\n\r\n");
+}
+
+TEST_CASE("net wire: keep-alive is spelt out only where HTTP/1.0 and 1.1 defaults differ") {
+  CHECK(to_wire(response(200), 11, false, true).head == "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+  CHECK(to_wire(response(200), 11, false, false).head ==
+        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  CHECK(to_wire(response(200), 10, false, true).head ==
+        "HTTP/1.0 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n");
+  CHECK(to_wire(response(200), 10, false, false).head == "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n");
+}
+
+TEST_CASE("net wire: HEAD keeps the length and drops the body; 204 and 304 carry no length") {
+  auto w = to_wire(response(200, "twelve bytes"), 11, true, true);
+  CHECK(w.head == "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n");
+  CHECK(w.body.empty());
+
+  auto declared = response(200);
+  declared.headers.add("Content-Length", "4096");
+  CHECK(to_wire(std::move(declared), 11, true, true).head == "HTTP/1.1 200 OK\r\nContent-Length: 4096\r\n\r\n");
+  auto bogus = response(200);
+  bogus.headers.add("Content-Length", "12, 13");
+  CHECK(to_wire(std::move(bogus), 11, true, true).head == "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+
+  CHECK(to_wire(response(204, "ignored"), 11, false, true).head == "HTTP/1.1 204 No Content\r\n\r\n");
+  CHECK(to_wire(response(304), 11, false, true).head == "HTTP/1.1 304 Not Modified\r\n\r\n");
+}
+
+TEST_CASE("net wire: unusual statuses") {
+  CHECK(to_wire(response(431), 11, false, true).head.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"));
+  CHECK(to_wire(response(299), 11, false, true).head.starts_with("HTTP/1.1 299 \r\n"));  // no reason phrase
+  CHECK(to_wire(response(42), 11, false, true).head.starts_with("HTTP/1.1 500 Internal Server Error\r\n"));
+  CHECK(to_wire(response(1000), 11, false, true).head.starts_with("HTTP/1.1 500 "));
+}
