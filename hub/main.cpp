@@ -96,6 +96,7 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
   options.idle_timeout = std::chrono::seconds(config.server.idle_timeout_s);
   options.tls_cert_file = config.server.tls_cert;
   options.tls_key_file = config.server.tls_key;
+  hub.db().complete_on(ioc.get_executor());      // a batch of DB results reaches it in one post
   hub.discussion().attach(ioc.get_executor());  // live updates run on the network thread
   net::Server server(ioc, hub.service(), options);
   // Installed before "listening on" is printed: a supervisor may signal as soon as it reads it.

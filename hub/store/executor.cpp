@@ -1,5 +1,9 @@
 #include "hub/store/executor.hpp"
 
+#include <algorithm>
+
+#include <boost/asio/post.hpp>
+
 namespace hub::store {
 
 Executor::Executor(const std::string& path, const std::vector<Migration>& migrations, ExecutorOptions options)
@@ -27,14 +31,67 @@ void Executor::stop() {
     if (t.joinable()) t.join();
 }
 
+namespace {
+
+// A busy thread takes what queues behind it as its next batch: waking a thread per job cost more
+// than the jobs themselves. An idle reader is woken only when the queue reaches kSpillDepth, or
+// when a job arrives while the running batch is older than kSlowBatch, so that a slow read does
+// not hold up quick ones. Limit: a job that arrives in a slow batch's first millisecond, with no
+// job after it, waits for that batch to end.
+constexpr std::size_t kSpillDepth = 16;
+constexpr auto kSlowBatch = std::chrono::milliseconds(1);
+
+}  // namespace
+
 bool Executor::enqueue(Queue& q, Task task) {
+  bool wake = false;
   {
     std::lock_guard lock(q.mutex);
     if (q.stopping || q.tasks.size() >= options_.max_queue) return false;
     q.tasks.push_back(std::move(task));
+    // A thread already woken and not yet running will take this job too.
+    wake = !q.waking && (q.busy == 0 || q.tasks.size() >= kSpillDepth ||
+                         std::chrono::steady_clock::now() - q.batch_started >= kSlowBatch);
+    if (wake) q.waking = true;
   }
-  q.ready.notify_one();
+  if (wake) q.ready.notify_one();
   return true;
+}
+
+std::vector<Executor::Task> Executor::take_batch(Queue& q, std::size_t threads) {
+  std::vector<Task> batch;
+  std::unique_lock lock(q.mutex);
+  q.ready.wait(lock, [&] { return q.stopping || !q.tasks.empty(); });
+  q.waking = false;
+  // This thread's share of what is queued; the rest stays for the others.
+  const std::size_t share = std::min(options_.max_group, std::max<std::size_t>(1, q.tasks.size() / threads));
+  while (!q.tasks.empty() && batch.size() < share) {
+    batch.push_back(std::move(q.tasks.front()));
+    q.tasks.pop_front();
+  }
+  if (batch.empty()) return batch;  // stopping, and drained
+  ++q.busy;
+  q.batch_started = std::chrono::steady_clock::now();
+  return batch;
+}
+
+void Executor::end_batch(Queue& q) {
+  std::lock_guard lock(q.mutex);
+  --q.busy;
+}
+
+void Executor::complete_on(boost::asio::any_io_executor network) { network_ = std::move(network); }
+
+void Executor::finish(std::vector<Task>& batch, bool committed) {
+  std::vector<std::function<void(bool)>> on_network;
+  for (auto& task : batch) {
+    if (network_ && task.from_coroutine) on_network.push_back(std::move(task.complete));
+    else task.complete(committed);
+  }
+  if (!on_network.empty())
+    boost::asio::post(*network_, [all = std::move(on_network), committed] {
+      for (const auto& complete : all) complete(committed);
+    });
 }
 
 std::size_t Executor::queue_depth() const {
@@ -48,17 +105,9 @@ std::size_t Executor::queue_depth() const {
 
 void Executor::writer_loop() {
   Connection& c = *writer_conn_;
-  std::vector<Task> group;
   for (;;) {
-    {
-      std::unique_lock lock(writes_.mutex);
-      writes_.ready.wait(lock, [&] { return writes_.stopping || !writes_.tasks.empty(); });
-      if (writes_.tasks.empty()) return;  // stopping, and drained
-      while (!writes_.tasks.empty() && group.size() < options_.max_group) {
-        group.push_back(std::move(writes_.tasks.front()));
-        writes_.tasks.pop_front();
-      }
-    }
+    std::vector<Task> group = take_batch(writes_, 1);
+    if (group.empty()) return;
     // Group commit: one transaction, one savepoint per job so a failing job rolls back alone.
     bool committed = c.exec("BEGIN IMMEDIATE").ok();
     if (committed) {
@@ -70,23 +119,23 @@ void Executor::writer_loop() {
       committed = c.exec("COMMIT").ok();
       if (!committed) c.exec("ROLLBACK");
     }
-    for (auto& task : group) task.complete(committed);
-    group.clear();
+    finish(group, committed);
+    end_batch(writes_);
   }
 }
 
 void Executor::reader_loop(Connection& c) {
   for (;;) {
-    Task task;
-    {
-      std::unique_lock lock(reads_.mutex);
-      reads_.ready.wait(lock, [&] { return reads_.stopping || !reads_.tasks.empty(); });
-      if (reads_.tasks.empty()) return;
-      task = std::move(reads_.tasks.front());
-      reads_.tasks.pop_front();
-    }
-    task.run(c);
-    task.complete(true);
+    std::vector<Task> batch = take_batch(reads_, reader_conns_.size());
+    if (batch.empty()) return;
+    // One read transaction for the batch: each job reads one consistent snapshot, and the batch
+    // takes the WAL read lock once instead of once per statement. Every job was queued before
+    // BEGIN, so each one sees every write acknowledged before it was submitted.
+    const bool in_transaction = c.exec("BEGIN").ok();
+    for (auto& task : batch) task.run(c);
+    if (in_transaction && !c.exec("COMMIT").ok()) c.exec("ROLLBACK");
+    finish(batch, true);
+    end_batch(reads_);
   }
 }
 

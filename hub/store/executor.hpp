@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -18,6 +19,7 @@
 
 #include <cstdio>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "hub/http/await_callback.hpp"
@@ -66,6 +68,12 @@ class Executor {
     return run_now<Job>(std::move(job), false);
   }
 
+  // Hands the completions of coroutine jobs to `network` in one post per batch instead of one
+  // cross-thread post per job (each took the scheduler's lock against the network thread). Call
+  // before the first job; `network`'s context must outlive the executor's threads. Without it,
+  // each job resumes its caller with a post of its own.
+  void complete_on(boost::asio::any_io_executor network);
+
   std::size_t queue_depth() const;
   // Stops taking jobs, finishes the queued ones and joins the threads. Idempotent.
   void stop();
@@ -74,12 +82,16 @@ class Executor {
   struct Task {
     std::function<bool(Connection&)> run;  // returns false when the job's result is an error
     std::function<void(bool committed)> complete;
+    bool from_coroutine = false;           // complete() may run on the network thread
   };
   struct Queue {
-    std::mutex mutex;                 // guards tasks and stopping
+    std::mutex mutex;                 // guards every member below
     std::condition_variable ready;
     std::deque<Task> tasks;
     bool stopping = false;
+    int busy = 0;                     // threads running a batch taken from this queue
+    bool waking = false;              // a thread has been notified and has not taken a batch yet
+    std::chrono::steady_clock::time_point batch_started;  // when the latest batch began
   };
 
   template <class Job>
@@ -87,6 +99,12 @@ class Executor {
   template <class Job>
   auto run_now(Job job, bool is_write) -> std::invoke_result_t<Job&, Connection&>;
   bool enqueue(Queue& q, Task task);
+  // Waits for work, then takes this thread's share of `q` (one of `threads`) and counts the
+  // thread busy until end_batch(). Empty when `q` is stopping and drained.
+  std::vector<Task> take_batch(Queue& q, std::size_t threads);
+  void end_batch(Queue& q);
+  // Calls every task's complete(), on the network thread for coroutine jobs when complete_on() ran.
+  void finish(std::vector<Task>& batch, bool committed);
   void writer_loop();
   void reader_loop(Connection& conn);
 
@@ -98,6 +116,7 @@ class Executor {
   std::thread writer_thread_;
   std::vector<std::thread> reader_threads_;
   std::atomic<bool> stopped_{false};
+  std::optional<boost::asio::any_io_executor> network_;  // set by complete_on() before any job
 };
 
 template <class Job>
@@ -115,6 +134,7 @@ auto Executor::submit(Job job, bool is_write) -> boost::asio::awaitable<std::inv
       }
       return (*result)->ok();
     };
+    task.from_coroutine = true;
     task.complete = [complete, result](bool committed) {
       if (!committed || !result->has_value()) complete(R(ApiError::unavailable("The database could not commit; try again.")));
       else complete(std::move(**result));

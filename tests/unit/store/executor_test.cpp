@@ -1,6 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <filesystem>
+#include <future>
+#include <thread>
+
+#include <boost/asio/detached.hpp>
 
 #include "hub/store/backup.hpp"
 #include "hub/store/executor.hpp"
@@ -174,4 +179,109 @@ TEST_CASE("store: backup writes a consistent copy and refuses to overwrite") {
   auto copy = Connection::open(dir.path + "/copy.db", true);
   CHECK(count_things(*copy).value() == 1);
   CHECK(backup_database(dir.path + "/db", dir.path + "/copy.db").error().status == 409);
+}
+
+TEST_CASE("store: a read job sees one snapshot, even when a write commits between its statements") {
+  TempDir dir;
+  Executor db(dir.path + "/db", schema(), {.readers = 1});
+  REQUIRE(db.write_now([](Connection& c) { return insert_thing(c, "before"); }).ok());
+  std::promise<void> first_read_done, write_done;
+  auto write_done_future = write_done.get_future();
+  bool wrote = false;  // Catch2 assertions are for the test's own thread
+  std::thread writer([&] {
+    first_read_done.get_future().wait();
+    wrote = db.write_now([](Connection& c) { return insert_thing(c, "during"); }).ok();
+    write_done.set_value();
+  });
+  auto counts = db.read_now([&](Connection& c) -> Result<std::pair<std::int64_t, std::int64_t>> {
+    auto first = count_things(c);
+    first_read_done.set_value();
+    write_done_future.wait();  // the write has committed
+    auto second = count_things(c);
+    return std::pair{first.value(), second.value()};
+  });
+  writer.join();
+  REQUIRE(wrote);
+  CHECK(counts.value() == std::pair<std::int64_t, std::int64_t>{1, 1});
+  CHECK(db.read_now(count_things).value() == 2);  // the next job sees it
+}
+
+TEST_CASE("store: a burst of reads completes in full, resuming each caller on the network thread") {
+  TempDir dir;
+  Executor db(dir.path + "/db", schema());
+  REQUIRE(db.write_now([](Connection& c) { return insert_thing(c, "x"); }).ok());
+  boost::asio::io_context ioc(1);
+  db.complete_on(ioc.get_executor());
+  const auto io_thread = std::make_shared<std::thread::id>();
+  constexpr int kJobs = 500;
+  int right = 0, on_io_thread = 0;
+  for (int i = 0; i < kJobs; ++i) {
+    boost::asio::co_spawn(
+        ioc,
+        [&, i]() -> boost::asio::awaitable<void> {
+          auto job = [i](Connection& c) -> Result<std::int64_t> {
+            auto n = count_things(c);
+            if (!n) return n.error();
+            return *n + i;
+          };
+          auto r = co_await db.read(job);
+          if (r.ok() && *r == 1 + i) ++right;
+          if (std::this_thread::get_id() == *io_thread) ++on_io_thread;
+        },
+        boost::asio::detached);
+  }
+  std::thread runner([&] {
+    *io_thread = std::this_thread::get_id();
+    ioc.run();
+  });
+  runner.join();
+  CHECK(right == kJobs);
+  CHECK(on_io_thread == kJobs);
+}
+
+TEST_CASE("store: with two readers, a quick read does not wait behind a slow one") {
+  TempDir dir;
+  Executor db(dir.path + "/db", schema(), {.readers = 2});
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::atomic<bool> slow_started{false};
+  boost::asio::io_context ioc;
+  auto slow_job = [&](Connection& c) {
+    slow_started = true;
+    released.wait_for(std::chrono::seconds(10));  // bounded, so a failure cannot hang the suite
+    return count_things(c);
+  };
+  auto slow = boost::asio::co_spawn(ioc, db.read(slow_job), boost::asio::use_future);
+  std::thread runner([&] { ioc.run(); });
+  while (!slow_started) std::this_thread::yield();
+  // Past the 1 ms after which a batch counts as slow, the next job wakes the idle reader.
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto quick_job = count_things;
+  auto quick = boost::asio::co_spawn(ioc, db.read(quick_job), boost::asio::use_future);
+  const bool quick_first = quick.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  CHECK(slow.wait_for(std::chrono::seconds(0)) != std::future_status::ready);
+  release.set_value();
+  runner.join();
+  CHECK(quick_first);
+  CHECK(quick.get().ok());
+  CHECK(slow.get().ok());
+}
+
+TEST_CASE("store: jobs from many threads are never stranded by the wake-up rules") {
+  TempDir dir;
+  Executor db(dir.path + "/db", schema(), {.readers = 2, .max_queue = 100'000});
+  std::atomic<int> done{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 4; ++t)
+    callers.emplace_back([&, t] {
+      for (int i = 0; i < 300; ++i) {
+        const bool write = (i % 10) == 0;
+        auto r = write ? db.write_now([&](Connection& c) { return insert_thing(c, std::to_string(t * 1000 + i)); })
+                       : db.read_now(count_things);
+        if (r.ok()) ++done;
+      }
+    });
+  for (auto& c : callers) c.join();
+  CHECK(done == 1200);
+  CHECK(db.read_now(count_things).value() == 120);
 }
