@@ -1,7 +1,13 @@
 #include "hub/http/router.hpp"
 
+#include <array>
+#include <span>
+#include <stdexcept>
+
 namespace hub::http {
 namespace {
+
+constexpr std::size_t kMaxSegments = 16;  // in a route pattern, so a request path is split on the stack
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> out;
@@ -31,6 +37,7 @@ int specificity(const Route& r) {
 void Router::add(Method method, std::string pattern, RouteOptions options, Handler handler) {
   Route r{method, std::move(pattern), options, std::move(handler), {}};
   for (auto s : split_path(r.pattern)) r.segments.emplace_back(s);
+  if (r.segments.size() > kMaxSegments) throw std::logic_error("route pattern has too many segments: " + r.pattern);
   if (by_length_.size() <= r.segments.size()) by_length_.resize(r.segments.size() + 1);
   by_length_[r.segments.size()].push_back(routes_.size());
   routes_.push_back(std::move(r));
@@ -40,7 +47,17 @@ Router::Match Router::match(Method method, std::string_view path) const {
   if (method == Method::head) method = Method::get;
   Match best;
   if (path.empty() || path.front() != '/') return best;
-  const auto segments = split_path(path);
+  // Split on the stack: this runs twice for every request (body limit, then dispatch).
+  std::array<std::string_view, kMaxSegments> split;
+  std::size_t count = 0;
+  for (std::size_t start = 1; start <= path.size(); ++count) {
+    if (count == split.size() || count + 1 >= by_length_.size()) return best;  // longer than any route
+    auto slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    split[count] = path.substr(start, slash - start);
+    start = slash + 1;
+  }
+  const std::span<const std::string_view> segments(split.data(), count);
   if (segments.size() >= by_length_.size()) return best;
   int best_score = -1;
   for (std::size_t index : by_length_[segments.size()]) {

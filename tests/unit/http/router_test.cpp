@@ -78,3 +78,20 @@ TEST_CASE("router: random paths never crash, and captured parameters are whole n
   }
   CHECK(matched > 300);  // the generator does reach the routes (408 with this seed)
 }
+
+TEST_CASE("router: a path deeper than any route matches nothing; a pattern over 16 segments is refused") {
+  Router r;
+  r.add(Method::get, "/a/{b}/c", {}, noop());
+  std::string deep;
+  for (int i = 0; i < 40; ++i) deep += "/a";
+  CHECK(r.match(Method::get, deep).route == nullptr);
+  CHECK_FALSE(r.match(Method::get, deep).path_known);
+  CHECK(r.match(Method::get, "/a/1/c").route != nullptr);
+
+  std::string sixteen, seventeen;
+  for (int i = 0; i < 16; ++i) sixteen += "/s";
+  seventeen = sixteen + "/s";
+  r.add(Method::get, sixteen, {}, noop());
+  CHECK(r.match(Method::get, sixteen).route != nullptr);
+  CHECK_THROWS_AS(r.add(Method::get, seventeen, {}, noop()), std::logic_error);
+}
