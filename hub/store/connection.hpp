@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -70,7 +71,12 @@ class Connection {
   explicit Connection(sqlite3* db) : db_(db) {}
 
   sqlite3* db_;                                                 // owned; closed in the destructor
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;  // the cache, keyed by SQL text
+  // Looks up a std::string key by string_view, without building a string per query.
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> statements_;  // keyed by SQL text
 };
 
 // A storage error as an ApiError: constraint violations are 409, the rest 503 (and logged).

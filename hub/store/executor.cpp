@@ -58,8 +58,8 @@ bool Executor::enqueue(Queue& q, Task task) {
   return true;
 }
 
-std::vector<Executor::Task> Executor::take_batch(Queue& q, std::size_t threads) {
-  std::vector<Task> batch;
+void Executor::take_batch(Queue& q, std::size_t threads, std::vector<Task>& batch) {
+  batch.clear();  // keeps its capacity: a fresh vector per batch was a large allocation per job
   std::unique_lock lock(q.mutex);
   q.ready.wait(lock, [&] { return q.stopping || !q.tasks.empty(); });
   q.waking = false;
@@ -69,10 +69,9 @@ std::vector<Executor::Task> Executor::take_batch(Queue& q, std::size_t threads) 
     batch.push_back(std::move(q.tasks.front()));
     q.tasks.pop_front();
   }
-  if (batch.empty()) return batch;  // stopping, and drained
+  if (batch.empty()) return;  // stopping, and drained
   ++q.busy;
   q.batch_started = std::chrono::steady_clock::now();
-  return batch;
 }
 
 void Executor::end_batch(Queue& q) {
@@ -84,6 +83,7 @@ void Executor::complete_on(boost::asio::any_io_executor network) { network_ = st
 
 void Executor::finish(std::vector<Task>& batch, bool committed) {
   std::vector<std::function<void(bool)>> on_network;
+  if (network_) on_network.reserve(batch.size());
   for (auto& task : batch) {
     if (network_ && task.from_coroutine) on_network.push_back(std::move(task.complete));
     else task.complete(committed);
@@ -105,19 +105,21 @@ std::size_t Executor::queue_depth() const {
 
 void Executor::writer_loop() {
   Connection& c = *writer_conn_;
+  std::vector<Task> group;
   for (;;) {
-    std::vector<Task> group = take_batch(writes_, 1);
+    take_batch(writes_, 1, group);
     if (group.empty()) return;
     // Group commit: one transaction, one savepoint per job so a failing job rolls back alone.
-    bool committed = c.exec("BEGIN IMMEDIATE").ok();
+    // The transaction statements come from the cache, compiled once.
+    bool committed = c.prepare("BEGIN IMMEDIATE").run().ok();
     if (committed) {
       for (auto& task : group) {
-        c.exec("SAVEPOINT job");
-        if (!task.run(c)) c.exec("ROLLBACK TO job");
-        c.exec("RELEASE job");
+        c.prepare("SAVEPOINT job").run();
+        if (!task.run(c)) c.prepare("ROLLBACK TO job").run();
+        c.prepare("RELEASE job").run();
       }
-      committed = c.exec("COMMIT").ok();
-      if (!committed) c.exec("ROLLBACK");
+      committed = c.prepare("COMMIT").run().ok();
+      if (!committed) c.prepare("ROLLBACK").run();
     }
     finish(group, committed);
     end_batch(writes_);
@@ -125,15 +127,16 @@ void Executor::writer_loop() {
 }
 
 void Executor::reader_loop(Connection& c) {
+  std::vector<Task> batch;
   for (;;) {
-    std::vector<Task> batch = take_batch(reads_, reader_conns_.size());
+    take_batch(reads_, reader_conns_.size(), batch);
     if (batch.empty()) return;
     // One read transaction for the batch: each job reads one consistent snapshot, and the batch
     // takes the WAL read lock once instead of once per statement. Every job was queued before
     // BEGIN, so each one sees every write acknowledged before it was submitted.
-    const bool in_transaction = c.exec("BEGIN").ok();
+    const bool in_transaction = c.prepare("BEGIN").run().ok();
     for (auto& task : batch) task.run(c);
-    if (in_transaction && !c.exec("COMMIT").ok()) c.exec("ROLLBACK");
+    if (in_transaction && !c.prepare("COMMIT").run().ok()) c.prepare("ROLLBACK").run();
     finish(batch, true);
     end_batch(reads_);
   }

@@ -99,9 +99,9 @@ class Executor {
   template <class Job>
   auto run_now(Job job, bool is_write) -> std::invoke_result_t<Job&, Connection&>;
   bool enqueue(Queue& q, Task task);
-  // Waits for work, then takes this thread's share of `q` (one of `threads`) and counts the
-  // thread busy until end_batch(). Empty when `q` is stopping and drained.
-  std::vector<Task> take_batch(Queue& q, std::size_t threads);
+  // Waits for work, then moves this thread's share of `q` (one of `threads`) into `batch` and
+  // counts the thread busy until end_batch(). `batch` is left empty when `q` is stopping and drained.
+  void take_batch(Queue& q, std::size_t threads, std::vector<Task>& batch);
   void end_batch(Queue& q);
   // Calls every task's complete(), on the network thread for coroutine jobs when complete_on() ran.
   void finish(std::vector<Task>& batch, bool committed);
