@@ -26,6 +26,8 @@ class Headers {
   // Adds a field even if one of that name exists (Set-Cookie).
   void add(std::string name, std::string value);
   const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
+  std::size_t size() const { return fields_.size(); }
+  void reserve(std::size_t n) { fields_.reserve(n); }
 
  private:
   std::vector<std::pair<std::string, std::string>> fields_;

@@ -168,6 +168,7 @@ boost::asio::awaitable<Response> Pipeline::dispatch(Request& req, std::string& r
 
 void Pipeline::finish(const Request& req, Response& res) const {
   // Handlers never set these, so appending is enough (set() would scan every field for each).
+  res.headers.reserve(res.headers.size() + 9);  // one allocation rather than one per doubling
   res.headers.add("X-Request-Id", req.request_id);
   res.headers.add("Content-Security-Policy", kCsp);
   res.headers.add("X-Content-Type-Options", "nosniff");
