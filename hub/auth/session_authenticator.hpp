@@ -21,10 +21,18 @@ class SessionAuthenticator final : public http::Authenticator {
   SessionAuthenticator(store::Executor& db, const Clock& clock, const AuthOptions& options);
   boost::asio::awaitable<http::Result<std::optional<http::Principal>>> authenticate(
       const http::Request& request) override;
+  std::optional<http::Principal> known(const http::Request& request) override;
   // Forgets a cached session or token at once (logout, revocation). `key` is its stored hash.
   void forget(const std::string& key) { cache_.forget(key); }
 
  private:
+  struct Credential {
+    std::string hash;  // as stored: SHA-256 of the token or session id
+    bool is_token;     // an API token (Bearer), else a session cookie
+  };
+  // The request's API token, or else its session cookie; nullopt when it has neither in a valid form.
+  // A bearer request never falls back to the cookie.
+  std::optional<Credential> credential_of(const http::Request& request) const;
   boost::asio::awaitable<http::Result<std::optional<http::Principal>>> lookup(std::string hash, bool is_token);
 
   store::Executor& db_;

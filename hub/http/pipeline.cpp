@@ -129,42 +129,45 @@ std::string Pipeline::next_request_id() {
   return buf;
 }
 
-boost::asio::awaitable<Response> Pipeline::dispatch(Request& req, std::string& route_label, std::int64_t& user_id) {
+const Route* Pipeline::route(Request& req, std::string& route_label, Response& answer) const {
   auto match = router_.match(req.method, req.path);
   if (!match.route) {
     bool api = starts_with(req.path, "/api/");
     if (!api && files_ && (req.method == Method::get || req.method == Method::head)) {
       if (auto r = files_->serve(req.path, req.headers.get("If-None-Match"))) {
         route_label = "static";
-        co_return std::move(*r);
+        answer = std::move(*r);
+        return nullptr;
       }
     }
     route_label = "unmatched";
     if (match.path_known) {
-      ApiError e{405, "bad_request", "This path does not accept " + std::string(method_name(req.method)) + "."};
-      co_return error_response(e);
+      answer = error_response({405, "bad_request", "This path does not accept " + std::string(method_name(req.method)) + "."});
+      return nullptr;
     }
-    co_return error_response(ApiError::not_found("No such route: " + req.path));
+    answer = error_response(ApiError::not_found("No such route: " + req.path));
+    return nullptr;
   }
-  const Route& route = *match.route;
-  route_label = route.pattern;
+  route_label = match.route->pattern;
   req.params = std::move(match.params);
-
   if (!has_bearer(req)) {
-    if (auto csrf = check_csrf(req, options_.public_origin); !csrf) co_return error_response(csrf.error());
+    if (auto csrf = check_csrf(req, options_.public_origin); !csrf) {
+      answer = error_response(csrf.error());
+      return nullptr;
+    }
   }
-  Context ctx;
-  if (route.options.access != Access::anyone) {
-    auto who = co_await auth_.authenticate(req);
-    if (!who) co_return error_response(who.error());
-    if (!*who) co_return error_response(ApiError::unauthenticated());
-    ctx.principal = std::move(**who);
-    user_id = ctx.principal->user_id;
-    if (route.options.access == Access::admin && ctx.principal->role != "admin")
-      co_return error_response(ApiError::forbidden("Only an admin may do that."));
-  }
-  co_return co_await route.handler(req, ctx);
+  return match.route;
 }
+
+namespace {
+
+std::optional<ApiError> access_refusal(Access access, const std::optional<Principal>& who) {
+  if (!who) return ApiError::unauthenticated();
+  if (access == Access::admin && who->role != "admin") return ApiError::forbidden("Only an admin may do that.");
+  return std::nullopt;
+}
+
+}  // namespace
 
 void Pipeline::finish(const Request& req, Response& res) const {
   // Handlers never set these, so appending is enough (set() would scan every field for each).
@@ -186,7 +189,24 @@ boost::asio::awaitable<Response> Pipeline::handle(Request req) {
   std::int64_t user_id = 0;
   Response res;
   try {
-    res = co_await dispatch(req, route_label, user_id);
+    // One coroutine frame for the pipeline: routing and the access checks are plain calls, and a
+    // cached principal is taken without awaiting authenticate().
+    if (const Route* route = this->route(req, route_label, res)) {
+      Context ctx;
+      std::optional<ApiError> refusal;
+      if (route->options.access != Access::anyone) {
+        ctx.principal = auth_.known(req);
+        if (!ctx.principal) {
+          auto found = co_await auth_.authenticate(req);
+          if (found) ctx.principal = std::move(*found);
+          else refusal = found.error();
+        }
+        if (ctx.principal) user_id = ctx.principal->user_id;
+        if (!refusal) refusal = access_refusal(route->options.access, ctx.principal);
+      }
+      if (refusal) res = error_response(*refusal);
+      else res = co_await route->handler(req, ctx);
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "{\"level\":\"error\",\"request_id\":\"%s\",\"what\":\"handler threw\"}\n",
                  req.request_id.c_str());

@@ -33,7 +33,9 @@ class Pipeline final : public Service {
   void connection_closed() override { metrics_.connection_closed(); }
 
  private:
-  boost::asio::awaitable<Response> dispatch(Request& request, std::string& route_label, std::int64_t& user_id);
+  // The route to call, after CSRF checks; or null, with `answer` set, when the pipeline answers
+  // itself (static file, 404, 405, CSRF refusal). Sets `route_label` for metrics and the log.
+  const Route* route(Request& request, std::string& route_label, Response& answer) const;
   void finish(const Request& request, Response& response) const;
   std::string next_request_id();
 

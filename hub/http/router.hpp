@@ -32,6 +32,9 @@ class Authenticator {
   virtual ~Authenticator() = default;
   // nullopt when the request carries no valid credentials.
   virtual boost::asio::awaitable<Result<std::optional<Principal>>> authenticate(const Request& request) = 0;
+  // The principal when it is known without waiting (a cache hit); nullopt means "call
+  // authenticate()", not "no credentials". Spares most requests authenticate()'s coroutine frames.
+  virtual std::optional<Principal> known(const Request&) { return std::nullopt; }
 };
 
 struct Context {
