@@ -1,5 +1,6 @@
 #include "hub/http/pipeline.hpp"
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cmath>
@@ -13,9 +14,13 @@
 namespace hub::http {
 namespace {
 
-constexpr const char* kCsp =
+// The web front end's pages (static files) may load their own scripts, styles and images.
+constexpr const char* kPageCsp =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+// Everything else (JSON, errors, exports) is never a page: opened as one, it may load nothing.
+// Stricter than the page policy, and 160 bytes shorter on every API response.
+constexpr const char* kApiCsp = "default-src 'none'; frame-ancestors 'none'";
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
@@ -62,9 +67,9 @@ std::string access_log_line(const Request& req, const Response& res, const std::
   line += ",\"method\":";
   append_json_string(line, method_name(req.method));
   char ms[32];
-  std::snprintf(ms, sizeof ms, "%.2f", seconds * 1000.0);
+  const auto [end, ec] = std::to_chars(ms, ms + sizeof ms, seconds * 1000.0, std::chars_format::fixed, 2);
   line += ",\"ms\":";
-  line += ms;
+  line.append(ms, ec == std::errc() ? end : ms);
   line += ",\"path\":";
   append_json_string(line, route == "static" || route == "unmatched" ? std::string_view(req.path) : route);
   line += ",\"route\":";
@@ -123,10 +128,14 @@ std::size_t Pipeline::body_limit(Method method, std::string_view path) const {
 }
 
 std::string Pipeline::next_request_id() {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%s-%llx", id_prefix_.c_str(),
-                static_cast<unsigned long long>(++id_counter_));
-  return buf;
+  char counter[20];
+  const auto end = std::to_chars(counter, counter + sizeof counter, ++id_counter_, 16).ptr;
+  std::string id;
+  id.reserve(id_prefix_.size() + 1 + static_cast<std::size_t>(end - counter));
+  id += id_prefix_;
+  id += '-';
+  id.append(counter, end);
+  return id;
 }
 
 const Route* Pipeline::route(Request& req, std::string& route_label, Response& answer) const {
@@ -169,11 +178,11 @@ std::optional<ApiError> access_refusal(Access access, const std::optional<Princi
 
 }  // namespace
 
-void Pipeline::finish(const Request& req, Response& res) const {
+void Pipeline::finish(const Request& req, Response& res, bool page) const {
   // Handlers never set these, so appending is enough (set() would scan every field for each).
   res.headers.reserve(res.headers.size() + 9);  // one allocation rather than one per doubling
   res.headers.add("X-Request-Id", req.request_id);
-  res.headers.add("Content-Security-Policy", kCsp);
+  res.headers.add("Content-Security-Policy", page ? kPageCsp : kApiCsp);
   res.headers.add("X-Content-Type-Options", "nosniff");
   res.headers.add("Referrer-Policy", "no-referrer");
   res.headers.add("X-Frame-Options", "DENY");
@@ -212,7 +221,7 @@ boost::asio::awaitable<Response> Pipeline::handle(Request req) {
                  req.request_id.c_str());
     res = error_response(ApiError::internal());
   }
-  finish(req, res);
+  finish(req, res, route_label == "static");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::string method(method_name(req.method));
   metrics_.observe(method, route_label, res.status, seconds);

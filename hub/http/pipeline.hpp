@@ -36,7 +36,9 @@ class Pipeline final : public Service {
   // The route to call, after CSRF checks; or null, with `answer` set, when the pipeline answers
   // itself (static file, 404, 405, CSRF refusal). Sets `route_label` for metrics and the log.
   const Route* route(Request& request, std::string& route_label, Response& answer) const;
-  void finish(const Request& request, Response& response) const;
+  // Adds the security headers; `page` (a static file) gets the front end's CSP, the rest a
+  // policy that loads nothing.
+  void finish(const Request& request, Response& response, bool page) const;
   std::string next_request_id();
 
   const Router& router_;
