@@ -37,7 +37,12 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 bool is_framing_field(std::string_view name) {
-  return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") || iequals(name, "Connection");
+  switch (name.size()) {  // most names differ in length from all three
+    case 10: return iequals(name, "Connection");
+    case 14: return iequals(name, "Content-Length");
+    case 17: return iequals(name, "Transfer-Encoding");
+    default: return false;
+  }
 }
 
 std::optional<http::ApiError> check_framing(const wire_request_head& head) {
@@ -94,8 +99,10 @@ wire_response to_wire(http::Response&& r, unsigned version, bool head_request, b
   std::string_view declared_length;
   for (const auto& [name, value] : r.headers.fields()) {
     if (!is_sendable_field(name, value)) continue;
-    if (iequals(name, "Content-Length")) declared_length = value;
-    if (is_framing_field(name)) continue;
+    if (is_framing_field(name)) {
+      if (iequals(name, "Content-Length")) declared_length = value;
+      continue;
+    }
     h += name;
     h += ": ";
     h += value;
