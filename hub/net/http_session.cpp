@@ -180,11 +180,11 @@ void http_session<Stream>::on_header() {
     return do_admit(*handler);
   }
 
+  if (header_parser_->is_done()) return do_handle();  // no body: no limit to look up
   const std::size_t limit = state_->service().body_limit(request_.method, request_.path);
   const auto declared = header_parser_->content_length();
   if (declared && *declared > limit)  // refuse before the client sends it (no 100 Continue)
     return reply_error(http::ApiError::payload_too_large("The request body is too large."));
-  if (header_parser_->is_done()) return do_handle();
 
   const bool expects_continue = version_ >= 11 && beast::iequals(head[bhttp::field::expect], "100-continue");
   body_parser_.emplace(std::move(*header_parser_));
