@@ -93,7 +93,7 @@ boost::asio::awaitable<http::Response> MentoringRoutes::pairs(Request&, Context&
 }
 
 boost::asio::awaitable<http::Response> MentoringRoutes::unpair(Request& req, Context& ctx) {
-  auto mentor = id_param(req, "mentor_id"), mentee = id_param(req, "mentee_id");
+  auto mentor = req.id_param("mentor_id"), mentee = req.id_param("mentee_id");
   if (!mentor || !mentee) co_return error_response(ApiError::not_found("No such mentorship."));
   if (!is_admin(ctx.user()) && *mentor != ctx.user().user_id)
     co_return error_response(ApiError::forbidden("Only the mentor or an admin ends a mentorship."));
@@ -174,7 +174,7 @@ boost::asio::awaitable<http::Response> MentoringRoutes::assignments(Request& req
 }
 
 boost::asio::awaitable<http::Response> MentoringRoutes::assignment(Request& req, Context& ctx) {
-  auto id = id_param(req, "id");
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_assignment());
   auto show_job = [who = ctx.user(), id = *id, day = today()](Connection& c) -> Result<json> {
     if (auto v = visible_assignment(c, who, id); !v) return v.error();
@@ -185,9 +185,9 @@ boost::asio::awaitable<http::Response> MentoringRoutes::assignment(Request& req,
 }
 
 boost::asio::awaitable<http::Response> MentoringRoutes::tick(Request& req, Context& ctx) {
-  auto id = id_param(req, "id");
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_assignment());
-  auto n = id_param(req, "n");
+  auto n = req.id_param("n");
   if (!n || *n > INT_MAX) co_return error_response(ApiError::not_found("The assignment has no such item."));
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(done, http::bool_field(*body, "done"));

@@ -204,7 +204,7 @@ boost::asio::awaitable<http::Response> PlaybookRoutes::revisions(Request& req, C
 }
 
 boost::asio::awaitable<http::Response> PlaybookRoutes::revision(Request& req, Context&) {
-  auto number = id_param(req, "rev");
+  auto number = req.id_param("rev");
   if (!number || *number > INT_MAX) co_return error_response(ApiError::not_found("No such revision."));
   struct Found {
     Revision revision;

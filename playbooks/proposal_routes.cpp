@@ -139,13 +139,13 @@ boost::asio::awaitable<http::Response> ProposalRoutes::list(Request& req, Contex
 }
 
 boost::asio::awaitable<http::Response> ProposalRoutes::show(Request& req, Context&) {
-  auto id = id_param(req, "id");
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_proposal());
   co_return co_await proposal_response(*id, 200);
 }
 
 boost::asio::awaitable<http::Response> ProposalRoutes::update(Request& req, Context& ctx) {
-  auto id = id_param(req, "id");
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_proposal());
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(input, proposal_input(*body));
@@ -168,7 +168,7 @@ boost::asio::awaitable<http::Response> ProposalRoutes::update(Request& req, Cont
 }
 
 boost::asio::awaitable<http::Response> ProposalRoutes::diff(Request& req, Context&) {
-  auto id = id_param(req, "id");
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_proposal());
   struct Texts {
     int base;
@@ -190,7 +190,7 @@ boost::asio::awaitable<http::Response> ProposalRoutes::diff(Request& req, Contex
 }
 
 boost::asio::awaitable<http::Response> ProposalRoutes::review(Request& req, Context& ctx) {
-  auto id = id_param(req, "id");
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_proposal());
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(verdict, http::string_field(*body, "verdict", 1, 32));
@@ -212,7 +212,7 @@ boost::asio::awaitable<http::Response> ProposalRoutes::review(Request& req, Cont
 }
 
 boost::asio::awaitable<http::Response> ProposalRoutes::merge(Request& req, Context& ctx) {
-  auto id = id_param(req, "id");
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_proposal());
   const std::int64_t actor = ctx.user().user_id;
   std::optional<PreparedContent> merged;  // a three-way merge to apply on top of `expected_head`
@@ -292,7 +292,7 @@ boost::asio::awaitable<http::Response> ProposalRoutes::merge(Request& req, Conte
 }
 
 boost::asio::awaitable<http::Response> ProposalRoutes::close(Request& req, Context& ctx) {
-  auto id = id_param(req, "id");
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_proposal());
   const std::int64_t now = s_.clock.now(), actor = ctx.user().user_id;
   const bool moderator = ctx.user().role == "admin" || ctx.user().role == "mentor";

@@ -1,6 +1,5 @@
 #include "playbooks/services.hpp"
 
-#include <charconv>
 
 #include "hub/http/json_body.hpp"
 #include "playbooks/markdown.hpp"
@@ -35,22 +34,12 @@ struct MergeInputs {
 
 }  // namespace
 
-std::optional<std::int64_t> id_param(const http::Request& req, std::string_view name) {
-  std::string_view v = req.param(name);
-  std::int64_t id = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
-  if (ec != std::errc() || p != v.data() + v.size() || id <= 0) return std::nullopt;
-  return id;
-}
-
 Result<std::optional<std::int64_t>> int_query(const http::Request& req, const char* name) {
   std::string v = req.query_param(name);
   if (v.empty()) return std::optional<std::int64_t>{};
-  std::int64_t n = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || p != v.data() + v.size() || n <= 0)
-    return ApiError::invalid_field(name, std::string(name) + " must be a positive whole number.");
-  return std::optional<std::int64_t>(n);
+  auto n = http::parse_id(v);
+  if (!n) return ApiError::invalid_field(name, std::string(name) + " must be a positive whole number.");
+  return n;
 }
 
 boost::asio::awaitable<Result<ViewCache::Body>> load_view(Services& s, std::string slug) {

@@ -25,8 +25,6 @@ struct Services {
   ViewCache& views;
 };
 
-// A positive integer path parameter, or nullopt.
-std::optional<std::int64_t> id_param(const http::Request& req, std::string_view name);
 // A positive integer query parameter: nullopt when absent, invalid_field when malformed.
 Result<std::optional<std::int64_t>> int_query(const http::Request& req, const char* name);
 

@@ -2,8 +2,6 @@
 
 #include "hub/discussion/discussion_routes.hpp"
 
-#include <charconv>
-
 #include "hub/auth/account_store.hpp"
 #include "hub/discussion/channel_store.hpp"
 #include "hub/discussion/markdown.hpp"
@@ -17,18 +15,11 @@ using http::error_response;
 using http::json_response;
 using nlohmann::json;
 
-std::optional<std::int64_t> parse_id(std::string_view v) {
-  std::int64_t id = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
-  if (ec != std::errc() || p != v.data() + v.size() || id <= 0) return std::nullopt;
-  return id;
-}
-
 // An optional ?name= id: nullopt when absent, an error when not a positive integer.
 Result<std::optional<std::int64_t>> query_id(const http::Request& req, const char* name) {
   std::string v = req.query_param(name);
   if (v.empty()) return std::optional<std::int64_t>{};
-  auto id = parse_id(v);
+  auto id = http::parse_id(v);
   if (!id && v != "0") return ApiError::invalid_field(name, std::string(name) + " must be a message id.");
   return std::optional<std::int64_t>(id.value_or(0));  // after=0: from the very first
 }
@@ -50,6 +41,17 @@ Result<std::string> body_field(const json& obj) {
 
 ApiError no_such_channel() { return ApiError::not_found("No such channel."); }
 ApiError no_such_message() { return ApiError::not_found("No such message."); }
+
+// The channel of message `id`, if `who` may read it. A hidden message is the same 404 as a
+// missing one, so its existence does not leak.
+Result<Channel> visible_channel_of(Connection& c, cohorts::CohortMembership& membership, const Principal& who,
+                                   std::int64_t id) {
+  auto channel = channel_of(c, id);
+  if (!channel) return channel.error();
+  auto ch = visible_channel(c, membership, who, *channel);
+  if (!ch) return no_such_message();
+  return ch;
+}
 
 json change_body(const Change& c) {
   json m = c.message;
@@ -119,7 +121,7 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::create_channel(Request&
 }
 
 boost::asio::awaitable<http::Response> DiscussionRoutes::list_messages(Request& req, Context& ctx) {
-  auto id = parse_id(req.param("id"));
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_channel());
   HUB_TRY(page, http::read_page(req));
   HUB_TRY(before, query_id(req, "before"));
@@ -138,7 +140,7 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::list_messages(Request& 
 }
 
 boost::asio::awaitable<http::Response> DiscussionRoutes::post(Request& req, Context& ctx) {
-  auto id = parse_id(req.param("id"));
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_channel());
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(text, body_field(*body));
@@ -162,7 +164,7 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::post(Request& req, Cont
 }
 
 boost::asio::awaitable<http::Response> DiscussionRoutes::mark_read(Request& req, Context& ctx) {
-  auto id = parse_id(req.param("id"));
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_channel());
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(message_id, http::int_field(*body, "message_id", 1, INT64_MAX));
@@ -179,7 +181,7 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::mark_read(Request& req,
 }
 
 boost::asio::awaitable<http::Response> DiscussionRoutes::mute(Request& req, Context& ctx) {
-  auto id = parse_id(req.param("id"));
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_channel());
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(handle_in, http::string_field(*body, "handle", 1, 64));
@@ -206,16 +208,14 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::mute(Request& req, Cont
 }
 
 boost::asio::awaitable<http::Response> DiscussionRoutes::edit(Request& req, Context& ctx) {
-  auto id = parse_id(req.param("id"));
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_message());
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(text, body_field(*body));
   const std::int64_t now = clock_.now();
   auto edit_job = [this, who = ctx.user(), id = *id, t = *text, html = render_markdown_safe(*text),
                    now](Connection& c) -> Result<Change> {
-    auto channel = channel_of(c, id);
-    if (!channel) return channel.error();
-    if (auto ch = visible_channel(c, membership_, who, *channel); !ch) return no_such_message();
+    if (auto ch = visible_channel_of(c, membership_, who, id); !ch) return ch.error();
     return edit_message(c, id, who.user_id, t, html, now);
   };
   HUB_TRY(change, co_await db_.write(edit_job));
@@ -224,14 +224,12 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::edit(Request& req, Cont
 }
 
 boost::asio::awaitable<http::Response> DiscussionRoutes::remove(Request& req, Context& ctx) {
-  auto id = parse_id(req.param("id"));
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_message());
   const std::int64_t now = clock_.now();
   auto delete_job = [this, who = ctx.user(), id = *id, now](Connection& c) -> Result<Change> {
-    auto channel = channel_of(c, id);
-    if (!channel) return channel.error();
-    auto ch = visible_channel(c, membership_, who, *channel);
-    if (!ch) return no_such_message();
+    auto ch = visible_channel_of(c, membership_, who, id);
+    if (!ch) return ch.error();
     const bool moderator = is_moderator(c, membership_, who, *ch);
     auto change = delete_message(c, id, who.user_id, moderator, now);
     if (!change) return change;
@@ -248,12 +246,10 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::remove(Request& req, Co
 }
 
 boost::asio::awaitable<http::Response> DiscussionRoutes::history(Request& req, Context& ctx) {
-  auto id = parse_id(req.param("id"));
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_message());
   auto history_job = [this, who = ctx.user(), id = *id](Connection& c) -> Result<json> {
-    auto channel = channel_of(c, id);
-    if (!channel) return channel.error();
-    if (auto ch = visible_channel(c, membership_, who, *channel); !ch) return no_such_message();
+    if (auto ch = visible_channel_of(c, membership_, who, id); !ch) return ch.error();
     return message_history(c, id);
   };
   HUB_TRY(items, co_await db_.read(history_job));
@@ -271,16 +267,14 @@ Status check_emoji(std::string_view e) {
 }  // namespace
 
 boost::asio::awaitable<http::Response> DiscussionRoutes::react(Request& req, Context& ctx) {
-  auto id = parse_id(req.param("id"));
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_message());
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(emoji, http::string_field(*body, "emoji", 1, 32));
   HUB_TRY(valid, check_emoji(*emoji));
   const std::int64_t now = clock_.now();
   auto react_job = [this, who = ctx.user(), id = *id, e = *emoji, now](Connection& c) -> Result<Change> {
-    auto channel = channel_of(c, id);
-    if (!channel) return channel.error();
-    if (auto ch = visible_channel(c, membership_, who, *channel); !ch) return no_such_message();
+    if (auto ch = visible_channel_of(c, membership_, who, id); !ch) return ch.error();
     return set_reaction(c, id, who.user_id, e, true, now);
   };
   HUB_TRY(change, co_await db_.write(react_job));
@@ -289,15 +283,13 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::react(Request& req, Con
 }
 
 boost::asio::awaitable<http::Response> DiscussionRoutes::unreact(Request& req, Context& ctx) {
-  auto id = parse_id(req.param("id"));
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_message());
   std::string emoji(req.param("emoji"));
   HUB_TRY(valid, check_emoji(emoji));
   const std::int64_t now = clock_.now();
   auto unreact_job = [this, who = ctx.user(), id = *id, e = emoji, now](Connection& c) -> Result<Change> {
-    auto channel = channel_of(c, id);
-    if (!channel) return channel.error();
-    if (auto ch = visible_channel(c, membership_, who, *channel); !ch) return no_such_message();
+    if (auto ch = visible_channel_of(c, membership_, who, id); !ch) return ch.error();
     return set_reaction(c, id, who.user_id, e, false, now);
   };
   HUB_TRY(change, co_await db_.write(unreact_job));

@@ -72,13 +72,14 @@ std::string_view Request::param(std::string_view name) const {
   return {};
 }
 
-std::optional<std::int64_t> Request::id_param(std::string_view name) const {
-  std::string_view v = param(name);
+std::optional<std::int64_t> parse_id(std::string_view v) {
   std::int64_t id = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
   if (ec != std::errc() || p != v.data() + v.size() || id <= 0) return std::nullopt;
   return id;
 }
+
+std::optional<std::int64_t> Request::id_param(std::string_view name) const { return parse_id(param(name)); }
 
 std::string Request::query_param(std::string_view name) const {
   std::string_view q = query;

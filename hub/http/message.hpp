@@ -67,6 +67,9 @@ struct Response {
   bool close = false;  // close the connection after writing
 };
 
+// `v` as a positive decimal integer id (no sign, no spaces), or nullopt.
+std::optional<std::int64_t> parse_id(std::string_view v);
+
 // Percent-decodes `s`; false if it holds a bad escape or a NUL.
 bool percent_decode(std::string_view s, std::string& out, bool plus_is_space);
 

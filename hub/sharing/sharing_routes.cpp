@@ -15,14 +15,6 @@ using http::error_response;
 using http::json_response;
 using nlohmann::json;
 
-std::optional<std::int64_t> id_param(const http::Request& req) {
-  std::string_view v = req.param("id");
-  std::int64_t id = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
-  if (ec != std::errc() || p != v.data() + v.size() || id <= 0) return std::nullopt;
-  return id;
-}
-
 ApiError no_such_engagement() { return ApiError::not_found("No such engagement."); }
 
 std::unique_ptr<Randomness> or_openssl(std::unique_ptr<Randomness> rng) {
@@ -88,7 +80,7 @@ boost::asio::awaitable<http::Response> SharingRoutes::list(Request& req, Context
 }
 
 boost::asio::awaitable<http::Response> SharingRoutes::show(Request& req, Context& ctx) {
-  auto id = id_param(req);
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_engagement());
   auto find_job = [this, owner = ctx.user().user_id, id = *id](store::Connection& c) {
     return find_engagement(c, cipher_, owner, id);
@@ -99,7 +91,7 @@ boost::asio::awaitable<http::Response> SharingRoutes::show(Request& req, Context
 }
 
 boost::asio::awaitable<http::Response> SharingRoutes::update(Request& req, Context& ctx) {
-  auto id = id_param(req);
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_engagement());
   HUB_TRY(body, http::parse_json_object(req.body));
   const std::int64_t owner = ctx.user().user_id, now = clock_.now();
@@ -118,7 +110,7 @@ boost::asio::awaitable<http::Response> SharingRoutes::update(Request& req, Conte
 }
 
 boost::asio::awaitable<http::Response> SharingRoutes::remove(Request& req, Context& ctx) {
-  auto id = id_param(req);
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_engagement());
   auto delete_job = [owner = ctx.user().user_id, id = *id](store::Connection& c) { return delete_engagement(c, owner, id); };
   HUB_TRY(deleted, co_await db_.write(delete_job));
@@ -127,7 +119,7 @@ boost::asio::awaitable<http::Response> SharingRoutes::remove(Request& req, Conte
 }
 
 boost::asio::awaitable<http::Response> SharingRoutes::renew(Request& req, Context& ctx) {
-  auto id = id_param(req);
+  auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_engagement());
   HUB_TRY(body, http::parse_json_object(req.body));
   const std::int64_t owner = ctx.user().user_id, now = clock_.now();
@@ -221,7 +213,7 @@ boost::asio::awaitable<http::Response> SharingRoutes::close_wave(Request&, Conte
 }
 
 boost::asio::awaitable<http::Response> SharingRoutes::success(Request& req, Context& ctx) {
-  auto id = id_param(req);
+  auto id = req.id_param("id");
   if (!id) co_return error_response(ApiError::not_found("No such cohort."));
   auto success_job = [this, who = ctx.user(), id = *id](store::Connection& c) -> http::Result<json> {
     if (auto s = cohorts::check_visible(c, membership_, who, id); !s) return s.error();
