@@ -1,6 +1,7 @@
 #include "hub/http/router.hpp"
 
 #include <array>
+#include <optional>
 #include <span>
 #include <stdexcept>
 
@@ -8,17 +9,19 @@ namespace hub::http {
 namespace {
 
 constexpr std::size_t kMaxSegments = 16;  // in a route pattern, so a request path is split on the stack
+using Segments = std::array<std::string_view, kMaxSegments>;
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> out;
-  std::size_t start = 1;
-  while (start <= path.size()) {
+// Splits an absolute path on '/' into `out`; the segment count, or nullopt past kMaxSegments.
+std::optional<std::size_t> split_path(std::string_view path, Segments& out) {
+  std::size_t count = 0;
+  for (std::size_t start = 1; start <= path.size(); ++count) {
+    if (count == out.size()) return std::nullopt;
     auto slash = path.find('/', start);
     if (slash == std::string_view::npos) slash = path.size();
-    out.push_back(path.substr(start, slash - start));
+    out[count] = path.substr(start, slash - start);
     start = slash + 1;
   }
-  return out;
+  return count;
 }
 
 bool is_param(std::string_view segment) {
@@ -36,8 +39,10 @@ int specificity(const Route& r) {
 
 void Router::add(Method method, std::string pattern, RouteOptions options, Handler handler) {
   Route r{method, std::move(pattern), options, std::move(handler), {}};
-  for (auto s : split_path(r.pattern)) r.segments.emplace_back(s);
-  if (r.segments.size() > kMaxSegments) throw std::logic_error("route pattern has too many segments: " + r.pattern);
+  Segments split;
+  const auto count = split_path(r.pattern, split);
+  if (!count) throw std::logic_error("route pattern has too many segments: " + r.pattern);
+  r.segments.assign(split.begin(), split.begin() + static_cast<std::ptrdiff_t>(*count));
   if (by_length_.size() <= r.segments.size()) by_length_.resize(r.segments.size() + 1);
   by_length_[r.segments.size()].push_back(routes_.size());
   routes_.push_back(std::move(r));
@@ -47,18 +52,10 @@ Router::Match Router::match(Method method, std::string_view path) const {
   if (method == Method::head) method = Method::get;
   Match best;
   if (path.empty() || path.front() != '/') return best;
-  // Split on the stack: this runs twice for every request (body limit, then dispatch).
-  std::array<std::string_view, kMaxSegments> split;
-  std::size_t count = 0;
-  for (std::size_t start = 1; start <= path.size(); ++count) {
-    if (count == split.size() || count + 1 >= by_length_.size()) return best;  // longer than any route
-    auto slash = path.find('/', start);
-    if (slash == std::string_view::npos) slash = path.size();
-    split[count] = path.substr(start, slash - start);
-    start = slash + 1;
-  }
-  const std::span<const std::string_view> segments(split.data(), count);
-  if (segments.size() >= by_length_.size()) return best;
+  Segments split;  // on the stack: this runs for every request
+  const auto count = split_path(path, split);
+  if (!count || *count >= by_length_.size()) return best;  // longer than any route
+  const std::span<const std::string_view> segments(split.data(), *count);
   int best_score = -1;
   for (std::size_t index : by_length_[segments.size()]) {
     const Route& r = routes_[index];
