@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <set>
+#include <thread>
 
 #include "hub/auth/secrets.hpp"
 
@@ -29,4 +30,16 @@ TEST_CASE("secrets: tokens are random and URL-safe; SHA-256 matches a known vect
   CHECK(constant_time_equal("abc", "abc"));
   CHECK_FALSE(constant_time_equal("abc", "abd"));
   CHECK_FALSE(constant_time_equal("abc", "abcd"));
+}
+
+TEST_CASE("secrets: SHA-256 reuses its per-thread context without carrying state between calls") {
+  const std::string empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  CHECK(sha256_hex("") == empty);
+  CHECK(sha256_hex("abc") == abc);
+  CHECK(sha256_hex("") == empty);  // a second call starts from a fresh state
+  std::string other_thread;
+  std::thread t([&] { other_thread = sha256_hex("abc"); });
+  t.join();
+  CHECK(other_thread == abc);
 }
