@@ -158,9 +158,9 @@ boost::asio::awaitable<http::Response> AccountRoutes::register_user(Request& req
 
 boost::asio::awaitable<http::Response> AccountRoutes::me(Request&, Context& ctx) {
   const std::int64_t id = ctx.user().user_id;
-  auto user_job = [this, id](Connection& c) { return user_json(c, membership_, id); };
+  auto user_job = [this, id](Connection& c) { return http::json_text(user_json(c, membership_, id)); };
   HUB_TRY(user, co_await db_.read(user_job));
-  co_return json_response(200, *user);
+  co_return http::json_text_response(200, std::move(*user));
 }
 
 boost::asio::awaitable<http::Response> AccountRoutes::create_token(Request& req, Context& ctx) {

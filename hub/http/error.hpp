@@ -52,6 +52,7 @@ class Result {
   T* operator->() { return &std::get<0>(v_); }
   const T* operator->() const { return &std::get<0>(v_); }
   T& operator*() { return std::get<0>(v_); }
+  const T& operator*() const { return std::get<0>(v_); }
   const ApiError& error() const { return std::get<1>(v_); }
 
  private:

@@ -40,11 +40,22 @@ Result<nlohmann::json> parse_json_object(std::string_view body) {
   return doc;
 }
 
-Response json_response(int status, const nlohmann::json& body) {
+Response json_response(int status, const nlohmann::json& body) { return json_text_response(status, json_text(body)); }
+
+JsonText json_text(const nlohmann::json& body) {
+  return {body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+}
+
+Result<JsonText> json_text(const Result<nlohmann::json>& body) {
+  if (!body) return body.error();
+  return json_text(*body);
+}
+
+Response json_text_response(int status, JsonText body) {
   Response r;
   r.status = status;
   r.headers.set("Content-Type", "application/json; charset=utf-8");
-  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.body = std::move(body.text);
   return r;
 }
 

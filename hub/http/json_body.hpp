@@ -20,6 +20,15 @@ inline constexpr int kMaxJsonDepth = 32;
 Result<nlohmann::json> parse_json_object(std::string_view body);
 
 Response json_response(int status, const nlohmann::json& body);
+
+// A response body already serialized. A DB job that returns this does the dump, and frees the
+// document, on its reader thread, so the network thread only moves the bytes into the response.
+struct JsonText {
+  std::string text;
+};
+JsonText json_text(const nlohmann::json& body);
+Result<JsonText> json_text(const Result<nlohmann::json>& body);
+Response json_text_response(int status, JsonText body);
 Response empty_response(int status);
 
 // Field readers: a missing field is an error unless optional_* is used; a wrong type always is.

@@ -59,3 +59,17 @@ TEST_CASE("json body: error responses have exactly the API.md shape") {
   CHECK(limited.status == 429);
   CHECK(limited.headers.get("Retry-After") == "7");
 }
+
+TEST_CASE("json body: text serialized ahead gives the same response as a document") {
+  const nlohmann::json doc{{"handle", "sam"}, {"bad", "\xff"}, {"ids", {1, 2}}};
+  const Response direct = json_response(200, doc);
+  const Response ahead = json_text_response(200, json_text(doc));
+  CHECK(ahead.body == direct.body);
+  CHECK(ahead.body.find("\xef\xbf\xbd") != std::string::npos);  // invalid UTF-8 replaced, not thrown
+  CHECK(ahead.headers.get("Content-Type") == direct.headers.get("Content-Type"));
+
+  const Result<nlohmann::json> failed = ApiError::not_found("No such user.");
+  const auto text = json_text(failed);
+  REQUIRE_FALSE(text.ok());
+  CHECK(text.error().status == 404);
+}
