@@ -49,22 +49,47 @@ std::string_view method_name(Method m) {
   return "OTHER";
 }
 
+Headers::Field Headers::field(std::size_t i) const {
+  const Span& s = spans_[i];
+  const std::string_view all(text_);
+  return {all.substr(s.at, s.name_size), all.substr(s.at + s.name_size, s.value_size)};
+}
+
 std::string_view Headers::get(std::string_view name) const {
-  for (const auto& [k, v] : fields_)
-    if (iequals(k, name)) return v;
+  for (std::size_t i = 0; i < spans_.size(); ++i)
+    if (spans_[i].name_size == name.size()) {
+      const Field f = field(i);
+      if (iequals(f.name, name)) return f.value;
+    }
   return {};
 }
 
 bool Headers::has(std::string_view name) const {
-  return std::any_of(fields_.begin(), fields_.end(), [&](const auto& f) { return iequals(f.first, name); });
+  for (const Field f : *this)
+    if (iequals(f.name, name)) return true;
+  return false;
 }
 
-void Headers::set(std::string name, std::string value) {
-  std::erase_if(fields_, [&](const auto& f) { return iequals(f.first, name); });
-  fields_.emplace_back(std::move(name), std::move(value));
+void Headers::set(std::string_view name, std::string_view value) {
+  // The replaced fields' bytes stay in text_ unreferenced: headers are small and short-lived.
+  std::erase_if(spans_, [&](const Span& s) {
+    return s.name_size == name.size() && iequals(std::string_view(text_).substr(s.at, s.name_size), name);
+  });
+  add(name, value);
 }
 
-void Headers::add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+void Headers::add(std::string_view name, std::string_view value) {
+  // Beast caps a request's header at 8 KiB and responses are built here, so 4 GiB cannot be reached.
+  spans_.push_back({static_cast<std::uint32_t>(text_.size()), static_cast<std::uint32_t>(name.size()),
+                    static_cast<std::uint32_t>(value.size())});
+  text_.append(name);
+  text_.append(value);
+}
+
+void Headers::reserve(std::size_t fields, std::size_t bytes) {
+  spans_.reserve(spans_.size() + fields);
+  text_.reserve(text_.size() + bytes);
+}
 
 std::string_view Request::param(std::string_view name) const {
   for (const auto& p : params)

@@ -75,7 +75,8 @@ std::optional<http::ApiError> map_request_head(const wire_request_head& head, ht
   out.query = q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1));
   out.target = std::string(target);
   out.method = http::parse_method(to_std(head.method_string()));
-  for (const auto& f : head) out.headers.add(std::string(f.name_string()), std::string(f.value()));
+  out.headers.reserve(8, 256);  // typical browser requests fit: one allocation each
+  for (const auto& f : head) out.headers.add(to_std(f.name_string()), to_std(f.value()));
   out.keep_alive = head.keep_alive();
   return std::nullopt;
 }
@@ -97,7 +98,7 @@ wire_response to_wire(http::Response&& r, unsigned version, bool head_request, b
   h += "\r\n";
 
   std::string_view declared_length;
-  for (const auto& [name, value] : r.headers.fields()) {
+  for (const auto [name, value] : r.headers) {
     if (!is_sendable_field(name, value)) continue;
     if (is_framing_field(name)) {
       if (iequals(name, "Content-Length")) declared_length = value;

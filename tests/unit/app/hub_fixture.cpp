@@ -41,7 +41,7 @@ Reply HubFixture::call(http::Method method, const std::string& target, const std
     if (method != http::Method::delete_) req.headers.set("Content-Type", "application/json");
   }
   if (!cookie.empty()) req.headers.set("Cookie", cookie);
-  for (const auto& [k, v] : extra.fields()) req.headers.set(k, v);
+  for (const auto [k, v] : extra) req.headers.set(k, v);
   req.body = body;
   auto res = run_coro(hub->service().handle(std::move(req)));
   return {res.status, res.headers, res.body};

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <vector>
+
 #include "hub/http/message.hpp"
 
 using namespace hub::http;
@@ -32,10 +34,47 @@ TEST_CASE("message: header names are case-insensitive; set replaces, add appends
   h.set("Content-Type", "a");
   h.set("content-type", "b");
   CHECK(h.get("CONTENT-TYPE") == "b");
-  CHECK(h.fields().size() == 1);
+  CHECK(h.size() == 1);
   h.add("Set-Cookie", "x");
   h.add("Set-Cookie", "y");
-  CHECK(h.fields().size() == 3);
+  CHECK(h.size() == 3);
+}
+
+TEST_CASE("message: headers keep arrival order and every byte through replacement and growth") {
+  Headers h;
+  CHECK(h.get("Host").empty());
+  CHECK_FALSE(h.has("Host"));
+  h.reserve(2, 8);  // smaller than what follows: the text must grow and move
+  std::vector<std::pair<std::string, std::string>> expected;
+  for (int i = 0; i < 40; ++i) {
+    const std::string name = "X-Field-" + std::to_string(i);
+    const std::string value(static_cast<std::size_t>(i * 7), static_cast<char>('a' + i % 26));
+    h.add(name, value);
+    expected.emplace_back(name, value);
+  }
+  h.set("x-field-3", "three");  // replaces one in the middle: it moves to the end
+  expected.erase(expected.begin() + 3);
+  expected.emplace_back("x-field-3", "three");
+  h.add("Empty", "");
+  expected.emplace_back("Empty", "");
+
+  REQUIRE(h.size() == expected.size());
+  std::size_t i = 0;
+  for (const auto [name, value] : h) {
+    CHECK(name == expected[i].first);
+    CHECK(value == expected[i].second);
+    ++i;
+  }
+  CHECK(h.get("X-FIELD-39") == std::string(273, 'n'));
+  CHECK(h.get("X-Field-3") == "three");
+  CHECK(h.has("empty"));
+  CHECK(h.get("Empty").empty());
+  CHECK_FALSE(h.has("X-Field"));  // a prefix of a name is not that name
+
+  const Headers copy = h;  // a copy holds its own text
+  h.set("X-Field-2", "changed");
+  CHECK(h.get("X-Field-2") == "changed");
+  CHECK(copy.get("X-Field-2") == std::string(14, 'c'));
 }
 
 TEST_CASE("message: id path parameters are positive integers only") {

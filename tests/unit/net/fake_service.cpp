@@ -84,7 +84,7 @@ asio::awaitable<http::Response> FakeService::handle(http::Request request) {
     throw std::runtime_error("a handler bug");
   } else {
     nlohmann::json headers = nlohmann::json::object();
-    for (const auto& [name, value] : request.headers.fields()) headers[name] = value;
+    for (const auto [name, value] : request.headers) headers[std::string(name)] = value;
     nlohmann::json echo = {{"method", std::string(http::method_name(request.method))},
                            {"target", request.target},
                            {"path", request.path},
