@@ -15,17 +15,20 @@ AccessLog::~AccessLog() {
   if (writer_.joinable()) writer_.join();
 }
 
-void AccessLog::write(std::string line) {
+void AccessLog::write(std::string_view line) {
   if (!out_) return;
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
-    if (pending_.size() >= max_pending_) {
+    if (pending_lines_ >= max_pending_) {
       ++dropped_;
       return;
     }
-    pending_.push_back(std::move(line));
-    wake = pending_.size() == kWakeAt;
+    // One growing text rather than a string per line: the two buffers swap and keep their
+    // capacity, so a steady stream of lines allocates nothing.
+    pending_ += line;
+    pending_ += '\n';
+    wake = ++pending_lines_ == kWakeAt;
   }
   // Waking the writer for every line cost a context switch per request; it wakes on its own
   // every kFlushEvery, or early when a batch is large.
@@ -38,19 +41,17 @@ std::size_t AccessLog::dropped() const {
 }
 
 void AccessLog::run() {
-  std::vector<std::string> batch;
+  std::string batch;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, kFlushEvery, [&] { return stopping_ || pending_.size() >= kWakeAt; });
+      wake_.wait_for(lock, kFlushEvery, [&] { return stopping_ || pending_lines_ >= kWakeAt; });
       if (pending_.empty() && stopping_) return;
       batch.swap(pending_);
+      pending_lines_ = 0;
     }
     if (batch.empty()) continue;
-    for (const auto& line : batch) {
-      std::fwrite(line.data(), 1, line.size(), out_);
-      std::fputc('\n', out_);
-    }
+    std::fwrite(batch.data(), 1, batch.size(), out_);
     std::fflush(out_);
     batch.clear();
   }

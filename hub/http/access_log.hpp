@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
-#include <vector>
 
 namespace hub::http {
 
@@ -18,8 +18,9 @@ class AccessLog {
   explicit AccessLog(std::FILE* out, std::size_t max_pending = 100'000);
   ~AccessLog();  // flushes what is queued
 
-  // REQUIRES: `line` holds no secret (the pipeline never passes headers, bodies or queries).
-  void write(std::string line);
+  // Queues `line` and a newline. REQUIRES: `line` holds no secret (the pipeline never passes
+  // headers, bodies or queries).
+  void write(std::string_view line);
   std::size_t dropped() const;
 
  private:
@@ -29,9 +30,10 @@ class AccessLog {
 
   std::FILE* out_;
   const std::size_t max_pending_;
-  mutable std::mutex mutex_;          // guards pending_, dropped_ and stopping_
+  mutable std::mutex mutex_;          // guards pending_, pending_lines_, dropped_ and stopping_
   std::condition_variable wake_;
-  std::vector<std::string> pending_;  // lines not yet written
+  std::string pending_;               // lines not yet written, each ending in a newline
+  std::size_t pending_lines_ = 0;
   std::size_t dropped_ = 0;           // lines refused because pending_ was full
   bool stopping_ = false;
   std::thread writer_;

@@ -60,7 +60,9 @@ bool is_state_changing(Method m);
 
 // One access-log line, as JSON: the path without its query (queries may carry invite codes), and
 // no client address, header or body.
-std::string access_log_line(const Request& request, const Response& response, const std::string& route,
+void append_access_log_line(std::string& out, const Request& request, const Response& response,
+                            std::string_view route, double seconds, std::int64_t user_id);
+std::string access_log_line(const Request& request, const Response& response, std::string_view route,
                             double seconds, std::int64_t user_id);
 
 }  // namespace hub::http
