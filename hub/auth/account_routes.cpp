@@ -34,11 +34,15 @@ Result<std::string> clean_display_name(std::string name) {
 Result<json> user_json(Connection& db, Membership& membership, std::int64_t user_id) {
   auto user = get_user(db, user_id);
   if (!user) return user.error();
-  return json{{"id", user->id},
-              {"handle", user->handle},
-              {"display_name", user->display_name},
-              {"role", user->role},
-              {"cohort_ids", membership.cohorts_of(db, user_id)}};
+  // Assigned member by member: an initializer list builds each pair as a two-element array
+  // first, which was 25 of the 65 allocations of a GET /api/me.
+  json out = json::object();
+  out["id"] = user->id;
+  out["handle"] = std::move(user->handle);
+  out["display_name"] = std::move(user->display_name);
+  out["role"] = std::move(user->role);
+  out["cohort_ids"] = membership.cohorts_of(db, user_id);
+  return out;
 }
 
 AccountRoutes::AccountRoutes(store::Executor& db, http::CpuPool& cpu, const Clock& clock, Membership& membership,
