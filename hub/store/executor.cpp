@@ -43,7 +43,7 @@ constexpr auto kSlowBatch = std::chrono::milliseconds(1);
 
 }  // namespace
 
-bool Executor::enqueue(Queue& q, Task task) {
+bool Executor::enqueue(Queue& q, TaskPtr& task) {
   bool wake = false;
   {
     std::lock_guard lock(q.mutex);
@@ -58,7 +58,7 @@ bool Executor::enqueue(Queue& q, Task task) {
   return true;
 }
 
-void Executor::take_batch(Queue& q, std::size_t threads, std::vector<Task>& batch) {
+void Executor::take_batch(Queue& q, std::size_t threads, std::vector<TaskPtr>& batch) {
   batch.clear();  // keeps its capacity: a fresh vector per batch was a large allocation per job
   std::unique_lock lock(q.mutex);
   q.ready.wait(lock, [&] { return q.stopping || !q.tasks.empty(); });
@@ -81,17 +81,20 @@ void Executor::end_batch(Queue& q) {
 
 void Executor::complete_on(boost::asio::any_io_executor network) { network_ = std::move(network); }
 
-void Executor::finish(std::vector<Task>& batch, bool committed) {
-  std::vector<std::function<void(bool)>> on_network;
+void Executor::finish(std::vector<TaskPtr>& batch, bool committed) {
+  std::vector<TaskPtr> on_network;
   if (network_) on_network.reserve(batch.size());
   for (auto& task : batch) {
-    if (network_ && task.from_coroutine) on_network.push_back(std::move(task.complete));
-    else task.complete(committed);
+    if (network_ && task->from_coroutine) on_network.push_back(std::move(task));
+    else task->complete(committed);
   }
-  if (!on_network.empty())
-    boost::asio::post(*network_, [all = std::move(on_network), committed] {
-      for (const auto& complete : all) complete(committed);
-    });
+  batch.clear();  // the finished tasks and what they hold go now, not at the next batch
+  if (on_network.empty()) return;
+  // The handler must be copyable for any_io_executor, hence the shared_ptr around the batch.
+  auto all = std::make_shared<std::vector<TaskPtr>>(std::move(on_network));
+  boost::asio::post(*network_, [all, committed] {
+    for (const auto& task : *all) task->complete(committed);
+  });
 }
 
 std::size_t Executor::queue_depth() const {
@@ -105,7 +108,7 @@ std::size_t Executor::queue_depth() const {
 
 void Executor::writer_loop() {
   Connection& c = *writer_conn_;
-  std::vector<Task> group;
+  std::vector<TaskPtr> group;
   for (;;) {
     take_batch(writes_, 1, group);
     if (group.empty()) return;
@@ -115,7 +118,7 @@ void Executor::writer_loop() {
     if (committed) {
       for (auto& task : group) {
         c.prepare("SAVEPOINT job").run();
-        if (!task.run(c)) c.prepare("ROLLBACK TO job").run();
+        if (!task->run(c)) c.prepare("ROLLBACK TO job").run();
         c.prepare("RELEASE job").run();
       }
       committed = c.prepare("COMMIT").run().ok();
@@ -127,7 +130,7 @@ void Executor::writer_loop() {
 }
 
 void Executor::reader_loop(Connection& c) {
-  std::vector<Task> batch;
+  std::vector<TaskPtr> batch;
   for (;;) {
     take_batch(reads_, reader_conns_.size(), batch);
     if (batch.empty()) return;
@@ -135,7 +138,7 @@ void Executor::reader_loop(Connection& c) {
     // takes the WAL read lock once instead of once per statement. Every job was queued before
     // BEGIN, so each one sees every write acknowledged before it was submitted.
     const bool in_transaction = c.prepare("BEGIN").run().ok();
-    for (auto& task : batch) task.run(c);
+    for (auto& task : batch) task->run(c);
     if (in_transaction && !c.prepare("COMMIT").run().ok()) c.prepare("ROLLBACK").run();
     finish(batch, true);
     end_batch(reads_);

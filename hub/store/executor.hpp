@@ -20,9 +20,14 @@
 #include <cstdio>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
-#include "hub/http/await_callback.hpp"
+#include "hub/http/error.hpp"
 
 #include "hub/store/connection.hpp"
 #include "hub/store/migrations.hpp"
@@ -79,15 +84,23 @@ class Executor {
   void stop();
 
  private:
+  // A queued job: one allocation holding the job, its result and whoever waits for it.
   struct Task {
-    std::function<bool(Connection&)> run;  // returns false when the job's result is an error
-    std::function<void(bool committed)> complete;
-    bool from_coroutine = false;           // complete() may run on the network thread
+    virtual ~Task() = default;
+    virtual bool run(Connection& c) = 0;           // false when the job's result is an error
+    virtual void complete(bool committed) = 0;     // once, after run() (or without it when refused)
+    bool from_coroutine = false;                   // complete() may run on the network thread
   };
+  using TaskPtr = std::unique_ptr<Task>;
+  template <class Job, class Handler>
+  class CoroutineTask;
+  template <class Job>
+  class BlockingTask;
+
   struct Queue {
     std::mutex mutex;                 // guards every member below
     std::condition_variable ready;
-    std::deque<Task> tasks;
+    std::deque<TaskPtr> tasks;
     bool stopping = false;
     int busy = 0;                     // threads running a batch taken from this queue
     bool waking = false;              // a thread has been notified and has not taken a batch yet
@@ -98,13 +111,14 @@ class Executor {
   auto submit(Job job, bool is_write) -> boost::asio::awaitable<std::invoke_result_t<Job&, Connection&>>;
   template <class Job>
   auto run_now(Job job, bool is_write) -> std::invoke_result_t<Job&, Connection&>;
-  bool enqueue(Queue& q, Task task);
+  // Moves `task` into `q`; leaves it with the caller when the queue is full or stopping.
+  bool enqueue(Queue& q, TaskPtr& task);
   // Waits for work, then moves this thread's share of `q` (one of `threads`) into `batch` and
   // counts the thread busy until end_batch(). `batch` is left empty when `q` is stopping and drained.
-  void take_batch(Queue& q, std::size_t threads, std::vector<Task>& batch);
+  void take_batch(Queue& q, std::size_t threads, std::vector<TaskPtr>& batch);
   void end_batch(Queue& q);
   // Calls every task's complete(), on the network thread for coroutine jobs when complete_on() ran.
-  void finish(std::vector<Task>& batch, bool committed);
+  void finish(std::vector<TaskPtr>& batch, bool committed);
   void writer_loop();
   void reader_loop(Connection& conn);
 
@@ -119,60 +133,110 @@ class Executor {
   std::optional<boost::asio::any_io_executor> network_;  // set by complete_on() before any job
 };
 
+// Runs `job` and keeps its result; complete() resumes the coroutine with it.
+template <class Job, class Handler>
+class Executor::CoroutineTask final : public Executor::Task {
+ public:
+  using R = std::invoke_result_t<Job&, Connection&>;
+  CoroutineTask(Job job, Handler handler) : job_(std::move(job)), handler_(std::move(handler)) {
+    from_coroutine = true;
+  }
+
+  bool run(Connection& c) override {
+    try {
+      result_.emplace(job_(c));
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "{\"level\":\"error\",\"what\":\"db job threw\"}\n");
+      result_.emplace(http::ApiError::internal());
+    }
+    return result_->ok();
+  }
+
+  // On the network thread (the batch's post from finish()) this resumes the coroutine at once;
+  // from a reader or writer thread, dispatch posts to the coroutine's executor.
+  void complete(bool committed) override {
+    if (!committed || !result_) result_.emplace(http::ApiError::unavailable("The database could not commit; try again."));
+    resume(false);
+  }
+
+  // Called inside the initiating function, where the handler may not run: always posted.
+  void refuse(http::ApiError why) {
+    result_.emplace(std::move(why));
+    resume(true);
+  }
+
+ private:
+  void resume(bool must_post) {
+    auto ex = boost::asio::get_associated_executor(handler_);
+    auto resume_caller = [h = std::move(handler_), r = std::move(*result_)]() mutable { h(std::move(r)); };
+    if (must_post) boost::asio::post(ex, std::move(resume_caller));
+    else boost::asio::dispatch(ex, std::move(resume_caller));
+  }
+
+  Job job_;
+  Handler handler_;
+  std::optional<R> result_;
+};
+
+// For run_now(): the outcome lives on the calling thread's stack, which blocks until complete().
+template <class Job>
+class Executor::BlockingTask final : public Executor::Task {
+ public:
+  using R = std::invoke_result_t<Job&, Connection&>;
+  struct Outcome {
+    std::mutex mutex;  // guards done; result is written before done is set, and read after
+    std::condition_variable cv;
+    std::optional<R> result;
+    bool done = false;
+  };
+  BlockingTask(Job job, Outcome& out) : job_(std::move(job)), out_(out) {}
+
+  bool run(Connection& c) override {
+    try {
+      out_.result.emplace(job_(c));
+    } catch (const std::exception&) {
+      out_.result.emplace(http::ApiError::internal());
+    }
+    return out_.result->ok();
+  }
+
+  void complete(bool committed) override {
+    std::lock_guard lock(out_.mutex);
+    if (!committed || !out_.result) out_.result.emplace(http::ApiError::unavailable("The database could not commit."));
+    out_.done = true;
+    out_.cv.notify_one();
+  }
+
+ private:
+  Job job_;
+  Outcome& out_;
+};
+
 template <class Job>
 auto Executor::submit(Job job, bool is_write) -> boost::asio::awaitable<std::invoke_result_t<Job&, Connection&>> {
+  namespace asio = boost::asio;
   using R = std::invoke_result_t<Job&, Connection&>;
-  return http::await_callback<R>([this, is_write, job = std::move(job)](std::function<void(R)> complete) mutable {
-    auto result = std::make_shared<std::optional<R>>();
-    Task task;
-    task.run = [job = std::move(job), result](Connection& c) mutable {
-      try {
-        result->emplace(job(c));
-      } catch (const std::exception&) {
-        std::fprintf(stderr, "{\"level\":\"error\",\"what\":\"db job threw\"}\n");
-        result->emplace(ApiError::internal());
-      }
-      return (*result)->ok();
-    };
-    task.from_coroutine = true;
-    task.complete = [complete, result](bool committed) {
-      if (!committed || !result->has_value()) complete(R(ApiError::unavailable("The database could not commit; try again.")));
-      else complete(std::move(**result));
-    };
-    if (!enqueue(is_write ? writes_ : reads_, std::move(task)))
-      complete(R(ApiError::unavailable("The hub is overloaded; try again shortly.")));
-  });
+  return asio::async_initiate<decltype(asio::use_awaitable), void(R)>(
+      [this, is_write, job = std::move(job)](auto handler) mutable {
+        using T = CoroutineTask<Job, decltype(handler)>;
+        auto owned = std::make_unique<T>(std::move(job), std::move(handler));
+        T* task = owned.get();
+        TaskPtr queued = std::move(owned);
+        if (!enqueue(is_write ? writes_ : reads_, queued))
+          task->refuse(http::ApiError::unavailable("The hub is overloaded; try again shortly."));
+      },
+      asio::use_awaitable);
 }
 
 template <class Job>
 auto Executor::run_now(Job job, bool is_write) -> std::invoke_result_t<Job&, Connection&> {
   using R = std::invoke_result_t<Job&, Connection&>;
-  std::mutex m;
-  std::condition_variable cv;
-  std::optional<R> out;
-  bool done = false;
-  Task task;
-  task.run = [&](Connection& c) {
-    try {
-      out.emplace(job(c));
-    } catch (const std::exception&) {
-      out.emplace(ApiError::internal());
-    }
-    return out->ok();
-  };
-  task.complete = [&](bool committed) {
-    std::lock_guard lock(m);
-    if (!committed) {
-      out.reset();
-      out.emplace(ApiError::unavailable("The database could not commit."));
-    }
-    done = true;
-    cv.notify_one();
-  };
-  if (!enqueue(is_write ? writes_ : reads_, std::move(task))) return R(ApiError::unavailable("The hub is stopping."));
-  std::unique_lock lock(m);
-  cv.wait(lock, [&] { return done; });
-  return std::move(*out);
+  typename BlockingTask<Job>::Outcome out;
+  TaskPtr task = std::make_unique<BlockingTask<Job>>(std::move(job), out);
+  if (!enqueue(is_write ? writes_ : reads_, task)) return R(http::ApiError::unavailable("The hub is stopping."));
+  std::unique_lock lock(out.mutex);
+  out.cv.wait(lock, [&] { return out.done; });
+  return std::move(*out.result);
 }
 
 }  // namespace hub::store
