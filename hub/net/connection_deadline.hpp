@@ -19,10 +19,10 @@ class connection_deadline {
  public:
   using clock = std::chrono::steady_clock;
 
-  // REQUIRES: `executor` is the connection's strand; every call below is made on it.
+  // REQUIRES: `executor` is the connection's serial executor; every call below is made on it.
   connection_deadline(boost::asio::any_io_executor executor, clock::duration recheck);
 
-  // Calls `on_expired` (on the strand) when a deadline passes, as long as `owner` lives.
+  // Calls `on_expired` (on that executor) when a deadline passes, as long as `owner` lives.
   // REQUIRES: `owner` owns this object.
   void start(std::weak_ptr<void> owner, std::function<void()> on_expired);
   void expires_after(clock::duration d);

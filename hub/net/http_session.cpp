@@ -7,7 +7,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
@@ -55,7 +54,7 @@ http_session<Stream>::http_session(Stream&& stream, std::shared_ptr<shared_state
 
 template <class Stream>
 void http_session<Stream>::run() {
-  // The accept handler ran on the listener's strand; continue on the connection's own.
+  // The accept handler ran on the listener's strand; continue on the connection's executor.
   asio::dispatch(executor_, [self = this->shared_from_this()] { self->on_run(); });
 }
 

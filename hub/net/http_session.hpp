@@ -77,7 +77,7 @@ class http_session : public session, public std::enable_shared_from_this<http_se
   }
 
   Stream stream_;                             // moved to the websocket_session on upgrade
-  boost::asio::any_io_executor executor_;     // the connection's strand; every member below is used only on it
+  boost::asio::any_io_executor executor_;     // the connection's (serial) executor; every member below is used only on it
   boost::beast::flat_buffer buffer_;          // bytes read but not parsed yet (pipelined requests)
   std::shared_ptr<shared_state> state_;       // options, service, registry
   connection_deadline deadline_;              // the timeouts

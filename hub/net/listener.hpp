@@ -27,7 +27,7 @@ class listener : public std::enable_shared_from_this<listener> {
   void on_accept(const boost::system::error_code& ec, boost::asio::ip::tcp::socket socket);
   void on_backoff(const boost::system::error_code& ec);
 
-  boost::asio::io_context& ioc_;           // where each accepted socket gets its own strand
+  boost::asio::io_context& ioc_;           // whose executor each accepted socket runs on
   std::shared_ptr<shared_state> state_;    // options, service and the session registry
   boost::asio::ip::tcp::acceptor acceptor_;  // on its own strand; only touched there after run()
   boost::asio::steady_timer backoff_;      // pauses accepting after an error such as EMFILE

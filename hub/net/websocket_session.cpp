@@ -65,7 +65,7 @@ websocket_session<Stream>::~websocket_session() = default;
 
 template <class Stream>
 void websocket_session<Stream>::run(upgrade_request&& wire_upgrade) {
-  // REQUIRES: on the connection's strand (called from the http_session it replaces).
+  // REQUIRES: on the connection's executor (called from the http_session it replaces).
   slot_.rebind(this->weak_from_this());
   const auto& o = state_->options();
   auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);

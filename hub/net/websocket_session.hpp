@@ -63,7 +63,7 @@ class websocket_session : public session,
   void finish();
 
   boost::beast::websocket::stream<Stream> ws_;
-  boost::asio::any_io_executor executor_;   // the connection's strand; members below without a note are used only on it
+  boost::asio::any_io_executor executor_;   // the connection's (serial) executor; members below without a note are used only on it
   boost::beast::flat_buffer buffer_;        // the message being read
   std::shared_ptr<shared_state> state_;     // options and the registry
   connection_slot slot_;                    // released in finish(), even if the handler keeps a peer
