@@ -34,6 +34,8 @@ TEST_CASE("net wire: the service's own framing fields are replaced, and unsendab
   r.headers.add("connection", "upgrade");
   r.headers.add("X-Split", "a\r\nSet-Cookie: evil=1");
   r.headers.add("X-Newline", "a\nb");
+  r.headers.add("X-Return", "a\rb");
+  r.headers.add("X-Bad\nName", "v");
   r.headers.add("", "nameless");
   r.headers.add("X-Huge", std::string(61 * 1024, 'x'));
   r.headers.add("X-Kept", "yes");
