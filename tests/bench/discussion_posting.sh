@@ -8,24 +8,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD_DIR:-$ROOT/build}
 DURATION=${BENCH_DURATION:-10s}
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
-trap cleanup EXIT
-die() { echo "bench: $*" >&2; exit 1; }
-
-start() {  # start NAME CMD...: sets SERVER_PID, SERVER_URL
-  local name=$1 line=""; shift
-  "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
-  SERVER_PID=$!; PIDS+=("$SERVER_PID")
-  for _ in $(seq 100); do
-    line=$(head -n1 "$WORK/$name.out" 2>/dev/null || true)
-    [[ $line == "listening on http://"* ]] && break
-    sleep 0.1
-  done
-  [[ $line == "listening on http://"* ]] || die "$name did not start: $(cat "$WORK/$name.err")"
-  SERVER_URL=${line#listening on }
-}
+CONNECTIONS=64
+source "$ROOT/tests/bench/lib.sh"
 
 cat >"$WORK/post.lua" <<'LUA'
 local counter = 0
@@ -46,13 +30,10 @@ CEIL_RPS=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/ceiling.wrk")
 export COHORTHUB_AUTH_SCRYPT_LOG2_N=12 COHORTHUB_LOG_ACCESS=false
 export COHORTHUB_DISCUSSION_POST_BURST=1000000 COHORTHUB_DISCUSSION_POSTS_PER_MINUTE=60000000
 DATA=$WORK/data
-"$BUILD/cohorthub" init --data-dir "$DATA" >/dev/null
-COHORTHUB_ADMIN_PASSWORD=bench-password-not-secret "$BUILD/cohorthub" admin create-admin --data-dir "$DATA" --handle bench >/dev/null
+init_admin_data "$DATA" bench bench-password-not-secret
 start hub "$BUILD/cohorthub" serve --data-dir "$DATA" --listen 127.0.0.1:0
 HUB_PID=$SERVER_PID BASE=$SERVER_URL
-curl -sS -c "$WORK/cookies" -H 'Content-Type: application/json' -H "Origin: $BASE" \
-  -d '{"handle":"bench","password":"bench-password-not-secret"}' "$BASE/api/login" >/dev/null
-TOKEN=$(curl -sS -b "$WORK/cookies" -H 'Content-Type: application/json' -H "Origin: $BASE" -d '{"name":"bench"}' "$BASE/api/tokens" | jq -r .token)
+login_with_token "$BASE" bench bench-password-not-secret
 CHANNEL=$(curl -sS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"bench"}' "$BASE/api/channels" | jq -r .channel.id)
 [[ $CHANNEL =~ ^[0-9]+$ ]] || die "no channel"
 

@@ -56,3 +56,24 @@ measure() {
   NON2XX=${NON2XX:-0}
   [[ -n $RPS && -n $P99_MS ]] || die "could not parse wrk output for $name: $(cat "$WORK/$name.wrk")"
 }
+
+# init_admin_data DIR HANDLE PASSWORD: a fresh data directory with one admin ($BUILD/cohorthub).
+init_admin_data() {
+  local dir=$1 handle=$2 password=$3
+  "$BUILD/cohorthub" init --data-dir "$dir" >"$WORK/init.log" 2>&1 || die "init failed: $(cat "$WORK/init.log")"
+  COHORTHUB_ADMIN_PASSWORD=$password "$BUILD/cohorthub" admin create-admin --data-dir "$dir" --handle "$handle" \
+    >"$WORK/admin.log" 2>&1 || die "create-admin failed: $(cat "$WORK/admin.log")"
+}
+
+# login_with_token BASE HANDLE PASSWORD: logs in (cookie jar $WORK/cookies) and creates an API
+# token; sets TOKEN.
+login_with_token() {
+  local base=$1 handle=$2 password=$3 status
+  status=$(curl -sS --max-time 10 -c "$WORK/cookies" -H 'Content-Type: application/json' -H "Origin: $base" \
+    -d "{\"handle\":\"$handle\",\"password\":\"$password\"}" -o "$WORK/login.json" -w '%{http_code}' "$base/api/login")
+  [[ $status == 2* ]] || die "login failed: $status $(cat "$WORK/login.json")"
+  curl -sS --max-time 10 -b "$WORK/cookies" -H 'Content-Type: application/json' -H "Origin: $base" \
+    -d '{"name":"bench"}' -o "$WORK/token.json" "$base/api/tokens"
+  TOKEN=$(jq -r '.token // empty' "$WORK/token.json")
+  [[ -n $TOKEN ]] || die "no API token: $(cat "$WORK/token.json")"
+}

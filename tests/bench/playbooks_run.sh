@@ -40,17 +40,10 @@ kill -TERM "$SERVER_PID"
 
 # 3. The hub, on a fresh data dir (init imports the starter playbooks), one admin and one token.
 DATA=$WORK/data
-"$BUILD/cohorthub" init --data-dir "$DATA" >"$WORK/init.log" 2>&1 || die "init failed: $(cat "$WORK/init.log")"
-COHORTHUB_ADMIN_PASSWORD=$PASSWORD "$BUILD/cohorthub" admin create-admin --data-dir "$DATA" --handle benchadmin \
-  >"$WORK/admin.log" 2>&1 || die "create-admin failed: $(cat "$WORK/admin.log")"
+init_admin_data "$DATA" benchadmin "$PASSWORD"
 COHORTHUB_LOG_ACCESS=false start hub "$BUILD/cohorthub" serve --data-dir "$DATA" --listen 127.0.0.1:0
 BASE=$SERVER_URL
-curl -sS --max-time 10 -c "$WORK/cookies" -H 'Content-Type: application/json' -H "Origin: $BASE" \
-  -d "{\"handle\":\"benchadmin\",\"password\":\"$PASSWORD\"}" -o "$WORK/login.json" "$BASE/api/login"
-curl -sS --max-time 10 -b "$WORK/cookies" -H 'Content-Type: application/json' -H "Origin: $BASE" \
-  -d '{"name":"bench"}' -o "$WORK/token.json" "$BASE/api/tokens"
-TOKEN=$(jq -r '.token // empty' "$WORK/token.json")
-[[ -n $TOKEN ]] || die "no API token: $(cat "$WORK/token.json")"
+login_with_token "$BASE" benchadmin "$PASSWORD"
 VIEW_BYTES=$(curl -sS --max-time 10 -H "Authorization: Bearer $TOKEN" "$BASE/api/playbooks/$SLUG" | wc -c)
 [[ $VIEW_BYTES -gt 1000 ]] || die "GET /api/playbooks/$SLUG returned $VIEW_BYTES bytes"
 

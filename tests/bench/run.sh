@@ -32,23 +32,14 @@ kill -TERM "$SERVER_PID"
 
 # 2. The hub, on a fresh data dir with one admin and one API token.
 DATA=$WORK/data
-"$BUILD/cohorthub" init --data-dir "$DATA" >"$WORK/init.log" 2>&1 || die "init failed: $(cat "$WORK/init.log")"
-COHORTHUB_ADMIN_PASSWORD=$PASSWORD "$BUILD/cohorthub" admin create-admin --data-dir "$DATA" --handle benchadmin \
-  >"$WORK/admin.log" 2>&1 || die "create-admin failed: $(cat "$WORK/admin.log")"
+init_admin_data "$DATA" benchadmin "$PASSWORD"
 start hub "$BUILD/cohorthub" serve --data-dir "$DATA" --listen 127.0.0.1:0
 HUB_PID=$SERVER_PID
 BASE=$SERVER_URL
 sleep 0.5
 HUB_RSS_START=$(rss_mb "$HUB_PID")
 
-curl -sS --max-time 10 -c "$WORK/cookies" -H 'Content-Type: application/json' -H "Origin: $BASE" \
-  -d "{\"handle\":\"benchadmin\",\"password\":\"$PASSWORD\"}" -o "$WORK/login.json" -w '%{http_code}' \
-  "$BASE/api/login" >"$WORK/login.status"
-[[ $(cat "$WORK/login.status") == 2* ]] || die "login failed: $(cat "$WORK/login.status") $(cat "$WORK/login.json")"
-curl -sS --max-time 10 -b "$WORK/cookies" -H 'Content-Type: application/json' -H "Origin: $BASE" \
-  -d '{"name":"bench"}' -o "$WORK/token.json" "$BASE/api/tokens"
-TOKEN=$(jq -r '.token // empty' "$WORK/token.json")
-[[ -n $TOKEN ]] || die "no API token: $(cat "$WORK/token.json")"
+login_with_token "$BASE" benchadmin "$PASSWORD"
 ME_STATUS=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE/api/me")
 [[ $ME_STATUS == 200 ]] || die "GET /api/me with the token gave $ME_STATUS"
 
