@@ -5,24 +5,26 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
+# phase NAME: announces the next phase with the time spent so far, so slow phases show in CI logs.
+phase() { echo "==> $1 (at $(( $(date +%s) - start )) s)"; }
 
 scripts/install-deps.sh --test
-echo "==> building (AddressSanitizer + UBSan)"
+phase "building (AddressSanitizer + UBSan)"
 # -O1 -g1: fast enough to run, much quicker to compile than -O2 -g on two cores.
 COHORTHUB_BUILD_TYPE=Debug scripts/build.sh build-test -DCOHORTHUB_SANITIZE=ON -DCOHORTHUB_BENCH=OFF \
   -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1"
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-echo "==> unit tests"
+phase "unit tests"
 mkdir -p test-artifacts
 ctest --test-dir build-test -j"$(nproc)" --output-on-failure --timeout 300 | tee test-artifacts/ctest.log
 
-echo "==> integration and browser tests"
+phase "integration and browser tests"
 COHORTHUB_BIN="$PWD/build-test/cohorthub" node --test --test-concurrency=2 --test-reporter=spec \
   tests/integration/ tests/browser/ | tee test-artifacts/node-tests.log
 
-echo "==> fuzzing the request parsers (libFuzzer, ${FUZZ_SECONDS:-20} s each)"
+phase "fuzzing the request parsers (libFuzzer, ${FUZZ_SECONDS:-20} s each)"
 FUZZ_SECONDS="${FUZZ_SECONDS:-20}" tests/fuzz/run.sh
 
 unit=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\)/\2 \1/p' test-artifacts/ctest.log)
