@@ -96,6 +96,17 @@ class Executor {
   class CoroutineTask;
   template <class Job>
   class BlockingTask;
+  // Runs `job` into `out`; an exception becomes a 500. False when the result is an error.
+  template <class Job, class R>
+  static bool run_job(Job& job, Connection& c, std::optional<R>& out) {
+    try {
+      out.emplace(job(c));
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "{\"level\":\"error\",\"what\":\"db job threw\"}\n");
+      out.emplace(http::ApiError::internal());
+    }
+    return out->ok();
+  }
 
   struct Queue {
     std::mutex mutex;                 // guards every member below
@@ -142,15 +153,7 @@ class Executor::CoroutineTask final : public Executor::Task {
     from_coroutine = true;
   }
 
-  bool run(Connection& c) override {
-    try {
-      result_.emplace(job_(c));
-    } catch (const std::exception&) {
-      std::fprintf(stderr, "{\"level\":\"error\",\"what\":\"db job threw\"}\n");
-      result_.emplace(http::ApiError::internal());
-    }
-    return result_->ok();
-  }
+  bool run(Connection& c) override { return run_job(job_, c, result_); }
 
   // On the network thread (the batch's post from finish()) this resumes the coroutine at once;
   // from a reader or writer thread, dispatch posts to the coroutine's executor.
@@ -191,14 +194,7 @@ class Executor::BlockingTask final : public Executor::Task {
   };
   BlockingTask(Job job, Outcome& out) : job_(std::move(job)), out_(out) {}
 
-  bool run(Connection& c) override {
-    try {
-      out_.result.emplace(job_(c));
-    } catch (const std::exception&) {
-      out_.result.emplace(http::ApiError::internal());
-    }
-    return out_.result->ok();
-  }
+  bool run(Connection& c) override { return run_job(job_, c, out_.result); }
 
   void complete(bool committed) override {
     std::lock_guard lock(out_.mutex);
