@@ -10,9 +10,10 @@ phase() { echo "==> $1 (at $(( $(date +%s) - start )) s)"; }
 
 scripts/install-deps.sh --test
 phase "building (AddressSanitizer + UBSan)"
-# -O1 -g1: fast enough to run, much quicker to compile than -O2 -g on two cores.
+# -Og -g1: fast enough to run, and quicker to compile than -O1 (UBSan's checks on coroutine code
+# make code generation most of the build: 24 s instead of 34 s for a typical route file).
 COHORTHUB_BUILD_TYPE=Debug scripts/build.sh build-test -DCOHORTHUB_SANITIZE=ON -DCOHORTHUB_BENCH=OFF \
-  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1"
+  -DCMAKE_CXX_FLAGS_DEBUG="-Og -g1"
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
