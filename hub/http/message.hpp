@@ -13,6 +13,9 @@ namespace hub::http {
 enum class Method { get, head, post, put, patch, delete_, options, other };
 
 Method parse_method(std::string_view name);
+
+// Equal ignoring ASCII case, as header names and media types compare (no locale lookups).
+bool iequals(std::string_view a, std::string_view b);
 std::string_view method_name(Method m);
 
 // Header fields in arrival order; names compare case-insensitively.

@@ -28,9 +28,7 @@ bool is_json_content_type(std::string_view ct) {
   auto semi = ct.find(';');
   std::string_view mime = ct.substr(0, semi);
   while (!mime.empty() && mime.back() == ' ') mime.remove_suffix(1);
-  std::string lower(mime);
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower == "application/json";
+  return iequals(mime, "application/json");
 }
 
 // Appends `text` as a JSON string; bytes that are not printable ASCII are escaped, so the line is

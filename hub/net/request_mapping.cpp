@@ -7,8 +7,8 @@
 
 namespace hub::net {
 
-namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+using http::iequals;
 
 namespace {
 
@@ -30,10 +30,6 @@ constexpr std::size_t kMaxFieldBytes = 60 * 1024;
 bool is_sendable_field(std::string_view name, std::string_view value) {
   return !name.empty() && name.size() <= kMaxFieldBytes && value.size() <= kMaxFieldBytes &&
          !has_line_break(name) && !has_line_break(value);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return beast::iequals(beast::string_view(a.data(), a.size()), beast::string_view(b.data(), b.size()));
 }
 
 bool is_framing_field(std::string_view name) {

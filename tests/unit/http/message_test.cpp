@@ -77,6 +77,14 @@ TEST_CASE("message: headers keep arrival order and every byte through replacemen
   CHECK(copy.get("X-Field-2") == std::string(14, 'c'));
 }
 
+TEST_CASE("message: iequals ignores ASCII case only") {
+  CHECK(iequals("Content-Type", "content-TYPE"));
+  CHECK(iequals("", ""));
+  CHECK_FALSE(iequals("Content-Type", "Content-Typ"));
+  CHECK_FALSE(iequals("a-b", "a_b"));
+  CHECK_FALSE(iequals("\xc3\x89", "\xc3\xa9"));  // É and é: not ASCII, compared as bytes
+}
+
 TEST_CASE("message: id path parameters are positive integers only") {
   Request r;
   r.params = {{"id", "42"}, {"neg", "-1"}, {"zero", "0"}, {"junk", "4x"}, {"huge", "99999999999999999999"}};
