@@ -41,6 +41,17 @@ class Statement {
   Result<bool> step();
   // Runs to completion, ignoring rows.
   Status run();
+  // Calls `on_row()` once per row (it reads the columns through this statement); stops at the
+  // first storage error.
+  template <class OnRow>
+  Status each_row(OnRow&& on_row) {
+    for (;;) {
+      auto row = step();
+      if (!row) return row.error();
+      if (!*row) return http::Ok{};
+      on_row();
+    }
+  }
 
   std::int64_t int64(int column) const;
   std::string text(int column) const;
