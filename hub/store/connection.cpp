@@ -19,46 +19,65 @@ ApiError storage_error(sqlite3* db, int rc, std::string_view what) {
 
 Statement::~Statement() {
   if (stmt_) {
+    // The code only repeats the last step's error, which that step returned.
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
   }
 }
 
-Statement& Statement::bind(int i, std::int64_t v) {
-  sqlite3_bind_int64(stmt_, i, v);
+ApiError Statement::error(int rc) const {
+  return storage_error(sqlite3_db_handle(stmt_), rc, sqlite3_sql(stmt_));
+}
+
+int Statement::reset_code() {
+  const int rc = sqlite3_reset(stmt_);
+  const bool repeats_step = rc == step_rc_;
+  stepped_ = false;
+  bind_rc_ = SQLITE_OK;
+  step_rc_ = SQLITE_OK;
+  return repeats_step ? SQLITE_OK : rc;
+}
+
+Status Statement::reset() {
+  if (const int rc = reset_code(); rc != SQLITE_OK) return error(rc);
+  return http::Ok{};
+}
+
+sqlite3_stmt* Statement::for_binding() {
+  if (stepped_) note_bind(reset_code());
+  return stmt_;
+}
+
+Statement& Statement::note_bind(int rc) {
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
   return *this;
 }
+
+Statement& Statement::bind(int i, std::int64_t v) { return note_bind(sqlite3_bind_int64(for_binding(), i, v)); }
 Statement& Statement::bind(int i, std::string_view t) {
-  sqlite3_bind_text(stmt_, i, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
-  return *this;
+  return note_bind(sqlite3_bind_text(for_binding(), i, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT));
 }
 Statement& Statement::bind_blob(int i, std::string_view b) {
-  sqlite3_bind_blob(stmt_, i, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT);
-  return *this;
+  return note_bind(sqlite3_bind_blob(for_binding(), i, b.data(), static_cast<int>(b.size()), SQLITE_TRANSIENT));
 }
-Statement& Statement::bind_null(int i) {
-  sqlite3_bind_null(stmt_, i);
-  return *this;
-}
+Statement& Statement::bind_null(int i) { return note_bind(sqlite3_bind_null(for_binding(), i)); }
 Statement& Statement::bind(int i, const std::optional<std::int64_t>& v) { return v ? bind(i, *v) : bind_null(i); }
 Statement& Statement::bind(int i, const std::optional<std::string>& v) {
   return v ? bind(i, std::string_view(*v)) : bind_null(i);
 }
 
 Result<bool> Statement::step() {
-  int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  return storage_error(sqlite3_db_handle(stmt_), sqlite3_extended_errcode(sqlite3_db_handle(stmt_)),
-                       sqlite3_sql(stmt_));
+  stepped_ = true;
+  // A failed bind left the statement half-bound: it does not run until it is bound afresh.
+  if (bind_rc_ != SQLITE_OK) return error(bind_rc_);
+  step_rc_ = sqlite3_step(stmt_);
+  if (step_rc_ == SQLITE_ROW) return true;
+  if (step_rc_ == SQLITE_DONE) return false;
+  return error(step_rc_);
 }
 
 Status Statement::run() {
-  for (;;) {
-    auto r = step();
-    if (!r) return r.error();
-    if (!*r) return http::Ok{};
-  }
+  return each_row([] {});
 }
 
 std::int64_t Statement::int64(int c) const { return sqlite3_column_int64(stmt_, c); }

@@ -4,6 +4,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <sqlite3.h>
+
 namespace hub::store {
 
 Executor::Executor(const std::string& path, const std::vector<Migration>& migrations, ExecutorOptions options)
@@ -106,6 +108,14 @@ std::size_t Executor::queue_depth() const {
   return n;
 }
 
+// Runs one job of a group inside its own savepoint. False when the group's transaction can no
+// longer be trusted (a savepoint statement failed), so the whole group must roll back.
+bool Executor::run_in_savepoint(Connection& c, Task& task) {
+  if (!c.prepare("SAVEPOINT job").run()) return false;
+  if (!task.run(c) && !c.prepare("ROLLBACK TO job").run()) return false;
+  return c.prepare("RELEASE job").run().ok();
+}
+
 void Executor::writer_loop() {
   Connection& c = *writer_conn_;
   std::vector<TaskPtr> group;
@@ -115,15 +125,13 @@ void Executor::writer_loop() {
     // Group commit: one transaction, one savepoint per job so a failing job rolls back alone.
     // The transaction statements come from the cache, compiled once.
     bool committed = c.prepare("BEGIN IMMEDIATE").run().ok();
-    if (committed) {
-      for (auto& task : group) {
-        c.prepare("SAVEPOINT job").run();
-        if (!task->run(c)) c.prepare("ROLLBACK TO job").run();
-        c.prepare("RELEASE job").run();
-      }
-      committed = c.prepare("COMMIT").run().ok();
-      if (!committed) c.prepare("ROLLBACK").run();
+    for (auto& task : group) {
+      if (!committed) break;
+      committed = run_in_savepoint(c, *task);
     }
+    if (committed) committed = c.prepare("COMMIT").run().ok();
+    // Each failure above was logged by storage_error; the group's callers get 503.
+    if (!committed && !sqlite3_get_autocommit(c.raw())) (void)c.prepare("ROLLBACK").run();
     finish(group, committed);
     end_batch(writes_);
   }
@@ -139,7 +147,8 @@ void Executor::reader_loop(Connection& c) {
     // BEGIN, so each one sees every write acknowledged before it was submitted.
     const bool in_transaction = c.prepare("BEGIN").run().ok();
     for (auto& task : batch) task->run(c);
-    if (in_transaction && !c.prepare("COMMIT").run().ok()) c.prepare("ROLLBACK").run();
+    // A failed COMMIT was logged; the read-only transaction only needs ending.
+    if (in_transaction && !c.prepare("COMMIT").run().ok()) (void)c.prepare("ROLLBACK").run();
     finish(batch, true);
     end_batch(reads_);
   }

@@ -129,6 +129,7 @@ class Executor {
   void end_batch(Queue& q);
   // Calls every task's complete(), on the network thread for coroutine jobs when complete_on() ran.
   void finish(std::vector<TaskPtr>& batch, bool committed);
+  static bool run_in_savepoint(Connection& c, Task& task);
   void writer_loop();
   void reader_loop(Connection& conn);
 

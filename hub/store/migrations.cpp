@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include <sqlite3.h>
+
 namespace hub::store {
 
 void migrate(Connection& db, const std::vector<Migration>& migrations) {
@@ -19,7 +21,8 @@ void migrate(Connection& db, const std::vector<Migration>& migrations) {
     std::string sql = "BEGIN IMMEDIATE;\n" + m.sql + "\nPRAGMA user_version = " + std::to_string(m.version) +
                       ";\nCOMMIT;";
     if (auto s = db.exec(sql.c_str()); !s) {
-      db.exec("ROLLBACK");
+      // The failure was logged; a transaction left open must not hold the schema half-changed.
+      if (!sqlite3_get_autocommit(db.raw())) (void)db.exec("ROLLBACK");
       throw std::runtime_error("migration " + std::to_string(m.version) + " (" + m.name + ") failed");
     }
   }

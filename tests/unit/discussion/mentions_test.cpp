@@ -14,3 +14,13 @@ TEST_CASE("mentions: e-mail addresses and a trailing full stop are not part of a
   CHECK(mentioned_handles("thanks @lee.") == V{"lee"});
   CHECK(mentioned_handles("@a is too short, @") == V{});
 }
+
+#include "tests/unit/discussion/discussion_fixture.hpp"
+
+TEST_CASE("mentions: a message with three @mentions stores all three") {
+  hub::testing::DiscussionFixture f;
+  auto r = f.say(f.sam, "thanks @ada, @mia and @sam");
+  REQUIRE(r.status == 201);
+  CHECK(r.json()["message"]["mentions"] == nlohmann::json::array({"ada", "mia", "sam"}));
+  CHECK(f.count("message_mentions") == 3);
+}
