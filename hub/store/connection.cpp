@@ -107,8 +107,10 @@ std::unique_ptr<Connection> Connection::open(const std::string& path, bool read_
   sqlite3_busy_timeout(db, 5000);
   sqlite3_extended_result_codes(db, 1);
   // A new connection starts with synchronous=FULL, foreign_keys=0, busy_timeout=0 (PLATFORM.md).
+  // The writer says FULL anyway: an acknowledged commit must survive power loss, and NORMAL in WAL
+  // does not promise that. Readers never commit, so the default serves them.
   const char* pragmas = read_only ? "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"
-                                  : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+                                  : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
   if (auto s = c->exec(pragmas); !s) throw std::runtime_error("cannot configure database " + path);
   return c;
 }

@@ -86,7 +86,7 @@ class Statement {
 
 class Connection {
  public:
-  // Opens `path` with WAL, synchronous=NORMAL, foreign_keys=ON and a busy timeout. Throws on failure
+  // Opens `path` with WAL, synchronous=FULL, foreign_keys=ON and a busy timeout. Throws on failure
   // (start-up only).
   static std::unique_ptr<Connection> open(const std::string& path, bool read_only);
   ~Connection();

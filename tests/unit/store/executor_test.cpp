@@ -45,16 +45,25 @@ std::string pragma(Connection& c, const char* name) {
 
 }  // namespace
 
-TEST_CASE("store: every connection has WAL, synchronous=NORMAL, foreign keys and a busy timeout") {
+TEST_CASE("store: every connection has WAL, synchronous=FULL, foreign keys and a busy timeout") {
   TempDir dir;
   auto c = Connection::open(dir.path + "/db", false);
   CHECK(pragma(*c, "journal_mode") == "wal");
-  CHECK(pragma(*c, "synchronous") == "1");
+  CHECK(pragma(*c, "synchronous") == "2");
   CHECK(pragma(*c, "foreign_keys") == "1");
   CHECK(pragma(*c, "busy_timeout") == "5000");
   auto r = Connection::open(dir.path + "/db", true);
   CHECK(pragma(*r, "foreign_keys") == "1");
   CHECK(pragma(*r, "busy_timeout") == "5000");
+}
+
+TEST_CASE("store: the executor's writer commits with synchronous=FULL, so an acknowledged write survives power loss") {
+  TempDir dir;
+  Executor db(dir.path + "/db", schema());
+  auto synchronous = [](Connection& c) -> Result<std::string> { return pragma(c, "synchronous"); };
+  CHECK(db.write_now(synchronous).value() == "2");
+  // Readers never commit; they keep SQLite's default, which is also FULL.
+  CHECK(db.read_now(synchronous).value() == "2");
 }
 
 TEST_CASE("store: migrations apply once, record user_version, and refuse a newer database") {
