@@ -15,7 +15,8 @@ namespace fs = std::filesystem;
 
 std::vector<store::Migration> all_migrations() {
   return {auth::accounts_migration(), cohorts::cohorts_migration(), discussion::discussion_migration(3),
-          sharing::sharing_migration(4), playbooks::playbooks_migration(5)};
+          sharing::sharing_migration(4), playbooks::playbooks_migration(5),
+          playbooks::playbook_settings_log_migration(6)};
 }
 
 namespace {

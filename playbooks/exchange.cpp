@@ -4,6 +4,7 @@
 
 #include "hub/auth/account_store.hpp"
 #include "hub/http/json_body.hpp"
+#include "playbooks/settings_log.hpp"
 
 namespace hub::playbooks {
 namespace {
@@ -91,6 +92,10 @@ Result<ImportReport> import_documents(Connection& db, const std::vector<ImportDo
     std::optional<int> approvals;
     if (d.file.required_approvals) approvals = *d.file.required_approvals;
     if (auto u = update_playbook(db, pb.id, d.file.title, d.file.tags, approvals, now); !u) return u.error();
+    if (actor) {  // an import by an admin is audited like any settings change; `init` has no actor
+      auto changes = settings_changes(pb, d.file.title, d.file.tags, approvals);
+      if (auto r = record_settings_changes(db, pb.id, *actor, changes, now); !r) return r.error();
+    }
     report.updated.push_back(d.file.slug);
   }
   return report;
@@ -135,10 +140,10 @@ void ExchangeRoutes::add_to(http::Router& router) {
   using http::Access;
   using http::Method;
   router.add(Method::get, "/api/playbooks/{slug}/export", {Access::user, 0},
-             bind_route(this, &ExchangeRoutes::export_one));
-  router.add(Method::get, "/api/playbooks/export", {Access::user, 0}, bind_route(this, &ExchangeRoutes::export_all));
+             http::member_handler(this, &ExchangeRoutes::export_one));
+  router.add(Method::get, "/api/playbooks/export", {Access::user, 0}, http::member_handler(this, &ExchangeRoutes::export_all));
   router.add(Method::post, "/api/playbooks/import", {Access::admin, kImportBodyLimit},
-             bind_route(this, &ExchangeRoutes::import));
+             http::member_handler(this, &ExchangeRoutes::import));
 }
 
 boost::asio::awaitable<http::Response> ExchangeRoutes::export_one(Request& req, Context&) {

@@ -13,21 +13,16 @@ namespace {
 using http::error_response;
 using http::json_response;
 
-bool is_admin(const http::Principal& who) { return who.role == "admin"; }
-bool can_mentor(const std::string& role) { return role == "admin" || role == "mentor"; }
-
 ApiError no_such_assignment() { return ApiError::not_found("No such assignment."); }
 
-// Who may see an assignment: its mentee, a mentor of that mentee, or an admin. Everyone else is
-// told it does not exist.
-Result<AssignmentParties> visible_assignment(Connection& c, const http::Principal& who, std::int64_t id) {
+// Who may see an assignment is the policy's; everyone else is told it does not exist.
+Result<AssignmentParties> visible_assignment(Connection& c, const Actor& who, std::int64_t id) {
   auto parties = assignment_parties(c, id);
   if (!parties) return parties.error();
   if (!*parties) return no_such_assignment();
-  if (is_admin(who) || (*parties)->mentee_id == who.user_id) return **parties;
-  auto mentor = is_mentor_of(c, who.user_id, (*parties)->mentee_id);
-  if (!mentor) return mentor.error();
-  if (!*mentor) return no_such_assignment();
+  auto paired = is_mentor_of(c, (*parties)->mentor_id, (*parties)->mentee_id);
+  if (!paired) return paired.error();
+  if (!can_read_assignment(who, {(*parties)->mentor_id, (*parties)->mentee_id, *paired})) return no_such_assignment();
   return **parties;
 }
 
@@ -37,41 +32,60 @@ Result<auth::User> user_field(Connection& c, std::int64_t id, const char* field)
   return u;
 }
 
+// A user as the policy sees them: role and cohorts.
+Result<Actor> person_facts(Connection& c, const auth::User& u) {
+  auto cohorts = cohorts_of(c, u.id);
+  if (!cohorts) return cohorts.error();
+  return Actor{u.id, u.role, std::move(*cohorts)};
+}
+
+ApiError pair_refusal(PairVerdict v) {
+  switch (v) {
+    case PairVerdict::allowed: break;
+    case PairVerdict::not_a_mentor: return ApiError::forbidden("Only an admin or a mentor pairs mentors and mentees.");
+    case PairVerdict::not_yourself: return ApiError::forbidden("A mentor pairs mentees with themselves only.");
+    case PairVerdict::mentor_cannot_mentor: return ApiError::invalid_field("mentor_id", "That user is not a mentor.");
+    case PairVerdict::same_person: return ApiError::invalid_field("mentee_id", "A mentor cannot mentor themselves.");
+    case PairVerdict::mentee_not_member: return ApiError::forbidden("Only members are mentored, not mentors or admins.");
+    case PairVerdict::no_shared_cohort: return ApiError::forbidden("A mentor and a mentee must share a cohort.");
+  }
+  return ApiError::internal("A pairing was refused for no reason.");
+}
+
 }  // namespace
 
 void MentoringRoutes::add_to(http::Router& router) {
   using http::Access;
   using http::Method;
-  router.add(Method::post, "/api/mentorships", {Access::user, 1024}, bind_route(this, &MentoringRoutes::pair));
-  router.add(Method::get, "/api/mentorships", {Access::user, 0}, bind_route(this, &MentoringRoutes::pairs));
+  router.add(Method::post, "/api/mentorships", {Access::user, 1024}, http::member_handler(this, &MentoringRoutes::pair));
+  router.add(Method::get, "/api/mentorships", {Access::user, 0}, http::member_handler(this, &MentoringRoutes::pairs));
   router.add(Method::delete_, "/api/mentorships/{mentor_id}/{mentee_id}", {Access::user, 0},
-             bind_route(this, &MentoringRoutes::unpair));
-  router.add(Method::post, "/api/assignments", {Access::user, 2048}, bind_route(this, &MentoringRoutes::assign));
-  router.add(Method::get, "/api/assignments", {Access::user, 0}, bind_route(this, &MentoringRoutes::assignments));
-  router.add(Method::get, "/api/assignments/{id}", {Access::user, 0}, bind_route(this, &MentoringRoutes::assignment));
+             http::member_handler(this, &MentoringRoutes::unpair));
+  router.add(Method::post, "/api/assignments", {Access::user, 2048}, http::member_handler(this, &MentoringRoutes::assign));
+  router.add(Method::get, "/api/assignments", {Access::user, 0}, http::member_handler(this, &MentoringRoutes::assignments));
+  router.add(Method::get, "/api/assignments/{id}", {Access::user, 0}, http::member_handler(this, &MentoringRoutes::assignment));
   router.add(Method::patch, "/api/assignments/{id}/items/{n}", {Access::user, 4096},
-             bind_route(this, &MentoringRoutes::tick));
+             http::member_handler(this, &MentoringRoutes::tick));
   router.add(Method::get, "/api/mentoring/dashboard", {Access::user, 0},
-             bind_route(this, &MentoringRoutes::dashboard));
+             http::member_handler(this, &MentoringRoutes::dashboard));
 }
 
 boost::asio::awaitable<http::Response> MentoringRoutes::pair(Request& req, Context& ctx) {
-  const http::Principal who = ctx.user();
-  if (!can_mentor(who.role)) co_return error_response(ApiError::forbidden("Only an admin or a mentor pairs mentors and mentees."));
+  const Actor who = actor_of(ctx);
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(mentor_id, http::int_field(*body, "mentor_id", 1, INT64_MAX));
   HUB_TRY(mentee_id, http::int_field(*body, "mentee_id", 1, INT64_MAX));
-  if (!is_admin(who) && *mentor_id != who.user_id)
-    co_return error_response(ApiError::forbidden("A mentor pairs mentees with themselves only."));
-  if (*mentor_id == *mentee_id)
-    co_return error_response(ApiError::invalid_field("mentee_id", "A mentor cannot mentor themselves."));
   const std::int64_t now = s_.clock.now();
   auto pair_job = [=, mentor = *mentor_id, mentee = *mentee_id](Connection& c) -> Result<json> {
     auto m = user_field(c, mentor, "mentor_id");
     if (!m) return m.error();
-    if (!can_mentor(m->role)) return ApiError::invalid_field("mentor_id", "That user is not a mentor.");
     auto e = user_field(c, mentee, "mentee_id");
     if (!e) return e.error();
+    auto mentor_facts = person_facts(c, *m);
+    if (!mentor_facts) return mentor_facts.error();
+    auto mentee_facts = person_facts(c, *e);
+    if (!mentee_facts) return mentee_facts.error();
+    if (auto v = pair_verdict(who, *mentor_facts, *mentee_facts); v != PairVerdict::allowed) return pair_refusal(v);
     if (auto s = insert_mentorship(c, mentor, mentee, who.user_id, now); !s) return s.error();
     json detail = {{"mentor", m->handle}, {"mentee", e->handle}};
     if (auto a = auth::audit(c, who.user_id, "mentorship.create", "user:" + std::to_string(mentee), detail, now); !a)
@@ -86,7 +100,7 @@ boost::asio::awaitable<http::Response> MentoringRoutes::pair(Request& req, Conte
 
 boost::asio::awaitable<http::Response> MentoringRoutes::pairs(Request&, Context& ctx) {
   std::optional<std::int64_t> user;
-  if (!is_admin(ctx.user())) user = ctx.user().user_id;
+  if (!sees_every_pairing(actor_of(ctx))) user = ctx.user().user_id;
   auto pairs_job = [user](Connection& c) { return list_mentorships(c, user); };
   HUB_TRY(items, co_await s_.db.read(pairs_job));
   co_return json_response(200, *items);
@@ -95,8 +109,8 @@ boost::asio::awaitable<http::Response> MentoringRoutes::pairs(Request&, Context&
 boost::asio::awaitable<http::Response> MentoringRoutes::unpair(Request& req, Context& ctx) {
   auto mentor = req.id_param("mentor_id"), mentee = req.id_param("mentee_id");
   if (!mentor || !mentee) co_return error_response(ApiError::not_found("No such mentorship."));
-  if (!is_admin(ctx.user()) && *mentor != ctx.user().user_id)
-    co_return error_response(ApiError::forbidden("Only the mentor or an admin ends a mentorship."));
+  if (!can_end_pairing(actor_of(ctx), *mentor, *mentee))
+    co_return error_response(ApiError::forbidden("Only the mentor, the mentee or an admin ends a mentorship."));
   const std::int64_t actor = ctx.user().user_id, now = s_.clock.now();
   auto unpair_job = [=, m = *mentor, e = *mentee](Connection& c) -> Result<http::Ok> {
     if (auto s = delete_mentorship(c, m, e); !s) return s;
@@ -107,8 +121,10 @@ boost::asio::awaitable<http::Response> MentoringRoutes::unpair(Request& req, Con
 }
 
 boost::asio::awaitable<http::Response> MentoringRoutes::assign(Request& req, Context& ctx) {
-  const http::Principal who = ctx.user();
-  if (!can_mentor(who.role)) co_return error_response(ApiError::forbidden("Only a mentor assigns playbooks."));
+  const Actor who = actor_of(ctx);
+  // Refused before any work when the actor could assign to no one at all.
+  if (!can_assign(who, /*paired_with_mentee=*/true))
+    co_return error_response(ApiError::forbidden("Only a mentor assigns playbooks."));
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(mentee_id, http::int_field(*body, "mentee_id", 1, INT64_MAX));
   HUB_TRY(slug, http::string_field(*body, "playbook", 1, 200));
@@ -143,7 +159,7 @@ boost::asio::awaitable<http::Response> MentoringRoutes::assign(Request& req, Con
     if (!e) return e.error();
     auto mentors = is_mentor_of(c, who.user_id, mentee);
     if (!mentors) return mentors.error();
-    if (!*mentors) return ApiError::forbidden("You are not this member's mentor; pair with them first.");
+    if (!can_assign(who, *mentors)) return ApiError::forbidden("You are not this member's mentor; pair with them first.");
     return insert_assignment(c, who.user_id, mentee, p.playbook_id, p.revision, due, list, now);
   };
   HUB_TRY(id, co_await s_.db.write(assign_job));
@@ -153,18 +169,19 @@ boost::asio::awaitable<http::Response> MentoringRoutes::assign(Request& req, Con
 }
 
 boost::asio::awaitable<http::Response> MentoringRoutes::assignments(Request& req, Context& ctx) {
-  const http::Principal who = ctx.user();
+  const Actor who = actor_of(ctx);
   HUB_TRY(page, http::read_page(req));
   HUB_TRY(mentee, int_query(req, "mentee_id"));
   const bool as_mentor = req.query_param("as") == "mentor";
   auto list_job = [=, p = *page, mentee = *mentee, day = today()](Connection& c) -> Result<json> {
     if (mentee) {
-      if (*mentee != who.user_id && !is_admin(who)) {
-        auto mine = is_mentor_of(c, who.user_id, *mentee);
-        if (!mine) return mine.error();
-        if (!*mine) return ApiError::forbidden("You see only your own mentees' assignments.");
-      }
-      return list_assignments(c, mentee, std::nullopt, p, day);
+      auto paired = is_mentor_of(c, who.user_id, *mentee);
+      if (!paired) return paired.error();
+      if (!can_list_assignments_of(who, *mentee, *paired))
+        return ApiError::forbidden("You see only your own mentees' assignments.");
+      std::optional<std::int64_t> set_by;
+      if (lists_only_own_assignments(who, *mentee)) set_by = who.user_id;
+      return list_assignments(c, mentee, set_by, p, day);
     }
     if (as_mentor) return list_assignments(c, std::nullopt, who.user_id, p, day);
     return list_assignments(c, who.user_id, std::nullopt, p, day);
@@ -176,7 +193,7 @@ boost::asio::awaitable<http::Response> MentoringRoutes::assignments(Request& req
 boost::asio::awaitable<http::Response> MentoringRoutes::assignment(Request& req, Context& ctx) {
   auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_assignment());
-  auto show_job = [who = ctx.user(), id = *id, day = today()](Connection& c) -> Result<json> {
+  auto show_job = [who = actor_of(ctx), id = *id, day = today()](Connection& c) -> Result<json> {
     if (auto v = visible_assignment(c, who, id); !v) return v.error();
     return assignment_json(c, id, day);
   };
@@ -193,11 +210,12 @@ boost::asio::awaitable<http::Response> MentoringRoutes::tick(Request& req, Conte
   HUB_TRY(done, http::bool_field(*body, "done"));
   HUB_TRY(note, http::optional_string_field(*body, "note", kMaxNote));
   const std::int64_t now = s_.clock.now();
-  auto tick_job = [=, who = ctx.user(), id = *id, n = int(*n), done = *done, note = *note,
+  auto tick_job = [=, who = actor_of(ctx), id = *id, n = int(*n), done = *done, note = *note,
                    day = today()](Connection& c) -> Result<json> {
     auto parties = visible_assignment(c, who, id);
     if (!parties) return parties.error();
-    if (parties->mentee_id != who.user_id) return ApiError::forbidden("Only the mentee ticks off their checklist.");
+    if (!can_tick_item(who, {parties->mentor_id, parties->mentee_id, true}))
+      return ApiError::forbidden("Only the mentee ticks off their checklist.");
     if (auto s = set_item(c, id, n, done, note, who.user_id, now); !s) return s.error();
     return assignment_json(c, id, day);
   };
@@ -206,13 +224,10 @@ boost::asio::awaitable<http::Response> MentoringRoutes::tick(Request& req, Conte
 }
 
 boost::asio::awaitable<http::Response> MentoringRoutes::dashboard(Request& req, Context& ctx) {
-  const http::Principal who = ctx.user();
+  const Actor who = actor_of(ctx);
   HUB_TRY(mentor_in, int_query(req, "mentor_id"));
-  std::int64_t mentor = who.user_id;
-  if (*mentor_in && **mentor_in != who.user_id) {
-    if (!is_admin(who)) co_return error_response(ApiError::forbidden("You see only your own dashboard."));
-    mentor = **mentor_in;
-  }
+  const std::int64_t mentor = mentor_in->value_or(who.user_id);
+  if (!can_read_dashboard(who, mentor)) co_return error_response(ApiError::forbidden("You see only your own dashboard."));
   auto dashboard_job = [mentor, day = today()](Connection& c) { return mentor_dashboard(c, mentor, day); };
   HUB_TRY(board, co_await s_.db.read(dashboard_job));
   co_return json_response(200, *board);

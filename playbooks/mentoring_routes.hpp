@@ -1,6 +1,6 @@
 // Mentoring: an admin or a mentor pairs a mentor with a mentee; the mentor assigns a playbook
 // pinned to a revision, whose task list becomes checklist items; the mentee ticks them with notes;
-// the mentor follows progress on a dashboard. Mentors see only their own mentees' assignments.
+// the mentor follows progress on a dashboard. Who may do what is playbooks/policy.hpp.
 #pragma once
 
 #include "hub/http/router.hpp"

@@ -82,6 +82,14 @@ Result<bool> is_mentor_of(Connection& db, std::int64_t mentor_id, std::int64_t m
   return *row;
 }
 
+Result<std::vector<std::int64_t>> cohorts_of(Connection& db, std::int64_t user_id) {
+  auto s = db.prepare("SELECT cohort_id FROM cohort_members WHERE user_id = ?1 ORDER BY cohort_id");
+  s.bind(1, user_id);
+  std::vector<std::int64_t> ids;
+  if (auto read = s.each_row([&] { ids.push_back(s.int64(0)); }); !read) return read.error();
+  return ids;
+}
+
 Result<json> list_mentorships(Connection& db, std::optional<std::int64_t> user_id) {
   auto s = db.prepare(
       "SELECT m.mentor_id, mu.handle, mu.display_name, m.mentee_id, eu.handle, eu.display_name, m.created_at "
@@ -89,14 +97,12 @@ Result<json> list_mentorships(Connection& db, std::optional<std::int64_t> user_i
       "WHERE ?1 IS NULL OR m.mentor_id = ?1 OR m.mentee_id = ?1 ORDER BY mu.handle, eu.handle LIMIT 1000");
   s.bind(1, user_id);
   json items = json::array();
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
+  auto read = s.each_row([&] {
     items.push_back({{"mentor", person_json(s.int64(0), s.text(1), s.text(2))},
                      {"mentee", person_json(s.int64(3), s.text(4), s.text(5))},
                      {"created_at", format_rfc3339(s.int64(6))}});
-  }
+  });
+  if (!read) return read.error();
   return json{{"items", std::move(items)}, {"next_cursor", nullptr}};
 }
 
@@ -140,10 +146,7 @@ Result<json> assignment_json(Connection& db, std::int64_t assignment_id, const s
   items.bind(1, assignment_id);
   json list = json::array();
   Progress progress;
-  for (;;) {
-    auto r = items.step();
-    if (!r) return r.error();
-    if (!*r) break;
+  auto read = items.each_row([&] {
     const bool done = items.int64(2) != 0;
     ++progress.total;
     progress.done += done;
@@ -154,7 +157,8 @@ Result<json> assignment_json(Connection& db, std::int64_t assignment_id, const s
                     {"note", items.is_null(3) ? json(nullptr) : json(items.text(3))},
                     {"done_at", items.is_null(4) ? json(nullptr) : json(format_rfc3339(items.int64(4)))},
                     {"overdue", !done && past_due}});
-  }
+  });
+  if (!read) return read.error();
   out["items"] = std::move(list);
   out["progress"] = progress_json(progress);
   return out;
@@ -181,17 +185,13 @@ Status set_item(Connection& db, std::int64_t assignment_id, int n, bool done, co
 Result<json> list_assignments(Connection& db, std::optional<std::int64_t> mentee_id,
                               std::optional<std::int64_t> mentor_id, const http::Page& page, const std::string& today) {
   auto s = db.prepare(std::string(kAssignmentSummary) +
-                      "WHERE (?1 IS NULL OR a.mentee_id = ?1) AND (?2 IS NULL OR EXISTS (SELECT 1 FROM mentorships m "
-                      "WHERE m.mentor_id = ?2 AND m.mentee_id = a.mentee_id)) AND (?3 = 0 OR a.id < ?3) "
+                      "WHERE (?1 IS NULL OR a.mentee_id = ?1) AND (?2 IS NULL OR (a.mentor_id = ?2 AND EXISTS (SELECT 1 "
+                      "FROM mentorships m WHERE m.mentor_id = ?2 AND m.mentee_id = a.mentee_id))) "
+                      "AND (?3 = 0 OR a.id < ?3) "
                       "ORDER BY a.id DESC LIMIT ?4");
   s.bind(1, mentee_id).bind(2, mentor_id).bind(3, page.after).bind(4, static_cast<std::int64_t>(page.limit + 1));
   json items = json::array();
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    items.push_back(read_summary(s));
-  }
+  if (auto read = s.each_row([&] { items.push_back(read_summary(s)); }); !read) return read.error();
   for (auto& item : items) {
     auto p = progress_of(db, item["id"].get<std::int64_t>(), today);
     if (!p) return p.error();
@@ -206,12 +206,9 @@ Result<json> mentor_dashboard(Connection& db, std::int64_t mentor_id, const std:
       "WHERE m.mentor_id = ?1 ORDER BY u.display_name, u.id");
   mentees.bind(1, mentor_id);
   json people = json::array();
-  for (;;) {
-    auto row = mentees.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    people.push_back({{"mentee", person_json(mentees.int64(0), mentees.text(1), mentees.text(2))}});
-  }
+  auto read = mentees.each_row(
+      [&] { people.push_back({{"mentee", person_json(mentees.int64(0), mentees.text(1), mentees.text(2))}}); });
+  if (!read) return read.error();
   for (auto& entry : people) {
     const std::int64_t mentee = entry["mentee"]["id"].get<std::int64_t>();
     auto list = list_assignments(db, mentee, mentor_id, http::Page{200, 0}, today);
@@ -226,8 +223,8 @@ Result<json> mentor_dashboard(Connection& db, std::int64_t mentor_id, const std:
     }
     auto last = db.prepare(
         "SELECT max(v.at) FROM assignment_activity v JOIN assignments a ON a.id = v.assignment_id "
-        "WHERE a.mentee_id = ?1 AND v.actor_id = ?1");
-    last.bind(1, mentee);
+        "WHERE a.mentee_id = ?1 AND v.actor_id = ?1 AND a.mentor_id = ?2");
+    last.bind(1, mentee).bind(2, mentor_id);
     auto row = last.step();
     if (!row) return row.error();
     entry["assignments"] = std::move((*list)["items"]);
@@ -240,14 +237,11 @@ Result<json> mentor_dashboard(Connection& db, std::int64_t mentor_id, const std:
       "i.text, e.id, e.handle, e.display_name FROM assignment_activity v JOIN assignments a ON a.id = v.assignment_id "
       "JOIN users u ON u.id = v.actor_id JOIN users e ON e.id = a.mentee_id JOIN playbooks pb ON pb.id = a.playbook_id "
       "LEFT JOIN assignment_items i ON i.assignment_id = v.assignment_id AND i.n = v.n "
-      "WHERE a.mentee_id IN (SELECT mentee_id FROM mentorships WHERE mentor_id = ?1) "
+      "WHERE a.mentor_id = ?1 AND a.mentee_id IN (SELECT mentee_id FROM mentorships WHERE mentor_id = ?1) "
       "ORDER BY v.id DESC LIMIT ?2");
   activity.bind(1, mentor_id).bind(2, std::int64_t{kDashboardActivity});
   json recent = json::array();
-  for (;;) {
-    auto row = activity.step();
-    if (!row) return row.error();
-    if (!*row) break;
+  auto recent_read = activity.each_row([&] {
     recent.push_back({{"at", format_rfc3339(activity.int64(0))},
                       {"action", activity.text(1)},
                       {"n", activity.is_null(2) ? json(nullptr) : json(activity.int64(2))},
@@ -257,7 +251,8 @@ Result<json> mentor_dashboard(Connection& db, std::int64_t mentor_id, const std:
                       {"playbook", {{"slug", activity.text(8)}, {"title", activity.text(9)}}},
                       {"item", activity.is_null(10) ? json(nullptr) : json(activity.text(10))},
                       {"mentee", person_json(activity.int64(11), activity.text(12), activity.text(13))}});
-  }
+  });
+  if (!recent_read) return recent_read.error();
   return json{{"mentees", std::move(people)}, {"activity", std::move(recent)}, {"today", today}};
 }
 

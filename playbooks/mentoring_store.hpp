@@ -24,6 +24,8 @@ Status insert_mentorship(Connection& db, std::int64_t mentor_id, std::int64_t me
 // not_found when there is no such pair.
 Status delete_mentorship(Connection& db, std::int64_t mentor_id, std::int64_t mentee_id);
 Result<bool> is_mentor_of(Connection& db, std::int64_t mentor_id, std::int64_t mentee_id);
+// The cohorts `user_id` belongs to, by id.
+Result<std::vector<std::int64_t>> cohorts_of(Connection& db, std::int64_t user_id);
 // Pairs involving `user_id` as mentor or mentee; every pair when null.
 Result<json> list_mentorships(Connection& db, std::optional<std::int64_t> user_id);
 
@@ -45,11 +47,13 @@ Result<json> assignment_json(Connection& db, std::int64_t assignment_id, const s
 Status set_item(Connection& db, std::int64_t assignment_id, int n, bool done, const std::optional<std::string>& note,
                 std::int64_t actor_id, std::int64_t now);
 
-// Newest first. `mentee_id` narrows to one mentee; `mentor_id` to the mentees of one mentor.
+// Newest first. `mentee_id` narrows to one mentee; `mentor_id` to the assignments that mentor set
+// for the mentees they still mentor.
 Result<json> list_assignments(Connection& db, std::optional<std::int64_t> mentee_id,
                               std::optional<std::int64_t> mentor_id, const http::Page& page, const std::string& today);
 
-// Each mentee of `mentor_id` with progress, overdue items and the latest activity.
+// Each mentee of `mentor_id` with progress, overdue items and the latest activity, all on the
+// assignments that mentor set.
 Result<json> mentor_dashboard(Connection& db, std::int64_t mentor_id, const std::string& today);
 
 }  // namespace hub::playbooks

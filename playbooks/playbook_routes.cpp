@@ -6,6 +6,7 @@
 #include "hub/http/json_body.hpp"
 #include "playbooks/markdown.hpp"
 #include "playbooks/search_index.hpp"
+#include "playbooks/settings_log.hpp"
 #include "playbooks/text_diff.hpp"
 
 namespace hub::playbooks {
@@ -17,15 +18,28 @@ using http::json_response;
 // Markdown sent as JSON: 128 KiB of text may double when escaped, plus the other fields.
 constexpr std::size_t kContentBodyLimit = 2 * kMaxContentBytes + 16 * 1024;
 
-bool may_require_review(const http::Principal& who) { return who.role == "admin" || who.role == "mentor"; }
+ApiError approvals_refused() {
+  return ApiError::forbidden("Only a mentor or an admin raises the approvals a playbook needs, and only an admin "
+                             "lowers them.");
+}
 
-Result<int> required_approvals_field(const json& body, const http::Principal& who) {
+// A new playbook starts from no review: asking for some is raising it.
+Result<int> required_approvals_field(const json& body, const Actor& who) {
   auto n = http::optional_int_field(body, "required_approvals", 0, kMaxRequiredApprovals);
   if (!n) return n.error();
   if (!*n) return 0;
-  if (**n != 0 && !may_require_review(who))
-    return ApiError::forbidden("Only a mentor or an admin sets how many approvals a playbook needs.");
+  if (!can_set_required_approvals(who, 0, int(**n))) return approvals_refused();
   return int(**n);
+}
+
+// Refuses the changes `who` may not make to `pb`'s settings.
+Status check_settings_changes(const Actor& who, const Playbook& pb, const std::vector<SettingsChange>& changes) {
+  if (touches_title_or_tags(changes) && !can_change_title_or_tags(who, pb.required_approvals))
+    return title_and_tags_reviewed();
+  if (auto* c = find_change(changes, "required_approvals");
+      c && !can_set_required_approvals(who, pb.required_approvals, c->new_value.get<int>()))
+    return approvals_refused();
+  return http::Ok{};
 }
 
 // What a save job found: the new revision, an unchanged text, or a head that moved on.
@@ -44,19 +58,21 @@ RevisionMeta edit_meta(const http::Context& ctx, std::string summary, const char
 void PlaybookRoutes::add_to(http::Router& router) {
   using http::Access;
   using http::Method;
-  router.add(Method::get, "/api/playbooks", {Access::user, 0}, bind_route(this, &PlaybookRoutes::list));
-  router.add(Method::post, "/api/playbooks", {Access::user, kContentBodyLimit}, bind_route(this, &PlaybookRoutes::create));
-  router.add(Method::get, "/api/playbooks/{slug}", {Access::user, 0}, bind_route(this, &PlaybookRoutes::show));
-  router.add(Method::put, "/api/playbooks/{slug}", {Access::user, kContentBodyLimit}, bind_route(this, &PlaybookRoutes::save));
-  router.add(Method::patch, "/api/playbooks/{slug}", {Access::user, 4096}, bind_route(this, &PlaybookRoutes::settings));
+  router.add(Method::get, "/api/playbooks", {Access::user, 0}, http::member_handler(this, &PlaybookRoutes::list));
+  router.add(Method::post, "/api/playbooks", {Access::user, kContentBodyLimit}, http::member_handler(this, &PlaybookRoutes::create));
+  router.add(Method::get, "/api/playbooks/{slug}", {Access::user, 0}, http::member_handler(this, &PlaybookRoutes::show));
+  router.add(Method::put, "/api/playbooks/{slug}", {Access::user, kContentBodyLimit}, http::member_handler(this, &PlaybookRoutes::save));
+  router.add(Method::patch, "/api/playbooks/{slug}", {Access::user, 4096}, http::member_handler(this, &PlaybookRoutes::settings));
   router.add(Method::get, "/api/playbooks/{slug}/revisions", {Access::user, 0},
-             bind_route(this, &PlaybookRoutes::revisions));
+             http::member_handler(this, &PlaybookRoutes::revisions));
   router.add(Method::get, "/api/playbooks/{slug}/revisions/{rev}", {Access::user, 0},
-             bind_route(this, &PlaybookRoutes::revision));
-  router.add(Method::get, "/api/playbooks/{slug}/diff", {Access::user, 0}, bind_route(this, &PlaybookRoutes::diff));
+             http::member_handler(this, &PlaybookRoutes::revision));
+  router.add(Method::get, "/api/playbooks/{slug}/diff", {Access::user, 0}, http::member_handler(this, &PlaybookRoutes::diff));
   router.add(Method::post, "/api/playbooks/{slug}/revert", {Access::user, 2048},
-             bind_route(this, &PlaybookRoutes::revert));
-  router.add(Method::get, "/api/search", {Access::user, 0}, bind_route(this, &PlaybookRoutes::search));
+             http::member_handler(this, &PlaybookRoutes::revert));
+  router.add(Method::get, "/api/playbooks/{slug}/settings-log", {Access::user, 0},
+             http::member_handler(this, &PlaybookRoutes::settings_log));
+  router.add(Method::get, "/api/search", {Access::user, 0}, http::member_handler(this, &PlaybookRoutes::search));
 }
 
 boost::asio::awaitable<http::Response> PlaybookRoutes::list(Request& req, Context&) {
@@ -79,7 +95,7 @@ boost::asio::awaitable<http::Response> PlaybookRoutes::create(Request& req, Cont
   HUB_TRY(title, check_title(*title_in));
   HUB_TRY(content, http::string_field(*body, "content", 0, SIZE_MAX));
   HUB_TRY(tags, tags_field(*body));
-  HUB_TRY(approvals, required_approvals_field(*body, ctx.user()));
+  HUB_TRY(approvals, required_approvals_field(*body, actor_of(ctx)));
   HUB_TRY(summary, http::optional_string_field(*body, "summary", kMaxSummary));
   auto prepare_job = [text = std::move(*content)]() { return prepare_content(text); };
   HUB_TRY(prepared, co_await s_.cpu.run(prepare_job));
@@ -125,10 +141,10 @@ boost::asio::awaitable<http::Response> PlaybookRoutes::save(Request& req, Contex
   const std::int64_t now = s_.clock.now();
   const int base_n = int(*base);
   RevisionMeta meta = edit_meta(ctx, summary->value_or(""), "edit");
-  auto save_job = [=, p = *prepared](Connection& c) -> Result<SaveOutcome> {
+  auto save_job = [=, who = actor_of(ctx), p = *prepared](Connection& c) -> Result<SaveOutcome> {
     auto pb = get_playbook(c, slug);
     if (!pb) return pb.error();
-    if (pb->required_approvals > 0) return review_required();
+    if (!can_edit_directly(who, pb->required_approvals)) return review_required();
     if (base_n > pb->head) return ApiError::invalid_field("base_revision", "The playbook has no such revision.");
     SaveOutcome out{pb->id, std::nullopt, false};
     if (base_n == pb->head) {
@@ -143,8 +159,12 @@ boost::asio::awaitable<http::Response> PlaybookRoutes::save(Request& req, Contex
       if (!*appended) return out;  // stale: nothing written
       out.revision = *appended;
     }
-    if (title && *title != pb->title)
+    const auto changes = settings_changes(*pb, title, std::nullopt, std::nullopt);
+    if (auto allowed = check_settings_changes(who, *pb, changes); !allowed) return allowed.error();
+    if (!changes.empty()) {
       if (auto u = update_playbook(c, pb->id, title, std::nullopt, std::nullopt, now); !u) return u.error();
+      if (auto r = record_settings_changes(c, pb->id, who.user_id, changes, now); !r) return r.error();
+    }
     return out;
   };
   HUB_TRY(outcome, co_await s_.db.write(save_job));
@@ -170,26 +190,41 @@ boost::asio::awaitable<http::Response> PlaybookRoutes::settings(Request& req, Co
   }
   HUB_TRY(approvals_in, http::optional_int_field(*body, "required_approvals", 0, kMaxRequiredApprovals));
   std::optional<int> approvals;
-  if (*approvals_in) {
-    if (!may_require_review(ctx.user()))
-      co_return error_response(ApiError::forbidden("Only a mentor or an admin sets how many approvals a playbook needs."));
-    approvals = int(**approvals_in);
-  }
-  const std::int64_t now = s_.clock.now(), actor = ctx.user().user_id;
-  auto settings_job = [=](Connection& c) -> Result<http::Ok> {
+  if (*approvals_in) approvals = int(**approvals_in);
+  const std::int64_t now = s_.clock.now();
+  // Decided against the settings as they are: a reviewed playbook's title waits for a proposal
+  // even when the same request lowers the approvals.
+  auto settings_job = [=, who = actor_of(ctx)](Connection& c) -> Result<http::Ok> {
     auto pb = get_playbook(c, slug);
     if (!pb) return pb.error();
+    const auto changes = settings_changes(*pb, title, tags, approvals);
+    if (auto allowed = check_settings_changes(who, *pb, changes); !allowed) return allowed.error();
+    if (changes.empty()) return http::Ok{};
     if (auto u = update_playbook(c, pb->id, title, tags, approvals, now); !u) return u.error();
-    if (approvals) {
-      json detail = {{"required_approvals", *approvals}};
-      if (auto a = auth::audit(c, actor, "playbook.require_review", "playbook:" + slug, detail, now); !a)
-        return a.error();
+    if (auto r = record_settings_changes(c, pb->id, who.user_id, changes, now); !r) return r.error();
+    if (auto* a = find_change(changes, "required_approvals")) {
+      json detail = {{"required_approvals", a->new_value}, {"was", a->old_value}};
+      if (auto logged = auth::audit(c, who.user_id, "playbook.require_review", "playbook:" + slug, detail, now); !logged)
+        return logged.error();
     }
     return http::Ok{};
   };
   HUB_TRY(done, co_await s_.db.write(settings_job));
   s_.views.invalidate(slug);
   co_return co_await view_response(s_, slug);
+}
+
+boost::asio::awaitable<http::Response> PlaybookRoutes::settings_log(Request& req, Context& ctx) {
+  if (!can_read_settings_log(actor_of(ctx)))
+    co_return error_response(ApiError::forbidden("Only an admin reads a playbook's settings log."));
+  HUB_TRY(page, http::read_page(req));
+  auto log_job = [slug = std::string(req.param("slug")), p = *page](Connection& c) -> Result<json> {
+    auto pb = get_playbook(c, slug);
+    if (!pb) return pb.error();
+    return list_settings_log(c, pb->id, p);
+  };
+  HUB_TRY(items, co_await s_.db.read(log_job));
+  co_return json_response(200, *items);
 }
 
 boost::asio::awaitable<http::Response> PlaybookRoutes::revisions(Request& req, Context&) {
@@ -275,10 +310,10 @@ boost::asio::awaitable<http::Response> PlaybookRoutes::revert(Request& req, Cont
   const std::int64_t now = s_.clock.now();
   RevisionMeta meta = edit_meta(ctx, summary->value_or("Restored revision " + std::to_string(*target) + "."), "revert");
   meta.source = *target;
-  auto revert_job = [=, target = int(*target), base = *base](Connection& c) -> Result<SaveOutcome> {
+  auto revert_job = [=, who = actor_of(ctx), target = int(*target), base = *base](Connection& c) -> Result<SaveOutcome> {
     auto pb = get_playbook(c, slug);
     if (!pb) return pb.error();
-    if (pb->required_approvals > 0) return review_required();
+    if (!can_edit_directly(who, pb->required_approvals)) return review_required();
     if (base && *base != pb->head)
       return ApiError::conflict("The playbook changed since revision " + std::to_string(*base) + "; reload it first.");
     auto old = get_revision(c, pb->id, target);

@@ -21,6 +21,7 @@ class PlaybookRoutes {
   boost::asio::awaitable<Response> show(Request& req, Context& ctx);
   boost::asio::awaitable<Response> save(Request& req, Context& ctx);
   boost::asio::awaitable<Response> settings(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> settings_log(Request& req, Context& ctx);
   boost::asio::awaitable<Response> revisions(Request& req, Context& ctx);
   boost::asio::awaitable<Response> revision(Request& req, Context& ctx);
   boost::asio::awaitable<Response> diff(Request& req, Context& ctx);

@@ -35,12 +35,8 @@ Result<std::vector<std::string>> load_tags(Connection& db, std::int64_t playbook
   auto s = db.prepare("SELECT tag FROM playbook_tags WHERE playbook_id = ?1 ORDER BY tag");
   s.bind(1, playbook_id);
   std::vector<std::string> tags;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) return tags;
-    tags.push_back(s.text(0));
-  }
+  if (auto read = s.each_row([&] { tags.push_back(s.text(0)); }); !read) return read.error();
+  return tags;
 }
 
 Status replace_tags(Connection& db, std::int64_t playbook_id, const std::vector<std::string>& tags) {
@@ -92,12 +88,7 @@ Revision read_revision(const store::Statement& s) {
 // The playbooks whose ids the statement yields, in its order.
 Result<std::vector<Playbook>> playbooks_by_id(Connection& db, store::Statement& ids_query) {
   std::vector<std::int64_t> ids;
-  for (;;) {
-    auto row = ids_query.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    ids.push_back(ids_query.int64(0));
-  }
+  if (auto read = ids_query.each_row([&] { ids.push_back(ids_query.int64(0)); }); !read) return read.error();
   std::vector<Playbook> out;
   for (auto id : ids) {
     auto p = get_playbook_by_id(db, id);
@@ -317,14 +308,12 @@ Result<json> list_revisions(Connection& db, std::int64_t playbook_id, const http
                       "WHERE r.playbook_id = ?1 AND (?2 = 0 OR r.number < ?2) ORDER BY r.number DESC LIMIT ?3");
   s.bind(1, playbook_id).bind(2, page.after).bind(3, static_cast<std::int64_t>(page.limit + 1));
   json items = json::array();
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
+  auto read = s.each_row([&] {
     json item = revision_json(read_revision(s));
     item["size"] = s.int64(11);
     items.push_back(std::move(item));
-  }
+  });
+  if (!read) return read.error();
   return http::page_body(std::move(items), page, "number");
 }
 

@@ -66,16 +66,16 @@ void ProposalRoutes::add_to(http::Router& router) {
   using http::Access;
   using http::Method;
   router.add(Method::post, "/api/playbooks/{slug}/proposals", {Access::user, kContentBodyLimit},
-             bind_route(this, &ProposalRoutes::open));
-  router.add(Method::get, "/api/playbooks/{slug}/proposals", {Access::user, 0}, bind_route(this, &ProposalRoutes::list));
-  router.add(Method::get, "/api/proposals/{id}", {Access::user, 0}, bind_route(this, &ProposalRoutes::show));
+             http::member_handler(this, &ProposalRoutes::open));
+  router.add(Method::get, "/api/playbooks/{slug}/proposals", {Access::user, 0}, http::member_handler(this, &ProposalRoutes::list));
+  router.add(Method::get, "/api/proposals/{id}", {Access::user, 0}, http::member_handler(this, &ProposalRoutes::show));
   router.add(Method::put, "/api/proposals/{id}", {Access::user, kContentBodyLimit},
-             bind_route(this, &ProposalRoutes::update));
-  router.add(Method::get, "/api/proposals/{id}/diff", {Access::user, 0}, bind_route(this, &ProposalRoutes::diff));
+             http::member_handler(this, &ProposalRoutes::update));
+  router.add(Method::get, "/api/proposals/{id}/diff", {Access::user, 0}, http::member_handler(this, &ProposalRoutes::diff));
   router.add(Method::post, "/api/proposals/{id}/reviews", {Access::user, 16 * 1024},
-             bind_route(this, &ProposalRoutes::review));
-  router.add(Method::post, "/api/proposals/{id}/merge", {Access::user, 1024}, bind_route(this, &ProposalRoutes::merge));
-  router.add(Method::post, "/api/proposals/{id}/close", {Access::user, 1024}, bind_route(this, &ProposalRoutes::close));
+             http::member_handler(this, &ProposalRoutes::review));
+  router.add(Method::post, "/api/proposals/{id}/merge", {Access::user, 1024}, http::member_handler(this, &ProposalRoutes::merge));
+  router.add(Method::post, "/api/proposals/{id}/close", {Access::user, 1024}, http::member_handler(this, &ProposalRoutes::close));
 }
 
 boost::asio::awaitable<http::Response> ProposalRoutes::proposal_response(std::int64_t id, int status) {
@@ -151,11 +151,11 @@ boost::asio::awaitable<http::Response> ProposalRoutes::update(Request& req, Cont
   HUB_TRY(input, proposal_input(*body));
   auto prepare_job = [text = input->content]() { return prepare_content(text); };
   HUB_TRY(prepared, co_await s_.cpu.run(prepare_job));
-  const std::int64_t now = s_.clock.now(), actor = ctx.user().user_id;
-  auto update_job = [=, p = *prepared, in = *input, id = *id](Connection& c) -> Result<http::Ok> {
+  const std::int64_t now = s_.clock.now();
+  auto update_job = [=, who = actor_of(ctx), p = *prepared, in = *input, id = *id](Connection& c) -> Result<http::Ok> {
     auto proposal = require_proposal(c, id);
     if (!proposal) return proposal.error();
-    if (proposal->author_id != actor) return ApiError::forbidden("Only the proposal's author updates it.");
+    if (!can_update_proposal(who, proposal->author_id)) return ApiError::forbidden("Only the proposal's author updates it.");
     if (proposal->state != "open") return ApiError::conflict("Only an open proposal can be updated.");
     auto pb = get_playbook_by_id(c, proposal->playbook_id);
     if (!pb) return pb.error();
@@ -199,13 +199,13 @@ boost::asio::awaitable<http::Response> ProposalRoutes::review(Request& req, Cont
   HUB_TRY(comment, http::optional_string_field(*body, "comment", kMaxComment));
   if (*verdict == "request_changes" && (!*comment || (*comment)->empty()))
     co_return error_response(ApiError::invalid_field("comment", "Say which changes you are asking for."));
-  const std::int64_t now = s_.clock.now(), reviewer = ctx.user().user_id;
-  auto review_job = [=, id = *id, v = *verdict, text = comment->value_or("")](Connection& c) -> Result<http::Ok> {
+  const std::int64_t now = s_.clock.now();
+  auto review_job = [=, who = actor_of(ctx), id = *id, v = *verdict, text = comment->value_or("")](Connection& c) -> Result<http::Ok> {
     auto p = require_proposal(c, id);
     if (!p) return p.error();
-    if (p->author_id == reviewer) return ApiError::forbidden("You cannot review your own proposal.");
+    if (!can_review_proposal(who, p->author_id)) return ApiError::forbidden("You cannot review your own proposal.");
     if (p->state != "open") return ApiError::conflict("The proposal is no longer open.");
-    return insert_review(c, id, reviewer, p->version, v, text, now);
+    return insert_review(c, id, who.user_id, p->version, v, text, now);
   };
   HUB_TRY(reviewed, co_await s_.db.write(review_job));
   co_return co_await proposal_response(*id, 201);
@@ -294,14 +294,13 @@ boost::asio::awaitable<http::Response> ProposalRoutes::merge(Request& req, Conte
 boost::asio::awaitable<http::Response> ProposalRoutes::close(Request& req, Context& ctx) {
   auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_proposal());
-  const std::int64_t now = s_.clock.now(), actor = ctx.user().user_id;
-  const bool moderator = ctx.user().role == "admin" || ctx.user().role == "mentor";
-  auto close_job = [=, id = *id](Connection& c) -> Result<std::string> {
+  const std::int64_t now = s_.clock.now();
+  auto close_job = [=, who = actor_of(ctx), id = *id](Connection& c) -> Result<std::string> {
     auto p = require_proposal(c, id);
     if (!p) return p.error();
-    if (p->author_id != actor && !moderator)
+    if (!can_close_proposal(who, p->author_id))
       return ApiError::forbidden("Only the author, a mentor or an admin closes a proposal.");
-    if (auto s = close_proposal(c, id, "closed", std::nullopt, actor, now); !s) return s.error();
+    if (auto s = close_proposal(c, id, "closed", std::nullopt, who.user_id, now); !s) return s.error();
     return p->slug;
   };
   HUB_TRY(slug, co_await s_.db.write(close_job));

@@ -105,17 +105,16 @@ Result<json> list_reviews(Connection& db, std::int64_t proposal_id) {
       "FROM playbook_reviews r JOIN users u ON u.id = r.reviewer_id WHERE r.proposal_id = ?1 ORDER BY r.id");
   s.bind(1, proposal_id);
   json items = json::array();
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) return items;
+  auto read = s.each_row([&] {
     items.push_back({{"id", s.int64(0)},
                      {"reviewer", person_json(s.int64(1), s.text(2), s.text(3))},
                      {"version", s.int64(4)},
                      {"verdict", s.text(5)},
                      {"comment", s.text(6)},
                      {"created_at", format_rfc3339(s.int64(7))}});
-  }
+  });
+  if (!read) return read.error();
+  return items;
 }
 
 Status close_proposal(Connection& db, std::int64_t id, const std::string& state, std::optional<int> merged_revision,
@@ -137,12 +136,7 @@ Result<json> list_proposals(Connection& db, std::int64_t playbook_id, const std:
                       "ORDER BY p.id DESC LIMIT ?4");
   s.bind(1, playbook_id).bind(2, state).bind(3, page.after).bind(4, static_cast<std::int64_t>(page.limit + 1));
   std::vector<Proposal> found;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    found.push_back(read_proposal(s));
-  }
+  if (auto read = s.each_row([&] { found.push_back(read_proposal(s)); }); !read) return read.error();
   auto pb = get_playbook_by_id(db, playbook_id);
   if (!pb) return pb.error();
   json items = json::array();

@@ -145,4 +145,20 @@ CREATE INDEX assignment_activity_by_assignment ON assignment_activity(assignment
 )sql"};
 }
 
+store::Migration playbook_settings_log_migration(int version) {
+  return {version, "playbook settings log", R"sql(
+-- Every change to a playbook's title, tags or required approvals: who, when, old and new (as JSON).
+CREATE TABLE playbook_settings_log (
+  id INTEGER PRIMARY KEY,
+  playbook_id INTEGER NOT NULL REFERENCES playbooks(id),
+  actor_id INTEGER NOT NULL REFERENCES users(id),
+  field TEXT NOT NULL CHECK (field IN ('title', 'tags', 'required_approvals')),
+  old_value TEXT NOT NULL,
+  new_value TEXT NOT NULL,
+  at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX playbook_settings_log_by_playbook ON playbook_settings_log(playbook_id, id);
+)sql"};
+}
+
 }  // namespace hub::playbooks

@@ -92,12 +92,7 @@ http::Result<SearchResult> search_documents(store::Connection& db, const std::st
                                         "LIMIT ?2");
   top.bind(1, std::string_view(query)).bind(2, static_cast<std::int64_t>(limit));
   std::vector<std::int64_t> rows;
-  for (;;) {
-    auto row = top.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    rows.push_back(top.int64(0));
-  }
+  if (auto read = top.each_row([&] { rows.push_back(top.int64(0)); }); !read) return read.error();
   for (std::int64_t rowid : rows) {
     // A fresh handle each time: the previous one reset the cached statement when it went away.
     auto hit = db.prepare(

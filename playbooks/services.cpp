@@ -34,6 +34,11 @@ struct MergeInputs {
 
 }  // namespace
 
+Actor actor_of(const http::Context& ctx) {
+  if (!ctx.principal) return Actor{};
+  return Actor{ctx.principal->user_id, ctx.principal->role, {}};
+}
+
 Result<std::optional<std::int64_t>> int_query(const http::Request& req, const char* name) {
   std::string v = req.query_param(name);
   if (v.empty()) return std::optional<std::int64_t>{};

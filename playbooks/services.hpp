@@ -13,6 +13,7 @@
 #include "hub/http/router.hpp"
 #include "hub/store/executor.hpp"
 #include "playbooks/playbook_store.hpp"
+#include "playbooks/policy.hpp"
 #include "playbooks/text_merge.hpp"
 #include "playbooks/view_cache.hpp"
 
@@ -28,11 +29,9 @@ struct Services {
 // A positive integer query parameter: nullopt when absent, invalid_field when malformed.
 Result<std::optional<std::int64_t>> int_query(const http::Request& req, const char* name);
 
-// Binds a route to a member function of `self`.
-template <class Self>
-auto bind_route(Self* self, boost::asio::awaitable<http::Response> (Self::*member)(http::Request&, http::Context&)) {
-  return [self, member](http::Request& r, http::Context& c) { return (self->*member)(r, c); };
-}
+// The signed-in user as the policy sees them. Cohorts are left empty: the few rules that need
+// them (pairing) load them with the other party's facts.
+Actor actor_of(const http::Context& ctx);
 
 // The JSON body of GET /api/playbooks/{slug}, from the cache or the database.
 boost::asio::awaitable<Result<ViewCache::Body>> load_view(Services& s, std::string slug);
@@ -50,6 +49,12 @@ ApiError merge_conflict_error(std::string message, int base, int head, const Mer
 
 inline ApiError review_required() {
   return ApiError::forbidden("This playbook requires review: open a proposal instead of saving directly.");
+}
+
+inline ApiError title_and_tags_reviewed() {
+  return ApiError::forbidden(
+      "This playbook requires review, and so do its title and tags: propose the change (or ask an admin to "
+      "lower the approvals it needs).");
 }
 
 }  // namespace hub::playbooks

@@ -21,8 +21,6 @@ let hub, browser;
 const problems = [];
 const people = {};
 
-const watch = (context, who) => watchContext(context, who, problems, TIMEOUT);
-
 async function seed() {
   const admin = new Client(hub.url);
   assert.equal((await admin.post('/api/login', ADMIN)).status, 200);
@@ -39,9 +37,9 @@ async function seed() {
     { slug: 'reviewed', title: 'Reviewed playbook', content: '# Reviewed\n\nThe old wording stays here.\n', required_approvals: 1 })).status, 201);
 }
 
-async function signedIn(handle) {
+async function signedIn(handle, seen = problems) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await watch(context, handle);
+  await watchContext(context, handle, seen, TIMEOUT);
   const page = await context.newPage();
   await page.goto(`${hub.url}/login`);
   await page.getByLabel('Handle').fill(handle);
@@ -89,6 +87,39 @@ describe('playbooks and mentoring in the browser', { timeout: 120_000 }, () => {
     await sam.locator('.markdown h2', { hasText: 'Getting through vendor onboarding' }).waitFor();
     assert.ok(await sam.locator('.markdown input[type="checkbox"]').count() >= 5);
     assert.equal(await sam.locator('.markdown script').count(), 0);
+  });
+
+  it('inserts only <mark> from a search hit, whatever markup the server sends', async () => {
+    // A page of its own: parsing the hostile handlers makes Chromium report CSP blocks, checked here.
+    const seen = [];
+    const page = await signedIn('sam', seen);
+    await page.route((url) => url.pathname === '/api/search', (route) => route.fulfill({
+      status: 200,
+      contentType: 'application/json; charset=utf-8',
+      body: JSON.stringify({
+        ranked: true,
+        next_cursor: null,
+        items: [{
+          kind: 'playbook', slug: 'vendor-onboarding', title: 'Hostile',
+          title_html: '<img src="/title.png" onerror="window.__pwned = 1">Hostile <mark>title</mark>',
+          snippet: '<script>window.__pwned = 1</script><img src="/snippet.png" onerror="window.__pwned = 1">'
+            + '<a href="javascript:window.__pwned = 1">bait</a> <b onclick="window.__pwned = 1">bold</b> a <mark>hit</mark>',
+        }],
+      }),
+    }));
+    try {
+      await page.goto(`${hub.url}/playbooks`);
+      await page.getByLabel('Search playbooks').fill('hostile');
+      await page.locator('.search-snippet mark', { hasText: 'hit' }).waitFor();
+      await page.locator('.playbook-title mark', { hasText: 'title' }).waitFor();
+      assert.equal(await page.locator('.search-snippet *:not(mark), .playbook-title *:not(mark)').count(), 0);
+      assert.match(await page.locator('.search-snippet').innerText(), /bait bold a hit/);
+      await page.locator('.search-snippet').click();
+      assert.equal(await page.evaluate(() => window.__pwned), undefined);
+      assert.ok(seen.every((p) => /script-src-attr|inline event handler/.test(p)), seen.join('\n'));
+    } finally {
+      await page.context().close();
+    }
   });
 
   it('merges two people\'s edits to different lines, then resolves a real conflict by hand', async () => {

@@ -22,11 +22,30 @@ async function register(handle, role) {
 before(async () => {
   hub = await startHub({ admin: ADMIN, env: { COHORTHUB_AUTH_LOGIN_BURST_PER_IP: '200' } });
   users.ada = new Client(hub.url);
-  assert.equal((await users.ada.post('/api/login', ADMIN)).status, 200);
+  const login = await users.ada.post('/api/login', ADMIN);
+  assert.equal(login.status, 200);
+  users.ada.id = login.json.user.id;
   users.mira = await register('mira', 'mentor');
   users.sam = await register('sam', 'member');
   users.lee = await register('lee', 'member');
+  users.otto = await register('otto', 'mentor');
+  users.nia = await register('nia', 'member');
+  // Pairing needs a shared cohort: nia is alone in another one.
+  const spring = await cohort('spring', ['mira', 'sam', 'lee', 'otto']);
+  users.spring = spring;
+  await cohort('autumn', ['nia']);
 });
+
+async function cohort(name, handles) {
+  const r = await users.ada.post('/api/cohorts', { name, starts_on: '2026-09-01' });
+  assert.equal(r.status, 201, r.text);
+  const id = r.json.cohort.id;
+  for (const handle of handles) {
+    const added = await users.ada.post(`/api/cohorts/${id}/members`, { handle });
+    assert.equal(added.status, 200, added.text);
+  }
+  return id;
+}
 after(async () => { await hub?.stop(); });
 
 async function create(client, slug, content, extra = {}) {
@@ -181,4 +200,80 @@ test('a mentor pairs with a mentee, assigns a pinned checklist, and follows it b
   assert.equal(sam.progress.done, 1);
   assert.equal(board.activity[0].note, 'Prepared the details sheet');
   assert.equal((await users.lee.get(`/api/assignments?mentee_id=${users.sam.id}`)).status, 403);
+});
+
+// Issue 10, hole 1: on a0b7341 each refused pairing below answered 201, and a mentor read every
+// assignment of a mentee, whoever set it.
+test('a mentor cannot adopt an admin or a member of another cohort; admins pair only within a cohort', async () => {
+  const pair = (client, mentor, mentee) => client.post('/api/mentorships', { mentor_id: mentor.id, mentee_id: mentee.id });
+  const admin = await pair(users.otto, users.otto, users.ada);
+  assert.equal(admin.status, 403, admin.text);
+  assert.equal(admin.json.error.code, 'forbidden');
+  const stranger = await pair(users.otto, users.otto, users.nia);
+  assert.equal(stranger.status, 403, stranger.text);
+  assert.equal(stranger.json.error.code, 'forbidden');
+  assert.equal((await pair(users.ada, users.otto, users.nia)).status, 403);
+  assert.equal((await pair(users.otto, users.otto, users.mira)).status, 403, 'a mentor is no mentee');
+  const refused = (await users.otto.get(`/api/assignments?mentee_id=${users.nia.id}`));
+  assert.equal(refused.status, 403, refused.text);
+  assert.equal(refused.json.error.code, 'forbidden');
+  assert.equal((await users.ada.get('/api/mentorships')).json.items.filter((m) => m.mentor.id === users.otto.id).length, 0);
+});
+
+test('a mentee sees their pairings and ends one; the mentor then reads none of their checklists', async () => {
+  const paired = await users.ada.post('/api/mentorships', { mentor_id: users.otto.id, mentee_id: users.lee.id });
+  assert.equal(paired.status, 201, paired.text);
+  const assigned = await users.otto.post('/api/assignments', { mentee_id: users.lee.id, playbook: 'vendor-onboarding' });
+  assert.equal(assigned.status, 201, assigned.text);
+  const mine = (await users.lee.get('/api/mentorships')).json.items;
+  assert.deepEqual(mine.map((m) => m.mentor.handle), ['otto']);
+  assert.equal((await users.sam.del(`/api/mentorships/${users.otto.id}/${users.lee.id}`)).status, 403);
+  const ended = await users.lee.del(`/api/mentorships/${users.otto.id}/${users.lee.id}`);
+  assert.equal(ended.status, 204, ended.text);
+  assert.deepEqual((await users.lee.get('/api/mentorships')).json.items, []);
+  const gone = await users.otto.get(`/api/assignments/${assigned.json.id}`);
+  assert.equal(gone.status, 404, gone.text);
+  assert.equal(gone.json.error.code, 'not_found');
+  assert.equal((await users.otto.get(`/api/assignments?mentee_id=${users.lee.id}`)).status, 403);
+  assert.equal((await users.lee.get(`/api/assignments/${assigned.json.id}`)).status, 200, 'the mentee keeps the checklist');
+});
+
+test('a mentor reads only the assignments they set, not another mentor\'s', async () => {
+  assert.equal((await users.ada.post('/api/mentorships', { mentor_id: users.otto.id, mentee_id: users.sam.id })).status, 201);
+  const byOtto = await users.otto.post('/api/assignments', { mentee_id: users.sam.id, playbook: 'first-renewal' });
+  assert.equal(byOtto.status, 201, byOtto.text);
+  const hidden = await users.mira.get(`/api/assignments/${byOtto.json.id}`);
+  assert.equal(hidden.status, 404, hidden.text);
+  const listed = (await users.mira.get(`/api/assignments?mentee_id=${users.sam.id}`)).json.items;
+  assert.ok(listed.length >= 1);
+  assert.ok(listed.every((a) => a.mentor.id === users.mira.id), 'only mira\'s own assignments');
+  const board = (await users.mira.get('/api/mentoring/dashboard')).json;
+  assert.ok(board.activity.every((a) => a.playbook.slug !== 'first-renewal'));
+  assert.equal((await users.ada.get(`/api/assignments/${byOtto.json.id}`)).status, 200);
+});
+
+// Issue 10, hole 6: on a0b7341 the PATCHes below answered 200 and nothing recorded them.
+test('a reviewed playbook keeps its title and tags unless proposed, and only admins lower approvals, audited', async () => {
+  await create(users.mira, 'settled', '# Settled\n', { required_approvals: 1, tags: ['sales'] });
+  const retitled = await users.sam.patch('/api/playbooks/settled', { title: 'Hijacked' });
+  assert.equal(retitled.status, 403, retitled.text);
+  assert.match(retitled.json.error.message, /propos/i);
+  assert.equal((await users.sam.patch('/api/playbooks/settled', { tags: ['spam'] })).status, 403);
+  assert.equal((await users.mira.patch('/api/playbooks/settled', { title: 'Hijacked' })).status, 403);
+  // The settings form sends the title and tags unchanged: that is no change.
+  assert.equal((await users.sam.patch('/api/playbooks/settled', { title: 'Playbook settled', tags: ['sales'] })).status, 200);
+  const lowered = await users.mira.patch('/api/playbooks/settled', { required_approvals: 0 });
+  assert.equal(lowered.status, 403, lowered.text);
+  assert.equal((await users.mira.patch('/api/playbooks/settled', { required_approvals: 2 })).status, 200);
+  assert.equal((await users.ada.patch('/api/playbooks/settled', { required_approvals: 0 })).status, 200);
+  const view = (await users.sam.get('/api/playbooks/settled')).json;
+  assert.equal(view.title, 'Playbook settled');
+  assert.deepEqual(view.tags, ['sales']);
+  assert.equal(view.required_approvals, 0);
+  assert.equal((await users.mira.get('/api/playbooks/settled/settings-log')).status, 403);
+  const log = await users.ada.get('/api/playbooks/settled/settings-log');
+  assert.equal(log.status, 200, log.text);
+  assert.deepEqual(log.json.items.map((e) => [e.actor.handle, e.field, e.old, e.new]),
+    [['ada', 'required_approvals', 2, 0], ['mira', 'required_approvals', 1, 2]]);
+  assert.match(log.json.items[0].at, /^\d{4}-\d\d-\d\dT/);
 });

@@ -4,6 +4,7 @@
 
 using hub::http::Method;
 using hub::testing::PlaybookHub;
+using hub::testing::Reply;
 using nlohmann::json;
 
 namespace {
@@ -14,10 +15,31 @@ struct MentoringHub : PlaybookHub {
   std::int64_t otto_id = f.add_user("otto", "mentor");
   std::string otto = f.login("otto");
 
+  // Pairing needs a shared cohort: everyone here is in "spring" except nia, alone in "autumn".
+  std::int64_t nia_id = f.add_user("nia", "member");
+  std::string nia = f.login("nia");
+
   MentoringHub() {
+    join(cohort("spring"), {"mira", "otto", "sam", "lee"});
+    join(cohort("autumn"), {"nia"});
     create("vendor", kChecklist, sam);
     auto paired = post("/api/mentorships", {{"mentor_id", mira_id}, {"mentee_id", sam_id}}, mira);
     REQUIRE(paired.status == 201);
+  }
+  std::int64_t cohort(const std::string& name) {
+    auto r = post("/api/cohorts", {{"name", name}, {"starts_on", "2027-01-01"}}, ada);
+    REQUIRE(r.status == 201);
+    return r.json()["cohort"]["id"].get<std::int64_t>();
+  }
+  void join(std::int64_t cohort_id, std::initializer_list<const char*> handles) {
+    for (const char* handle : handles)
+      REQUIRE(post("/api/cohorts/" + std::to_string(cohort_id) + "/members", {{"handle", handle}}, ada).status == 200);
+  }
+  Reply pair(std::int64_t mentor, std::int64_t mentee, const std::string& cookie) {
+    return post("/api/mentorships", {{"mentor_id", mentor}, {"mentee_id", mentee}}, cookie);
+  }
+  Reply unpair(std::int64_t mentor, std::int64_t mentee, const std::string& cookie) {
+    return f.call(Method::delete_, "/api/mentorships/" + std::to_string(mentor) + "/" + std::to_string(mentee), "", cookie);
   }
   json assign(const std::string& cookie, std::int64_t mentee, json extra = json::object()) {
     json body = {{"mentee_id", mentee}, {"playbook", "vendor"}};
@@ -159,4 +181,55 @@ TEST_CASE("mentoring: the dashboard shows progress, overdue items and recent act
   auto overdue_items = h.get("/api/assignments/" + std::to_string(late["id"].get<std::int64_t>()), h.sam).json()["items"];
   CHECK(overdue_items[0]["overdue"] == false);  // done
   CHECK(overdue_items[1]["overdue"] == true);
+}
+
+TEST_CASE("mentoring: pairing needs a shared cohort and a mentee who is a member") {
+  MentoringHub h;
+  CHECK(h.pair(h.otto_id, h.ada_id, h.otto).status == 403);   // an admin is no mentee
+  CHECK(h.pair(h.otto_id, h.mira_id, h.otto).status == 403);  // nor is a mentor
+  CHECK(h.pair(h.otto_id, h.nia_id, h.otto).status == 403);   // another cohort
+  CHECK(h.pair(h.otto_id, h.nia_id, h.ada).status == 403);    // not even for an admin
+  CHECK(h.pair(h.otto_id, h.nia_id, h.ada).error_code() == "forbidden");
+  CHECK(h.f.count("mentorships") == 1);
+  CHECK(h.get("/api/assignments?mentee_id=" + std::to_string(h.nia_id), h.otto).status == 403);
+  CHECK(h.get("/api/assignments?mentee_id=" + std::to_string(h.ada_id), h.otto).status == 403);
+  CHECK(h.pair(h.otto_id, h.lee_id, h.otto).status == 201);
+}
+
+TEST_CASE("mentoring: the mentee sees their pairings and ends one; the mentor then reads nothing of theirs") {
+  MentoringHub h;
+  auto a = h.assign(h.mira, h.sam_id);
+  const std::string one = "/api/assignments/" + std::to_string(a["id"].get<std::int64_t>());
+  auto mine = h.get("/api/mentorships", h.sam).json()["items"];
+  REQUIRE(mine.size() == 1);
+  CHECK(mine[0]["mentor"]["handle"] == "mira");
+  CHECK(h.unpair(h.mira_id, h.sam_id, h.lee).status == 403);
+  CHECK(h.unpair(h.mira_id, h.sam_id, h.sam).status == 204);
+  CHECK(h.get("/api/mentorships", h.sam).json()["items"].empty());
+  CHECK(h.get(one, h.mira).status == 404);
+  CHECK(h.get(one, h.sam).status == 200);
+  CHECK(h.get(one, h.ada).status == 200);
+  CHECK(h.get("/api/assignments?mentee_id=" + std::to_string(h.sam_id), h.mira).status == 403);
+  CHECK(h.get("/api/assignments?as=mentor", h.mira).json()["items"].empty());
+  CHECK(h.get("/api/mentoring/dashboard", h.mira).json()["mentees"].empty());
+  CHECK(h.unpair(h.mira_id, h.sam_id, h.sam).status == 404);
+}
+
+TEST_CASE("mentoring: a mentor reads only the assignments they set") {
+  MentoringHub h;
+  REQUIRE(h.pair(h.otto_id, h.sam_id, h.otto).status == 201);
+  auto by_mira = h.assign(h.mira, h.sam_id);
+  auto by_otto = h.assign(h.otto, h.sam_id);
+  REQUIRE(h.patch(h.item_path(by_otto, 1), {{"done", true}, {"note", "for otto only"}}, h.sam).status == 200);
+  CHECK(h.get("/api/assignments/" + std::to_string(by_otto["id"].get<std::int64_t>()), h.mira).status == 404);
+  auto listed = h.get("/api/assignments?mentee_id=" + std::to_string(h.sam_id), h.mira).json()["items"];
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["id"] == by_mira["id"]);
+  CHECK(h.get("/api/assignments?mentee_id=" + std::to_string(h.sam_id), h.ada).json()["items"].size() == 2);
+  CHECK(h.get("/api/assignments?mentee_id=" + std::to_string(h.sam_id), h.sam).json()["items"].size() == 2);
+  auto board = h.get("/api/mentoring/dashboard", h.mira).json();
+  REQUIRE(board["mentees"].size() == 1);
+  CHECK(board["mentees"][0]["assignments"].size() == 1);
+  CHECK(board["mentees"][0]["last_active_at"].is_null());
+  for (const auto& event : board["activity"]) CHECK(event["assignment_id"] == by_mira["id"]);
 }

@@ -238,6 +238,45 @@ TEST_CASE("playbooks: a playbook that requires review refuses direct saves; only
   CHECK(h.f.count("playbook_revisions") == 1);
 }
 
+TEST_CASE("playbooks: a reviewed playbook's title and tags wait for a proposal; only admins lower approvals") {
+  PlaybookHub h;
+  h.create("pb", kDoc, h.mira, {{"required_approvals", 1}, {"tags", {"sales"}}});
+  auto retitled = h.patch("/api/playbooks/pb", {{"title", "Hijacked"}}, h.sam);
+  CHECK(retitled.status == 403);
+  CHECK(retitled.json()["error"]["message"].get<std::string>().find("propose") != std::string::npos);
+  CHECK(h.patch("/api/playbooks/pb", {{"tags", {"spam"}}}, h.mira).status == 403);
+  CHECK(h.patch("/api/playbooks/pb", {{"title", "Hijacked"}, {"required_approvals", 0}}, h.ada).status == 403);
+  CHECK(h.patch("/api/playbooks/pb", {{"title", "Playbook pb"}, {"tags", {"sales"}}}, h.sam).status == 200);
+  CHECK(h.patch("/api/playbooks/pb", {{"required_approvals", 0}}, h.mira).status == 403);
+  CHECK(h.patch("/api/playbooks/pb", {{"required_approvals", 3}}, h.mira).status == 200);
+  CHECK(h.patch("/api/playbooks/pb", {{"required_approvals", 2}}, h.mira).status == 403);
+  auto lowered = h.patch("/api/playbooks/pb", {{"required_approvals", 0}}, h.ada);
+  REQUIRE(lowered.status == 200);
+  CHECK(lowered.json()["required_approvals"] == 0);
+  CHECK(lowered.json()["title"] == "Playbook pb");
+  CHECK(lowered.json()["tags"] == json{"sales"});
+  REQUIRE(h.patch("/api/playbooks/pb", {{"title", "Renamed"}, {"tags", {"sales", "x"}}}, h.sam).status == 200);
+  REQUIRE(h.put("/api/playbooks/pb", {{"base_revision", 1}, {"content", "new\n"}, {"title", "Again"}}, h.sam).status == 200);
+  CHECK(h.get("/api/playbooks/pb/settings-log", h.mira).status == 403);
+  auto log = h.get("/api/playbooks/pb/settings-log", h.ada);
+  REQUIRE(log.status == 200);
+  auto items = log.json()["items"];
+  REQUIRE(items.size() == 5);
+  CHECK(items[0]["field"] == "title");
+  CHECK(items[0]["old"] == "Renamed");
+  CHECK(items[0]["new"] == "Again");
+  CHECK(items[0]["actor"]["handle"] == "sam");
+  CHECK(items[1]["field"] == "tags");  // one request, title then tags
+  CHECK(items[1]["new"] == json{"sales", "x"});
+  CHECK(items[2]["field"] == "title");
+  CHECK(items[3]["field"] == "required_approvals");
+  CHECK(items[3]["old"] == 3);
+  CHECK(items[3]["new"] == 0);
+  CHECK(items[3]["actor"]["handle"] == "ada");
+  CHECK(items[4]["actor"]["handle"] == "mira");
+  CHECK(h.f.count("playbook_settings_log") == 5);
+}
+
 TEST_CASE("playbooks: a search matching too many playbooks to rank lists the newest first") {
   PlaybookHub h;
   auto stored = h.f.hub->db().write_now([&](hub::store::Connection& c) -> hub::http::Result<hub::http::Ok> {

@@ -5,7 +5,7 @@ import { request, fetchAll } from '../api.js';
 import { pageHeader, card, emptyState, notice } from '../layout.js';
 import { errorMessage } from '../form.js';
 import { formatTime } from '../format.js';
-import { messageBody } from '../channel-html.js';
+import { messageBody } from '../safe-html.js';
 import { LiveConnection } from '../live.js';
 
 const enc = encodeURIComponent;

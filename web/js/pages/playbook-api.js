@@ -1,5 +1,6 @@
 // The playbook and mentoring API calls the playbook pages share, and small pieces of their UI.
 import { h } from '../dom.js';
+import { appendSafeHtml } from '../safe-html.js';
 import { request, fetchAll } from '../api.js';
 
 const enc = encodeURIComponent;
@@ -45,11 +46,10 @@ export const mentoring = {
   dashboard: () => request('GET', '/api/mentoring/dashboard'),
 };
 
-// Server-rendered Markdown: cmark-gfm in safe mode with a URL allowlist, so it is the one place
-// the pages insert HTML. The document's headings move one level down, below the page's <h1>.
+// Server-rendered Markdown (cmark-gfm in safe mode with a URL allowlist), copied through the
+// allow-list. The document's headings move one level down, below the page's <h1>.
 export function renderedMarkdown(html) {
-  const el = h('div', { class: 'markdown' });
-  el.innerHTML = html;
+  const el = appendSafeHtml(h('div', { class: 'markdown' }), html);
   for (const heading of [...el.querySelectorAll('h1, h2, h3, h4, h5')]) {
     const lower = document.createElement(`h${Number(heading.tagName[1]) + 1}`);
     lower.append(...heading.childNodes);

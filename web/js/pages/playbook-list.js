@@ -3,6 +3,7 @@ import { h, mount } from '../dom.js';
 import { pageHeader, card, emptyState, badge } from '../layout.js';
 import { loadMoreButton } from '../table.js';
 import { formatTime, plural } from '../format.js';
+import { appendSafeHtml, SNIPPET_TAGS } from '../safe-html.js';
 import { playbooks } from './playbook-api.js';
 
 const enc = encodeURIComponent;
@@ -20,12 +21,10 @@ function playbookItem(p) {
       h('span', {}, `Revision ${p.revision} · updated ${formatTime(p.updated_at)}`)));
 }
 
-// Snippets come from the server HTML-escaped, with matches in <mark>.
+// Snippets come from the server HTML-escaped, with matches in <mark>: only <mark> is kept.
 function hitItem(hit) {
-  const snippet = h('p', { class: 'search-snippet' });
-  snippet.innerHTML = hit.snippet;
-  const title = h('a', { href: `/playbooks/${enc(hit.slug)}`, class: 'playbook-title' });
-  title.innerHTML = hit.title_html;
+  const snippet = appendSafeHtml(h('p', { class: 'search-snippet' }), hit.snippet, SNIPPET_TAGS);
+  const title = appendSafeHtml(h('a', { href: `/playbooks/${enc(hit.slug)}`, class: 'playbook-title' }), hit.title_html, SNIPPET_TAGS);
   return h('li', { class: 'playbook-item' }, title, snippet);
 }
 
