@@ -21,11 +21,11 @@ function deal(over = {}) {
   };
 }
 
-// Registers `n` new members of the test cohort, logged in.
-async function members(n) {
+// Registers `n` new members of a cohort (the test cohort by default), logged in.
+async function members(n, cohort = cohortId) {
   const out = [];
   for (let i = 0; i < n; i++) {
-    const code = (await admin.post('/api/invites', { role: 'member', cohort_id: cohortId })).json.code;
+    const code = (await admin.post('/api/invites', { role: 'member', cohort_id: cohort })).json.code;
     const c = new Client(hub.url);
     const r = await c.post('/api/register', { invite_code: code, handle: `m${++serial}`, display_name: `M ${serial}`, password: PASSWORD });
     assert.equal(r.status, 201, r.text);
@@ -154,6 +154,30 @@ test('cohort success: first-renewal rate and a survival curve from the published
   }
   assert.ok(s.join_quarters.length >= 1);
   assert.equal((await new Client(hub.url).get(`/api/cohorts/${cohortId}/success`)).status, 401);
+});
+
+test('differencing the success curve fails: prospect-only accounts do not republish it, so one churn stays hidden', async () => {
+  const cohort = (await admin.post('/api/cohorts', { name: 'Success differencing', starts_on: '2024-01-01' })).json.cohort.id;
+  const team = await members(14, cohort);
+  const deals = [];
+  for (const [i, m] of team.entries()) {
+    deals.push(await share(m, { tier: 'advisory', region: 'africa', signed_on: '2024-03-01', first_contact_on: '2024-01-01' }));
+    if (i % 2 === 1) {
+      const churn = { outcome: 'churned', decided_on: `2024-${String(4 + (i >> 1)).padStart(2, '0')}-01` };
+      assert.equal((await m.post(`/api/engagements/${deals[i].id}/renewals`, churn)).status, 201);
+    }
+  }
+  await closeWave();
+  const { wave: _w1, ...before } = (await team[0].get(`/api/cohorts/${cohort}/success`)).json;
+  assert.ok(before.survival.length >= 2, JSON.stringify(before));
+  // The attack: one member churns, three accounts that share only a prospect join, a new wave.
+  const victim = await team[2].post(`/api/engagements/${deals[2].id}/renewals`, { outcome: 'churned', decided_on: '2024-03-20' });
+  assert.equal(victim.status, 201, victim.text);
+  for (const m of await members(3, cohort)) await share(m, { stage: 'prospect', signed_on: null });
+  const second = await closeWave();
+  const { wave: w2, ...after } = (await team[0].get(`/api/cohorts/${cohort}/success`)).json;
+  assert.equal(w2.id, second.id);
+  assert.deepEqual(after, before, 'the success figures moved: their difference is one member\'s churn');
 });
 
 test('noise is on by default, and the published document says so', async () => {

@@ -152,6 +152,43 @@ TEST_CASE("waves: differencing fails through the store too: one more member move
   CHECK(f.call(Method::get, "/api/rates", "", admin).json()["tables"] != first["tables"]);
 }
 
+TEST_CASE("waves: differencing the success figures fails through the store: prospect-only members republish nothing, noise on") {
+  HubFixture f;  // noise is on by default
+  f.add_user("ada", "admin");
+  auto admin = f.login("ada");
+  auto cohort = f.call(Method::post, "/api/cohorts", R"({"name":"C1","starts_on":"2026-01-05"})", admin).json();
+  const auto cid = std::to_string(cohort["cohort"]["id"].get<std::int64_t>());
+  auto join = [&](int i, json engagement) {
+    const std::string handle = "s" + std::to_string(i);
+    f.add_user(handle, "member");
+    REQUIRE(f.call(Method::post, "/api/cohorts/" + cid + "/members", json{{"handle", handle}}.dump(), admin).status == 200);
+    f.clock.advance(60);  // the per-address login budget refills
+    auto cookie = f.login(handle);
+    auto made = f.call(Method::post, "/api/engagements", engagement.dump(), cookie);
+    REQUIRE(made.status == 201);
+    return std::make_pair(cookie, std::to_string(made.json()["engagement"]["id"].get<std::int64_t>()));
+  };
+  std::vector<std::pair<std::string, std::string>> team;
+  for (int i = 0; i < 12; ++i) team.push_back(join(i, deal("c" + std::to_string(i), 40'000)));
+  REQUIRE(f.call(Method::post, "/api/waves/close", "", admin).status == 201);
+  json before = f.call(Method::get, "/api/cohorts/" + cid + "/success", "", team[0].first).json();
+  // One member churns; three accounts that share only a prospect join the cohort.
+  REQUIRE(f.call(Method::post, "/api/engagements/" + team[3].second + "/renewals",
+                 R"({"outcome":"churned","decided_on":"2026-03-01"})", team[3].first).status == 201);
+  for (int i = 100; i < 103; ++i) {
+    json prospect = deal("p" + std::to_string(i), 10'000);
+    prospect["stage"] = "prospect";
+    prospect.erase("signed_on");
+    join(i, prospect);
+  }
+  REQUIRE(f.call(Method::post, "/api/waves/close", "", admin).status == 201);
+  json after = f.call(Method::get, "/api/cohorts/" + cid + "/success", "", team[0].first).json();
+  CHECK(after["wave"]["id"] != before["wave"]["id"]);
+  before.erase("wave");
+  after.erase("wave");
+  CHECK(after == before);
+}
+
 TEST_CASE("config: [privacy] and [sharing] settings, COHORTHUB_PRIVACY_NOISE=off, and bad values refused") {
   DataDir data{"/nonexistent"};
   auto defaults = sharing_options_from(load_config("", {}), data);
