@@ -83,12 +83,22 @@ test('the pipeline is private: only the author sees a row; bad input names the f
 test('a copy of the database files (with -wal) reveals no label or amount', async () => {
   const [sam] = await members(1);
   const e = await share(sam, { label: 'Quokka-Industries-51', annual_amount: 734519, shared: true });
-  const files = ['cohorthub.db', 'cohorthub.db-wal'].map((f) => join(hub.dataDir, f)).filter(existsSync);
-  const bytes = files.map((f) => readFileSync(f, 'latin1')).join('');
+  const dbBytes = () => ['cohorthub.db', 'cohorthub.db-wal'].map((f) => join(hub.dataDir, f)).filter(existsSync)
+    .map((f) => readFileSync(f, 'latin1')).join('');
+  const bytes = dbBytes();
   assert.ok(bytes.length > 4096);
   for (const secret of ['Quokka-Industries-51', '734519', '734,519']) assert.ok(!bytes.includes(secret), secret);
   assert.equal((await sam.get(`/api/engagements/${e.id}`)).json.engagement.annual_amount, 734519);
   assert.equal((await sam.del(`/api/engagements/${e.id}`)).status, 204);
+  // An amount as SQLite stores it in an INTEGER column (4-byte big-endian here) or a REAL column:
+  // a text scan alone would miss both. A chance match is about 1 in 40,000 per run.
+  const yak = await share(sam, { label: 'Yak', annual_amount: 87654321 });
+  const after = dbBytes();
+  const integer = Buffer.alloc(4), real = Buffer.alloc(8);
+  integer.writeInt32BE(87654321);
+  real.writeDoubleBE(87654321);
+  for (const form of [integer, real, Buffer.from('87654321')]) assert.ok(!after.includes(form.toString('latin1')), form.toString('hex'));
+  assert.equal((await sam.del(`/api/engagements/${yak.id}`)).status, 204);
 });
 
 test('attacks: a 4-member cell is suppressed without a margin leak; differencing and one-as-many fail', async () => {
