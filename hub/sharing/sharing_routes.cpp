@@ -3,8 +3,8 @@
 #include <charconv>
 #include <cstdio>
 
-#include "hub/cohorts/cohort_routes.hpp"
 #include "hub/http/json_body.hpp"
+#include "hub/sharing/policy.hpp"
 #include "hub/sharing/vocabulary.hpp"
 
 namespace hub::sharing {
@@ -16,6 +16,27 @@ using http::json_response;
 using nlohmann::json;
 
 ApiError no_such_engagement() { return ApiError::not_found("No such engagement."); }
+ApiError no_such_cohort() { return ApiError::not_found("No such cohort."); }
+
+Actor actor_of(const http::Principal& who, std::vector<std::int64_t> cohort_ids = {}) {
+  return {who.user_id, role_from(who.role), std::move(cohort_ids)};
+}
+
+// The owner of engagement `id` when the policy lets `actor` do `action` to it; for anyone else the
+// row does not exist (admins included).
+http::Result<std::int64_t> permitted_owner(store::Connection& c, const Actor& actor, Action action, std::int64_t id) {
+  auto owner = engagement_owner(c, id);
+  if (!owner) return owner.error();
+  if (!*owner || !allows(actor, action, {**owner, 0})) return no_such_engagement();
+  return **owner;
+}
+
+// Refuses `action` unless the policy allows it; for targets that are not stored rows.
+http::Status check(const http::Principal& who, Action action, Target target = {},
+                   const char* refusal = "You may not do that.") {
+  if (!allows(actor_of(who), action, target)) return ApiError::forbidden(refusal);
+  return http::Ok{};
+}
 
 std::unique_ptr<Randomness> or_openssl(std::unique_ptr<Randomness> rng) {
   return rng ? std::move(rng) : std::make_unique<OpenSslRandomness>();
@@ -39,9 +60,7 @@ SharingRoutes::SharingRoutes(store::Executor& db, http::CpuPool& cpu, const Cloc
 void SharingRoutes::add_to(http::Router& router) {
   using http::Access;
   using http::Method;
-  auto bind = [this](auto member) {
-    return [this, member](http::Request& r, http::Context& c) { return (this->*member)(r, c); };
-  };
+  auto bind = [this](auto member) { return http::member_handler(this, member); };
   router.add(Method::post, "/api/engagements", {Access::user, 8192}, bind(&SharingRoutes::create));
   router.add(Method::get, "/api/engagements", {Access::user, 0}, bind(&SharingRoutes::list));
   router.add(Method::get, "/api/engagements/{id}", {Access::user, 0}, bind(&SharingRoutes::show));
@@ -50,7 +69,8 @@ void SharingRoutes::add_to(http::Router& router) {
   router.add(Method::post, "/api/engagements/{id}/renewals", {Access::user, 1024}, bind(&SharingRoutes::renew));
   router.add(Method::get, "/api/rates", {Access::user, 0}, bind(&SharingRoutes::rates));
   router.add(Method::get, "/api/rates/position", {Access::user, 0}, bind(&SharingRoutes::position));
-  router.add(Method::post, "/api/waves/close", {Access::admin, 64}, bind(&SharingRoutes::close_wave));
+  // Admins only, decided by the policy (Action::close_wave), not by the router.
+  router.add(Method::post, "/api/waves/close", {Access::user, 64}, bind(&SharingRoutes::close_wave));
   router.add(Method::get, "/api/cohorts/{id}/success", {Access::user, 0}, bind(&SharingRoutes::success));
 }
 
@@ -60,6 +80,7 @@ boost::asio::awaitable<http::Response> SharingRoutes::create(Request& req, Conte
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(engagement, engagement_from_json(*body, nullptr, today()));
   const std::int64_t owner = ctx.user().user_id, now = clock_.now();
+  if (auto s = check(ctx.user(), Action::create_engagement, {owner, 0}); !s) co_return error_response(s.error());
   auto insert_job = [this, e = *engagement, owner, now](store::Connection& c) {
     return insert_engagement(c, cipher_, owner, e, now);
   };
@@ -69,6 +90,7 @@ boost::asio::awaitable<http::Response> SharingRoutes::create(Request& req, Conte
 
 boost::asio::awaitable<http::Response> SharingRoutes::list(Request& req, Context& ctx) {
   HUB_TRY(page, http::read_page(req));
+  if (auto s = check(ctx.user(), Action::list_engagements, {ctx.user().user_id, 0}); !s) co_return error_response(s.error());
   auto list_job = [this, owner = ctx.user().user_id, p = *page](store::Connection& c) {
     return list_engagements(c, cipher_, owner, p);
   };
@@ -82,8 +104,10 @@ boost::asio::awaitable<http::Response> SharingRoutes::list(Request& req, Context
 boost::asio::awaitable<http::Response> SharingRoutes::show(Request& req, Context& ctx) {
   auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_engagement());
-  auto find_job = [this, owner = ctx.user().user_id, id = *id](store::Connection& c) {
-    return find_engagement(c, cipher_, owner, id);
+  auto find_job = [this, actor = actor_of(ctx.user()), id = *id](store::Connection& c) -> http::Result<std::optional<Engagement>> {
+    auto owner = permitted_owner(c, actor, Action::read_engagement, id);
+    if (!owner) return owner.error();
+    return find_engagement(c, cipher_, *owner, id);
   };
   HUB_TRY(found, co_await db_.read(find_job));
   if (!*found) co_return error_response(no_such_engagement());
@@ -94,15 +118,17 @@ boost::asio::awaitable<http::Response> SharingRoutes::update(Request& req, Conte
   auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_engagement());
   HUB_TRY(body, http::parse_json_object(req.body));
-  const std::int64_t owner = ctx.user().user_id, now = clock_.now();
-  // Only the author's own row is ever read or changed; for anyone else it does not exist.
-  auto update_job = [this, b = *body, owner, now, id = *id, day = today()](store::Connection& c) -> http::Result<Engagement> {
-    auto found = find_engagement(c, cipher_, owner, id);
+  const std::int64_t now = clock_.now();
+  auto update_job = [this, b = *body, actor = actor_of(ctx.user()), now, id = *id,
+                     day = today()](store::Connection& c) -> http::Result<Engagement> {
+    auto owner = permitted_owner(c, actor, Action::update_engagement, id);
+    if (!owner) return owner.error();
+    auto found = find_engagement(c, cipher_, *owner, id);
     if (!found) return found.error();
     if (!*found) return no_such_engagement();
     auto changed = engagement_from_json(b, &**found, day);
     if (!changed) return changed.error();
-    if (auto s = update_engagement(c, cipher_, owner, id, *changed, now); !s) return s.error();
+    if (auto s = update_engagement(c, cipher_, *owner, id, *changed, now); !s) return s.error();
     return *changed;
   };
   HUB_TRY(engagement, co_await db_.write(update_job));
@@ -112,7 +138,11 @@ boost::asio::awaitable<http::Response> SharingRoutes::update(Request& req, Conte
 boost::asio::awaitable<http::Response> SharingRoutes::remove(Request& req, Context& ctx) {
   auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_engagement());
-  auto delete_job = [owner = ctx.user().user_id, id = *id](store::Connection& c) { return delete_engagement(c, owner, id); };
+  auto delete_job = [actor = actor_of(ctx.user()), id = *id](store::Connection& c) -> http::Result<bool> {
+    auto owner = permitted_owner(c, actor, Action::delete_engagement, id);
+    if (!owner) return owner.error();
+    return delete_engagement(c, *owner, id);
+  };
   HUB_TRY(deleted, co_await db_.write(delete_job));
   if (!*deleted) co_return error_response(no_such_engagement());
   co_return http::empty_response(204);
@@ -122,14 +152,16 @@ boost::asio::awaitable<http::Response> SharingRoutes::renew(Request& req, Contex
   auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_engagement());
   HUB_TRY(body, http::parse_json_object(req.body));
-  const std::int64_t owner = ctx.user().user_id, now = clock_.now();
-  auto renew_job = [this, b = *body, owner, now, id = *id](store::Connection& c) -> http::Result<Engagement> {
-    auto found = find_engagement(c, cipher_, owner, id);
+  const std::int64_t now = clock_.now();
+  auto renew_job = [this, b = *body, actor = actor_of(ctx.user()), now, id = *id](store::Connection& c) -> http::Result<Engagement> {
+    auto owner = permitted_owner(c, actor, Action::record_renewal, id);
+    if (!owner) return owner.error();
+    auto found = find_engagement(c, cipher_, *owner, id);
     if (!found) return found.error();
     if (!*found) return no_such_engagement();
     Engagement e = **found;
     if (auto s = add_renewal(e, b); !s) return s.error();
-    if (auto s = update_engagement(c, cipher_, owner, id, e, now); !s) return s.error();
+    if (auto s = update_engagement(c, cipher_, *owner, id, e, now); !s) return s.error();
     return e;
   };
   HUB_TRY(engagement, co_await db_.write(renew_job));
@@ -146,7 +178,8 @@ boost::asio::awaitable<http::Result<std::shared_ptr<const std::string>>> Sharing
   co_return publisher_.cached_rates();
 }
 
-boost::asio::awaitable<http::Response> SharingRoutes::rates(Request&, Context&) {
+boost::asio::awaitable<http::Response> SharingRoutes::rates(Request&, Context& ctx) {
+  if (auto s = check(ctx.user(), Action::read_rates); !s) co_return error_response(s.error());
   HUB_TRY(doc, co_await rates_document());
   http::Response r;
   r.headers.set("Content-Type", "application/json; charset=utf-8");
@@ -154,7 +187,8 @@ boost::asio::awaitable<http::Response> SharingRoutes::rates(Request&, Context&) 
   co_return r;
 }
 
-boost::asio::awaitable<http::Response> SharingRoutes::position(Request& req, Context&) {
+boost::asio::awaitable<http::Response> SharingRoutes::position(Request& req, Context& ctx) {
+  if (auto s = check(ctx.user(), Action::read_position); !s) co_return error_response(s.error());
   const std::string tier = req.query_param("tier"), currency = req.query_param("currency");
   const std::string amount_text = req.query_param("annual_amount");
   if (!is_one_of(tiers(), tier)) co_return error_response(ApiError::invalid_field("tier", "tier is not one of the allowed values."));
@@ -207,16 +241,19 @@ boost::asio::awaitable<http::Response> SharingRoutes::position(Request& req, Con
   co_return json_response(200, out);
 }
 
-boost::asio::awaitable<http::Response> SharingRoutes::close_wave(Request&, Context&) {
+boost::asio::awaitable<http::Response> SharingRoutes::close_wave(Request&, Context& ctx) {
+  if (auto s = check(ctx.user(), Action::close_wave, {}, "Only an admin may do that."); !s) co_return error_response(s.error());
   HUB_TRY(closed, co_await publisher_.close("admin"));
   co_return json_response(201, {{"wave", {{"id", closed->id}, {"closed_at", format_rfc3339(closed->closed_at)}}}});
 }
 
 boost::asio::awaitable<http::Response> SharingRoutes::success(Request& req, Context& ctx) {
   auto id = req.id_param("id");
-  if (!id) co_return error_response(ApiError::not_found("No such cohort."));
+  if (!id) co_return error_response(no_such_cohort());
   auto success_job = [this, who = ctx.user(), id = *id](store::Connection& c) -> http::Result<json> {
-    if (auto s = cohorts::check_visible(c, membership_, who, id); !s) return s.error();
+    // Outsiders are told the cohort does not exist, as for a cohort that does not.
+    if (!membership_.cohort_exists(c, id)) return no_such_cohort();
+    if (!allows(actor_of(who, membership_.cohorts_of(c, who.user_id)), Action::read_success, {0, id})) return no_such_cohort();
     auto body = last_success(c, id);
     if (!body) return body.error();
     if (!*body) return json{{"wave", nullptr}, {"cohort_id", id}, {"first_renewal", {{"suppressed", true}}},

@@ -116,29 +116,26 @@ Result<std::vector<std::pair<std::int64_t, Engagement>>> list_engagements(Connec
   auto s = db.prepare("SELECT id, sealed FROM engagements WHERE owner_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3");
   s.bind(1, owner_id).bind(2, page.after).bind(3, static_cast<std::int64_t>(page.limit + 1));
   std::vector<std::pair<std::int64_t, Engagement>> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
+  Status unreadable = http::Ok{};  // the first row that failed to open
+  auto listed = s.each_row([&] {
+    if (!unreadable) return;
     auto e = open_row(cipher, s.int64(0), owner_id, s.text(1));
-    if (!e) return e.error();
-    out.emplace_back(s.int64(0), std::move(*e));
-  }
+    if (e) out.emplace_back(s.int64(0), std::move(*e));
+    else unreadable = e.error();
+  });
+  if (!listed) return listed.error();
+  if (!unreadable) return unreadable.error();
   return out;
 }
 
-namespace {
-// Steps `s` to the end, calling `on_row(s)` for each row.
-template <class OnRow>
-Status each_row(store::Statement& s, OnRow on_row) {
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) return http::Ok{};
-    on_row(s);
-  }
+Result<std::optional<std::int64_t>> engagement_owner(Connection& db, std::int64_t id) {
+  auto s = db.prepare("SELECT owner_id FROM engagements WHERE id = ?1");
+  s.bind(1, id);
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<std::int64_t>{};
+  return std::optional<std::int64_t>(s.int64(0));
 }
-}  // namespace
 
 Result<WaveInputs> load_wave_inputs(Connection& db) {
   WaveInputs in;
@@ -146,15 +143,15 @@ Result<WaveInputs> load_wave_inputs(Connection& db) {
   auto members = db.prepare("SELECT user_id, cohort_id, joined_at FROM cohort_members");
   auto cohorts = db.prepare("SELECT id FROM cohorts ORDER BY id");
   auto cells = db.prepare("SELECT cell, figures, contributors FROM published_cells");
-  for (auto s : {each_row(rows, [&](auto& r) { in.rows.push_back({r.int64(0), r.int64(1), r.text(2)}); }),
-                 each_row(members, [&](auto& r) { in.members.push_back({r.int64(0), r.int64(1), r.int64(2)}); }),
-                 each_row(cohorts, [&](auto& r) { in.cohort_ids.push_back(r.int64(0)); }),
-                 each_row(cells, [&](auto& r) {
+  for (auto s : {rows.each_row([&] { in.rows.push_back({rows.int64(0), rows.int64(1), rows.text(2)}); }),
+                 members.each_row([&] { in.members.push_back({members.int64(0), members.int64(1), members.int64(2)}); }),
+                 cohorts.each_row([&] { in.cohort_ids.push_back(cohorts.int64(0)); }),
+                 cells.each_row([&] {
                    PublishedCell c;
-                   c.figures = json::parse(r.text(1), nullptr, false);
-                   const std::string blob = r.text(2);
+                   c.figures = json::parse(cells.text(1), nullptr, false);
+                   const std::string blob = cells.text(2);
                    for (std::size_t i = 0; i + 32 <= blob.size(); i += 32) c.contributors.push_back(blob.substr(i, 32));
-                   in.previous.emplace(r.text(0), std::move(c));
+                   in.previous.emplace(cells.text(0), std::move(c));
                  })})
     if (!s) return s.error();
   return in;

@@ -36,6 +36,8 @@ Result<std::optional<Engagement>> find_engagement(Connection& db, const RecordCi
                                                   std::int64_t id);
 Status update_engagement(Connection& db, const RecordCipher& cipher, std::int64_t owner_id, std::int64_t id,
                          const Engagement& e, std::int64_t now);
+// The owner of engagement `id`, or nullopt when there is none: the fact the policy decides on.
+Result<std::optional<std::int64_t>> engagement_owner(Connection& db, std::int64_t id);
 // False when there was no such engagement of this owner.
 Result<bool> delete_engagement(Connection& db, std::int64_t owner_id, std::int64_t id);
 // The owner's engagements with id > page.after, up to limit + 1.

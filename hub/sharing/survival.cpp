@@ -5,10 +5,21 @@
 
 namespace hub::sharing {
 
+void ProductLimit::add(double time, std::int64_t at_risk, std::int64_t events) {
+  survival_ *= 1.0 - static_cast<double>(events) / static_cast<double>(at_risk);
+  SurvivalPoint p{time, at_risk, events, survival_, std::nullopt, std::nullopt};
+  if (at_risk > events) {
+    greenwood_ += static_cast<double>(events) / (static_cast<double>(at_risk) * static_cast<double>(at_risk - events));
+    const double se = std::sqrt(greenwood_);
+    p.lower = std::exp(std::log(survival_) - kZ95 * se);
+    p.upper = std::min(1.0, std::exp(std::log(survival_) + kZ95 * se));
+  }
+  points_.push_back(p);
+}
+
 std::vector<SurvivalPoint> kaplan_meier(std::vector<SurvivalObservation> data) {
   std::sort(data.begin(), data.end(), [](const auto& a, const auto& b) { return a.time < b.time; });
-  std::vector<SurvivalPoint> out;
-  double s = 1, greenwood = 0;
+  ProductLimit curve;
   std::size_t i = 0;
   while (i < data.size()) {
     const double t = data[i].time;
@@ -17,18 +28,9 @@ std::vector<SurvivalPoint> kaplan_meier(std::vector<SurvivalObservation> data) {
     std::size_t j = i;
     for (; j < data.size() && data[j].time == t; ++j) events += data[j].event ? 1 : 0;
     i = j;
-    if (events == 0) continue;
-    s *= 1.0 - static_cast<double>(events) / static_cast<double>(at_risk);
-    SurvivalPoint p{t, at_risk, events, s, std::nullopt, std::nullopt};
-    if (at_risk > events) {
-      greenwood += static_cast<double>(events) / (static_cast<double>(at_risk) * static_cast<double>(at_risk - events));
-      const double se = std::sqrt(greenwood);
-      p.lower = std::exp(std::log(s) - kZ95 * se);
-      p.upper = std::min(1.0, std::exp(std::log(s) + kZ95 * se));
-    }
-    out.push_back(p);
+    if (events > 0) curve.add(t, at_risk, events);
   }
-  return out;
+  return curve.take();
 }
 
 std::optional<double> survival_median(const std::vector<SurvivalPoint>& curve) {

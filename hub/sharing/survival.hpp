@@ -24,6 +24,21 @@ struct SurvivalPoint {
 // R's qnorm(0.975), so the bounds match survfit(conf.int = 0.95).
 inline constexpr double kZ95 = 1.959963984540054;
 
+// The product-limit estimate built one step at a time, with Greenwood's sum carried along: used by
+// the exact curve and by the noised one, so both have the same bounds.
+class ProductLimit {
+ public:
+  // REQUIRES: 0 <= events <= at_risk, at_risk > 0, times increasing.
+  void add(double time, std::int64_t at_risk, std::int64_t events);
+  double survival() const { return survival_; }
+  std::vector<SurvivalPoint> take() { return std::move(points_); }
+
+ private:
+  double survival_ = 1;
+  double greenwood_ = 0;  // Σ d / (n (n − d)) so far
+  std::vector<SurvivalPoint> points_;
+};
+
 // One point per distinct event time, in time order. Censored observations at an event time count
 // as at risk at that time (as in R).
 std::vector<SurvivalPoint> kaplan_meier(std::vector<SurvivalObservation> data);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "hub/sharing/noisy_survival.hpp"
 #include "hub/sharing/survival.hpp"
 #include "hub/sharing/vocabulary.hpp"
 
@@ -200,7 +201,7 @@ void add_rates_tables(const std::map<std::string, std::vector<const SharedRecord
 json cohort_success(std::int64_t cohort_id, const std::vector<const SharedMembership*>& ms,
                     const std::map<std::string, std::vector<const SharedRecord*>>& members, const DisclosureOptions& o,
                     Randomness& rng) {
-  const Epsilon eps = share(o.epsilon, 10);  // this cohort's success, for each of its members
+  const Epsilon eps = share(o.epsilon, 10);  // this cohort's success, for each of its members: split in tenths
   json body = {{"cohort_id", cohort_id}};
   // First renewal, with each member's deals capped (earliest signed first).
   std::int64_t renewed = 0, churned = 0;
@@ -229,8 +230,8 @@ json cohort_success(std::int64_t cohort_id, const std::vector<const SharedMember
       static_cast<std::int64_t>(renewed_m.size()) >= o.min_proportion_side &&
       static_cast<std::int64_t>(churned_m.size()) >= o.min_proportion_side) {
     if (o.noise) {
-      renewed = clamp0(noisy_count(rng, renewed, o.deals_per_member, eps.scaled(3, 10)));
-      churned = clamp0(noisy_count(rng, churned, o.deals_per_member, eps.scaled(3, 10)));
+      renewed = clamp0(noisy_count(rng, renewed, o.deals_per_member, eps.scaled(2, 10)));
+      churned = clamp0(noisy_count(rng, churned, o.deals_per_member, eps.scaled(2, 10)));
     }
     const std::int64_t decided = renewed + churned;
     body["first_renewal"] = {{"renewed", renewed},
@@ -239,18 +240,20 @@ json cohort_success(std::int64_t cohort_id, const std::vector<const SharedMember
   } else {
     body["first_renewal"] = {{"suppressed", true}};
   }
-  // Survival, shown while at least min_at_risk distinct members are at risk.
+  // Survival, shown while at least min_at_risk distinct members are at risk. Under noise, a life
+  // table of noised exit counts: at_risk and events are noised, so two waves differ by noise.
   auto members_at_risk = [&](double t) {
     std::int64_t n = 0;
     for (auto it = member_last_time.lower_bound(t); it != member_last_time.end(); ++it) n += it->second;
     return n;
   };
   json curve = json::array();
-  const auto km = kaplan_meier(obs);
+  const auto km = o.noise ? noisy_life_table(obs, rng, o.deals_per_member, eps.scaled(2, 10)) : kaplan_meier(obs);
   for (const auto& p : km) {
     if (members_at_risk(p.time) < o.min_at_risk) break;
     curve.push_back({{"month", p.time},
                      {"at_risk", p.at_risk},
+                     {"events", p.events},
                      {"survival", p.survival},
                      {"lower", p.lower ? json(*p.lower) : json(nullptr)},
                      {"upper", p.upper ? json(*p.upper) : json(nullptr)}});
@@ -335,9 +338,12 @@ WaveResult compute_wave(const std::vector<SharedRecord>& records, const std::vec
   add_rates_tables(members, previous, options, rng, out);
   for (std::int64_t id : cohort_ids) {
     std::vector<const SharedMembership*> ms;
-    std::vector<std::string> who;
-    for (const auto& m : memberships)
-      if (m.cohort_id == id) ms.push_back(&m), who.push_back(m.pseudonym);
+    std::vector<std::string> who;  // only members whose signed deals enter the curve and the rate
+    for (const auto& m : memberships) {
+      if (m.cohort_id != id) continue;
+      ms.push_back(&m);
+      if (members.count(m.pseudonym)) who.push_back(m.pseudonym);
+    }
     settle_cell("success/" + std::to_string(id), cohort_success(id, ms, members, options, rng), who, previous,
                 options.min_new_members, out);
     out.success[id] = out.cells["success/" + std::to_string(id)].figures;

@@ -21,11 +21,11 @@ function deal(over = {}) {
   };
 }
 
-// Registers `n` new members of the test cohort, logged in.
-async function members(n) {
+// Registers `n` new members of a cohort (the test cohort by default), logged in.
+async function members(n, cohort = cohortId) {
   const out = [];
   for (let i = 0; i < n; i++) {
-    const code = (await admin.post('/api/invites', { role: 'member', cohort_id: cohortId })).json.code;
+    const code = (await admin.post('/api/invites', { role: 'member', cohort_id: cohort })).json.code;
     const c = new Client(hub.url);
     const r = await c.post('/api/register', { invite_code: code, handle: `m${++serial}`, display_name: `M ${serial}`, password: PASSWORD });
     assert.equal(r.status, 201, r.text);
@@ -83,12 +83,22 @@ test('the pipeline is private: only the author sees a row; bad input names the f
 test('a copy of the database files (with -wal) reveals no label or amount', async () => {
   const [sam] = await members(1);
   const e = await share(sam, { label: 'Quokka-Industries-51', annual_amount: 734519, shared: true });
-  const files = ['cohorthub.db', 'cohorthub.db-wal'].map((f) => join(hub.dataDir, f)).filter(existsSync);
-  const bytes = files.map((f) => readFileSync(f, 'latin1')).join('');
+  const dbBytes = () => ['cohorthub.db', 'cohorthub.db-wal'].map((f) => join(hub.dataDir, f)).filter(existsSync)
+    .map((f) => readFileSync(f, 'latin1')).join('');
+  const bytes = dbBytes();
   assert.ok(bytes.length > 4096);
   for (const secret of ['Quokka-Industries-51', '734519', '734,519']) assert.ok(!bytes.includes(secret), secret);
   assert.equal((await sam.get(`/api/engagements/${e.id}`)).json.engagement.annual_amount, 734519);
   assert.equal((await sam.del(`/api/engagements/${e.id}`)).status, 204);
+  // An amount as SQLite stores it in an INTEGER column (4-byte big-endian here) or a REAL column:
+  // a text scan alone would miss both. A chance match is about 1 in 40,000 per run.
+  const yak = await share(sam, { label: 'Yak', annual_amount: 87654321 });
+  const after = dbBytes();
+  const integer = Buffer.alloc(4), real = Buffer.alloc(8);
+  integer.writeInt32BE(87654321);
+  real.writeDoubleBE(87654321);
+  for (const form of [integer, real, Buffer.from('87654321')]) assert.ok(!after.includes(form.toString('latin1')), form.toString('hex'));
+  assert.equal((await sam.del(`/api/engagements/${yak.id}`)).status, 204);
 });
 
 test('attacks: a 4-member cell is suppressed without a margin leak; differencing and one-as-many fail', async () => {
@@ -154,6 +164,30 @@ test('cohort success: first-renewal rate and a survival curve from the published
   }
   assert.ok(s.join_quarters.length >= 1);
   assert.equal((await new Client(hub.url).get(`/api/cohorts/${cohortId}/success`)).status, 401);
+});
+
+test('differencing the success curve fails: prospect-only accounts do not republish it, so one churn stays hidden', async () => {
+  const cohort = (await admin.post('/api/cohorts', { name: 'Success differencing', starts_on: '2024-01-01' })).json.cohort.id;
+  const team = await members(14, cohort);
+  const deals = [];
+  for (const [i, m] of team.entries()) {
+    deals.push(await share(m, { tier: 'advisory', region: 'africa', signed_on: '2024-03-01', first_contact_on: '2024-01-01' }));
+    if (i % 2 === 1) {
+      const churn = { outcome: 'churned', decided_on: `2024-${String(4 + (i >> 1)).padStart(2, '0')}-01` };
+      assert.equal((await m.post(`/api/engagements/${deals[i].id}/renewals`, churn)).status, 201);
+    }
+  }
+  await closeWave();
+  const { wave: _w1, ...before } = (await team[0].get(`/api/cohorts/${cohort}/success`)).json;
+  assert.ok(before.survival.length >= 2, JSON.stringify(before));
+  // The attack: one member churns, three accounts that share only a prospect join, a new wave.
+  const victim = await team[2].post(`/api/engagements/${deals[2].id}/renewals`, { outcome: 'churned', decided_on: '2024-03-20' });
+  assert.equal(victim.status, 201, victim.text);
+  for (const m of await members(3, cohort)) await share(m, { stage: 'prospect', signed_on: null });
+  const second = await closeWave();
+  const { wave: w2, ...after } = (await team[0].get(`/api/cohorts/${cohort}/success`)).json;
+  assert.equal(w2.id, second.id);
+  assert.deepEqual(after, before, 'the success figures moved: their difference is one member\'s churn');
 });
 
 test('noise is on by default, and the published document says so', async () => {

@@ -198,3 +198,78 @@ TEST_CASE("success: first-renewal rate, survival truncated below 10 at risk, joi
   auto w2 = compute_wave(rs, ms, {9}, {}, no_noise(), rng);
   CHECK(w2.success.at(9)["first_renewal"]["suppressed"] == true);
 }
+
+namespace {
+
+// A cohort of `n` members, one signed deal each, the odd ones churned: enough for a survival curve.
+void success_cohort(int n, std::vector<SharedRecord>& rs, std::vector<SharedMembership>& ms) {
+  for (int i = 1; i <= n; ++i) {
+    auto r = deal(i, "sustaining", 50'000);
+    r.churned = i % 2 == 1;
+    r.first_renewed = i % 2 == 0;
+    r.survival_days = 200 + 40 * i;
+    rs.push_back(r);
+    ms.push_back({member(i), 9, "2026-Q1", 20 + i});
+  }
+}
+
+}  // namespace
+
+TEST_CASE("success: members who share only a prospect are not new contributors; one churn cannot be differenced") {
+  std::vector<SharedRecord> rs;
+  std::vector<SharedMembership> ms;
+  success_cohort(14, rs, ms);
+  SeededRandomness rng("differencing");
+  auto first = compute_wave(rs, ms, {9}, {}, no_noise(), rng);
+  REQUIRE(first.success.at(9)["survival"].size() >= 2);
+  // The attack: member 4 (censored so far) churns early, and three accounts that share only a
+  // prospect join the cohort (shared copies: a membership, no signed record).
+  for (auto& r : rs)
+    if (r.pseudonym == member(4)) r.churned = true, r.survival_days = 230;
+  for (int i = 101; i <= 103; ++i) ms.push_back({member(i), 9, "2026-Q3", std::nullopt});
+  auto second = compute_wave(rs, ms, {9}, first.cells, no_noise(), rng);
+  CHECK(second.success.at(9) == first.success.at(9));
+  CHECK(std::count(second.republished.begin(), second.republished.end(), "success/9") == 0);
+  CHECK(second.cells.at("success/9").contributors.size() == 14);
+  // Three members whose signed deals do enter the curve: republished.
+  for (int i = 201; i <= 203; ++i) {
+    auto r = deal(i, "sustaining", 50'000);
+    r.survival_days = 500;
+    rs.push_back(r);
+    ms.push_back({member(i), 9, "2026-Q3", 30});
+  }
+  auto third = compute_wave(rs, ms, {9}, second.cells, no_noise(), rng);
+  CHECK(std::count(third.republished.begin(), third.republished.end(), "success/9") == 1);
+  CHECK(third.success.at(9) != first.success.at(9));
+}
+
+TEST_CASE("success: with noise on, the survival points are noised counts on a 3-month grid, and the curve derives from them") {
+  std::vector<SharedRecord> rs;
+  std::vector<SharedMembership> ms;
+  success_cohort(40, rs, ms);
+  DisclosureOptions o;  // noise on
+  o.epsilon = {40, 1};  // small noise, so the curve is not empty; the properties hold at any ε
+  int differs = 0;
+  for (int run = 0; run < 10; ++run) {
+    SeededRandomness rng("survival" + std::to_string(run));
+    const json curve = compute_wave(rs, ms, {9}, {}, o, rng).success.at(9)["survival"];
+    REQUIRE_FALSE(curve.empty());
+    double s = 1, previous_s = 1;
+    std::int64_t previous_at_risk = -1;
+    for (const auto& p : curve) {
+      REQUIRE(p.contains("events"));
+      const std::int64_t at_risk = p["at_risk"], events = p["events"];
+      CHECK(p["month"].get<double>() == Approx(std::round(p["month"].get<double>() / 3) * 3));
+      CHECK(0 <= events);
+      CHECK(events <= at_risk);
+      if (previous_at_risk >= 0) CHECK(at_risk <= previous_at_risk);
+      s *= 1 - static_cast<double>(events) / static_cast<double>(at_risk);
+      CHECK(p["survival"].get<double>() == Approx(s));
+      CHECK(p["survival"].get<double>() <= previous_s);
+      previous_s = p["survival"], previous_at_risk = at_risk;
+    }
+    // The first point's true at-risk count is all 40 deals (none exits in the first 3 months).
+    differs += curve[0]["at_risk"] != 40 ? 1 : 0;
+  }
+  CHECK(differs >= 5);
+}

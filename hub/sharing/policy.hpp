@@ -1,0 +1,50 @@
+// Who may do what with engagements, rates, waves and cohort success: every access decision of the
+// sharing routes is made here, over plain facts, and stated as one table in
+// tests/unit/sharing/policy_test.cpp. Handlers gather the facts and ask.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace hub::sharing {
+
+// The same shape as auth::Actor (hub/auth/policy.hpp, in review); the lead unifies the two at merge.
+enum class Role { anonymous, member, mentor, admin };
+// "admin" | "mentor" | "member"; anything else is anonymous (it can do nothing).
+Role role_from(std::string_view name);
+
+struct Actor {
+  std::int64_t user_id = 0;              // 0 for anonymous
+  Role role = Role::anonymous;
+  std::vector<std::int64_t> cohort_ids;  // the cohorts the actor is a member of
+
+  bool signed_in() const { return role != Role::anonymous && user_id != 0; }
+  bool in_cohort(std::int64_t cohort_id) const;
+};
+
+enum class Action {
+  create_engagement,  // in the target owner's pipeline
+  list_engagements,   // the target owner's pipeline
+  read_engagement,
+  update_engagement,
+  delete_engagement,
+  record_renewal,
+  read_rates,
+  read_position,
+  close_wave,
+  read_success,  // the target cohort's success
+};
+
+// What an action is about: an engagement's owner, or a cohort.
+struct Target {
+  std::int64_t owner_id = 0;
+  std::int64_t cohort_id = 0;
+};
+
+// A member's pipeline is theirs alone (admins included: no one reads another member's row); the
+// published rates are for anyone signed in; a cohort's success for its members and admins; only
+// admins close a wave. Anonymous callers may do nothing.
+bool allows(const Actor& actor, Action action, const Target& target = {});
+
+}  // namespace hub::sharing
