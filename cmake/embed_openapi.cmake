@@ -1,6 +1,6 @@
 # cmake -DDIR=docs/openapi -DOUTPUT=file.cpp -P embed_openapi.cmake
 # Embeds every docs/openapi/*.json, in name order, as hub::openapi_fragments(); hub/app.cpp
-# merges them into one document.
+# merges them into one document. Bytes are unsigned so that UTF-8 text needs no narrowing.
 file(GLOB fragments "${DIR}/*.json")
 list(SORT fragments)
 set(arrays "")
@@ -9,8 +9,8 @@ set(i 0)
 foreach(fragment IN LISTS fragments)
   file(READ "${fragment}" hex HEX)
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
-  string(APPEND arrays "static const char kFragment${i}[] = {${bytes} 0};\n")
-  string(APPEND views "{kFragment${i}, sizeof kFragment${i} - 1},\n")
+  string(APPEND arrays "static const unsigned char kFragment${i}[] = {${bytes} 0};\n")
+  string(APPEND views "{reinterpret_cast<const char*>(kFragment${i}), sizeof kFragment${i} - 1},\n")
   math(EXPR i "${i} + 1")
 endforeach()
 file(WRITE "${OUTPUT}.tmp"

@@ -40,6 +40,11 @@ TEST_CASE("openapi: every registered route is described, and nothing else is") {
   CHECK(json::parse(served.body) == doc);
 }
 
+TEST_CASE("openapi: fragments may hold UTF-8 text, served byte for byte") {
+  auto doc = json::parse(openapi_document());
+  CHECK(doc["info"]["description"].get<std::string>().find("(1\xe2\x80\x93" "200, default 50)") != std::string::npos);
+}
+
 TEST_CASE("platform: healthz, and every response carries the security headers and a request id") {
   HubFixture f;
   auto r = f.call(Method::get, "/healthz");
