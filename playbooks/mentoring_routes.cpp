@@ -36,7 +36,7 @@ Result<auth::User> user_field(Connection& c, std::int64_t id, const char* field)
 Result<Actor> person_facts(Connection& c, const auth::User& u) {
   auto cohorts = cohorts_of(c, u.id);
   if (!cohorts) return cohorts.error();
-  return Actor{u.id, u.role, std::move(*cohorts)};
+  return Actor{u.id, auth::role_from(u.role), std::move(*cohorts)};
 }
 
 ApiError pair_refusal(PairVerdict v) {

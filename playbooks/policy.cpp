@@ -5,13 +5,13 @@
 namespace hub::playbooks {
 namespace {
 
-bool mentors(const Actor& a) { return a.role == "admin" || a.role == "mentor"; }
+bool mentors(const Actor& a) { return a.role == Role::admin || a.role == Role::mentor; }
 bool is_self(const Actor& a, std::int64_t user_id) { return is_signed_in(a) && a.user_id == user_id; }
 
 }  // namespace
 
-bool is_signed_in(const Actor& a) { return a.user_id != 0 && !a.role.empty(); }
-bool is_admin(const Actor& a) { return is_signed_in(a) && a.role == "admin"; }
+bool is_signed_in(const Actor& a) { return a.signed_in(); }
+bool is_admin(const Actor& a) { return is_signed_in(a) && a.role == Role::admin; }
 
 bool shares_cohort(const Actor& a, const Actor& b) {
   return std::any_of(a.cohort_ids.begin(), a.cohort_ids.end(), [&](std::int64_t id) {
@@ -46,7 +46,7 @@ PairVerdict pair_verdict(const Actor& a, const Actor& mentor, const Actor& mente
   if (!is_admin(a) && mentor.user_id != a.user_id) return PairVerdict::not_yourself;
   if (!mentors(mentor)) return PairVerdict::mentor_cannot_mentor;
   if (mentor.user_id == mentee.user_id) return PairVerdict::same_person;
-  if (mentee.role != "member") return PairVerdict::mentee_not_member;
+  if (mentee.role != Role::member) return PairVerdict::mentee_not_member;
   if (!shares_cohort(mentor, mentee)) return PairVerdict::no_shared_cohort;
   return PairVerdict::allowed;
 }

@@ -7,15 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "hub/auth/policy.hpp"
+
 namespace hub::playbooks {
 
 // Facts about a person: the one asking (the actor) or the one acted on. Anonymous is user_id 0.
-// The sessions helper adds auth::Actor with the same fields; this is unified with it at merge.
-struct Actor {
-  std::int64_t user_id = 0;
-  std::string role;  // "admin" | "mentor" | "member"; empty when anonymous
-  std::vector<std::int64_t> cohort_ids;
-};
+using auth::Actor;
+using auth::Role;
+
 
 bool is_signed_in(const Actor& a);
 bool is_admin(const Actor& a);

@@ -36,7 +36,7 @@ struct MergeInputs {
 
 Actor actor_of(const http::Context& ctx) {
   if (!ctx.principal) return Actor{};
-  return Actor{ctx.principal->user_id, ctx.principal->role, {}};
+  return Actor::of(*ctx.principal);
 }
 
 Result<std::optional<std::int64_t>> int_query(const http::Request& req, const char* name) {

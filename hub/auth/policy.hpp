@@ -26,7 +26,8 @@ struct Actor {
 
   static Actor anonymous() { return {}; }
   static Actor of(const http::Principal& who, std::vector<std::int64_t> cohort_ids = {});
-  bool signed_in() const { return role != Role::anonymous; }
+  // A role without a user is nobody: both facts must be there.
+  bool signed_in() const { return role != Role::anonymous && user_id != 0; }
   bool is_admin() const { return role == Role::admin; }
   bool in_cohort(std::int64_t cohort_id) const;
 };

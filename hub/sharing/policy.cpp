@@ -1,19 +1,6 @@
 #include "hub/sharing/policy.hpp"
 
-#include <algorithm>
-
 namespace hub::sharing {
-
-Role role_from(std::string_view name) {
-  if (name == "admin") return Role::admin;
-  if (name == "mentor") return Role::mentor;
-  if (name == "member") return Role::member;
-  return Role::anonymous;
-}
-
-bool Actor::in_cohort(std::int64_t cohort_id) const {
-  return std::find(cohort_ids.begin(), cohort_ids.end(), cohort_id) != cohort_ids.end();
-}
 
 bool allows(const Actor& actor, Action action, const Target& target) {
   if (!actor.signed_in()) return false;

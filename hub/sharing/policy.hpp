@@ -7,21 +7,13 @@
 #include <string_view>
 #include <vector>
 
+#include "hub/auth/policy.hpp"
+
 namespace hub::sharing {
 
-// The same shape as auth::Actor (hub/auth/policy.hpp, in review); the lead unifies the two at merge.
-enum class Role { anonymous, member, mentor, admin };
-// "admin" | "mentor" | "member"; anything else is anonymous (it can do nothing).
-Role role_from(std::string_view name);
-
-struct Actor {
-  std::int64_t user_id = 0;              // 0 for anonymous
-  Role role = Role::anonymous;
-  std::vector<std::int64_t> cohort_ids;  // the cohorts the actor is a member of
-
-  bool signed_in() const { return role != Role::anonymous && user_id != 0; }
-  bool in_cohort(std::int64_t cohort_id) const;
-};
+using auth::Actor;
+using auth::Role;
+using auth::role_from;
 
 enum class Action {
   create_engagement,  // in the target owner's pipeline

@@ -19,7 +19,7 @@ ApiError no_such_engagement() { return ApiError::not_found("No such engagement."
 ApiError no_such_cohort() { return ApiError::not_found("No such cohort."); }
 
 Actor actor_of(const http::Principal& who, std::vector<std::int64_t> cohort_ids = {}) {
-  return {who.user_id, role_from(who.role), std::move(cohort_ids)};
+  return Actor::of(who, std::move(cohort_ids));
 }
 
 // The owner of engagement `id` when the policy lets `actor` do `action` to it; for anyone else the

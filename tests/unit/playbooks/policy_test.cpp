@@ -14,7 +14,7 @@ using namespace hub::playbooks;
 
 namespace {
 
-enum class Role { admin, mentor, member, stranger, anonymous };
+enum class Who { admin, mentor, member, stranger, anonymous };
 
 enum class Act {
   read_playbooks,
@@ -52,173 +52,173 @@ constexpr bool Y = true, N = false;
 
 struct Row {
   Act act;
-  Role role;
+  Who role;
   bool self, same, other;
 };
 
 // clang-format off
 const Row kTable[] = {
   //  action                                          role              self same other
-  {Act::read_playbooks,                          Role::admin,     Y, Y, Y},
-  {Act::read_playbooks,                          Role::mentor,    Y, Y, Y},
-  {Act::read_playbooks,                          Role::member,    Y, Y, Y},
-  {Act::read_playbooks,                          Role::stranger,  Y, Y, Y},
-  {Act::read_playbooks,                          Role::anonymous, N, N, N},
-  {Act::create_playbook,                         Role::admin,     Y, Y, Y},
-  {Act::create_playbook,                         Role::mentor,    Y, Y, Y},
-  {Act::create_playbook,                         Role::member,    Y, Y, Y},
-  {Act::create_playbook,                         Role::stranger,  Y, Y, Y},
-  {Act::create_playbook,                         Role::anonymous, N, N, N},
-  {Act::propose,                                 Role::admin,     Y, Y, Y},
-  {Act::propose,                                 Role::mentor,    Y, Y, Y},
-  {Act::propose,                                 Role::member,    Y, Y, Y},
-  {Act::propose,                                 Role::stranger,  Y, Y, Y},
-  {Act::propose,                                 Role::anonymous, N, N, N},
-  {Act::save_unreviewed,                         Role::admin,     Y, Y, Y},
-  {Act::save_unreviewed,                         Role::mentor,    Y, Y, Y},
-  {Act::save_unreviewed,                         Role::member,    Y, Y, Y},
-  {Act::save_unreviewed,                         Role::stranger,  Y, Y, Y},
-  {Act::save_unreviewed,                         Role::anonymous, N, N, N},
-  {Act::save_reviewed,                           Role::admin,     N, N, N},
-  {Act::save_reviewed,                           Role::mentor,    N, N, N},
-  {Act::save_reviewed,                           Role::member,    N, N, N},
-  {Act::save_reviewed,                           Role::stranger,  N, N, N},
-  {Act::save_reviewed,                           Role::anonymous, N, N, N},
-  {Act::retitle_unreviewed,                      Role::admin,     Y, Y, Y},
-  {Act::retitle_unreviewed,                      Role::mentor,    Y, Y, Y},
-  {Act::retitle_unreviewed,                      Role::member,    Y, Y, Y},
-  {Act::retitle_unreviewed,                      Role::stranger,  Y, Y, Y},
-  {Act::retitle_unreviewed,                      Role::anonymous, N, N, N},
-  {Act::retitle_reviewed,                        Role::admin,     N, N, N},
-  {Act::retitle_reviewed,                        Role::mentor,    N, N, N},
-  {Act::retitle_reviewed,                        Role::member,    N, N, N},
-  {Act::retitle_reviewed,                        Role::stranger,  N, N, N},
-  {Act::retitle_reviewed,                        Role::anonymous, N, N, N},
-  {Act::raise_approvals,                         Role::admin,     Y, Y, Y},
-  {Act::raise_approvals,                         Role::mentor,    Y, Y, Y},
-  {Act::raise_approvals,                         Role::member,    N, N, N},
-  {Act::raise_approvals,                         Role::stranger,  N, N, N},
-  {Act::raise_approvals,                         Role::anonymous, N, N, N},
-  {Act::lower_approvals,                         Role::admin,     Y, Y, Y},
-  {Act::lower_approvals,                         Role::mentor,    N, N, N},
-  {Act::lower_approvals,                         Role::member,    N, N, N},
-  {Act::lower_approvals,                         Role::stranger,  N, N, N},
-  {Act::lower_approvals,                         Role::anonymous, N, N, N},
-  {Act::read_settings_log,                       Role::admin,     Y, Y, Y},
-  {Act::read_settings_log,                       Role::mentor,    N, N, N},
-  {Act::read_settings_log,                       Role::member,    N, N, N},
-  {Act::read_settings_log,                       Role::stranger,  N, N, N},
-  {Act::read_settings_log,                       Role::anonymous, N, N, N},
-  {Act::update_proposal,                         Role::admin,     Y, N, N},
-  {Act::update_proposal,                         Role::mentor,    Y, N, N},
-  {Act::update_proposal,                         Role::member,    Y, N, N},
-  {Act::update_proposal,                         Role::stranger,  Y, N, N},
-  {Act::update_proposal,                         Role::anonymous, N, N, N},
-  {Act::review_proposal,                         Role::admin,     N, Y, Y},
-  {Act::review_proposal,                         Role::mentor,    N, Y, Y},
-  {Act::review_proposal,                         Role::member,    N, Y, Y},
-  {Act::review_proposal,                         Role::stranger,  N, Y, Y},
-  {Act::review_proposal,                         Role::anonymous, N, N, N},
-  {Act::merge_proposal,                          Role::admin,     Y, Y, Y},
-  {Act::merge_proposal,                          Role::mentor,    Y, Y, Y},
-  {Act::merge_proposal,                          Role::member,    Y, Y, Y},
-  {Act::merge_proposal,                          Role::stranger,  Y, Y, Y},
-  {Act::merge_proposal,                          Role::anonymous, N, N, N},
-  {Act::close_proposal,                          Role::admin,     Y, Y, Y},
-  {Act::close_proposal,                          Role::mentor,    Y, Y, Y},
-  {Act::close_proposal,                          Role::member,    Y, N, N},
-  {Act::close_proposal,                          Role::stranger,  Y, N, N},
-  {Act::close_proposal,                          Role::anonymous, N, N, N},
-  {Act::pair_me_with,                            Role::admin,     N, Y, N},
-  {Act::pair_me_with,                            Role::mentor,    N, Y, N},
-  {Act::pair_me_with,                            Role::member,    N, N, N},
-  {Act::pair_me_with,                            Role::stranger,  N, N, N},
-  {Act::pair_me_with,                            Role::anonymous, N, N, N},
-  {Act::pair_m_with,                             Role::admin,     N, Y, N},
-  {Act::pair_m_with,                             Role::mentor,    N, N, N},
-  {Act::pair_m_with,                             Role::member,    N, N, N},
-  {Act::pair_m_with,                             Role::stranger,  N, N, N},
-  {Act::pair_m_with,                             Role::anonymous, N, N, N},
-  {Act::end_pairing_of,                          Role::admin,     Y, Y, Y},
-  {Act::end_pairing_of,                          Role::mentor,    Y, N, N},
-  {Act::end_pairing_of,                          Role::member,    Y, N, N},
-  {Act::end_pairing_of,                          Role::stranger,  Y, N, N},
-  {Act::end_pairing_of,                          Role::anonymous, N, N, N},
-  {Act::end_my_pairing_with,                     Role::admin,     Y, Y, Y},
-  {Act::end_my_pairing_with,                     Role::mentor,    Y, Y, Y},
-  {Act::end_my_pairing_with,                     Role::member,    Y, Y, Y},
-  {Act::end_my_pairing_with,                     Role::stranger,  Y, Y, Y},
-  {Act::end_my_pairing_with,                     Role::anonymous, N, N, N},
-  {Act::see_every_pairing,                       Role::admin,     Y, Y, Y},
-  {Act::see_every_pairing,                       Role::mentor,    N, N, N},
-  {Act::see_every_pairing,                       Role::member,    N, N, N},
-  {Act::see_every_pairing,                       Role::stranger,  N, N, N},
-  {Act::see_every_pairing,                       Role::anonymous, N, N, N},
-  {Act::assign_to_my_mentee,                     Role::admin,     Y, Y, Y},
-  {Act::assign_to_my_mentee,                     Role::mentor,    Y, Y, Y},
-  {Act::assign_to_my_mentee,                     Role::member,    N, N, N},
-  {Act::assign_to_my_mentee,                     Role::stranger,  N, N, N},
-  {Act::assign_to_my_mentee,                     Role::anonymous, N, N, N},
-  {Act::assign_to_unpaired,                      Role::admin,     N, N, N},
-  {Act::assign_to_unpaired,                      Role::mentor,    N, N, N},
-  {Act::assign_to_unpaired,                      Role::member,    N, N, N},
-  {Act::assign_to_unpaired,                      Role::stranger,  N, N, N},
-  {Act::assign_to_unpaired,                      Role::anonymous, N, N, N},
-  {Act::read_assignment_by_m,                    Role::admin,     Y, Y, Y},
-  {Act::read_assignment_by_m,                    Role::mentor,    Y, N, N},
-  {Act::read_assignment_by_m,                    Role::member,    Y, N, N},
-  {Act::read_assignment_by_m,                    Role::stranger,  Y, N, N},
-  {Act::read_assignment_by_m,                    Role::anonymous, N, N, N},
-  {Act::read_assignment_i_set,                   Role::admin,     Y, Y, Y},
-  {Act::read_assignment_i_set,                   Role::mentor,    Y, Y, Y},
-  {Act::read_assignment_i_set,                   Role::member,    Y, Y, Y},
-  {Act::read_assignment_i_set,                   Role::stranger,  Y, Y, Y},
-  {Act::read_assignment_i_set,                   Role::anonymous, N, N, N},
-  {Act::read_assignment_i_set_after_pairing_ended, Role::admin,   Y, Y, Y},
-  {Act::read_assignment_i_set_after_pairing_ended, Role::mentor,  Y, N, N},
-  {Act::read_assignment_i_set_after_pairing_ended, Role::member,  Y, N, N},
-  {Act::read_assignment_i_set_after_pairing_ended, Role::stranger, Y, N, N},
-  {Act::read_assignment_i_set_after_pairing_ended, Role::anonymous, N, N, N},
-  {Act::tick_item,                               Role::admin,     Y, N, N},
-  {Act::tick_item,                               Role::mentor,    Y, N, N},
-  {Act::tick_item,                               Role::member,    Y, N, N},
-  {Act::tick_item,                               Role::stranger,  Y, N, N},
-  {Act::tick_item,                               Role::anonymous, N, N, N},
-  {Act::list_assignments_of_my_mentee,           Role::admin,     Y, Y, Y},
-  {Act::list_assignments_of_my_mentee,           Role::mentor,    Y, Y, Y},
-  {Act::list_assignments_of_my_mentee,           Role::member,    Y, N, N},
-  {Act::list_assignments_of_my_mentee,           Role::stranger,  Y, N, N},
-  {Act::list_assignments_of_my_mentee,           Role::anonymous, N, N, N},
-  {Act::list_assignments_of_unpaired,            Role::admin,     Y, Y, Y},
-  {Act::list_assignments_of_unpaired,            Role::mentor,    Y, N, N},
-  {Act::list_assignments_of_unpaired,            Role::member,    Y, N, N},
-  {Act::list_assignments_of_unpaired,            Role::stranger,  Y, N, N},
-  {Act::list_assignments_of_unpaired,            Role::anonymous, N, N, N},
-  {Act::list_every_mentors_assignments_of,       Role::admin,     Y, Y, Y},
-  {Act::list_every_mentors_assignments_of,       Role::mentor,    Y, N, N},
-  {Act::list_every_mentors_assignments_of,       Role::member,    Y, N, N},
-  {Act::list_every_mentors_assignments_of,       Role::stranger,  Y, N, N},
-  {Act::list_every_mentors_assignments_of,       Role::anonymous, N, N, N},
-  {Act::read_dashboard_of,                       Role::admin,     Y, Y, Y},
-  {Act::read_dashboard_of,                       Role::mentor,    Y, N, N},
-  {Act::read_dashboard_of,                       Role::member,    Y, N, N},
-  {Act::read_dashboard_of,                       Role::stranger,  Y, N, N},
-  {Act::read_dashboard_of,                       Role::anonymous, N, N, N},
+  {Act::read_playbooks,                          Who::admin,     Y, Y, Y},
+  {Act::read_playbooks,                          Who::mentor,    Y, Y, Y},
+  {Act::read_playbooks,                          Who::member,    Y, Y, Y},
+  {Act::read_playbooks,                          Who::stranger,  Y, Y, Y},
+  {Act::read_playbooks,                          Who::anonymous, N, N, N},
+  {Act::create_playbook,                         Who::admin,     Y, Y, Y},
+  {Act::create_playbook,                         Who::mentor,    Y, Y, Y},
+  {Act::create_playbook,                         Who::member,    Y, Y, Y},
+  {Act::create_playbook,                         Who::stranger,  Y, Y, Y},
+  {Act::create_playbook,                         Who::anonymous, N, N, N},
+  {Act::propose,                                 Who::admin,     Y, Y, Y},
+  {Act::propose,                                 Who::mentor,    Y, Y, Y},
+  {Act::propose,                                 Who::member,    Y, Y, Y},
+  {Act::propose,                                 Who::stranger,  Y, Y, Y},
+  {Act::propose,                                 Who::anonymous, N, N, N},
+  {Act::save_unreviewed,                         Who::admin,     Y, Y, Y},
+  {Act::save_unreviewed,                         Who::mentor,    Y, Y, Y},
+  {Act::save_unreviewed,                         Who::member,    Y, Y, Y},
+  {Act::save_unreviewed,                         Who::stranger,  Y, Y, Y},
+  {Act::save_unreviewed,                         Who::anonymous, N, N, N},
+  {Act::save_reviewed,                           Who::admin,     N, N, N},
+  {Act::save_reviewed,                           Who::mentor,    N, N, N},
+  {Act::save_reviewed,                           Who::member,    N, N, N},
+  {Act::save_reviewed,                           Who::stranger,  N, N, N},
+  {Act::save_reviewed,                           Who::anonymous, N, N, N},
+  {Act::retitle_unreviewed,                      Who::admin,     Y, Y, Y},
+  {Act::retitle_unreviewed,                      Who::mentor,    Y, Y, Y},
+  {Act::retitle_unreviewed,                      Who::member,    Y, Y, Y},
+  {Act::retitle_unreviewed,                      Who::stranger,  Y, Y, Y},
+  {Act::retitle_unreviewed,                      Who::anonymous, N, N, N},
+  {Act::retitle_reviewed,                        Who::admin,     N, N, N},
+  {Act::retitle_reviewed,                        Who::mentor,    N, N, N},
+  {Act::retitle_reviewed,                        Who::member,    N, N, N},
+  {Act::retitle_reviewed,                        Who::stranger,  N, N, N},
+  {Act::retitle_reviewed,                        Who::anonymous, N, N, N},
+  {Act::raise_approvals,                         Who::admin,     Y, Y, Y},
+  {Act::raise_approvals,                         Who::mentor,    Y, Y, Y},
+  {Act::raise_approvals,                         Who::member,    N, N, N},
+  {Act::raise_approvals,                         Who::stranger,  N, N, N},
+  {Act::raise_approvals,                         Who::anonymous, N, N, N},
+  {Act::lower_approvals,                         Who::admin,     Y, Y, Y},
+  {Act::lower_approvals,                         Who::mentor,    N, N, N},
+  {Act::lower_approvals,                         Who::member,    N, N, N},
+  {Act::lower_approvals,                         Who::stranger,  N, N, N},
+  {Act::lower_approvals,                         Who::anonymous, N, N, N},
+  {Act::read_settings_log,                       Who::admin,     Y, Y, Y},
+  {Act::read_settings_log,                       Who::mentor,    N, N, N},
+  {Act::read_settings_log,                       Who::member,    N, N, N},
+  {Act::read_settings_log,                       Who::stranger,  N, N, N},
+  {Act::read_settings_log,                       Who::anonymous, N, N, N},
+  {Act::update_proposal,                         Who::admin,     Y, N, N},
+  {Act::update_proposal,                         Who::mentor,    Y, N, N},
+  {Act::update_proposal,                         Who::member,    Y, N, N},
+  {Act::update_proposal,                         Who::stranger,  Y, N, N},
+  {Act::update_proposal,                         Who::anonymous, N, N, N},
+  {Act::review_proposal,                         Who::admin,     N, Y, Y},
+  {Act::review_proposal,                         Who::mentor,    N, Y, Y},
+  {Act::review_proposal,                         Who::member,    N, Y, Y},
+  {Act::review_proposal,                         Who::stranger,  N, Y, Y},
+  {Act::review_proposal,                         Who::anonymous, N, N, N},
+  {Act::merge_proposal,                          Who::admin,     Y, Y, Y},
+  {Act::merge_proposal,                          Who::mentor,    Y, Y, Y},
+  {Act::merge_proposal,                          Who::member,    Y, Y, Y},
+  {Act::merge_proposal,                          Who::stranger,  Y, Y, Y},
+  {Act::merge_proposal,                          Who::anonymous, N, N, N},
+  {Act::close_proposal,                          Who::admin,     Y, Y, Y},
+  {Act::close_proposal,                          Who::mentor,    Y, Y, Y},
+  {Act::close_proposal,                          Who::member,    Y, N, N},
+  {Act::close_proposal,                          Who::stranger,  Y, N, N},
+  {Act::close_proposal,                          Who::anonymous, N, N, N},
+  {Act::pair_me_with,                            Who::admin,     N, Y, N},
+  {Act::pair_me_with,                            Who::mentor,    N, Y, N},
+  {Act::pair_me_with,                            Who::member,    N, N, N},
+  {Act::pair_me_with,                            Who::stranger,  N, N, N},
+  {Act::pair_me_with,                            Who::anonymous, N, N, N},
+  {Act::pair_m_with,                             Who::admin,     N, Y, N},
+  {Act::pair_m_with,                             Who::mentor,    N, N, N},
+  {Act::pair_m_with,                             Who::member,    N, N, N},
+  {Act::pair_m_with,                             Who::stranger,  N, N, N},
+  {Act::pair_m_with,                             Who::anonymous, N, N, N},
+  {Act::end_pairing_of,                          Who::admin,     Y, Y, Y},
+  {Act::end_pairing_of,                          Who::mentor,    Y, N, N},
+  {Act::end_pairing_of,                          Who::member,    Y, N, N},
+  {Act::end_pairing_of,                          Who::stranger,  Y, N, N},
+  {Act::end_pairing_of,                          Who::anonymous, N, N, N},
+  {Act::end_my_pairing_with,                     Who::admin,     Y, Y, Y},
+  {Act::end_my_pairing_with,                     Who::mentor,    Y, Y, Y},
+  {Act::end_my_pairing_with,                     Who::member,    Y, Y, Y},
+  {Act::end_my_pairing_with,                     Who::stranger,  Y, Y, Y},
+  {Act::end_my_pairing_with,                     Who::anonymous, N, N, N},
+  {Act::see_every_pairing,                       Who::admin,     Y, Y, Y},
+  {Act::see_every_pairing,                       Who::mentor,    N, N, N},
+  {Act::see_every_pairing,                       Who::member,    N, N, N},
+  {Act::see_every_pairing,                       Who::stranger,  N, N, N},
+  {Act::see_every_pairing,                       Who::anonymous, N, N, N},
+  {Act::assign_to_my_mentee,                     Who::admin,     Y, Y, Y},
+  {Act::assign_to_my_mentee,                     Who::mentor,    Y, Y, Y},
+  {Act::assign_to_my_mentee,                     Who::member,    N, N, N},
+  {Act::assign_to_my_mentee,                     Who::stranger,  N, N, N},
+  {Act::assign_to_my_mentee,                     Who::anonymous, N, N, N},
+  {Act::assign_to_unpaired,                      Who::admin,     N, N, N},
+  {Act::assign_to_unpaired,                      Who::mentor,    N, N, N},
+  {Act::assign_to_unpaired,                      Who::member,    N, N, N},
+  {Act::assign_to_unpaired,                      Who::stranger,  N, N, N},
+  {Act::assign_to_unpaired,                      Who::anonymous, N, N, N},
+  {Act::read_assignment_by_m,                    Who::admin,     Y, Y, Y},
+  {Act::read_assignment_by_m,                    Who::mentor,    Y, N, N},
+  {Act::read_assignment_by_m,                    Who::member,    Y, N, N},
+  {Act::read_assignment_by_m,                    Who::stranger,  Y, N, N},
+  {Act::read_assignment_by_m,                    Who::anonymous, N, N, N},
+  {Act::read_assignment_i_set,                   Who::admin,     Y, Y, Y},
+  {Act::read_assignment_i_set,                   Who::mentor,    Y, Y, Y},
+  {Act::read_assignment_i_set,                   Who::member,    Y, Y, Y},
+  {Act::read_assignment_i_set,                   Who::stranger,  Y, Y, Y},
+  {Act::read_assignment_i_set,                   Who::anonymous, N, N, N},
+  {Act::read_assignment_i_set_after_pairing_ended, Who::admin,   Y, Y, Y},
+  {Act::read_assignment_i_set_after_pairing_ended, Who::mentor,  Y, N, N},
+  {Act::read_assignment_i_set_after_pairing_ended, Who::member,  Y, N, N},
+  {Act::read_assignment_i_set_after_pairing_ended, Who::stranger, Y, N, N},
+  {Act::read_assignment_i_set_after_pairing_ended, Who::anonymous, N, N, N},
+  {Act::tick_item,                               Who::admin,     Y, N, N},
+  {Act::tick_item,                               Who::mentor,    Y, N, N},
+  {Act::tick_item,                               Who::member,    Y, N, N},
+  {Act::tick_item,                               Who::stranger,  Y, N, N},
+  {Act::tick_item,                               Who::anonymous, N, N, N},
+  {Act::list_assignments_of_my_mentee,           Who::admin,     Y, Y, Y},
+  {Act::list_assignments_of_my_mentee,           Who::mentor,    Y, Y, Y},
+  {Act::list_assignments_of_my_mentee,           Who::member,    Y, N, N},
+  {Act::list_assignments_of_my_mentee,           Who::stranger,  Y, N, N},
+  {Act::list_assignments_of_my_mentee,           Who::anonymous, N, N, N},
+  {Act::list_assignments_of_unpaired,            Who::admin,     Y, Y, Y},
+  {Act::list_assignments_of_unpaired,            Who::mentor,    Y, N, N},
+  {Act::list_assignments_of_unpaired,            Who::member,    Y, N, N},
+  {Act::list_assignments_of_unpaired,            Who::stranger,  Y, N, N},
+  {Act::list_assignments_of_unpaired,            Who::anonymous, N, N, N},
+  {Act::list_every_mentors_assignments_of,       Who::admin,     Y, Y, Y},
+  {Act::list_every_mentors_assignments_of,       Who::mentor,    Y, N, N},
+  {Act::list_every_mentors_assignments_of,       Who::member,    Y, N, N},
+  {Act::list_every_mentors_assignments_of,       Who::stranger,  Y, N, N},
+  {Act::list_every_mentors_assignments_of,       Who::anonymous, N, N, N},
+  {Act::read_dashboard_of,                       Who::admin,     Y, Y, Y},
+  {Act::read_dashboard_of,                       Who::mentor,    Y, N, N},
+  {Act::read_dashboard_of,                       Who::member,    Y, N, N},
+  {Act::read_dashboard_of,                       Who::stranger,  Y, N, N},
+  {Act::read_dashboard_of,                       Who::anonymous, N, N, N},
 };
 // clang-format on
 
-Actor actor_for(Role r) {
+Actor actor_for(Who r) {
   switch (r) {
-    case Role::admin: return {1, "admin", {10}};
-    case Role::mentor: return {2, "mentor", {10}};
-    case Role::member: return {3, "member", {10}};
-    case Role::stranger: return {4, "member", {}};
-    case Role::anonymous: return {};
+    case Who::admin: return {1, hub::auth::Role::admin, {10}};
+    case Who::mentor: return {2, hub::auth::Role::mentor, {10}};
+    case Who::member: return {3, hub::auth::Role::member, {10}};
+    case Who::stranger: return {4, hub::auth::Role::member, {}};
+    case Who::anonymous: return {};
   }
   return {};
 }
 
-const Actor kM{7, "mentor", {10}};
+const Actor kM{7, hub::auth::Role::mentor, {10}};
 
 bool allowed(Act act, const Actor& a, const Actor& other) {
   switch (act) {
@@ -260,7 +260,7 @@ bool allowed(Act act, const Actor& a, const Actor& other) {
 }  // namespace
 
 TEST_CASE("playbooks policy: every role × relation × action gets the answer in the table") {
-  const Actor same{5, "member", {10}}, other{6, "member", {20}};
+  const Actor same{5, hub::auth::Role::member, {10}}, other{6, hub::auth::Role::member, {20}};
   for (const Row& row : kTable) {
     const Actor a = actor_for(row.role);
     INFO("action " << int(row.act) << ", role " << int(row.role));
@@ -271,7 +271,7 @@ TEST_CASE("playbooks policy: every role × relation × action gets the answer in
 }
 
 TEST_CASE("playbooks policy: the table covers every action for every role") {
-  constexpr int kActions = int(Act::read_dashboard_of) + 1, kRoles = int(Role::anonymous) + 1;
+  constexpr int kActions = int(Act::read_dashboard_of) + 1, kRoles = int(Who::anonymous) + 1;
   int seen[kActions][kRoles] = {};
   for (const Row& row : kTable) ++seen[int(row.act)][int(row.role)];
   for (int act = 0; act < kActions; ++act)
@@ -282,8 +282,8 @@ TEST_CASE("playbooks policy: the table covers every action for every role") {
 }
 
 TEST_CASE("playbooks policy: a refused pairing says why") {
-  const Actor admin{1, "admin", {10}}, mira{2, "mentor", {10}}, sam{3, "member", {10}}, nia{6, "member", {20}};
-  const Actor ada_mentee{8, "admin", {10}}, lone_mentor{9, "mentor", {}};
+  const Actor admin{1, hub::auth::Role::admin, {10}}, mira{2, hub::auth::Role::mentor, {10}}, sam{3, hub::auth::Role::member, {10}}, nia{6, hub::auth::Role::member, {20}};
+  const Actor ada_mentee{8, hub::auth::Role::admin, {10}}, lone_mentor{9, hub::auth::Role::mentor, {}};
   CHECK(pair_verdict(sam, sam, nia) == PairVerdict::not_a_mentor);
   CHECK(pair_verdict(Actor{}, mira, sam) == PairVerdict::not_a_mentor);
   CHECK(pair_verdict(mira, kM, sam) == PairVerdict::not_yourself);
