@@ -123,7 +123,7 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
       authenticator_(db_, clock_, auth_options_),
       accounts_(db_, cpu_, clock_, membership_, authenticator_, auth_options_),
       cohorts_(db_, clock_, membership_),
-      discussion_(db_, clock_, membership_, authenticator_,
+      discussion_(db_, cpu_, clock_, membership_, authenticator_,
                   {static_cast<int>(config.discussion.post_burst), 60.0 / double(config.discussion.posts_per_minute)},
                   config.server.public_origin),
       sharing_(db_, cpu_, clock_, membership_, sharing_options_from(config, dir)),

@@ -1,24 +1,25 @@
-// Safe Markdown: cmark-gfm in safe mode (raw HTML omitted), with the table, strikethrough,
-// tasklist and tagfilter extensions and never autolink (quadratic in this version), footnotes off
-// (quadratic too), every link and image URL checked against an allowlist, input capped.
+// Markdown in playbooks: the hub's one renderer (hub/markdown/renderer.hpp), and the task lists
+// an assignment is made of.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "hub/markdown/cmark_document.hpp"
+#include "hub/markdown/renderer.hpp"
+
 namespace hub::playbooks {
 
-// Bumped whenever the HTML for the same Markdown changes, so cached renderings are redone.
-inline constexpr int kRendererVersion = 1;
+using markdown::is_safe_url;
+using markdown::kRendererVersion;
+// For task_items(), which walks the parsed tree.
+using markdown::affordable_features;
+using markdown::CmarkDocument;
+using markdown::MarkdownFeatures;
 
-// HTML for `markdown`, safe to insert into a page. Input beyond kMaxContentBytes is cut off.
-// A document whose structure would make the parser superlinear is shown as preformatted text.
-std::string render_markdown(std::string_view markdown);
-
-// True when a link (or, with `image`, an image source) may point at `url`: relative URLs, and
-// the http, https and (links only) mailto schemes, read the way a browser reads them.
-bool is_safe_url(std::string_view url, bool image);
+// A playbook's HTML, safe to insert into a page.
+inline std::string render_markdown(std::string_view markdown) { return markdown::render_html(markdown); }
 
 struct TaskItem {
   std::string text;  // plain text, whitespace collapsed, at most kMaxTaskText bytes

@@ -4,7 +4,7 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 
-#include "playbooks/cmark_document.hpp"
+#include "hub/markdown/cmark_document.hpp"
 #include "playbooks/markdown.hpp"
 #include "playbooks/text.hpp"
 

@@ -1,6 +1,7 @@
 #include "playbooks/text.hpp"
 
 #include "hub/auth/secrets.hpp"
+#include "hub/markdown/html_escape.hpp"
 
 namespace hub::playbooks {
 
@@ -44,20 +45,6 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 
 std::string content_address(std::string_view text) { return auth::sha256_hex(text); }
 
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
+std::string escape_html(std::string_view text) { return markdown::escape_html(text); }
 
 }  // namespace hub::playbooks

@@ -83,10 +83,15 @@ Channel read_channel(const store::Statement& s) {
   return {s.int64(0), s.optional_int64(1), s.text(2), s.text(3)};
 }
 
-// Cohort channels readable by `who`: admins read all, others those of their cohorts.
-constexpr const char* kReadable =
-    "(c.cohort_id IS NULL OR ?1 = 1 OR EXISTS (SELECT 1 FROM cohort_members m "
-    "WHERE m.cohort_id = c.cohort_id AND m.user_id = ?2))";
+// policy::visible_channel_scope as SQL: ?1 hub-wide, ?2 every cohort, ?3 the cohort ids (JSON).
+constexpr const char* kVisible =
+    "((c.cohort_id IS NULL AND ?1) OR (c.cohort_id IS NOT NULL AND "
+    "(?2 OR c.cohort_id IN (SELECT value FROM json_each(?3)))))";
+
+void bind_scope(store::Statement& s, const policy::ChannelScope& scope) {
+  s.bind(1, std::int64_t{scope.hub_wide}).bind(2, std::int64_t{scope.every_cohort});
+  s.bind(3, std::string_view(json(scope.cohort_ids).dump()));
+}
 
 }  // namespace
 
@@ -111,69 +116,51 @@ Result<Channel> insert_channel(Connection& db, const std::string& name, std::opt
   return Channel{db.last_insert_id(), cohort_id, name, topic};
 }
 
-Status may_create_channel(Connection& db, cohorts::CohortMembership& membership, const Principal& who,
-                          std::optional<std::int64_t> cohort_id) {
-  if (cohort_id && !membership.cohort_exists(db, *cohort_id))
-    return ApiError::invalid_field("cohort_id", "No such cohort.");
-  if (who.role == "admin") return http::Ok{};
-  if (who.role == "mentor" && cohort_id && membership.is_member(db, who.user_id, *cohort_id)) return http::Ok{};
-  return ApiError::forbidden(cohort_id ? "Only an admin or a mentor of the cohort may create its channels."
-                                       : "Only an admin may create hub-wide channels.");
+Actor actor_of(Connection& db, cohorts::CohortMembership& membership, const Principal& who) {
+  return {who.user_id, who.role, membership.cohorts_of(db, who.user_id)};
 }
 
-Result<Channel> visible_channel(Connection& db, cohorts::CohortMembership& membership, const Principal& who,
-                                std::int64_t channel_id) {
+Result<Channel> visible_channel(Connection& db, const Actor& actor, std::int64_t channel_id) {
   auto s = db.prepare("SELECT id, cohort_id, name, topic FROM channels WHERE id = ?1");
   s.bind(1, channel_id);
   auto row = s.step();
   if (!row) return row.error();
   if (!*row) return ApiError::not_found("No such channel.");
   Channel ch = read_channel(s);
-  if (ch.cohort_id && who.role != "admin" && !membership.is_member(db, who.user_id, *ch.cohort_id))
-    return ApiError::not_found("No such channel.");
+  if (policy::see_channel(actor, ch.facts()) != Verdict::allowed) return ApiError::not_found("No such channel.");
   return ch;
 }
 
-bool is_moderator(Connection& db, cohorts::CohortMembership& membership, const Principal& who, const Channel& ch) {
-  if (who.role == "admin") return true;
-  if (who.role != "mentor") return false;
-  return !ch.cohort_id || membership.is_member(db, who.user_id, *ch.cohort_id);
-}
-
-Result<json> list_channels(Connection& db, const Principal& who, const http::Page& page) {
+Result<json> list_channels(Connection& db, const Actor& actor, const http::Page& page) {
   auto s = db.prepare(
       std::string("SELECT c.id, c.cohort_id, c.name, c.topic, "
                   "(SELECT count(*) FROM messages m WHERE m.channel_id = c.id AND m.thread_root IS NULL "
-                  " AND m.deleted_at IS NULL AND m.author_id != ?2 AND m.id > coalesce((SELECT r.last_read_id "
-                  " FROM channel_reads r WHERE r.channel_id = c.id AND r.user_id = ?2), 0)), "
+                  " AND m.deleted_at IS NULL AND m.author_id != ?4 AND m.id > coalesce((SELECT r.last_read_id "
+                  " FROM channel_reads r WHERE r.channel_id = c.id AND r.user_id = ?4), 0)), "
                   "(SELECT max(m.id) FROM messages m WHERE m.channel_id = c.id) "
-                  "FROM channels c WHERE c.id > ?3 AND ") +
-      kReadable + " ORDER BY c.id LIMIT ?4");
-  s.bind(1, std::int64_t{who.role == "admin"}).bind(2, who.user_id).bind(3, page.after);
-  s.bind(4, static_cast<std::int64_t>(page.limit + 1));
+                  "FROM channels c WHERE c.id > ?5 AND ") +
+      kVisible + " ORDER BY c.id LIMIT ?6");
+  bind_scope(s, policy::visible_channel_scope(actor));
+  s.bind(4, actor.user_id).bind(5, page.after).bind(6, static_cast<std::int64_t>(page.limit + 1));
   json items = json::array();
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    json ch = channel_json(read_channel(s));
+  auto rows = s.each_row([&] {
+    const Channel channel = read_channel(s);
+    json ch = channel_json(channel);
+    ch["can_moderate"] = policy::moderates(actor, channel.facts());  // the page shows moderators' buttons
     ch["unread"] = s.int64(4);
     ch["last_message_id"] = s.is_null(5) ? json(nullptr) : json(s.int64(5));
     items.push_back(std::move(ch));
-  }
+  });
+  if (!rows) return rows.error();
   return http::page_body(std::move(items), page);
 }
 
 Result<std::vector<std::int64_t>> readable_channel_ids(Connection& db, const Principal& who) {
-  auto s = db.prepare(std::string("SELECT c.id FROM channels c WHERE ") + kReadable);
-  s.bind(1, std::int64_t{who.role == "admin"}).bind(2, who.user_id);
+  cohorts::CohortMembership membership;  // stateless: only reads cohort_members
+  auto s = db.prepare(std::string("SELECT c.id FROM channels c WHERE ") + kVisible);
+  bind_scope(s, policy::visible_channel_scope(actor_of(db, membership, who)));
   std::vector<std::int64_t> ids;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    ids.push_back(s.int64(0));
-  }
+  if (auto rows = s.each_row([&] { ids.push_back(s.int64(0)); }); !rows) return rows.error();
   return ids;
 }
 

@@ -1,4 +1,4 @@
-// Channels (per cohort, or hub-wide), who may read, post and moderate them, mutes and read markers.
+// Channels (per cohort, or hub-wide), mutes and read markers. Who may do what is policy.hpp's.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/cohorts/cohort_store.hpp"
+#include "hub/discussion/policy.hpp"
 #include "hub/http/pagination.hpp"
 #include "hub/http/router.hpp"
 #include "hub/store/connection.hpp"
@@ -29,24 +30,22 @@ struct Channel {
   std::optional<std::int64_t> cohort_id;  // nullopt: hub-wide
   std::string name;
   std::string topic;
+  ChannelFacts facts() const { return {cohort_id}; }
 };
 
-// REQUIRES: `name` and `topic` are validated; the caller checked may_create_channel.
+// The facts the policy needs about `who`: role and cohorts.
+Actor actor_of(Connection& db, cohorts::CohortMembership& membership, const Principal& who);
+
+// REQUIRES: `name` and `topic` are validated; policy::create_channel allowed it.
 Result<Channel> insert_channel(Connection& db, const std::string& name, std::optional<std::int64_t> cohort_id,
                                const std::string& topic, std::int64_t created_by, std::int64_t now);
-// Admins and mentors create channels; a mentor only in a cohort of theirs, hub-wide ones only admins.
-Status may_create_channel(Connection& db, cohorts::CohortMembership& membership, const Principal& who,
-                          std::optional<std::int64_t> cohort_id);
+// The channel if policy::see_channel allows `actor` to see it; anything else is not_found, so a
+// channel's existence does not leak.
+Result<Channel> visible_channel(Connection& db, const Actor& actor, std::int64_t channel_id);
 
-// The channel if `who` may read it: hub-wide ones everyone, cohort ones its members and admins.
-// Anything else is not_found, so a channel's existence does not leak.
-Result<Channel> visible_channel(Connection& db, cohorts::CohortMembership& membership, const Principal& who,
-                                std::int64_t channel_id);
-bool is_moderator(Connection& db, cohorts::CohortMembership& membership, const Principal& who, const Channel& ch);
-
-// Channels `who` can read, by id, each with `unread` (top-level messages by others after the marker).
-Result<nlohmann::json> list_channels(Connection& db, const Principal& who, const http::Page& page);
-// Every channel id `who` can read (for checking a live subscription).
+// Channels `actor` can see, by id, each with `unread` (top-level messages by others after the marker).
+Result<nlohmann::json> list_channels(Connection& db, const Actor& actor, const http::Page& page);
+// Every channel id `who` can see (for checking a live subscription).
 Result<std::vector<std::int64_t>> readable_channel_ids(Connection& db, const Principal& who);
 
 // Moves the read marker forward (never back).

@@ -13,10 +13,10 @@ namespace hub::discussion {
 
 class Discussion {
  public:
-  Discussion(store::Executor& db, const Clock& clock, cohorts::CohortMembership& membership,
+  Discussion(store::Executor& db, http::CpuPool& cpu, const Clock& clock, cohorts::CohortMembership& membership,
              http::Authenticator& auth, DiscussionOptions options, std::string public_origin)
       : stream_(db),
-        routes_(db, clock, membership, stream_, options),
+        routes_(db, cpu, clock, membership, stream_, options),
         endpoint_(db, auth, stream_, std::move(public_origin)) {}
 
   void add_to(http::Router& router) { routes_.add_to(router); }

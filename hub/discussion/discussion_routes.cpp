@@ -4,9 +4,10 @@
 
 #include "hub/auth/account_store.hpp"
 #include "hub/discussion/channel_store.hpp"
-#include "hub/discussion/markdown.hpp"
 #include "hub/discussion/message_store.hpp"
+#include "hub/discussion/policy.hpp"
 #include "hub/http/json_body.hpp"
+#include "hub/markdown/renderer.hpp"
 
 namespace hub::discussion {
 namespace {
@@ -42,15 +43,44 @@ Result<std::string> body_field(const json& obj) {
 ApiError no_such_channel() { return ApiError::not_found("No such channel."); }
 ApiError no_such_message() { return ApiError::not_found("No such message."); }
 
-// The channel of message `id`, if `who` may read it. A hidden message is the same 404 as a
-// missing one, so its existence does not leak.
-Result<Channel> visible_channel_of(Connection& c, cohorts::CohortMembership& membership, const Principal& who,
-                                   std::int64_t id) {
-  auto channel = channel_of(c, id);
-  if (!channel) return channel.error();
-  auto ch = visible_channel(c, membership, who, *channel);
-  if (!ch) return no_such_message();
-  return ch;
+// A policy verdict as the API answers it: hidden is `hidden`, refused is 403 `refusal`.
+Status check(Verdict v, const ApiError& hidden, const std::string& refusal) {
+  if (v == Verdict::hidden) return hidden;
+  if (v == Verdict::refused) return ApiError::forbidden(refusal);
+  return http::Ok{};
+}
+
+// An action on one message: the policy rule that decides it, and the 403 it answers.
+struct MessageAction {
+  Verdict (*rule)(const Actor&, const ChannelFacts&, const MessageFacts&);
+  const char* refusal;
+};
+Verdict see_message(const Actor& a, const ChannelFacts& ch, const MessageFacts&) { return policy::see_channel(a, ch); }
+Verdict react_to(const Actor& a, const ChannelFacts& ch, const MessageFacts&) { return policy::react(a, ch); }
+constexpr MessageAction kRead{see_message, ""};
+constexpr MessageAction kReact{react_to, ""};
+constexpr MessageAction kEdit{policy::edit_message, "Only the author may edit a message."};
+constexpr MessageAction kDelete{policy::delete_message,
+                                "Only the author, or a moderator of the channel, may delete a message; only an admin "
+                                "may delete an admin's."};
+
+// The facts about message `id` and the one acting on it, once the policy allows `action`. A
+// message in a channel the actor may not see is the same 404 as a missing one.
+struct MessageTarget {
+  Actor actor;
+  Channel channel;
+  MessageRef message;
+};
+Result<MessageTarget> authorize(Connection& c, cohorts::CohortMembership& membership, const Principal& who,
+                                std::int64_t id, const MessageAction& action) {
+  auto ref = message_ref(c, id);
+  if (!ref) return ref.error();
+  Actor actor = actor_of(c, membership, who);
+  auto channel = visible_channel(c, actor, ref->channel_id);
+  if (!channel) return no_such_message();
+  if (auto s = check(action.rule(actor, channel->facts(), ref->facts), no_such_message(), action.refusal); !s)
+    return s.error();
+  return MessageTarget{std::move(actor), std::move(*channel), std::move(*ref)};
 }
 
 json change_body(const Change& c) {
@@ -61,13 +91,29 @@ json change_body(const Change& c) {
 
 }  // namespace
 
-DiscussionRoutes::DiscussionRoutes(store::Executor& db, const Clock& clock, cohorts::CohortMembership& membership,
-                                   LiveStream& live, DiscussionOptions options)
+DiscussionRoutes::DiscussionRoutes(store::Executor& db, http::CpuPool& cpu, const Clock& clock,
+                                   cohorts::CohortMembership& membership, LiveStream& live, DiscussionOptions options)
     : db_(db),
+      cpu_(cpu),
       clock_(clock),
       membership_(membership),
       live_(live),
-      post_limiter_(clock, options.post_burst, options.post_refill_seconds) {}
+      post_limiter_(clock, options.post_burst, options.post_refill_seconds),
+      preview_limiter_(clock, options.preview_burst, options.preview_refill_seconds) {}
+
+boost::asio::awaitable<Result<std::string>> DiscussionRoutes::render(std::string markdown) {
+  auto render_job = [markdown = std::move(markdown)]() -> Result<std::string> {
+    return markdown::render_html(markdown, markdown::Flavor::chat);
+  };
+  co_return co_await cpu_.run(render_job);
+}
+
+template <class Job>
+boost::asio::awaitable<http::Response> DiscussionRoutes::commit(Job& job, int status) {
+  HUB_TRY(change, co_await db_.write(job));
+  live_.notify();
+  co_return json_response(status, change_body(*change));
+}
 
 void DiscussionRoutes::add_to(http::Router& router) {
   using http::Access;
@@ -93,7 +139,9 @@ void DiscussionRoutes::add_to(http::Router& router) {
 
 boost::asio::awaitable<http::Response> DiscussionRoutes::list_channels(Request& req, Context& ctx) {
   HUB_TRY(page, http::read_page(req));
-  auto items_job = [who = ctx.user(), p = *page](Connection& c) { return discussion::list_channels(c, who, p); };
+  auto items_job = [this, who = ctx.user(), p = *page](Connection& c) {
+    return discussion::list_channels(c, actor_of(c, membership_, who), p);
+  };
   HUB_TRY(items, co_await db_.read(items_job));
   co_return json_response(200, *items);
 }
@@ -108,7 +156,12 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::create_channel(Request&
   const std::int64_t now = clock_.now();
   auto create_job = [this, who = ctx.user(), n = *name, cohort = *cohort_id, t = topic->value_or(""),
                      now](Connection& c) -> Result<json> {
-    if (auto s = may_create_channel(c, membership_, who, cohort); !s) return s.error();
+    if (cohort && !membership_.cohort_exists(c, *cohort)) return ApiError::invalid_field("cohort_id", "No such cohort.");
+    const Verdict v = policy::create_channel(actor_of(c, membership_, who), {cohort});
+    if (auto s = check(v, no_such_channel(), cohort ? "Only an admin or a mentor of the cohort may create its channels."
+                                                    : "Only an admin may create hub-wide channels.");
+        !s)
+      return s.error();
     auto ch = insert_channel(c, n, cohort, t, who.user_id, now);
     if (!ch) return ch.error();
     if (auto s = auth::audit(c, who.user_id, "channel.create", "channel:" + std::to_string(ch->id), {{"name", n}}, now);
@@ -131,7 +184,7 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::list_messages(Request& 
     co_return error_response(ApiError::invalid_field("after", "Give before or after, not both."));
   MessageQuery q{*id, *thread, *before, *after, page->limit};
   auto items_job = [this, who = ctx.user(), q](Connection& c) -> Result<json> {
-    auto ch = visible_channel(c, membership_, who, q.channel_id);
+    auto ch = visible_channel(c, actor_of(c, membership_, who), q.channel_id);
     if (!ch) return ch.error();
     return discussion::list_messages(c, q);
   };
@@ -149,18 +202,20 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::post(Request& req, Cont
   const std::int64_t user = ctx.user().user_id, now = clock_.now();
   if (int wait = post_limiter_.take("user:" + std::to_string(user)); wait > 0)
     co_return error_response(ApiError::rate_limited(wait));
-  NewMessage m{*text, render_markdown_safe(*text), *reply_to, *thread_root};
+  HUB_TRY(html, co_await render(*text));
+  NewMessage m{*text, std::move(*html), *reply_to, *thread_root};
   auto post_job = [this, who = ctx.user(), id = *id, m = std::move(m), now](Connection& c) -> Result<Change> {
-    auto ch = visible_channel(c, membership_, who, id);
+    const Actor actor = actor_of(c, membership_, who);
+    auto ch = visible_channel(c, actor, id);
     if (!ch) return ch.error();
     auto muted = muted_until(c, ch->id, who.user_id, now);
     if (!muted) return muted.error();
-    if (*muted) return ApiError::forbidden("You are muted in this channel until " + format_rfc3339(**muted) + ".");
+    const std::string refusal = *muted ? "You are muted in this channel until " + format_rfc3339(**muted) + "." : "";
+    if (auto s = check(policy::post(actor, ch->facts(), muted->has_value()), no_such_channel(), refusal); !s)
+      return s.error();
     return post_message(c, *ch, who.user_id, m, now);
   };
-  HUB_TRY(change, co_await db_.write(post_job));
-  live_.notify();
-  co_return json_response(201, change_body(*change));
+  co_return co_await commit(post_job, 201);
 }
 
 boost::asio::awaitable<http::Response> DiscussionRoutes::mark_read(Request& req, Context& ctx) {
@@ -169,7 +224,7 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::mark_read(Request& req,
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(message_id, http::int_field(*body, "message_id", 1, INT64_MAX));
   auto read_job = [this, who = ctx.user(), id = *id, mid = *message_id](Connection& c) -> Result<json> {
-    auto ch = visible_channel(c, membership_, who, id);
+    auto ch = visible_channel(c, actor_of(c, membership_, who), id);
     if (!ch) return ch.error();
     auto in = channel_of(c, mid);
     if (!in || *in != id) return ApiError::invalid_field("message_id", "message_id must be a message in this channel.");
@@ -189,13 +244,20 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::mute(Request& req, Cont
   HUB_TRY(minutes, http::int_field(*body, "minutes", 1, 60 * 24 * 30));
   const std::int64_t now = clock_.now(), until = now + *minutes * 60;
   auto mute_job = [this, who = ctx.user(), id = *id, h = *handle, now, until](Connection& c) -> Result<json> {
-    auto ch = visible_channel(c, membership_, who, id);
+    const Actor actor = actor_of(c, membership_, who);
+    auto ch = visible_channel(c, actor, id);
     if (!ch) return ch.error();
-    if (!is_moderator(c, membership_, who, *ch)) return ApiError::forbidden("Only an admin or a mentor may mute.");
     auto login = auth::find_login(c, h);
     if (!login) return login.error();
     if (!*login) return ApiError::invalid_field("handle", "No user has that handle.");
     if ((*login)->user_id == who.user_id) return ApiError::invalid_field("handle", "You cannot mute yourself.");
+    auto target = auth::get_user(c, (*login)->user_id);
+    if (!target) return target.error();
+    if (auto s = check(policy::mute(actor, ch->facts(), target->role), no_such_channel(),
+                       "Only an admin, or a mentor in a channel of their cohort, may mute; only an admin may mute "
+                       "an admin.");
+        !s)
+      return s.error();
     if (auto s = discussion::mute(c, id, (*login)->user_id, until, who.user_id); !s) return s.error();
     if (auto s = auth::audit(c, who.user_id, "channel.mute", "channel:" + std::to_string(id),
                              {{"handle", h}, {"until", until}}, now);
@@ -212,15 +274,13 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::edit(Request& req, Cont
   if (!id) co_return error_response(no_such_message());
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(text, body_field(*body));
+  HUB_TRY(html, co_await render(*text));
   const std::int64_t now = clock_.now();
-  auto edit_job = [this, who = ctx.user(), id = *id, t = *text, html = render_markdown_safe(*text),
-                   now](Connection& c) -> Result<Change> {
-    if (auto ch = visible_channel_of(c, membership_, who, id); !ch) return ch.error();
-    return edit_message(c, id, who.user_id, t, html, now);
+  auto edit_job = [this, who = ctx.user(), id = *id, t = *text, h = std::move(*html), now](Connection& c) -> Result<Change> {
+    if (auto target = authorize(c, membership_, who, id, kEdit); !target) return target.error();
+    return edit_message(c, id, who.user_id, t, h, now);
   };
-  HUB_TRY(change, co_await db_.write(edit_job));
-  live_.notify();
-  co_return json_response(200, change_body(*change));
+  co_return co_await commit(edit_job, 200);
 }
 
 boost::asio::awaitable<http::Response> DiscussionRoutes::remove(Request& req, Context& ctx) {
@@ -228,28 +288,25 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::remove(Request& req, Co
   if (!id) co_return error_response(no_such_message());
   const std::int64_t now = clock_.now();
   auto delete_job = [this, who = ctx.user(), id = *id, now](Connection& c) -> Result<Change> {
-    auto ch = visible_channel_of(c, membership_, who, id);
-    if (!ch) return ch.error();
-    const bool moderator = is_moderator(c, membership_, who, *ch);
-    auto change = delete_message(c, id, who.user_id, moderator, now);
+    auto target = authorize(c, membership_, who, id, kDelete);
+    if (!target) return target.error();
+    auto change = delete_message(c, id, who.user_id, now);
     if (!change) return change;
-    if (change->message["author"]["id"] != who.user_id) {
+    if (target->message.facts.author_id != who.user_id) {  // a moderator's act is audited
       if (auto s = auth::audit(c, who.user_id, "message.delete", "message:" + std::to_string(id), json::object(), now);
           !s)
         return s.error();
     }
     return change;
   };
-  HUB_TRY(change, co_await db_.write(delete_job));
-  live_.notify();
-  co_return json_response(200, change_body(*change));
+  co_return co_await commit(delete_job, 200);
 }
 
 boost::asio::awaitable<http::Response> DiscussionRoutes::history(Request& req, Context& ctx) {
   auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_message());
   auto history_job = [this, who = ctx.user(), id = *id](Connection& c) -> Result<json> {
-    if (auto ch = visible_channel_of(c, membership_, who, id); !ch) return ch.error();
+    if (auto target = authorize(c, membership_, who, id, kRead); !target) return target.error();
     return message_history(c, id);
   };
   HUB_TRY(items, co_await db_.read(history_job));
@@ -274,12 +331,10 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::react(Request& req, Con
   HUB_TRY(valid, check_emoji(*emoji));
   const std::int64_t now = clock_.now();
   auto react_job = [this, who = ctx.user(), id = *id, e = *emoji, now](Connection& c) -> Result<Change> {
-    if (auto ch = visible_channel_of(c, membership_, who, id); !ch) return ch.error();
+    if (auto target = authorize(c, membership_, who, id, kReact); !target) return target.error();
     return set_reaction(c, id, who.user_id, e, true, now);
   };
-  HUB_TRY(change, co_await db_.write(react_job));
-  live_.notify();
-  co_return json_response(200, change_body(*change));
+  co_return co_await commit(react_job, 200);
 }
 
 boost::asio::awaitable<http::Response> DiscussionRoutes::unreact(Request& req, Context& ctx) {
@@ -289,18 +344,19 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::unreact(Request& req, C
   HUB_TRY(valid, check_emoji(emoji));
   const std::int64_t now = clock_.now();
   auto unreact_job = [this, who = ctx.user(), id = *id, e = emoji, now](Connection& c) -> Result<Change> {
-    if (auto ch = visible_channel_of(c, membership_, who, id); !ch) return ch.error();
+    if (auto target = authorize(c, membership_, who, id, kReact); !target) return target.error();
     return set_reaction(c, id, who.user_id, e, false, now);
   };
-  HUB_TRY(change, co_await db_.write(unreact_job));
-  live_.notify();
-  co_return json_response(200, change_body(*change));
+  co_return co_await commit(unreact_job, 200);
 }
 
-boost::asio::awaitable<http::Response> DiscussionRoutes::preview(Request& req, Context&) {
+boost::asio::awaitable<http::Response> DiscussionRoutes::preview(Request& req, Context& ctx) {
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(text, body_field(*body));
-  co_return json_response(200, {{"html", render_markdown_safe(*text)}});
+  if (int wait = preview_limiter_.take("user:" + std::to_string(ctx.user().user_id)); wait > 0)
+    co_return error_response(ApiError::rate_limited(wait));
+  HUB_TRY(html, co_await render(*text));
+  co_return json_response(200, {{"html", *html}});
 }
 
 }  // namespace hub::discussion

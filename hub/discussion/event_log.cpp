@@ -30,12 +30,8 @@ Result<std::vector<Event>> read_events(Connection& db, const std::vector<std::in
   const std::string ids = nlohmann::json(channels).dump();
   s.bind(1, since).bind(2, until).bind(3, std::string_view(ids)).bind(4, std::int64_t{limit});
   std::vector<Event> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back({s.int64(0), s.int64(1), s.text(2), s.text(3)});
-  }
+  auto rows = s.each_row([&] { out.push_back({s.int64(0), s.int64(1), s.text(2), s.text(3)}); });
+  if (!rows) return rows.error();
   return out;
 }
 

@@ -29,21 +29,6 @@ Status insert_mentions(Connection& db, std::int64_t message_id, std::string_view
   return http::Ok{};
 }
 
-struct Owner {
-  std::int64_t channel_id = 0;
-  std::int64_t author_id = 0;
-  bool deleted = false;
-};
-
-Result<Owner> owner_of(Connection& db, std::int64_t message_id) {
-  auto s = db.prepare("SELECT channel_id, author_id, deleted_at IS NOT NULL FROM messages WHERE id = ?1");
-  s.bind(1, message_id);
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!*row) return ApiError::not_found("No such message.");
-  return Owner{s.int64(0), s.int64(1), s.int64(2) != 0};
-}
-
 // Appends the event for a change to `message_id` and returns the change.
 Result<Change> record(Connection& db, std::int64_t channel_id, std::int64_t message_id, const char* kind,
                       std::int64_t now) {
@@ -97,33 +82,37 @@ Result<json> message_json(Connection& db, std::int64_t message_id) {
   auto r = db.prepare("SELECT r.emoji, u.handle FROM reactions r JOIN users u ON u.id = r.user_id "
                       "WHERE r.message_id = ?1 ORDER BY r.emoji, r.created_at, u.handle");
   r.bind(1, message_id);
-  for (;;) {
-    auto rr = r.step();
-    if (!rr) return rr.error();
-    if (!*rr) break;
+  auto reaction_rows = r.each_row([&] {
     std::string emoji = r.text(0);
     if (reactions.empty() || reactions.back()["emoji"] != emoji)
       reactions.push_back({{"emoji", emoji}, {"count", 0}, {"handles", json::array()}});
     reactions.back()["count"] = reactions.back()["count"].get<int>() + 1;
     reactions.back()["handles"].push_back(r.text(1));
-  }
+  });
+  if (!reaction_rows) return reaction_rows.error();
   m["reactions"] = std::move(reactions);
   json mentions = json::array();
   auto t = db.prepare("SELECT u.handle FROM message_mentions x JOIN users u ON u.id = x.user_id "
                       "WHERE x.message_id = ?1 ORDER BY u.handle");
   t.bind(1, message_id);
-  for (;;) {
-    auto tr = t.step();
-    if (!tr) return tr.error();
-    if (!*tr) break;
-    mentions.push_back(t.text(0));
-  }
+  if (auto rows = t.each_row([&] { mentions.push_back(t.text(0)); }); !rows) return rows.error();
   m["mentions"] = std::move(mentions);
   return m;
 }
 
+Result<MessageRef> message_ref(Connection& db, std::int64_t message_id) {
+  auto s = db.prepare(
+      "SELECT m.channel_id, m.author_id, u.role, m.deleted_at IS NOT NULL FROM messages m "
+      "JOIN users u ON u.id = m.author_id WHERE m.id = ?1");
+  s.bind(1, message_id);
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return ApiError::not_found("No such message.");
+  return MessageRef{s.int64(0), {s.int64(1), s.text(2)}, s.int64(3) != 0};
+}
+
 Result<std::int64_t> channel_of(Connection& db, std::int64_t message_id) {
-  auto o = owner_of(db, message_id);
+  auto o = message_ref(db, message_id);
   if (!o) return o.error();
   return o->channel_id;
 }
@@ -131,7 +120,7 @@ Result<std::int64_t> channel_of(Connection& db, std::int64_t message_id) {
 Result<Change> post_message(Connection& db, const Channel& channel, std::int64_t author_id, const NewMessage& m,
                             std::int64_t now) {
   if (m.reply_to) {
-    auto target = owner_of(db, *m.reply_to);
+    auto target = message_ref(db, *m.reply_to);
     if (!target || target->channel_id != channel.id)
       return ApiError::invalid_field("reply_to", "reply_to must be a message in this channel.");
   }
@@ -163,10 +152,9 @@ Result<Change> post_message(Connection& db, const Channel& channel, std::int64_t
 
 Result<Change> edit_message(Connection& db, std::int64_t message_id, std::int64_t user_id, const std::string& body,
                             const std::string& html, std::int64_t now) {
-  auto o = owner_of(db, message_id);
+  auto o = message_ref(db, message_id);
   if (!o) return o.error();
   if (o->deleted) return ApiError::conflict("That message was deleted.");
-  if (o->author_id != user_id) return ApiError::forbidden("Only the author may edit a message.");
   auto keep = db.prepare("INSERT INTO message_edits (message_id, body, replaced_at, edited_by) "
                          "SELECT id, body, ?2, ?3 FROM messages WHERE id = ?1");
   keep.bind(1, message_id).bind(2, now).bind(3, user_id);
@@ -181,13 +169,10 @@ Result<Change> edit_message(Connection& db, std::int64_t message_id, std::int64_
   return record(db, o->channel_id, message_id, "message.edited", now);
 }
 
-Result<Change> delete_message(Connection& db, std::int64_t message_id, std::int64_t user_id, bool moderator,
-                              std::int64_t now) {
-  auto o = owner_of(db, message_id);
+Result<Change> delete_message(Connection& db, std::int64_t message_id, std::int64_t user_id, std::int64_t now) {
+  auto o = message_ref(db, message_id);
   if (!o) return o.error();
   if (o->deleted) return ApiError::not_found("That message was deleted already.");
-  if (o->author_id != user_id && !moderator)
-    return ApiError::forbidden("Only the author or a moderator may delete a message.");
   // The tombstone keeps the row (threads and replies point at it) but none of its words.
   auto s = db.prepare("UPDATE messages SET body = '', html = '', deleted_at = ?2, deleted_by = ?3 WHERE id = ?1");
   s.bind(1, message_id).bind(2, now).bind(3, user_id);
@@ -217,7 +202,7 @@ Result<Change> delete_message(Connection& db, std::int64_t message_id, std::int6
 
 Result<Change> set_reaction(Connection& db, std::int64_t message_id, std::int64_t user_id, const std::string& emoji,
                             bool add, std::int64_t now) {
-  auto o = owner_of(db, message_id);
+  auto o = message_ref(db, message_id);
   if (!o) return o.error();
   if (o->deleted) return ApiError::conflict("That message was deleted.");
   auto s = db.prepare(add ? "INSERT OR IGNORE INTO reactions (message_id, user_id, emoji, created_at) "
@@ -238,12 +223,7 @@ Result<json> list_messages(Connection& db, const MessageQuery& q) {
   s.bind(1, q.channel_id).bind(2, q.thread_root);
   s.bind(3, forward ? *q.after : q.before.value_or(INT64_MAX)).bind(4, std::int64_t{q.limit + 1});
   std::vector<std::int64_t> ids;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    ids.push_back(s.int64(0));
-  }
+  if (auto rows = s.each_row([&] { ids.push_back(s.int64(0)); }); !rows) return rows.error();
   const bool more = ids.size() > static_cast<std::size_t>(q.limit);
   if (more) ids.pop_back();
   if (!forward) std::reverse(ids.begin(), ids.end());
@@ -270,12 +250,8 @@ Result<json> message_history(Connection& db, std::int64_t message_id) {
   auto s = db.prepare("SELECT body, replaced_at FROM message_edits WHERE message_id = ?1 ORDER BY replaced_at, rowid");
   s.bind(1, message_id);
   json items = json::array();
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    items.push_back({{"body", s.text(0)}, {"replaced_at", format_rfc3339(s.int64(1))}});
-  }
+  auto rows = s.each_row([&] { items.push_back({{"body", s.text(0)}, {"replaced_at", format_rfc3339(s.int64(1))}}); });
+  if (!rows) return rows.error();
   return json{{"items", std::move(items)}};
 }
 

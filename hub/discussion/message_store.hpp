@@ -24,7 +24,7 @@ struct Change {
 
 struct NewMessage {
   std::string body;
-  std::string html;  // body rendered by render_markdown_safe
+  std::string html;  // body rendered by hub/markdown, chat flavour
   std::optional<std::int64_t> reply_to;
   std::optional<std::int64_t> thread_root;
 };
@@ -37,14 +37,23 @@ Result<nlohmann::json> message_json(Connection& db, std::int64_t message_id);
 // The channel a message lives in; not_found if absent.
 Result<std::int64_t> channel_of(Connection& db, std::int64_t message_id);
 
+// What the policy and the writers need to know about a message.
+struct MessageRef {
+  std::int64_t channel_id = 0;
+  MessageFacts facts;  // author and the author's role
+  bool deleted = false;
+};
+// not_found if absent.
+Result<MessageRef> message_ref(Connection& db, std::int64_t message_id);
+
 // REQUIRES: the author may post in `channel` (checked by the caller).
 Result<Change> post_message(Connection& db, const Channel& channel, std::int64_t author_id, const NewMessage& m,
                             std::int64_t now);
-// `moderator`: may act on others' messages (deletes only; nobody edits another's words).
+// REQUIRES (these three): the policy allowed `user_id` the change. A deleted message is conflict
+// for an edit or a reaction, not_found for a delete.
 Result<Change> edit_message(Connection& db, std::int64_t message_id, std::int64_t user_id, const std::string& body,
                             const std::string& html, std::int64_t now);
-Result<Change> delete_message(Connection& db, std::int64_t message_id, std::int64_t user_id, bool moderator,
-                              std::int64_t now);
+Result<Change> delete_message(Connection& db, std::int64_t message_id, std::int64_t user_id, std::int64_t now);
 Result<Change> set_reaction(Connection& db, std::int64_t message_id, std::int64_t user_id, const std::string& emoji,
                             bool add, std::int64_t now);
 

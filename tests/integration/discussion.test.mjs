@@ -11,8 +11,8 @@ const PASSWORD = 'a long enough passphrase';
 const ENV = { COHORTHUB_AUTH_LOGIN_BURST_PER_IP: '500', COHORTHUB_DISCUSSION_POST_BURST: '5000' };
 let hub, admin, sam, lee, cohortId, channel;
 
-async function register(handle, cohort) {
-  const code = (await admin.post('/api/invites', { role: 'member', ...(cohort ? { cohort_id: cohort } : {}) })).json.code;
+async function register(handle, cohort, role = 'member') {
+  const code = (await admin.post('/api/invites', { role, ...(cohort ? { cohort_id: cohort } : {}) })).json.code;
   const c = new Client(hub.url);
   const r = await c.post('/api/register', { invite_code: code, handle, display_name: handle.toUpperCase(), password: PASSWORD });
   assert.equal(r.status, 201, r.text);
@@ -85,6 +85,51 @@ test('channels and messages over HTTP: post, list, edit, delete; non-members and
   const gone = await sam.del(`/api/messages/${posted.message.id}`);
   assert.equal(gone.status, 200);
   assert.equal(gone.json.message.deleted, true);
+});
+
+test('hole 14: hub-wide moderation is admin-only, and a mentor never moderates an admin', async () => {
+  const mia = await register('mia', cohortId, 'mentor');
+  const lobby = (await admin.post('/api/channels', { name: 'lobby' })).json.channel.id;
+  const adminsNotice = await say(admin, 'a notice from the admin', lobby);
+  const samsHello = await say(sam, 'hello lobby', lobby);
+  // Hub-wide: a mentor deletes nobody's message and mutes nobody.
+  assert.equal((await mia.del(`/api/messages/${adminsNotice.message.id}`)).status, 403);
+  assert.equal((await mia.del(`/api/messages/${samsHello.message.id}`)).status, 403);
+  const muteInLobby = await mia.post(`/api/channels/${lobby}/mutes`, { handle: 'sam', minutes: 10 });
+  assert.equal(muteInLobby.status, 403, muteInLobby.text);
+  assert.equal(muteInLobby.json.error.code, 'forbidden');
+  // In the mentor's own cohort: members' messages yes, an admin's never.
+  const adminsWord = await say(admin, 'from the admin', channel);
+  const samsWord = await say(sam, 'from sam', channel);
+  assert.equal((await mia.del(`/api/messages/${adminsWord.message.id}`)).status, 403);
+  assert.equal((await mia.post(`/api/channels/${channel}/mutes`, { handle: 'ada', minutes: 10 })).status, 403);
+  assert.equal((await mia.del(`/api/messages/${samsWord.message.id}`)).status, 200);
+  // The admin moderates hub-wide channels.
+  assert.equal((await admin.del(`/api/messages/${samsHello.message.id}`)).status, 200);
+  assert.equal((await admin.post(`/api/channels/${lobby}/mutes`, { handle: 'mia', minutes: 1 })).status, 201);
+  assert.equal((await mia.post(`/api/channels/${lobby}/messages`, { body: 'muted?' })).status, 403);
+  // The channel list tells the page where the mentor moderates.
+  const listed = (await mia.get('/api/channels')).json.items;
+  assert.equal(listed.find((c) => c.id === lobby).can_moderate, false);
+  assert.equal(listed.find((c) => c.id === channel).can_moderate, true);
+});
+
+test('hole 7: /api/render-preview is rate-limited per user with a clear 429 JSON', async () => {
+  let limited = null, allowed = 0;
+  for (let i = 0; i < 60 && !limited; i++) {
+    const r = await lee.post('/api/render-preview', { body: `**preview ${i}**` });
+    if (r.status === 429) limited = r;
+    else { assert.equal(r.status, 200, r.text); allowed++; }
+  }
+  assert.ok(limited, 'sixty previews in a row were all rendered');
+  assert.ok(allowed >= 5, `only ${allowed} previews before the limit`);
+  assert.equal(limited.json.error.code, 'rate_limited');
+  assert.match(limited.json.error.message, /\d+ seconds/);
+  assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+  // The bucket is per user: another user still previews.
+  const other = await sam.post('/api/render-preview', { body: 'still fine' });
+  assert.equal(other.status, 200, other.text);
+  assert.match(other.json.html, /still fine/);
 });
 
 test('/api/live refuses a cross-site upgrade and an anonymous one', async () => {

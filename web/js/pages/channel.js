@@ -102,7 +102,7 @@ export default async function renderChannels(view, { user, routeParams, navigate
   let thread = null;  // { root, list }
   let olderCursor = null;
 
-  const canModerate = user.role === 'admin' || user.role === 'mentor';
+  const canModerate = current.can_moderate === true;  // the server's policy says where
 
   function messageItem(m) {
     const mine = m.author.id === user.id;

@@ -1,8 +1,15 @@
+// The chat flavour, as discussion messages use it.
 #include <catch2/catch.hpp>
 
-#include "hub/discussion/markdown.hpp"
+#include "hub/markdown/renderer.hpp"
 
-using hub::discussion::render_markdown_safe;
+namespace {
+
+std::string render_markdown_safe(std::string_view md) {
+  return hub::markdown::render_html(md, hub::markdown::Flavor::chat);
+}
+
+}  // namespace
 
 TEST_CASE("markdown: emphasis, code and links render") {
   CHECK(render_markdown_safe("**bold** and `code`") == "<p><strong>bold</strong> and <code>code</code></p>\n");
@@ -24,4 +31,5 @@ TEST_CASE("markdown: bare URLs are not autolinked (the extension is off on purpo
 
 TEST_CASE("markdown: a single newline is a line break, as in chat") {
   CHECK(render_markdown_safe("one\ntwo").find("<br") != std::string::npos);
+  CHECK(hub::markdown::render_html("one\ntwo").find("<br") == std::string::npos);  // documents keep soft breaks
 }

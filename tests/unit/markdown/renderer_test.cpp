@@ -3,14 +3,13 @@
 #include <string>
 #include <vector>
 
-#include "playbooks/markdown.hpp"
-#include "playbooks/markdown_budget.hpp"
-#include "playbooks/text.hpp"
-#include "tests/unit/playbooks/html_check.hpp"
+#include "hub/markdown/renderer.hpp"
+#include "hub/markdown/budget.hpp"
+#include "tests/unit/markdown/html_check.hpp"
 
-using hub::playbooks::affordable_features;
-using hub::playbooks::is_safe_url;
-using hub::playbooks::render_markdown;
+using hub::markdown::affordable_features;
+using hub::markdown::is_safe_url;
+using hub::markdown::render_html;
 using hub::testing::unsafe_html;
 
 namespace {
@@ -31,7 +30,7 @@ std::string repeat(const std::string& unit, std::size_t bytes) {
 }  // namespace
 
 TEST_CASE("markdown: renders headings, emphasis, lists, code, tables, strikethrough and task lists") {
-  std::string html = render_markdown(
+  std::string html = render_html(
       "# Title\n\nSome *emphasis* and **strong** and `code`.\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
       "~~gone~~\n\n- [ ] open task\n- [x] done task\n\n```cpp\nint main() {}\n```\n");
   CHECK(contains(html, "<h1>Title</h1>"));
@@ -47,7 +46,7 @@ TEST_CASE("markdown: renders headings, emphasis, lists, code, tables, strikethro
 }
 
 TEST_CASE("markdown: keeps ordinary links and images, and does not autolink bare URLs") {
-  std::string html = render_markdown(
+  std::string html = render_html(
       "[site](https://example.org/a?b=c#d) [mail](mailto:a@example.org) [rel](/playbooks/x) [frag](#top) "
       "![pic](https://example.org/p.png) and www.example.org or https://example.org/bare");
   CHECK(contains(html, "href=\"https://example.org/a?b=c#d\""));
@@ -156,7 +155,7 @@ TEST_CASE("markdown: XSS payloads leave no script, handler or javascript: URL") 
   };
   for (const auto& md : payloads) {
     INFO(md);
-    const std::string html = render_markdown(md);
+    const std::string html = render_html(md);
     INFO(html);
     CHECK(unsafe_html(html).empty());
     CHECK_FALSE(contains(lower(html), "<script"));
@@ -168,9 +167,9 @@ TEST_CASE("markdown: XSS payloads leave no script, handler or javascript: URL") 
 }
 
 TEST_CASE("markdown: input beyond the size cap is cut off") {
-  const std::string big = repeat("word ", hub::playbooks::kMaxContentBytes + 5000);
-  const std::string html = render_markdown(big);
-  CHECK(html.size() < hub::playbooks::kMaxContentBytes + 100);
+  const std::string big = repeat("word ", hub::markdown::kMaxInputBytes + 5000);
+  const std::string html = render_html(big);
+  CHECK(html.size() < hub::markdown::kMaxInputBytes + 100);
 }
 
 TEST_CASE("markdown budget: ordinary documents keep every feature") {
@@ -195,8 +194,24 @@ TEST_CASE("markdown budget: the superlinear shapes of cmark-gfm 0.29 are switche
   // Unclosed image openers before many links, in one paragraph.
   auto images = affordable_features(repeat("![[a](b)", 40000));
   CHECK_FALSE(images.inline_markup);
-  const std::string html = render_markdown(repeat("![[a](b)<script>", 20000));
+  const std::string html = render_html(repeat("![[a](b)<script>", 20000));
   CHECK(html.rfind("<pre class=\"markdown-plain\">", 0) == 0);
   CHECK(unsafe_html(html).empty());
   CHECK_FALSE(contains(html, "<script"));
+}
+
+TEST_CASE("markdown budget: containers nested deeper than the budget make the document plain text") {
+  using hub::markdown::kMaxNesting;
+  CHECK(affordable_features(repeat(">", kMaxNesting) + " deep enough\n").inline_markup);
+  CHECK(affordable_features(repeat("- ", 2 * kMaxNesting) + "item\n").inline_markup);
+  for (const std::string& md : {repeat(">", kMaxNesting + 1), repeat("> - ", 4 * kMaxNesting),
+                                repeat("1. ", 3 * kMaxNesting + 3), repeat(" * ", 3 * kMaxNesting + 3)}) {
+    INFO(md);
+    CHECK_FALSE(affordable_features(md).inline_markup);
+    const std::string html = render_html(repeat(md + "\n", hub::markdown::kMaxInputBytes));
+    CHECK(html.rfind("<pre class=\"markdown-plain\">", 0) == 0);
+    CHECK(html.size() < 5 * hub::markdown::kMaxInputBytes);
+  }
+  // Nesting built up over many lines stays Markdown.
+  CHECK(affordable_features("> a\n> > b\n> > > c\n\n- a\n  - b\n    - c\n").inline_markup);
 }

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "playbooks/markdown.hpp"
+#include "hub/markdown/renderer.hpp"
 
 namespace hub::testing {
 
@@ -76,7 +76,7 @@ inline std::string unsafe_html(std::string_view html) {
       std::size_t close = rest.find('"', eq + 2);
       if (close == std::string_view::npos) return "unterminated attribute " + attr;
       std::string value = html_unescape(rest.substr(eq + 2, close - eq - 2));
-      if ((attr == "href" || attr == "src") && !playbooks::is_safe_url(value, attr == "src"))
+      if ((attr == "href" || attr == "src") && !markdown::is_safe_url(value, attr == "src"))
         return attr + "=\"" + value + "\"";
       rest.remove_prefix(close + 1);
     }

@@ -1,4 +1,4 @@
-#include "playbooks/cmark_document.hpp"
+#include "hub/markdown/cmark_document.hpp"
 
 #include <cstdlib>
 #include <mutex>
@@ -6,7 +6,7 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 
-namespace hub::playbooks {
+namespace hub::markdown {
 namespace {
 
 // Registration sets a global without a lock; do it once.
@@ -25,9 +25,10 @@ constexpr int kOptions = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8;
 
 }  // namespace
 
-CmarkDocument::CmarkDocument(std::string_view markdown, const MarkdownFeatures& features) {
+CmarkDocument::CmarkDocument(std::string_view markdown, const MarkdownFeatures& features, LineBreaks breaks)
+    : options_(kOptions | (breaks == LineBreaks::hard ? CMARK_OPT_HARDBREAKS : 0)) {
   register_extensions();
-  parser_ = cmark_parser_new(kOptions);
+  parser_ = cmark_parser_new(options_);
   attach(parser_, "tasklist");
   attach(parser_, "tagfilter");
   if (features.tables) attach(parser_, "table");
@@ -42,10 +43,10 @@ CmarkDocument::~CmarkDocument() {
 }
 
 std::string CmarkDocument::html() {
-  char* raw = cmark_render_html(root_, kOptions, cmark_parser_get_syntax_extensions(parser_));
+  char* raw = cmark_render_html(root_, options_, cmark_parser_get_syntax_extensions(parser_));
   std::string out(raw ? raw : "");
   std::free(raw);
   return out;
 }
 
-}  // namespace hub::playbooks
+}  // namespace hub::markdown

@@ -1,10 +1,9 @@
-#include "playbooks/markdown_budget.hpp"
+#include "hub/markdown/budget.hpp"
 
 #include <algorithm>
+#include <vector>
 
-#include "playbooks/text.hpp"
-
-namespace hub::playbooks {
+namespace hub::markdown {
 namespace {
 
 bool is_blank(std::string_view line) {
@@ -23,6 +22,41 @@ std::size_t delimiter_columns(std::string_view line) {
   return pipes + 1;  // an upper bound; leading and trailing pipes are optional
 }
 
+// The lines of `text`, each with its '\n'; the last may lack one.
+std::vector<std::string_view> split_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  while (!text.empty()) {
+    std::size_t end = text.find('\n');
+    std::size_t len = end == std::string_view::npos ? text.size() : end + 1;
+    lines.push_back(text.substr(0, len));
+    text.remove_prefix(len);
+  }
+  return lines;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Block containers opened at the start of `line`: `>` quotes and list markers (`-`, `+`, `*`,
+// `1.`, `1)`), each after optional spaces.
+std::size_t opened_containers(std::string_view line) {
+  std::size_t depth = 0, i = 0;
+  for (;;) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (i == line.size()) return depth;
+    if (line[i] == '>') {
+      ++depth, ++i;
+      continue;
+    }
+    std::size_t marker_end = i;
+    while (marker_end < line.size() && marker_end - i < 9 && is_digit(line[marker_end])) ++marker_end;
+    const bool ordered = marker_end > i && marker_end < line.size() && (line[marker_end] == '.' || line[marker_end] == ')');
+    const bool bullet = line[i] == '-' || line[i] == '+' || line[i] == '*';
+    const std::size_t after = ordered ? marker_end + 1 : i + 1;
+    if (!(ordered || bullet) || after >= line.size() || (line[after] != ' ' && line[after] != '\t')) return depth;
+    ++depth, i = after;
+  }
+}
+
 }  // namespace
 
 MarkdownFeatures affordable_features(std::string_view markdown) {
@@ -30,7 +64,9 @@ MarkdownFeatures affordable_features(std::string_view markdown) {
   std::size_t tildes = 0, bracket_work = 0, table_cells = 0;
   std::size_t block_images = 0, block_closers = 0;  // within the current blank-line-separated block
   std::size_t table_columns = 0;                     // of the table being read, 0 outside one
+  std::size_t nesting = 0;
   for (std::string_view line : split_lines(markdown)) {
+    nesting = std::max(nesting, opened_containers(line));
     if (is_blank(line)) {
       bracket_work += block_images * block_closers;
       block_images = block_closers = 0;
@@ -52,8 +88,8 @@ MarkdownFeatures affordable_features(std::string_view markdown) {
   bracket_work += block_images * block_closers;
   if (table_cells > kMaxTableCells) f.tables = false;
   if (tildes > kMaxTildes) f.strikethrough = false;
-  if (bracket_work > kMaxBracketWork) f.inline_markup = false;
+  if (bracket_work > kMaxBracketWork || nesting > kMaxNesting) f.inline_markup = false;
   return f;
 }
 
-}  // namespace hub::playbooks
+}  // namespace hub::markdown

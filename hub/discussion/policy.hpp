@@ -1,0 +1,65 @@
+// Who may do what in discussion, in one place: pure functions over plain facts. Handlers gather
+// the facts (the actor's role and cohorts, the channel's cohort, a message's author) and ask here;
+// nothing else in hub/discussion compares roles. The whole matrix, as a table, is
+// tests/unit/discussion/policy_test.cpp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hub::discussion {
+
+// The acting user. TODO(lead): the sessions helper's auth::Actor (hub/auth/policy.hpp) has the
+// same fields; use it once it is on main.
+struct Actor {
+  std::int64_t user_id = 0;              // 0: anonymous
+  std::string role;                      // "admin" | "mentor" | "member"; "" when anonymous
+  std::vector<std::int64_t> cohort_ids;  // the cohorts the actor belongs to
+};
+
+struct ChannelFacts {
+  std::optional<std::int64_t> cohort_id;  // nullopt: a hub-wide channel
+};
+
+struct MessageFacts {
+  std::int64_t author_id = 0;
+  std::string author_role;
+};
+
+// hidden: answered as not_found, so that a channel the actor may not see does not leak.
+enum class Verdict { allowed, refused, hidden };
+
+namespace policy {
+
+// Hub-wide channels: every signed-in user. A cohort's channels: its members, and admins.
+Verdict see_channel(const Actor& actor, const ChannelFacts& channel);
+// Admins anywhere; a mentor in a cohort of theirs; hub-wide channels admins only.
+Verdict create_channel(const Actor& actor, const ChannelFacts& channel);
+// Whoever sees the channel, unless muted there.
+Verdict post(const Actor& actor, const ChannelFacts& channel, bool muted);
+Verdict react(const Actor& actor, const ChannelFacts& channel);
+// Only the author edits; nobody edits another's words.
+Verdict edit_message(const Actor& actor, const ChannelFacts& channel, const MessageFacts& message);
+// The author, or a moderator of the channel acting on someone they may moderate.
+Verdict delete_message(const Actor& actor, const ChannelFacts& channel, const MessageFacts& message);
+// A moderator of the channel, on someone they may moderate: a mentor never mutes an admin.
+Verdict mute(const Actor& actor, const ChannelFacts& channel, const std::string& target_role);
+
+// Admins moderate every channel; a mentor only the channels of cohorts they belong to (never a
+// hub-wide one); members nothing.
+bool moderates(const Actor& actor, const ChannelFacts& channel);
+
+// see_channel as a filter a query can bind: a channel is visible when it is hub-wide and
+// `hub_wide`, or `every_cohort`, or its cohort is in `cohort_ids`.
+struct ChannelScope {
+  bool hub_wide = false;
+  bool every_cohort = false;
+  std::vector<std::int64_t> cohort_ids;
+  bool contains(const ChannelFacts& channel) const;
+};
+ChannelScope visible_channel_scope(const Actor& actor);
+
+}  // namespace policy
+}  // namespace hub::discussion

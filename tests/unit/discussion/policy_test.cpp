@@ -1,0 +1,111 @@
+// Who may do what in discussion: the whole matrix of hub/discussion/policy.hpp, one row per role
+// and channel. docs/discussion.md links here as the statement of the rules.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "hub/discussion/policy.hpp"
+
+namespace hub::discussion {
+namespace {
+
+constexpr std::int64_t kCohort = 1, kOtherCohort = 2;
+
+// Someone other than the actor, by role, for actions on others' messages and mutes.
+constexpr std::int64_t kSomeMember = 50, kSomeAdmin = 51;
+
+Actor actor(const std::string& who) {
+  if (who == "admin") return {1, "admin", {}};
+  if (who == "mentor") return {2, "mentor", {kCohort}};
+  if (who == "member") return {3, "member", {kCohort}};
+  if (who == "stranger") return {4, "member", {}};  // signed in, in no cohort
+  return {};                                         // anonymous
+}
+
+ChannelFacts channel(const std::string& where) {
+  if (where == "same cohort") return {kCohort};
+  if (where == "other cohort") return {kOtherCohort};
+  return {};  // hub-wide
+}
+
+// Y allowed, - refused (403), h hidden (404).
+char mark(Verdict v) { return v == Verdict::allowed ? 'Y' : v == Verdict::refused ? '-' : 'h'; }
+
+struct Row {
+  const char* role;
+  const char* where;
+  // see, create channel, post, post while muted, react, edit own, edit a member's, delete own,
+  // delete a member's, delete an admin's, mute a member, mute an admin
+  const char* verdicts;
+};
+
+// clang-format off
+const std::vector<Row> kMatrix = {
+  //  role         channel           see cre pst mut rea e.o e.m d.o d.m d.a m.m m.a
+  {"admin",     "same cohort",     "Y   Y   Y   -   Y   Y   -   Y   Y   Y   Y   Y"},
+  {"admin",     "other cohort",    "Y   Y   Y   -   Y   Y   -   Y   Y   Y   Y   Y"},
+  {"admin",     "hub-wide",        "Y   Y   Y   -   Y   Y   -   Y   Y   Y   Y   Y"},
+  {"mentor",    "same cohort",     "Y   Y   Y   -   Y   Y   -   Y   Y   -   Y   -"},
+  {"mentor",    "other cohort",    "h   -   h   h   h   h   h   h   h   h   h   h"},
+  {"mentor",    "hub-wide",        "Y   -   Y   -   Y   Y   -   Y   -   -   -   -"},
+  {"member",    "same cohort",     "Y   -   Y   -   Y   Y   -   Y   -   -   -   -"},
+  {"member",    "other cohort",    "h   -   h   h   h   h   h   h   h   h   h   h"},
+  {"member",    "hub-wide",        "Y   -   Y   -   Y   Y   -   Y   -   -   -   -"},
+  {"stranger",  "same cohort",     "h   -   h   h   h   h   h   h   h   h   h   h"},
+  {"stranger",  "other cohort",    "h   -   h   h   h   h   h   h   h   h   h   h"},
+  {"stranger",  "hub-wide",        "Y   -   Y   -   Y   Y   -   Y   -   -   -   -"},
+  {"anonymous", "same cohort",     "h   -   h   h   h   h   h   h   h   h   h   h"},
+  {"anonymous", "other cohort",    "h   -   h   h   h   h   h   h   h   h   h   h"},
+  {"anonymous", "hub-wide",        "h   -   h   h   h   h   h   h   h   h   h   h"},
+};
+// clang-format on
+
+std::string verdicts(const Actor& a, const ChannelFacts& ch) {
+  const MessageFacts own{a.user_id, a.role}, members{kSomeMember, "member"}, admins{kSomeAdmin, "admin"};
+  const std::vector<Verdict> row = {
+      policy::see_channel(a, ch),           policy::create_channel(a, ch),
+      policy::post(a, ch, false),           policy::post(a, ch, true),
+      policy::react(a, ch),                 policy::edit_message(a, ch, own),
+      policy::edit_message(a, ch, members), policy::delete_message(a, ch, own),
+      policy::delete_message(a, ch, members), policy::delete_message(a, ch, admins),
+      policy::mute(a, ch, "member"),        policy::mute(a, ch, "admin"),
+  };
+  std::string out;
+  for (Verdict v : row) out += std::string(out.empty() ? "" : "   ") + mark(v);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("discussion policy: role x channel x action, as the table says") {
+  for (const Row& r : kMatrix) {
+    INFO(r.role << " in a " << r.where << " channel");
+    CHECK(verdicts(actor(r.role), channel(r.where)) == r.verdicts);
+  }
+}
+
+TEST_CASE("discussion policy: the visible-channel scope that queries bind agrees with see_channel") {
+  for (const Row& r : kMatrix) {
+    INFO(r.role << " in a " << r.where << " channel");
+    const Actor a = actor(r.role);
+    const ChannelFacts ch = channel(r.where);
+    CHECK(policy::visible_channel_scope(a).contains(ch) == (policy::see_channel(a, ch) == Verdict::allowed));
+  }
+  CHECK(policy::visible_channel_scope(actor("admin")).every_cohort);
+  CHECK_FALSE(policy::visible_channel_scope(actor("mentor")).every_cohort);
+  CHECK(policy::visible_channel_scope(actor("mentor")).cohort_ids == std::vector<std::int64_t>{kCohort});
+  CHECK_FALSE(policy::visible_channel_scope(actor("anonymous")).hub_wide);
+}
+
+TEST_CASE("discussion policy: moderation is an admin's everywhere, a mentor's only in their cohorts") {
+  CHECK(policy::moderates(actor("admin"), channel("hub-wide")));
+  CHECK(policy::moderates(actor("mentor"), channel("same cohort")));
+  CHECK_FALSE(policy::moderates(actor("mentor"), channel("hub-wide")));
+  CHECK_FALSE(policy::moderates(actor("mentor"), channel("other cohort")));
+  CHECK_FALSE(policy::moderates(actor("member"), channel("same cohort")));
+  // A mentor of two cohorts moderates both.
+  CHECK(policy::moderates({2, "mentor", {kCohort, kOtherCohort}}, channel("other cohort")));
+}
+
+}  // namespace hub::discussion
