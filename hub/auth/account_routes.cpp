@@ -5,6 +5,7 @@
 
 #include "hub/auth/account_store.hpp"
 #include "hub/auth/password.hpp"
+#include "hub/auth/policy.hpp"
 #include "hub/auth/secrets.hpp"
 #include "hub/auth/session_authenticator.hpp"
 #include "hub/http/json_body.hpp"
@@ -45,6 +46,23 @@ Result<json> user_json(Connection& db, Membership& membership, std::int64_t user
   return out;
 }
 
+namespace {
+
+// The answer to a refused invite; `none` is never passed.
+ApiError invite_refused(InviteRefusal why) {
+  switch (why) {
+    case InviteRefusal::role_too_high: return ApiError::forbidden("A mentor may invite members only.");
+    case InviteRefusal::cohort_required:
+      return ApiError::invalid_field("cohort_id", "A mentor's invite must name one of their cohorts.");
+    case InviteRefusal::not_their_cohort: return ApiError::forbidden("A mentor may invite only into their own cohorts.");
+    case InviteRefusal::not_an_inviter:
+    case InviteRefusal::none: break;
+  }
+  return ApiError::forbidden("Only admins and mentors can invite people.");
+}
+
+}  // namespace
+
 AccountRoutes::AccountRoutes(store::Executor& db, http::CpuPool& cpu, const Clock& clock, Membership& membership,
                              SessionAuthenticator& authenticator, const AuthOptions& options)
     : db_(db),
@@ -54,6 +72,7 @@ AccountRoutes::AccountRoutes(store::Executor& db, http::CpuPool& cpu, const Cloc
       authenticator_(authenticator),
       options_(options),
       cookie_name_(session_cookie_name(options)),
+      proxies_(TrustedProxies::parse(options.trusted_proxies)),
       per_ip_(clock, options.login_burst_per_ip, options.login_refill_per_ip_s),
       per_handle_(clock, options.login_burst_per_handle, options.login_refill_per_handle_s),
       dummy_hash_(hash_password("not-a-real-password", options.scrypt_log2_n)) {}
@@ -61,16 +80,16 @@ AccountRoutes::AccountRoutes(store::Executor& db, http::CpuPool& cpu, const Cloc
 void AccountRoutes::add_to(http::Router& router) {
   using http::Access;
   using http::Method;
-  auto bind = [this](auto member) { return http::member_handler(this, member); };
-  router.add(Method::post, "/api/login", {Access::anyone, 4096}, bind(&AccountRoutes::login));
-  router.add(Method::post, "/api/logout", {Access::anyone, 1024}, bind(&AccountRoutes::logout));
-  router.add(Method::post, "/api/register", {Access::anyone, 4096}, bind(&AccountRoutes::register_user));
-  router.add(Method::get, "/api/me", {Access::user, 0}, bind(&AccountRoutes::me));
-  router.add(Method::post, "/api/tokens", {Access::user, 1024}, bind(&AccountRoutes::create_token));
-  router.add(Method::get, "/api/tokens", {Access::user, 0}, bind(&AccountRoutes::list_tokens));
-  router.add(Method::delete_, "/api/tokens/{id}", {Access::user, 0}, bind(&AccountRoutes::revoke_token));
-  router.add(Method::post, "/api/invites", {Access::user, 1024}, bind(&AccountRoutes::create_invite));
-  router.add(Method::get, "/api/invites", {Access::user, 0}, bind(&AccountRoutes::list_invites));
+  using http::member_handler;
+  router.add(Method::post, "/api/login", {Access::anyone, 4096}, member_handler(this, &AccountRoutes::login));
+  router.add(Method::post, "/api/logout", {Access::anyone, 1024}, member_handler(this, &AccountRoutes::logout));
+  router.add(Method::post, "/api/register", {Access::anyone, 4096}, member_handler(this, &AccountRoutes::register_user));
+  router.add(Method::get, "/api/me", {Access::user, 0}, member_handler(this, &AccountRoutes::me));
+  router.add(Method::post, "/api/tokens", {Access::user, 1024}, member_handler(this, &AccountRoutes::create_token));
+  router.add(Method::get, "/api/tokens", {Access::user, 0}, member_handler(this, &AccountRoutes::list_tokens));
+  router.add(Method::delete_, "/api/tokens/{id}", {Access::user, 0}, member_handler(this, &AccountRoutes::revoke_token));
+  router.add(Method::post, "/api/invites", {Access::user, 1024}, member_handler(this, &AccountRoutes::create_invite));
+  router.add(Method::get, "/api/invites", {Access::user, 0}, member_handler(this, &AccountRoutes::list_invites));
 }
 
 std::string AccountRoutes::session_cookie(const std::string& token, std::int64_t max_age) const {
@@ -99,8 +118,12 @@ boost::asio::awaitable<http::Response> AccountRoutes::login(Request& req, Contex
   HUB_TRY(password, http::string_field(*body, "password", 1, kMaxPasswordBytes));
   std::string handle = *handle_in;
   std::transform(handle.begin(), handle.end(), handle.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (int wait = per_ip_.take("ip:" + req.remote_ip)) co_return error_response(ApiError::rate_limited(wait));
-  if (int wait = per_handle_.take(handle)) co_return error_response(ApiError::rate_limited(wait));
+  const std::string client = throttle_key(proxies_.client_of(req));
+  if (int wait = per_ip_.take(client)) co_return error_response(ApiError::rate_limited(wait));
+  // Per handle AND client: one client's guesses slow that client down without locking the
+  // account's owner out from anywhere else. The token comes back on success.
+  const std::string handle_key = handle + " " + client;
+  if (int wait = per_handle_.take(handle_key)) co_return error_response(ApiError::rate_limited(wait));
 
   auto record_job = [handle](Connection& c) { return find_login(c, handle); };
   HUB_TRY(record, co_await db_.read(record_job));
@@ -108,8 +131,23 @@ boost::asio::awaitable<http::Response> AccountRoutes::login(Request& req, Contex
   auto verified_job = [pw = *password, stored]() -> Result<bool> { return verify_password(pw, stored); };
   HUB_TRY(verified, co_await cpu_.run(verified_job));
   if (!*record || !*verified) co_return error_response(ApiError::unauthenticated("Wrong handle or password."));
-  per_handle_.refund(handle);
+  per_handle_.refund(handle_key);
+  if (stored_cost_log2_n(stored) < options_.scrypt_log2_n)
+    co_await upgrade_hash((*record)->user_id, std::move(*password), std::move(stored));
   co_return co_await open_session((*record)->user_id, 200);
+}
+
+boost::asio::awaitable<void> AccountRoutes::upgrade_hash(std::int64_t user_id, std::string password,
+                                                        std::string stored) {
+  auto hash_job = [pw = std::move(password), n = options_.scrypt_log2_n]() -> Result<std::string> {
+    return hash_password(pw, n);
+  };
+  auto hash = co_await cpu_.run(hash_job);
+  if (!hash) co_return;
+  auto store_job = [user_id, old = std::move(stored), h = std::move(*hash)](Connection& c) {
+    return replace_password_hash(c, user_id, old, h);
+  };
+  co_await db_.write(store_job);
 }
 
 boost::asio::awaitable<http::Response> AccountRoutes::logout(Request& req, Context&) {
@@ -118,7 +156,7 @@ boost::asio::awaitable<http::Response> AccountRoutes::logout(Request& req, Conte
     std::string key = sha256_hex(cookie);
     auto done_job = [key](Connection& c) { return delete_session(c, key); };
     HUB_TRY(done, co_await db_.write(done_job));
-    authenticator_.forget(key);
+    authenticator_.forget(CredentialKind::session, key);
   }
   auto res = http::empty_response(204);
   res.headers.add("Set-Cookie", session_cookie("", 0));
@@ -134,7 +172,8 @@ boost::asio::awaitable<http::Response> AccountRoutes::register_user(Request& req
   HUB_TRY(handle, normalize_handle(*handle_in));
   HUB_TRY(display_name, clean_display_name(*name_in));
   HUB_TRY(policy, check_password_policy(*password, *handle));
-  if (int wait = per_ip_.take("ip:" + req.remote_ip)) co_return error_response(ApiError::rate_limited(wait));
+  if (int wait = per_ip_.take(throttle_key(proxies_.client_of(req))))
+    co_return error_response(ApiError::rate_limited(wait));
 
   const std::string code_hash = sha256_hex(*code);
   const std::int64_t now = clock_.now();
@@ -188,37 +227,37 @@ boost::asio::awaitable<http::Response> AccountRoutes::list_tokens(Request&, Cont
 boost::asio::awaitable<http::Response> AccountRoutes::revoke_token(Request& req, Context& ctx) {
   auto id = req.id_param("id");
   if (!id) co_return error_response(ApiError::not_found("You have no such token."));
-  auto done_job = [user = ctx.user().user_id, id = *id, now = clock_.now()](Connection& c) {
-    return auth::revoke_token(c, user, id, now);
+  auto done_job = [me = Actor::of(ctx.user()), id = *id, now = clock_.now()](Connection& c) -> Result<std::string> {
+    auto owner = token_owner(c, id);
+    if (!owner) return owner.error();
+    if (!*owner || !can_revoke_token(me, **owner)) return ApiError::not_found("You have no such token.");
+    return auth::revoke_token(c, **owner, id, now);
   };
   HUB_TRY(revoked_hash, co_await db_.write(done_job));
-  authenticator_.forget(*revoked_hash);
+  authenticator_.forget(CredentialKind::token, *revoked_hash);
   co_return http::empty_response(204);
 }
 
 boost::asio::awaitable<http::Response> AccountRoutes::create_invite(Request& req, Context& ctx) {
   const http::Principal& me = ctx.user();
-  if (me.role != "admin" && me.role != "mentor")
-    co_return error_response(ApiError::forbidden("Only admins and mentors can invite people."));
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(role, http::string_field(*body, "role", 1, 16));
   if (!is_valid_role(*role))
     co_return error_response(ApiError::invalid_field("role", "role must be member, mentor or admin."));
-  if (me.role == "mentor" && *role != "member")
-    co_return error_response(ApiError::forbidden("A mentor may invite members only."));
   HUB_TRY(cohort_id, http::optional_int_field(*body, "cohort_id", 1, INT64_MAX));
   HUB_TRY(days, http::optional_int_field(*body, "expires_in_days", 1, 90));
-  if (me.role == "mentor" && !*cohort_id)
-    co_return error_response(ApiError::invalid_field("cohort_id", "A mentor's invite must name one of their cohorts."));
 
   const std::string code = random_token(18);
   const std::int64_t now = clock_.now(), expires = now + days->value_or(14) * 86400;
   auto id_job = [this, me, r = *role, cohort = *cohort_id, h = sha256_hex(code), now,
-                                  expires](Connection& c) -> Result<std::int64_t> {
+                 expires](Connection& c) -> Result<std::int64_t> {
+    const Actor actor = Actor::of(me, membership_.cohorts_of(c, me.user_id));
+    const InviteRefusal why = invite_refusal(actor, role_from(r), cohort);
+    // Who may invite at all is answered first; whose cohort it is, once the cohort is known to exist.
+    if (why != InviteRefusal::none && why != InviteRefusal::not_their_cohort) return invite_refused(why);
     if (cohort && !membership_.cohort_exists(c, *cohort))
       return ApiError::invalid_field("cohort_id", "There is no such cohort.");
-    if (cohort && me.role == "mentor" && !membership_.is_member(c, me.user_id, *cohort))
-      return ApiError::forbidden("A mentor may invite only into their own cohorts.");
+    if (why != InviteRefusal::none) return invite_refused(why);
     auto id = insert_invite(c, h, r, cohort, me.user_id, now, expires);
     if (!id) return id.error();
     json detail = {{"role", r}, {"cohort_id", cohort ? json(*cohort) : json(nullptr)}};
@@ -236,11 +275,12 @@ boost::asio::awaitable<http::Response> AccountRoutes::create_invite(Request& req
 
 boost::asio::awaitable<http::Response> AccountRoutes::list_invites(Request& req, Context& ctx) {
   const http::Principal& me = ctx.user();
-  if (me.role != "admin" && me.role != "mentor")
+  const InviteScope scope = invite_scope(Actor::of(me));
+  if (scope == InviteScope::none)
     co_return error_response(ApiError::forbidden("Only admins and mentors can see invites."));
   HUB_TRY(page, http::read_page(req));
   std::optional<std::int64_t> creator;
-  if (me.role != "admin") creator = me.user_id;
+  if (scope == InviteScope::own) creator = me.user_id;
   auto items_job = [creator, p = *page, now = clock_.now()](Connection& c) {
     return auth::list_invites(c, creator, p, now);
   };

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "hub/auth/client_address.hpp"
 #include "hub/auth/membership.hpp"
 #include "hub/auth/options.hpp"
 #include "hub/auth/session_authenticator.hpp"
@@ -16,7 +17,7 @@ namespace hub::auth {
 
 class AccountRoutes {
  public:
-  // All references must outlive this object.
+  // All references must outlive this object. Throws on a bad options.trusted_proxies (start-up).
   AccountRoutes(store::Executor& db, http::CpuPool& cpu, const Clock& clock, Membership& membership,
                 SessionAuthenticator& authenticator, const AuthOptions& options);
   void add_to(http::Router& router);
@@ -37,6 +38,9 @@ class AccountRoutes {
 
   // Creates a session for `user_id` and answers `status` with {user} and the cookie.
   boost::asio::awaitable<Response> open_session(std::int64_t user_id, int status);
+  // Stores a hash at the configured cost when `stored` was made at a lower one. Best effort: the
+  // login succeeds whatever happens here, and the next one tries again.
+  boost::asio::awaitable<void> upgrade_hash(std::int64_t user_id, std::string password, std::string stored);
   std::string session_cookie(const std::string& token, std::int64_t max_age) const;
 
   store::Executor& db_;
@@ -46,8 +50,9 @@ class AccountRoutes {
   SessionAuthenticator& authenticator_;  // told to forget sessions and tokens that end
   const AuthOptions options_;
   const std::string cookie_name_;
-  http::RateLimiter per_ip_;      // login and registration attempts by client address
-  http::RateLimiter per_handle_;  // login attempts by target handle
+  const TrustedProxies proxies_;  // whose X-Forwarded-For names the client
+  http::RateLimiter per_ip_;      // login and registration attempts by client address (an IPv6 /64)
+  http::RateLimiter per_handle_;  // failed logins by target handle and client address
   std::string dummy_hash_;        // verified against for unknown handles, so timing does not tell
 };
 

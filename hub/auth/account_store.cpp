@@ -94,12 +94,8 @@ Result<User> get_user(Connection& db, std::int64_t id) {
 Result<std::vector<User>> list_users(Connection& db) {
   auto s = db.prepare("SELECT id, handle, display_name, role, created_at FROM users ORDER BY id");
   std::vector<User> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) return out;
-    out.push_back(read_user(s));
-  }
+  if (auto done = s.each_row([&] { out.push_back(read_user(s)); }); !done) return done.error();
+  return out;
 }
 
 Result<User> insert_user(Connection& db, const std::string& handle, const std::string& display_name,
@@ -127,6 +123,13 @@ Status insert_session(Connection& db, const std::string& key_hash, std::int64_t 
   return s.run();
 }
 
+Status replace_password_hash(Connection& db, std::int64_t user_id, const std::string& old_hash,
+                             const std::string& new_hash) {
+  auto s = db.prepare("UPDATE users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2");
+  s.bind(1, user_id).bind(2, std::string_view(old_hash)).bind(3, std::string_view(new_hash));
+  return s.run();
+}
+
 Status delete_session(Connection& db, const std::string& key_hash) {
   auto s = db.prepare("DELETE FROM sessions WHERE key_hash = ?1");
   s.bind(1, std::string_view(key_hash));
@@ -143,10 +146,8 @@ static Result<std::optional<http::Principal>> read_principal(store::Statement& s
   p.handle = s.text(1);
   p.role = s.text(2);
   p.via_cookie = via_cookie;
-  if (via_cookie) {
-    p.session_key = key;
-    p.expires_at = s.int64(3);
-  }
+  p.session_key = key;  // sessions and tokens alike: what ends live connections opened with it
+  if (via_cookie) p.expires_at = s.int64(3);
   return std::optional<http::Principal>(std::move(p));
 }
 
@@ -180,13 +181,20 @@ Result<nlohmann::json> list_tokens(Connection& db, std::int64_t user_id) {
       "SELECT id, name, created_at FROM api_tokens WHERE user_id = ?1 AND revoked_at IS NULL ORDER BY id DESC");
   s.bind(1, user_id);
   nlohmann::json items = nlohmann::json::array();
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
+  auto done = s.each_row([&] {
     items.push_back({{"id", s.int64(0)}, {"name", s.text(1)}, {"created_at", format_rfc3339(s.int64(2))}});
-  }
+  });
+  if (!done) return done.error();
   return nlohmann::json{{"items", std::move(items)}, {"next_cursor", nullptr}};
+}
+
+Result<std::optional<std::int64_t>> token_owner(Connection& db, std::int64_t token_id) {
+  auto s = db.prepare("SELECT user_id FROM api_tokens WHERE id = ?1 AND revoked_at IS NULL");
+  s.bind(1, token_id);
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<std::int64_t>{};
+  return std::optional<std::int64_t>(s.int64(0));
 }
 
 Result<std::string> revoke_token(Connection& db, std::int64_t user_id, std::int64_t token_id, std::int64_t now) {
@@ -241,10 +249,7 @@ Result<nlohmann::json> list_invites(Connection& db, std::optional<std::int64_t> 
       "WHERE (?1 IS NULL OR i.created_by = ?1) AND (?2 = 0 OR i.id < ?2) ORDER BY i.id DESC LIMIT ?3");
   s.bind(1, creator).bind(2, page.after).bind(3, static_cast<std::int64_t>(page.limit + 1));
   nlohmann::json items = nlohmann::json::array();
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
+  auto done = s.each_row([&] {
     std::string status = !s.is_null(5) ? "used" : s.int64(4) <= now ? "expired" : "pending";
     items.push_back({{"id", s.int64(0)},
                      {"role", s.text(1)},
@@ -254,7 +259,8 @@ Result<nlohmann::json> list_invites(Connection& db, std::optional<std::int64_t> 
                      {"used_at", s.is_null(5) ? nlohmann::json(nullptr) : nlohmann::json(format_rfc3339(s.int64(5)))},
                      {"used_by", s.is_null(6) ? nlohmann::json(nullptr) : nlohmann::json(s.text(6))},
                      {"status", status}});
-  }
+  });
+  if (!done) return done.error();
   return http::page_body(std::move(items), page);
 }
 

@@ -54,6 +54,10 @@ Result<std::vector<User>> list_users(Connection& db);
 Result<User> insert_user(Connection& db, const std::string& handle, const std::string& display_name,
                          const std::string& role, const std::string& password_hash, std::int64_t now);
 
+// Swaps in a hash of the same password at a new cost, unless the password changed meanwhile.
+Status replace_password_hash(Connection& db, std::int64_t user_id, const std::string& old_hash,
+                             const std::string& new_hash);
+
 Status insert_session(Connection& db, const std::string& key_hash, std::int64_t user_id, std::int64_t now,
                       std::int64_t expires_at);
 Status delete_session(Connection& db, const std::string& key_hash);
@@ -64,6 +68,8 @@ Result<std::optional<http::Principal>> principal_for_token(Connection& db, const
 Result<std::int64_t> insert_token(Connection& db, std::int64_t user_id, const std::string& name,
                                   const std::string& token_hash, std::int64_t now);
 Result<nlohmann::json> list_tokens(Connection& db, std::int64_t user_id);
+// Whose the token is; nullopt when there is no such unrevoked token.
+Result<std::optional<std::int64_t>> token_owner(Connection& db, std::int64_t token_id);
 // Returns the revoked token's hash; not_found unless the token is the user's and not yet revoked.
 Result<std::string> revoke_token(Connection& db, std::int64_t user_id, std::int64_t token_id, std::int64_t now);
 

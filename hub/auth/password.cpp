@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 
 #include <openssl/core_names.h>
@@ -68,19 +69,41 @@ std::string hash_password(std::string_view password, int log2_n) {
          base64url(std::string_view(reinterpret_cast<const char*>(out), sizeof out));
 }
 
-bool verify_password(std::string_view password, std::string_view stored) {
+namespace {
+
+struct StoredHash {
   int ln = 0, r = 0, p = 0;
+  std::string salt;
+  std::string expected;  // the decoded hash
+};
+
+std::optional<StoredHash> parse_stored(std::string_view stored) {
+  StoredHash h;
   char salt[64] = {0}, hash[64] = {0};
   std::string copy(stored);
-  if (std::sscanf(copy.c_str(), "$scrypt$ln=%d,r=%d,p=%d$%63[^$]$%63s", &ln, &r, &p, salt, hash) != 5) return false;
-  if (ln < 10 || ln > 20 || r < 1 || r > 32 || p < 1 || p > 16) return false;
-  std::string expected;
-  if (!base64url_decode(hash, expected) || expected.size() != kHashBytes) return false;
+  if (std::sscanf(copy.c_str(), "$scrypt$ln=%d,r=%d,p=%d$%63[^$]$%63s", &h.ln, &h.r, &h.p, salt, hash) != 5)
+    return std::nullopt;
+  if (h.ln < 10 || h.ln > 20 || h.r < 1 || h.r > 32 || h.p < 1 || h.p > 16) return std::nullopt;
+  if (!base64url_decode(hash, h.expected) || h.expected.size() != kHashBytes) return std::nullopt;
+  h.salt = salt;
+  return h;
+}
+
+}  // namespace
+
+bool verify_password(std::string_view password, std::string_view stored) {
+  auto h = parse_stored(stored);
+  if (!h) return false;
   unsigned char out[kHashBytes];
-  if (!scrypt(password, salt, 1ull << ln, static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(p), out,
-              sizeof out))
+  if (!scrypt(password, h->salt, 1ull << h->ln, static_cast<std::uint32_t>(h->r), static_cast<std::uint32_t>(h->p),
+              out, sizeof out))
     return false;
-  return constant_time_equal(expected, std::string_view(reinterpret_cast<const char*>(out), sizeof out));
+  return constant_time_equal(h->expected, std::string_view(reinterpret_cast<const char*>(out), sizeof out));
+}
+
+int stored_cost_log2_n(std::string_view stored) {
+  auto h = parse_stored(stored);
+  return h ? h->ln : 0;
 }
 
 }  // namespace hub::auth

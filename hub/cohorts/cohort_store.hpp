@@ -29,6 +29,8 @@ Result<std::optional<nlohmann::json>> get_cohort(Connection& db, std::int64_t id
 // All cohorts (member_id null) or the member's, by id.
 Result<nlohmann::json> list_cohorts(Connection& db, std::optional<std::int64_t> member_id, const http::Page& page);
 Result<nlohmann::json> list_members(Connection& db, std::int64_t cohort_id, const http::Page& page);
+// Ends a membership; false when the user was not a member.
+Result<bool> remove_member(Connection& db, std::int64_t cohort_id, std::int64_t user_id);
 
 class CohortMembership final : public auth::Membership {
  public:

@@ -104,14 +104,18 @@ bool is_state_changing(Method m) {
   return m == Method::post || m == Method::put || m == Method::patch || m == Method::delete_;
 }
 
+bool is_same_origin(const Request& request, std::string_view origin, std::string_view public_origin) {
+  std::string derived = std::string(request.tls ? "https://" : "http://") + std::string(request.headers.get("Host"));
+  return origin == derived || (!public_origin.empty() && origin == public_origin);
+}
+
 Status check_csrf(const Request& request, std::string_view public_origin) {
   if (!is_state_changing(request.method)) return Ok{};
   if (request.method != Method::delete_ && !is_json_content_type(request.headers.get("Content-Type")))
     return ApiError::bad_request("Send the body as JSON with Content-Type: application/json.");
   std::string_view origin = request.headers.get("Origin");
   if (!origin.empty()) {
-    std::string derived = std::string(request.tls ? "https://" : "http://") + std::string(request.headers.get("Host"));
-    if (origin == derived || (!public_origin.empty() && origin == public_origin)) return Ok{};
+    if (is_same_origin(request, origin, public_origin)) return Ok{};
     return ApiError::forbidden("Cross-site request refused.");
   }
   if (request.headers.get("Sec-Fetch-Site") == "same-origin") return Ok{};

@@ -52,6 +52,10 @@ class Pipeline final : public Service {
   std::atomic<std::uint64_t> id_counter_{0};
 };
 
+// Whether `origin` is this hub's: the configured public origin, or the one the request's Host
+// names. The one same-origin rule, for CSRF and for WebSocket upgrades.
+bool is_same_origin(const Request& request, std::string_view origin, std::string_view public_origin);
+
 // The CSRF rule of API.md for a request not authenticated by bearer token: state-changing methods
 // need a same-origin Origin (or Sec-Fetch-Site: same-origin), and bodies need a JSON content type.
 Status check_csrf(const Request& request, std::string_view public_origin);

@@ -67,7 +67,7 @@ TEST_CASE("auth: forget() and expiry take effect in known() at once") {
   const auto request = with_header("Authorization", "Bearer " + kToken);
   REQUIRE(w.authenticate(request).has_value());
   REQUIRE(w.auth.known(request).has_value());
-  w.auth.forget(sha256_hex(kToken));
+  w.auth.forget(CredentialKind::token, sha256_hex(kToken));
   CHECK_FALSE(w.auth.known(request).has_value());
 
   REQUIRE(w.authenticate(request).has_value());
@@ -85,4 +85,19 @@ TEST_CASE("auth: a malformed bearer token never falls back to a valid cookie") {
   CHECK_FALSE(w.authenticate(r).has_value());
   CHECK_FALSE(w.authenticate(with_header("Authorization", "Bearer " + kToken + std::string(200, 'x'))).has_value());
   CHECK_FALSE(w.authenticate(http::Request{}).has_value());
+}
+
+TEST_CASE("auth: an API token used as a bearer is not then accepted as a session cookie") {
+  World w;
+  REQUIRE(w.authenticate(with_header("Authorization", "Bearer " + kToken)).has_value());  // now cached
+  const auto as_cookie = with_header("Cookie", "ch_session=" + kToken);
+  CHECK_FALSE(w.auth.known(as_cookie).has_value());
+  CHECK_FALSE(w.authenticate(as_cookie).has_value());
+  // Nor the other way round: a session id sent as a bearer token (with the token prefix) is no token.
+  const std::string prefixed_session = std::string(kTokenPrefix) + "a-session-id";
+  REQUIRE(w.db.write_now([&](Connection& c) {
+    return insert_session(c, sha256_hex(prefixed_session), w.user_id, w.clock.now(), w.clock.now() + 3600);
+  }).ok());
+  REQUIRE(w.authenticate(with_header("Cookie", "ch_session=" + prefixed_session)).has_value());
+  CHECK_FALSE(w.authenticate(with_header("Authorization", "Bearer " + prefixed_session)).has_value());
 }
