@@ -6,7 +6,8 @@
 #include <memory>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
+
+#include "hub/net/deadline_clock.hpp"
 
 namespace hub::net {
 
@@ -17,7 +18,7 @@ namespace hub::net {
 // `recheck` no longer than the per-request timeouts, that happens only when a connection closes.
 class connection_deadline {
  public:
-  using clock = std::chrono::steady_clock;
+  using clock = deadline_clock;  // tests move it forward instead of sleeping
 
   // REQUIRES: `executor` is the connection's serial executor; every call below is made on it.
   connection_deadline(boost::asio::any_io_executor executor, clock::duration recheck);
@@ -32,7 +33,7 @@ class connection_deadline {
   void arm(clock::time_point at);
   void on_wake(const boost::system::error_code& ec);
 
-  boost::asio::steady_timer timer_;           // waits for min(deadline_, last wake + recheck_)
+  deadline_timer timer_;           // waits for min(deadline_, last wake + recheck_)
   const clock::duration recheck_;             // the longest the timer sleeps without looking
   clock::time_point deadline_ = clock::time_point::max();
   std::weak_ptr<void> owner_;                 // the session; the wait handler must not outlive it

@@ -7,14 +7,18 @@
 namespace hub::net {
 
 connection_slot::connection_slot(std::shared_ptr<shared_state> state, std::weak_ptr<session> s,
-                                 bool counted)
-    : state_(std::move(state)), counted_(counted) {
+                                 bool counted, key_counter::claim address)
+    : state_(std::move(state)), counted_(counted), address_(std::move(address)) {
   id_ = state_->join(std::move(s), counted_);
   if (counted_) state_->service().connection_opened();
 }
 
 connection_slot::connection_slot(connection_slot&& other) noexcept
-    : state_(std::move(other.state_)), id_(other.id_), counted_(other.counted_) {}
+    : state_(std::move(other.state_)),
+      id_(other.id_),
+      counted_(other.counted_),
+      address_(std::move(other.address_)),
+      user_(std::move(other.user_)) {}
 
 connection_slot& connection_slot::operator=(connection_slot&& other) noexcept {
   if (this != &other) {
@@ -22,6 +26,8 @@ connection_slot& connection_slot::operator=(connection_slot&& other) noexcept {
     state_ = std::move(other.state_);
     id_ = other.id_;
     counted_ = other.counted_;
+    address_ = std::move(other.address_);
+    user_ = std::move(other.user_);
   }
   return *this;
 }
@@ -33,6 +39,8 @@ void connection_slot::rebind(std::weak_ptr<session> s) { state_->rebind(id_, std
 void connection_slot::release() {
   if (!state_) return;
   auto state = std::move(state_);
+  address_.reset();
+  user_.reset();
   if (counted_) state->service().connection_closed();
   state->leave(id_, counted_);
 }

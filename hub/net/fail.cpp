@@ -1,12 +1,13 @@
 #include "hub/net/fail.hpp"
 
-#include <iostream>
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/websocket/error.hpp>
+
+#include "hub/net/log.hpp"
 
 namespace hub::net {
 
@@ -27,16 +28,16 @@ bool is_expected_disconnect(const boost::system::error_code& ec) {
 
 void fail(const boost::system::error_code& ec, const char* what) {
   if (!ec || is_expected_disconnect(ec)) return;
-  std::cerr << "net: " << what << ": " << ec.message() << '\n';
+  log_line("error", what, ec.message());
 }
 
 void fail(const std::exception_ptr& e, const char* what) {
   try {
     std::rethrow_exception(e);
   } catch (const std::exception& ex) {
-    std::cerr << "net: " << what << " threw: " << ex.what() << '\n';
+    log_line("error", what, ex.what());
   } catch (...) {
-    std::cerr << "net: " << what << " threw a non-standard exception\n";
+    log_line("error", what, "a non-standard exception");
   }
 }
 

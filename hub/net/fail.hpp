@@ -7,7 +7,7 @@
 
 namespace hub::net {
 
-// Logs `ec` with `what` to stderr, unless it is an expected end of a connection
+// Logs `ec` with `what` to stderr as one JSON line (log.hpp), unless it is an expected end of a connection
 // (eof, reset, cancellation, timeout, a failed TLS handshake, a WebSocket protocol error).
 void fail(const boost::system::error_code& ec, const char* what);
 

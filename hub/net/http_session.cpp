@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <string_view>
+#include <utility>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -37,20 +38,29 @@ bool is_parse_error(const boost::system::error_code& ec) {
 
 }  // namespace
 
-void launch_http_session(asio::ip::tcp::socket&& socket, const std::shared_ptr<shared_state>& state, bool refuse) {
+void launch_http_session(asio::ip::tcp::socket&& socket, const std::shared_ptr<shared_state>& state, bool refuse,
+                         key_counter::claim address) {
   if (auto* tls = state->tls())
-    std::make_shared<http_session<tls_stream>>(tls_stream(std::move(socket), *tls), state, refuse)->run();
+    std::make_shared<http_session<tls_stream>>(tls_stream(std::move(socket), *tls), state, refuse, std::move(address))
+        ->run();
   else
-    std::make_shared<http_session<plain_stream>>(std::move(socket), state, refuse)->run();
+    std::make_shared<http_session<plain_stream>>(std::move(socket), state, refuse, std::move(address))->run();
 }
 
 template <class Stream>
-http_session<Stream>::http_session(Stream&& stream, std::shared_ptr<shared_state> state, bool refuse)
+http_session<Stream>::http_session(Stream&& stream, std::shared_ptr<shared_state> state, bool refuse,
+                                   key_counter::claim address)
     : stream_(std::move(stream)),
       executor_(stream_.get_executor()),
       state_(std::move(state)),
       deadline_(executor_, std::min(state_->options().read_timeout, state_->options().idle_timeout)),
+      address_(std::move(address)),
       refuse_(refuse) {}
+
+template <class Stream>
+http_session<Stream>::~http_session() {
+  pay_back();  // a write whose handler never ran (the io_context was destroyed first)
+}
 
 template <class Stream>
 void http_session<Stream>::run() {
@@ -75,7 +85,7 @@ void http_session<Stream>::force_close() {
 
 template <class Stream>
 void http_session<Stream>::on_run() {
-  slot_ = connection_slot(state_, this->weak_from_this(), !refuse_);
+  slot_ = connection_slot(state_, this->weak_from_this(), !refuse_, std::move(address_));
   deadline_.start(this->weak_from_this(), [this] {
     if (phase_ != phase::upgraded) close_socket();  // pending operations end with operation_aborted
   });
@@ -261,6 +271,11 @@ void http_session<Stream>::on_admitted(http::WebSocketHandler& handler, std::exc
     r = http::error_response(http::ApiError::internal());
   }
   if (r) return do_write(std::move(*r), true);
+  if (auto user = request_.param(kLiveUserParam); !user.empty()) {
+    auto place = state_->live_per_user().try_claim(std::string(user));
+    if (!place) return reply_error(http::ApiError::rate_limited(30));  // max_live_per_user sockets already open
+    slot_.hold_user(std::move(place));
+  }
   phase_ = phase::upgraded;
   deadline_.expires_never();
   launch_websocket_session(std::move(stream_), state_, std::move(slot_), handler, std::move(request_),
@@ -277,6 +292,12 @@ template <class Stream>
 void http_session<Stream>::do_write(http::Response&& r, bool close) {
   phase_ = phase::writing;
   response_ = to_wire(std::move(r), version_, head_request_, !close);
+  const std::size_t bytes = response_.head.size() + response_.body.size();
+  if (!state_->budget().try_charge(bytes)) {
+    response_ = {};
+    return close_socket();  // max_outbound_bytes is spent on other clients: no unbounded memory
+  }
+  charged_ = bytes;
   deadline_.expires_after(state_->options().read_timeout);
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(response_.head), asio::buffer(response_.body)};
   asio::async_write(stream_, buffers,
@@ -287,13 +308,19 @@ void http_session<Stream>::do_write(http::Response&& r, bool close) {
 
 template <class Stream>
 void http_session<Stream>::on_write(bool close, const error_code& ec, std::size_t) {
-  if (ec) return fail(ec, "write");
+  pay_back();
   response_ = {};
+  if (ec) return fail(ec, "write");
   if (close || stopping_) return do_close();
   if (buffer_.size() == 0) return do_await_request();
   // A pipelined request is already under way.
   deadline_.expires_after(state_->options().read_timeout);
   do_read_header();
+}
+
+template <class Stream>
+void http_session<Stream>::pay_back() {
+  state_->budget().release(std::exchange(charged_, 0));
 }
 
 template <class Stream>

@@ -19,6 +19,7 @@
 #include "hub/http/service.hpp"
 #include "hub/net/connection_deadline.hpp"
 #include "hub/net/connection_slot.hpp"
+#include "hub/net/key_counter.hpp"
 #include "hub/net/request_mapping.hpp"
 #include "hub/net/session.hpp"
 #include "hub/net/streams.hpp"
@@ -28,16 +29,20 @@ namespace hub::net {
 class shared_state;
 
 // Serves an accepted connection, over TLS when `state` has a TLS context. A `refuse`d
-// connection (over max_connections) only gets a 503 unavailable.
+// connection (over max_connections or its address's cap) only gets a 503 unavailable. The
+// connection holds `address`, its client address's place, for its whole life.
 void launch_http_session(boost::asio::ip::tcp::socket&& socket, const std::shared_ptr<shared_state>& state,
-                         bool refuse);
+                         bool refuse, key_counter::claim address);
 
 // Timeouts: idle_timeout until a request's first byte, then read_timeout for the whole request
 // (one deadline, so trickled bytes do not extend it), and read_timeout for writing a response.
+// A response is charged to the outbound budget while it is written; one that does not fit
+// closes the connection unanswered.
 template <class Stream>
 class http_session : public session, public std::enable_shared_from_this<http_session<Stream>> {
  public:
-  http_session(Stream&& stream, std::shared_ptr<shared_state> state, bool refuse);
+  http_session(Stream&& stream, std::shared_ptr<shared_state> state, bool refuse, key_counter::claim address);
+  ~http_session() override;
   void run();
   void stop() override;
   void force_close() override;
@@ -66,6 +71,7 @@ class http_session : public session, public std::enable_shared_from_this<http_se
   void on_admitted(http::WebSocketHandler& handler, std::exception_ptr e, std::optional<http::Response> r);
   void reply_error(const http::ApiError& e);
   void do_write(http::Response&& r, bool close);
+  void pay_back();
   void on_write(bool close, const error_code& ec, std::size_t n);
   void do_close();
   void do_linger();
@@ -82,6 +88,8 @@ class http_session : public session, public std::enable_shared_from_this<http_se
   std::shared_ptr<shared_state> state_;       // options, service, registry
   connection_deadline deadline_;              // the timeouts
   connection_slot slot_;                      // registered in on_run()
+  key_counter::claim address_;                // the client address's place; moves to slot_ in on_run()
+  std::size_t charged_ = 0;                   // bytes of response_ charged to the outbound budget
   std::optional<boost::beast::http::request_parser<boost::beast::http::empty_body>> header_parser_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> body_parser_;
   std::string remote_ip_;                     // the peer's address, without the port

@@ -1,5 +1,6 @@
 #include "hub/net/listener.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -18,10 +19,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// Refused connections (over max_connections) still get a 503 written; past this many more,
-// new connections are dropped without one.
-constexpr std::size_t kRefusalHeadroom = 1024;
-
 tcp::endpoint listen_endpoint(asio::io_context& ioc, const std::string& host, std::uint16_t port) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(host, ec);
@@ -37,6 +34,20 @@ void throw_if(const boost::system::error_code& ec, const char* step, const tcp::
   if (!ec) return;
   throw std::runtime_error("cannot listen on " + ep.address().to_string() + ":" +
                            std::to_string(ep.port()) + ": " + step + ": " + ec.message());
+}
+
+// The key a client's connections are counted under: its address, or for IPv6 its /64, which
+// is what one client is commonly given.
+std::string address_key(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  auto address = socket.remote_endpoint(ec).address();
+  if (ec) return {};
+  if (address.is_v6() && !address.to_v6().is_v4_mapped()) {
+    auto bytes = address.to_v6().to_bytes();
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    return asio::ip::address_v6(bytes).to_string() + "/64";
+  }
+  return address.to_string();
 }
 
 }  // namespace
@@ -100,7 +111,9 @@ void listener::on_accept(const boost::system::error_code& ec, tcp::socket socket
   } else {
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    launch_http_session(std::move(socket), state_, state_->counted_sessions() >= max);
+    auto address = state_->per_address().try_claim(address_key(socket));
+    const bool refuse = !address || state_->counted_sessions() >= max;
+    launch_http_session(std::move(socket), state_, refuse, std::move(address));
   }
   do_accept();
 }

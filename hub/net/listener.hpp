@@ -1,6 +1,7 @@
 // Accepts connections and hands each to an http_session.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
@@ -11,6 +12,10 @@
 namespace hub::net {
 
 class shared_state;
+
+// Refused connections (over max_connections or max_connections_per_ip) still get a 503 written;
+// past this many more, new connections are dropped without one.
+inline constexpr std::size_t kRefusalHeadroom = 1024;
 
 class listener : public std::enable_shared_from_this<listener> {
  public:

@@ -57,10 +57,35 @@ std::optional<http::ApiError> check_framing(const wire_request_head& head) {
   return std::nullopt;
 }
 
+// True if every key and value of the raw query string decodes as Request::query_param() decodes
+// them (which reads an undecodable value as absent).
+bool query_decodes(std::string_view query) {
+  std::string scratch;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    const auto eq = pair.find('=');
+    if (!http::percent_decode(pair.substr(0, eq), scratch, true)) return false;
+    if (eq != std::string_view::npos && !http::percent_decode(pair.substr(eq + 1), scratch, true)) return false;
+  }
+  return true;
+}
+
+// RFC 9112 3.2: an HTTP/1.1 request without Host, or any request with two, gets 400. The
+// same-origin check derives the expected Origin from Host, so it must be unambiguous.
+std::optional<http::ApiError> check_host(const wire_request_head& head) {
+  const auto hosts = head.count(bhttp::field::host);
+  if (hosts > 1) return http::ApiError::bad_request("A request may carry only one Host header.");
+  if (hosts == 0 && head.version() >= 11) return http::ApiError::bad_request("An HTTP/1.1 request needs a Host header.");
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<http::ApiError> map_request_head(const wire_request_head& head, http::Request& out) {
   if (auto e = check_framing(head)) return e;
+  if (auto e = check_host(head)) return e;
   const std::string_view target = to_std(head.target());
   if (target.empty() || target.front() != '/')
     return http::ApiError::bad_request("The request target must be an absolute path.");
@@ -69,6 +94,9 @@ std::optional<http::ApiError> map_request_head(const wire_request_head& head, ht
   if (!http::percent_decode(target.substr(0, q), out.path, false))
     return http::ApiError::bad_request("The request path holds a bad percent escape.");
   out.query = q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1));
+  // Otherwise a route would read an undecodable parameter as absent and answer as if unfiltered.
+  if (!query_decodes(out.query))
+    return http::ApiError::bad_request("The query string holds a bad percent escape.");
   out.target = std::string(target);
   out.method = http::parse_method(to_std(head.method_string()));
   out.headers.reserve(8, 256);  // typical browser requests fit: one allocation each

@@ -29,8 +29,9 @@ inline std::string_view to_std(boost::beast::string_view s) { return {s.data(), 
 // Fills `out` from a received header: method, target, decoded path, raw query, headers,
 // keep_alive. Returns the 400 to send (and then close) when the request must be refused:
 // a Transfer-Encoding other than exactly "chunked" (Beast 1.74 takes "chunked, gzip" as a
-// request without a body), Transfer-Encoding next to Content-Length, a target that is not an
-// absolute path, or a bad percent escape in the path.
+// request without a body), Transfer-Encoding next to Content-Length, no Host in HTTP/1.1 or two
+// in any version, a target that is not an absolute path, or a bad percent escape in the path or
+// in any query key or value.
 std::optional<http::ApiError> map_request_head(const wire_request_head& head, http::Request& out);
 
 // The wire form of `r`, with Content-Length and the Connection header set here (the service's

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 
@@ -15,10 +16,19 @@
 
 namespace hub::net {
 
+// A WebSocketHandler's admit() names the user of an upgrade it accepts by adding this parameter,
+// the user id, to upgrade.params (hub/discussion's /api/live does). hub/net then holds that user to
+// ServerOptions::max_live_per_user open sockets and answers 429 rate_limited beyond it; an upgrade
+// without it counts only towards the per-address cap.
+inline constexpr std::string_view kLiveUserParam = "user_id";
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 picks a free port; see Server::port()
   std::size_t max_connections = 10000;
+  std::size_t max_connections_per_ip = 64;  // from one client address; 0: no cap
+  std::size_t max_live_per_user = 8;        // WebSockets per user (kLiveUserParam); 0: no cap
+  std::size_t max_outbound_bytes = std::size_t{256} << 20;  // queued for all clients together
   std::size_t header_limit = 8 * 1024;
   std::chrono::seconds read_timeout{30};   // to receive a whole request once it starts
   std::chrono::seconds idle_timeout{75};   // keep-alive idle

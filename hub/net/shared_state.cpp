@@ -6,7 +6,12 @@ namespace hub::net {
 
 shared_state::shared_state(http::Service& service, ServerOptions options,
                            std::unique_ptr<boost::asio::ssl::context> tls)
-    : service_(service), options_(std::move(options)), tls_(std::move(tls)) {}
+    : service_(service),
+      options_(std::move(options)),
+      tls_(std::move(tls)),
+      per_address_(std::make_shared<key_counter>(options_.max_connections_per_ip)),
+      live_per_user_(std::make_shared<key_counter>(options_.max_live_per_user)),
+      budget_(std::make_unique<outbound_budget>(options_.max_outbound_bytes)) {}
 
 std::uint64_t shared_state::join(std::weak_ptr<session> s, bool counted) {
   std::lock_guard lock(mutex_);

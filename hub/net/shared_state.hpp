@@ -12,6 +12,8 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "hub/http/service.hpp"
+#include "hub/net/key_counter.hpp"
+#include "hub/net/outbound_budget.hpp"
 #include "hub/net/server.hpp"
 #include "hub/net/session.hpp"
 
@@ -26,6 +28,11 @@ class shared_state {
   http::Service& service() const { return service_; }
   const ServerOptions& options() const { return options_; }
   boost::asio::ssl::context* tls() const { return tls_.get(); }
+  // Connections per client address (max_connections_per_ip), live WebSockets per user
+  // (max_live_per_user), and every byte queued to send (max_outbound_bytes).
+  key_counter& per_address() const { return *per_address_; }
+  key_counter& live_per_user() const { return *live_per_user_; }
+  outbound_budget& budget() const { return *budget_; }
 
   // Registers a session; returns its id (unique for the server's lifetime). A `counted` session
   // counts towards max_connections; refused ones do not.
@@ -49,6 +56,9 @@ class shared_state {
   http::Service& service_;                                // outlives every session (Server's REQUIRES)
   const ServerOptions options_;                           // immutable after construction
   const std::unique_ptr<boost::asio::ssl::context> tls_;  // immutable after construction
+  const std::shared_ptr<key_counter> per_address_;        // thread-safe itself
+  const std::shared_ptr<key_counter> live_per_user_;      // thread-safe itself
+  const std::unique_ptr<outbound_budget> budget_;         // thread-safe itself
   std::atomic<bool> stopping_{false};                     // set once by stop_all
   mutable std::mutex mutex_;  // this mutex synchronises all access to the members below
   std::unordered_map<std::uint64_t, std::weak_ptr<session>> sessions_;

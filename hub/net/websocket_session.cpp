@@ -58,7 +58,7 @@ websocket_session<Stream>::websocket_session(Stream&& stream, std::shared_ptr<sh
       handler_(handler),
       upgrade_(std::move(upgrade)),
       id_(slot_.id()),
-      queue_(state_->options().ws_queue_max_messages, state_->options().ws_queue_max_bytes) {}
+      queue_(state_->options().ws_queue_max_messages, state_->options().ws_queue_max_bytes, &state_->budget()) {}
 
 template <class Stream>
 websocket_session<Stream>::~websocket_session() = default;

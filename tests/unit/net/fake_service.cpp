@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/http/error.hpp"
+#include "hub/net/server.hpp"
 
 namespace hub::net::test {
 
@@ -16,6 +17,9 @@ namespace asio = boost::asio;
 
 asio::awaitable<std::optional<http::Response>> FakeWsHandler::admit(http::Request& upgrade) {
   if (upgrade.headers.has("X-Refuse")) co_return http::error_response(http::ApiError::unauthenticated());
+  // As a real handler names the authenticated user, for hub/net's per-user cap.
+  if (auto user = upgrade.headers.get("X-User"); !user.empty())
+    upgrade.params.push_back({std::string(kLiveUserParam), std::string(user)});
   co_return std::nullopt;
 }
 

@@ -12,8 +12,8 @@
 
 namespace hub::net::test {
 
-// Records upgrades, messages and closes; "echo:X" is answered with X, "throw" throws, and an
-// "X-Refuse" header refuses admission.
+// Records upgrades, messages and closes; "echo:X" is answered with X, "throw" throws, an
+// "X-Refuse" header refuses admission, and "X-User: N" admits the upgrade as user N.
 class FakeWsHandler : public http::WebSocketHandler {
  public:
   boost::asio::awaitable<std::optional<http::Response>> admit(http::Request& upgrade) override;

@@ -1,22 +1,21 @@
-// hub/net timeouts and the connection cap, over real loopback sockets.
+// hub/net timeouts and the connection cap, over real loopback sockets. Timeouts are driven by
+// moving hub/net's deadline clock forward: no sleeping through them, no wall-clock bounds.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <thread>
-
+#include "hub/net/deadline_clock.hpp"
 #include "tests/unit/net/running_server.hpp"
 #include "tests/unit/net/test_conn.hpp"
 
 using namespace hub::net::test;
-using clock_type = std::chrono::steady_clock;
+using hub::net::deadline_clock;
 
 namespace {
 
 const std::string kGet = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
-
-double seconds_since(clock_type::time_point t) {
-  return std::chrono::duration<double>(clock_type::now() - t).count();
-}
+// Long enough for the io thread to look at a moved clock (its timers re-read it every 1 ms),
+// so "still open" means the deadline was checked and had not passed.
+constexpr auto kGrace = 50ms;
 
 }  // namespace
 
@@ -24,10 +23,10 @@ TEST_CASE("net limits: an idle keep-alive connection is closed after idle_timeou
   RunningServer s;  // idle 1 s
   TestConn c(s.port());
   REQUIRE(c.request(kGet).status == 200);
-  const auto t = clock_type::now();
-  REQUIRE(c.wait_closed(3s));
-  CHECK(seconds_since(t) > 0.8);
-  CHECK(seconds_since(t) < 2.0);
+  deadline_clock::advance(900ms);
+  CHECK_FALSE(c.wait_closed(kGrace));
+  deadline_clock::advance(200ms);
+  CHECK(c.wait_closed(3s));
 }
 
 TEST_CASE("net limits: before a request starts, idle_timeout applies, not read_timeout") {
@@ -36,8 +35,13 @@ TEST_CASE("net limits: before a request starts, idle_timeout applies, not read_t
   o.idle_timeout = std::chrono::seconds(3);
   RunningServer s(o);
   TestConn c(s.port());
-  std::this_thread::sleep_for(1500ms);  // past read_timeout, silent
+  deadline_clock::advance(1500ms);  // past read_timeout, silent
+  CHECK_FALSE(c.wait_closed(kGrace));
   CHECK(c.request(kGet).status == 200);
+  TestConn silent(s.port());
+  REQUIRE(eventually([&] { return s.service.opened == 2; }));  // its idle deadline is set
+  deadline_clock::advance(3100ms);  // past idle_timeout, silent
+  CHECK(silent.wait_closed(5s));
 }
 
 TEST_CASE("net limits: a trickled request is cut off at read_timeout overall, not per byte") {
@@ -47,16 +51,17 @@ TEST_CASE("net limits: a trickled request is cut off at read_timeout overall, no
   RunningServer s(o);
   TestConn c(s.port());
   const std::string slow = "GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(200, 'a');
-  const auto t = clock_type::now();
   std::size_t sent = 0;
-  // One byte every 50 ms would keep a per-read timer alive for 10 s.
-  while (sent < slow.size() && seconds_since(t) < 4.0) {
+  bool closed = false;
+  // One byte every 50 ms of the deadline clock would keep a per-read timer alive for 10 s.
+  while (sent < slow.size() && !closed) {
     if (!c.send(slow.substr(sent, 1))) break;
     ++sent;
-    if (!c.read_some(50ms).empty() || c.peer_closed()) break;
+    deadline_clock::advance(50ms);
+    closed = c.wait_closed(5ms);
   }
-  CHECK((c.peer_closed() || c.wait_closed(100ms)));
-  CHECK(seconds_since(t) < 1.6);
+  CHECK((closed || c.wait_closed(3s)));
+  CHECK(sent <= std::size_t{1000 / 50 + 2});  // cut off about 1 s (20 bytes) after the first byte
   CHECK(sent < slow.size());
 }
 
@@ -66,9 +71,11 @@ TEST_CASE("net limits: a slow body is bound by the same deadline as its header")
   RunningServer s(o);
   TestConn c(s.port());
   REQUIRE(c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc"));
-  const auto t = clock_type::now();
-  REQUIRE(c.wait_closed(3s));
-  CHECK(seconds_since(t) < 1.5);
+  REQUIRE(eventually([&] { return s.service.opened == 1; }));
+  deadline_clock::advance(900ms);
+  CHECK_FALSE(c.wait_closed(kGrace));
+  deadline_clock::advance(200ms);
+  CHECK(c.wait_closed(3s));
   CHECK(s.service.handled == 0);
 }
 

@@ -74,3 +74,52 @@ TEST_CASE("net wire: unusual statuses") {
   CHECK(to_wire(response(42), 11, false, true).head.starts_with("HTTP/1.1 500 Internal Server Error\r\n"));
   CHECK(to_wire(response(1000), 11, false, true).head.starts_with("HTTP/1.1 500 "));
 }
+
+namespace {
+
+hub::net::wire_request_head head(unsigned version, std::initializer_list<const char*> hosts,
+                                 const char* target = "/") {
+  hub::net::wire_request_head h;
+  h.version(version);
+  h.method(boost::beast::http::verb::get);
+  h.target(target);
+  for (const char* host : hosts) h.insert(boost::beast::http::field::host, host);
+  return h;
+}
+
+std::optional<hub::http::ApiError> mapped(const hub::net::wire_request_head& h) {
+  hub::http::Request out;
+  return hub::net::map_request_head(h, out);
+}
+
+}  // namespace
+
+TEST_CASE("net request: HTTP/1.1 needs exactly one Host; no version may send two (RFC 9112 3.2)") {
+  CHECK_FALSE(mapped(head(11, {"hub.example"})));
+  CHECK_FALSE(mapped(head(10, {})));  // HTTP/1.0 predates Host
+  CHECK_FALSE(mapped(head(10, {"a"})));
+  const auto none = mapped(head(11, {}));
+  REQUIRE(none);
+  CHECK(none->status == 400);
+  CHECK(none->code == "bad_request");
+  const auto two = mapped(head(11, {"a", "b"}));
+  REQUIRE(two);
+  CHECK(two->status == 400);
+  const auto same_twice = mapped(head(10, {"a", "a"}));
+  REQUIRE(same_twice);
+  CHECK(same_twice->status == 400);
+}
+
+TEST_CASE("net request: a query key or value that does not percent-decode is a 400 bad_request") {
+  for (const char* target : {"/x?limit=%zz", "/x?limit=%4", "/x?a=1&b=%00", "/x?%zz=1", "/x?a=%"}) {
+    INFO(target);
+    const auto e = mapped(head(11, {"a"}, target));
+    REQUIRE(e);
+    CHECK(e->status == 400);
+    CHECK(e->code == "bad_request");
+  }
+  for (const char* target : {"/x", "/x?", "/x?limit=20", "/x?q=a+b%21&&flag", "/x?=v", "/x?k="}) {
+    INFO(target);
+    CHECK_FALSE(mapped(head(11, {"a"}, target)));
+  }
+}

@@ -46,8 +46,18 @@ int WsFrame::close_code() const {
 
 std::string WsFrame::close_reason() const { return payload.size() > 2 ? payload.substr(2) : std::string(); }
 
-TestConn::TestConn(std::uint16_t port) {
+TestConn::TestConn(std::uint16_t port, const char* from) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (from) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, from, &local.sin_addr) != 1 ||
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+      return;
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);

@@ -34,8 +34,9 @@ struct WsFrame {
 
 class TestConn {
  public:
-  // Connects to 127.0.0.1:port; connected() says whether that worked.
-  explicit TestConn(std::uint16_t port);
+  // Connects to 127.0.0.1:port, from `from` (another loopback address such as 127.0.0.2) if
+  // given; connected() says whether that worked.
+  explicit TestConn(std::uint16_t port, const char* from = nullptr);
   ~TestConn();
   TestConn(const TestConn&) = delete;
   TestConn& operator=(const TestConn&) = delete;
