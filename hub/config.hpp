@@ -14,10 +14,13 @@ struct Config {
     std::string tls_cert;
     std::string tls_key;
     std::int64_t max_connections = 10000;
+    std::int64_t max_connections_per_ip = 64;  // 0: no cap (behind a proxy every client is the proxy)
+    std::int64_t max_live_per_user = 8;        // open /api/live sockets per user; 0: no cap
+    std::int64_t max_outbound_bytes = std::int64_t{256} << 20;  // queued to send, all clients together
+    std::int64_t shutdown_timeout_s = 10;      // how long SIGTERM waits for requests in flight
     std::int64_t read_timeout_s = 30;
     std::int64_t idle_timeout_s = 75;
     std::string web_root;       // empty: the web/ folder of the source tree
-    bool metrics_public = false;  // false: /metrics answers loopback clients only
   } server;
   struct Store {
     std::int64_t readers = 2;

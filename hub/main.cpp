@@ -15,6 +15,7 @@
 #include "hub/auth/password.hpp"
 #include "hub/auth/secrets.hpp"
 #include "hub/demo_data.hpp"
+#include "hub/net/open_files.hpp"
 #include "hub/net/server.hpp"
 #include "hub/store/backup.hpp"
 #include "playbooks/starter.hpp"
@@ -92,10 +93,14 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
   options.host = listen.host;
   options.port = listen.port;
   options.max_connections = static_cast<std::size_t>(config.server.max_connections);
+  options.max_connections_per_ip = static_cast<std::size_t>(config.server.max_connections_per_ip);
+  options.max_live_per_user = static_cast<std::size_t>(config.server.max_live_per_user);
+  options.max_outbound_bytes = static_cast<std::size_t>(config.server.max_outbound_bytes);
   options.read_timeout = std::chrono::seconds(config.server.read_timeout_s);
   options.idle_timeout = std::chrono::seconds(config.server.idle_timeout_s);
   options.tls_cert_file = config.server.tls_cert;
   options.tls_key_file = config.server.tls_key;
+  net::raise_open_files_limit(options);
   hub.db().complete_on(ioc.get_executor());      // a batch of DB results reaches it in one post
   hub.discussion().attach(ioc.get_executor());  // live updates run on the network thread
   net::Server server(ioc, hub.service(), options);
@@ -104,7 +109,7 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
     std::fprintf(stderr, "{\"level\":\"info\",\"what\":\"shutting down\"}\n");
-    server.shutdown(std::chrono::seconds(10), [&] { ioc.stop(); });
+    server.shutdown(std::chrono::seconds(config.server.shutdown_timeout_s), [&] { ioc.stop(); });
   });
   server.start();
 
@@ -113,6 +118,9 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
   std::fflush(stdout);
 
   ioc.run();
+  // CPU and DB jobs post their results to ioc: finish them while it still exists (it is
+  // destroyed before `hub`), and the coroutines they would resume are destroyed with it.
+  hub.cpu().stop();
   hub.db().stop();  // drains queued writes before exit
   std::fprintf(stderr, "{\"level\":\"info\",\"what\":\"stopped\"}\n");
   return 0;

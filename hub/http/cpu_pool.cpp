@@ -8,13 +8,16 @@ CpuPool::CpuPool(int threads, std::size_t max_queue, std::FILE* log) : max_queue
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { loop(); });
 }
 
-CpuPool::~CpuPool() {
+CpuPool::~CpuPool() { stop(); }
+
+void CpuPool::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   ready_.notify_all();
-  for (auto& t : threads_) t.join();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
 }
 
 bool CpuPool::enqueue(std::function<void()> task) {

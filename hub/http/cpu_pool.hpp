@@ -24,7 +24,11 @@ class CpuPool {
  public:
   // `log` receives one JSON line per job that throws.
   CpuPool(int threads, std::size_t max_queue, std::FILE* log = stderr);
-  ~CpuPool();  // finishes queued work, then joins
+  ~CpuPool();  // stop()
+
+  // Finishes queued work, then joins the threads; later jobs are refused (503). Idempotent.
+  // Call it before the executors jobs complete on are destroyed.
+  void stop();
 
   // Runs `work()` on a pool thread. A `work` that throws answers 500 `internal` and is logged;
   // the pool carries on. REQUIRES: `work` is copyable and returns Result<T>.

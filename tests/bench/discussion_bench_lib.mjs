@@ -34,6 +34,8 @@ export function rssMb(pid) {
 const PASSWORD = 'bench-password-not-secret';
 export const HUB_ENV = {
   COHORTHUB_AUTH_SCRYPT_LOG2_N: '12', COHORTHUB_LOG_ACCESS: 'false', COHORTHUB_SERVER_MAX_CONNECTIONS: '19000',
+  // Every bench client comes from loopback, as one user: lift the per-address and per-user caps.
+  COHORTHUB_SERVER_MAX_CONNECTIONS_PER_IP: '0', COHORTHUB_SERVER_MAX_LIVE_PER_USER: '0',
   COHORTHUB_DISCUSSION_POST_BURST: '1000000', COHORTHUB_DISCUSSION_POSTS_PER_MINUTE: '60000000',
 };
 

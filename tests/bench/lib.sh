@@ -1,6 +1,8 @@
 # Shared by the benchmark scripts (source it after setting CONNECTIONS and DURATION):
 # a work directory and process list cleaned up on exit, die, start and measure.
 # shellcheck shell=bash
+# Every benchmark client connects from loopback: the per-address cap would measure itself.
+export COHORTHUB_SERVER_MAX_CONNECTIONS_PER_IP=0
 WORK=$(mktemp -d)
 PIDS=()
 cleanup() {

@@ -52,7 +52,7 @@ echo "== GET /api/rates"
 DATA="$WORK/data"
 "$BUILD/cohorthub" init --data-dir "$DATA" > /dev/null
 COHORTHUB_ADMIN_PASSWORD=$PASSWORD "$BUILD/cohorthub" admin create-admin --data-dir "$DATA" --handle bench > /dev/null
-COHORTHUB_LOG_ACCESS=false "$BUILD/cohorthub" serve --data-dir "$DATA" --listen 127.0.0.1:0 > "$WORK/hub.out" 2>&1 &
+COHORTHUB_SERVER_MAX_CONNECTIONS_PER_IP=0 COHORTHUB_LOG_ACCESS=false "$BUILD/cohorthub" serve --data-dir "$DATA" --listen 127.0.0.1:0 > "$WORK/hub.out" 2>&1 &
 PIDS+=($!)
 HUB_PORT=$(port_of "$WORK/hub.out")
 BASE="http://127.0.0.1:$HUB_PORT"

@@ -51,7 +51,7 @@ after(async () => { await hub?.stop(); });
 test('health and metrics answer', async () => {
   const c = new Client(hub.url);
   assert.deepEqual((await c.get('/healthz')).json, { status: 'ok' });
-  const m = await c.get('/metrics');
+  const m = await (await adminClient()).get('/metrics');  // admins only (hardening-net.test.mjs)
   assert.equal(m.status, 200);
   assert.match(m.text, /cohorthub_connections_open \d+/);
   assert.match(m.text, /cohorthub_http_request_duration_seconds_bucket\{method="GET",route="\/healthz"/);

@@ -84,10 +84,11 @@ TEST_CASE("platform: unknown routes are 404 and wrong methods 405, both as JSON 
   CHECK(wrong.json()["error"]["message"].is_string());
 }
 
-TEST_CASE("platform: /metrics answers loopback only, in Prometheus text") {
+TEST_CASE("platform: /metrics answers admins only, in Prometheus text") {
   HubFixture f;
+  f.add_user("ada", "admin");
   f.call(Method::get, "/healthz");
-  auto r = f.call(Method::get, "/metrics");
+  auto r = f.call(Method::get, "/metrics", "", f.login("ada"));
   REQUIRE(r.status == 200);
   CHECK(r.body.find("cohorthub_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1") != std::string::npos);
   CHECK(r.body.find("cohorthub_db_queue_depth") != std::string::npos);
@@ -95,7 +96,11 @@ TEST_CASE("platform: /metrics answers loopback only, in Prometheus text") {
   far.method = Method::get;
   far.path = far.target = "/metrics";
   far.remote_ip = "203.0.113.9";
-  CHECK(testing::run_coro(f.hub->service().handle(std::move(far))).status == 403);
+  CHECK(testing::run_coro(f.hub->service().handle(std::move(far))).status == 401);
+  // Behind the documented proxy every request comes from loopback: that is no credential.
+  CHECK(f.call(Method::get, "/metrics").status == 401);
+  f.add_user("mo", "member");
+  CHECK(f.call(Method::get, "/metrics", "", f.login("mo")).status == 403);
 }
 
 TEST_CASE("platform: the web front end is served with the SPA fallback, API paths are not") {
