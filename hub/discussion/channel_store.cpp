@@ -117,7 +117,7 @@ Result<Channel> insert_channel(Connection& db, const std::string& name, std::opt
 }
 
 Actor actor_of(Connection& db, cohorts::CohortMembership& membership, const Principal& who) {
-  return {who.user_id, who.role, membership.cohorts_of(db, who.user_id)};
+  return Actor::of(who, membership.cohorts_of(db, who.user_id));
 }
 
 Result<Channel> visible_channel(Connection& db, const Actor& actor, std::int64_t channel_id) {

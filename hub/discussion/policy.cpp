@@ -5,9 +5,9 @@
 namespace hub::discussion::policy {
 namespace {
 
-bool is_admin(const Actor& a) { return a.role == "admin"; }
-bool is_mentor(const Actor& a) { return a.role == "mentor"; }
-bool signed_in(const Actor& a) { return a.user_id != 0 && !a.role.empty(); }
+bool is_admin(const Actor& a) { return a.role == auth::Role::admin; }
+bool is_mentor(const Actor& a) { return a.role == auth::Role::mentor; }
+bool signed_in(const Actor& a) { return a.signed_in(); }
 
 bool belongs_to(const Actor& a, std::int64_t cohort_id) {
   return std::find(a.cohort_ids.begin(), a.cohort_ids.end(), cohort_id) != a.cohort_ids.end();

@@ -9,15 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "hub/auth/policy.hpp"
+
 namespace hub::discussion {
 
-// The acting user. TODO(lead): the sessions helper's auth::Actor (hub/auth/policy.hpp) has the
-// same fields; use it once it is on main.
-struct Actor {
-  std::int64_t user_id = 0;              // 0: anonymous
-  std::string role;                      // "admin" | "mentor" | "member"; "" when anonymous
-  std::vector<std::int64_t> cohort_ids;  // the cohorts the actor belongs to
-};
+// The acting user: user id, role and cohorts.
+using auth::Actor;
+
 
 struct ChannelFacts {
   std::optional<std::int64_t> cohort_id;  // nullopt: a hub-wide channel

@@ -16,10 +16,10 @@ constexpr std::int64_t kCohort = 1, kOtherCohort = 2;
 constexpr std::int64_t kSomeMember = 50, kSomeAdmin = 51;
 
 Actor actor(const std::string& who) {
-  if (who == "admin") return {1, "admin", {}};
-  if (who == "mentor") return {2, "mentor", {kCohort}};
-  if (who == "member") return {3, "member", {kCohort}};
-  if (who == "stranger") return {4, "member", {}};  // signed in, in no cohort
+  if (who == "admin") return {1, auth::Role::admin, {}};
+  if (who == "mentor") return {2, auth::Role::mentor, {kCohort}};
+  if (who == "member") return {3, auth::Role::member, {kCohort}};
+  if (who == "stranger") return {4, auth::Role::member, {}};  // signed in, in no cohort
   return {};                                         // anonymous
 }
 
@@ -62,7 +62,7 @@ const std::vector<Row> kMatrix = {
 // clang-format on
 
 std::string verdicts(const Actor& a, const ChannelFacts& ch) {
-  const MessageFacts own{a.user_id, a.role}, members{kSomeMember, "member"}, admins{kSomeAdmin, "admin"};
+  const MessageFacts own{a.user_id, std::string(auth::role_name(a.role))}, members{kSomeMember, "member"}, admins{kSomeAdmin, "admin"};
   const std::vector<Verdict> row = {
       policy::see_channel(a, ch),           policy::create_channel(a, ch),
       policy::post(a, ch, false),           policy::post(a, ch, true),
