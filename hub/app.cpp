@@ -1,5 +1,7 @@
 #include "hub/app.hpp"
 
+#include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sys/stat.h>
@@ -88,6 +90,7 @@ auth::AuthOptions auth_options_from(const Config& config) {
   o.secure_cookies = !config.server.tls_cert.empty() || config.server.public_origin.rfind("https://", 0) == 0;
   o.login_burst_per_ip = static_cast<int>(config.auth.login_burst_per_ip);
   o.login_burst_per_handle = static_cast<int>(config.auth.login_burst_per_handle);
+  o.trusted_proxies = config.server.trusted_proxies;
   return o;
 }
 
@@ -118,9 +121,9 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
       access_log_(config.log.access ? stderr : nullptr),
       files_(load_web_root(config)),
       auth_options_(auth_options_from(config)),
-      authenticator_(db_, clock_, auth_options_),
+      authenticator_(db_, clock_, auth_options_, &access_events_),
       accounts_(db_, cpu_, clock_, membership_, authenticator_, auth_options_),
-      cohorts_(db_, clock_, membership_),
+      cohorts_(db_, clock_, membership_, access_events_),
       discussion_(db_, cpu_, clock_, membership_, authenticator_,
                   {static_cast<int>(config.discussion.post_burst), 60.0 / double(config.discussion.posts_per_minute)},
                   config.server.public_origin),
@@ -135,6 +138,12 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
   sharing_.add_to(router_);
   playbooks_.add_to(router_);
   pipeline_.add_websocket("/api/live", discussion_.live_endpoint());
+  // The one /api/live endpoint is a LiveEndpoint; it closes what ended credentials opened.
+  access_events_.add(static_cast<discussion::LiveEndpoint&>(discussion_.live_endpoint()));
+  static std::atomic<bool> warned{false};  // once per process: test suites start many hubs
+  if (config.auth.scrypt_log2_n < auth::kMinScryptLog2N && !warned.exchange(true))
+    std::fprintf(stderr, "{\"level\":\"warn\",\"what\":\"COHORTHUB_TEST_INSECURE_SCRYPT: passwords hashed below "
+                         "N=2^17; never do this outside a test suite\"}\n");
   metrics_.add_gauge("cohorthub_db_queue_depth", "DB jobs waiting.", [this] { return double(db_.queue_depth()); });
   metrics_.add_gauge("cohorthub_cpu_queue_depth", "CPU jobs waiting.", [this] { return double(cpu_.queue_depth()); });
   metrics_.add_gauge("cohorthub_access_log_dropped", "Access-log lines dropped.",

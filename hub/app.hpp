@@ -69,6 +69,7 @@ class Hub {
   std::unique_ptr<http::StaticFiles> files_;  // null when there is no web root
   cohorts::CohortMembership membership_;
   const auth::AuthOptions auth_options_;
+  auth::AccessEvents access_events_;  // ended credentials and memberships, heard by the live endpoint
   auth::SessionAuthenticator authenticator_;
   auth::AccountRoutes accounts_;
   cohorts::CohortRoutes cohorts_;

@@ -9,6 +9,8 @@
 
 #include <toml++/toml.h>
 
+#include "hub/auth/options.hpp"
+
 extern char** environ;
 
 namespace hub {
@@ -38,11 +40,13 @@ std::vector<Setting> settings(Config& c) {
       {"server", "read_timeout_s", &c.server.read_timeout_s, 1, 3600, "seconds to receive one request"},
       {"server", "idle_timeout_s", &c.server.idle_timeout_s, 1, 3600, "seconds a keep-alive connection may idle"},
       {"server", "web_root", &c.server.web_root, 0, 0, "folder of the web front end"},
+      {"server", "trusted_proxies", &c.server.trusted_proxies, 0, 0,
+       "reverse proxies whose X-Forwarded-For names the client, e.g. \"127.0.0.1, 10.0.0.0/8\""},
       {"store", "readers", &c.store.readers, 1, 16, "reader connections (threads)"},
-      {"auth", "scrypt_log2_n", &c.auth.scrypt_log2_n, 10, 20, "scrypt cost: N = 2^this"},
+      {"auth", "scrypt_log2_n", &c.auth.scrypt_log2_n, 10, 20, "scrypt cost: N = 2^this; at least 17"},
       {"auth", "session_ttl_hours", &c.auth.session_ttl_hours, 1, 24 * 365, "session lifetime"},
       {"auth", "login_burst_per_ip", &c.auth.login_burst_per_ip, 1, 10000, "login attempts per address, refilled 1 per 6 s"},
-      {"auth", "login_burst_per_handle", &c.auth.login_burst_per_handle, 1, 10000, "login attempts per handle, refilled 1 per minute"},
+      {"auth", "login_burst_per_handle", &c.auth.login_burst_per_handle, 1, 10000, "failed logins per handle and client, refilled 1 per minute"},
       {"cpu", "threads", &c.cpu.threads, 1, 64, "threads for scrypt and other CPU-heavy work"},
       {"cpu", "queue", &c.cpu.queue, 1, 100000, "CPU jobs waiting at most; beyond it requests get 503"},
       {"discussion", "post_burst", &c.discussion.post_burst, 1, 1'000'000, "messages a user may post at once (then 429)"},
@@ -134,6 +138,14 @@ Config load_config(const std::string& file, const std::map<std::string, std::str
     auto it = environment.find(env_name(s));
     if (it != environment.end()) apply_text(s, it->second, it->first);
   }
+  // Test suites hash thousands of passwords; only the environment (never a config file an
+  // operator edits) can lower the cost, under a name that says what it is.
+  auto insecure = environment.find("COHORTHUB_TEST_INSECURE_SCRYPT");
+  const bool test_escape = insecure != environment.end() && insecure->second == "1";
+  if (c.auth.scrypt_log2_n < auth::kMinScryptLog2N && !test_escape)
+    throw std::runtime_error("auth.scrypt_log2_n must be at least " + std::to_string(auth::kMinScryptLog2N) +
+                             " (N = 2^17, OWASP's minimum for scrypt); test suites may set "
+                             "COHORTHUB_TEST_INSECURE_SCRYPT=1 to go lower");
   return c;
 }
 

@@ -21,12 +21,13 @@ struct Config {
     std::int64_t read_timeout_s = 30;
     std::int64_t idle_timeout_s = 75;
     std::string web_root;       // empty: the web/ folder of the source tree
+    std::string trusted_proxies;  // reverse proxies (addresses, CIDR blocks) whose X-Forwarded-For is believed
   } server;
   struct Store {
     std::int64_t readers = 2;
   } store;
   struct Auth {
-    std::int64_t scrypt_log2_n = 15;
+    std::int64_t scrypt_log2_n = 17;  // refused below 17 unless COHORTHUB_TEST_INSECURE_SCRYPT=1
     std::int64_t session_ttl_hours = 14 * 24;
     std::int64_t login_burst_per_ip = 10;
     std::int64_t login_burst_per_handle = 5;
@@ -55,7 +56,8 @@ struct Config {
 };
 
 // Reads `file` (if not empty) over the defaults, then the environment. Throws std::runtime_error
-// naming the setting on an unknown key, a wrong type or an out-of-range value.
+// naming the setting on an unknown key, a wrong type or an out-of-range value, and on a scrypt
+// cost below N=2^17 unless `environment` holds the test-only COHORTHUB_TEST_INSECURE_SCRYPT=1.
 Config load_config(const std::string& file, const std::map<std::string, std::string>& environment);
 // The environment of this process as a map (COHORTHUB_* only).
 std::map<std::string, std::string> cohorthub_environment();

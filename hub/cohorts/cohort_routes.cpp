@@ -1,8 +1,7 @@
 #include "hub/cohorts/cohort_routes.hpp"
 
-#include <charconv>
-
 #include "hub/auth/account_store.hpp"
+#include "hub/cohorts/policy.hpp"
 #include "hub/http/json_body.hpp"
 
 namespace hub::cohorts {
@@ -16,28 +15,38 @@ ApiError no_such_cohort() { return ApiError::not_found("No such cohort."); }
 
 }  // namespace
 
+auth::Actor actor_of(Connection& db, CohortMembership& membership, const http::Principal& who) {
+  return auth::Actor::of(who, membership.cohorts_of(db, who.user_id));
+}
+
 Status check_visible(Connection& db, CohortMembership& membership, const http::Principal& who,
                      std::int64_t cohort_id) {
   if (!membership.cohort_exists(db, cohort_id)) return no_such_cohort();
-  if (who.role != "admin" && !membership.is_member(db, who.user_id, cohort_id)) return no_such_cohort();
+  if (!can_see_cohort(actor_of(db, membership, who), cohort_id)) return no_such_cohort();
   return http::Ok{};
 }
 
-CohortRoutes::CohortRoutes(store::Executor& db, const Clock& clock, CohortMembership& membership)
-    : db_(db), clock_(clock), membership_(membership) {}
+CohortRoutes::CohortRoutes(store::Executor& db, const Clock& clock, CohortMembership& membership,
+                           auth::AccessWatcher& events)
+    : db_(db), clock_(clock), membership_(membership), events_(events) {}
 
 void CohortRoutes::add_to(http::Router& router) {
   using http::Access;
+  using http::member_handler;
   using http::Method;
-  auto bind = [this](auto member) { return http::member_handler(this, member); };
-  router.add(Method::post, "/api/cohorts", {Access::admin, 2048}, bind(&CohortRoutes::create));
-  router.add(Method::get, "/api/cohorts", {Access::user, 0}, bind(&CohortRoutes::list));
-  router.add(Method::get, "/api/cohorts/{id}", {Access::user, 0}, bind(&CohortRoutes::show));
-  router.add(Method::get, "/api/cohorts/{id}/members", {Access::user, 0}, bind(&CohortRoutes::members));
-  router.add(Method::post, "/api/cohorts/{id}/members", {Access::admin, 1024}, bind(&CohortRoutes::add_member));
+  router.add(Method::post, "/api/cohorts", {Access::user, 2048}, member_handler(this, &CohortRoutes::create));
+  router.add(Method::get, "/api/cohorts", {Access::user, 0}, member_handler(this, &CohortRoutes::list));
+  router.add(Method::get, "/api/cohorts/{id}", {Access::user, 0}, member_handler(this, &CohortRoutes::show));
+  router.add(Method::get, "/api/cohorts/{id}/members", {Access::user, 0}, member_handler(this, &CohortRoutes::members));
+  router.add(Method::post, "/api/cohorts/{id}/members", {Access::user, 1024},
+             member_handler(this, &CohortRoutes::add_member));
+  router.add(Method::delete_, "/api/cohorts/{id}/members/{user_id}", {Access::user, 0},
+             member_handler(this, &CohortRoutes::remove_member));
 }
 
 boost::asio::awaitable<http::Response> CohortRoutes::create(Request& req, Context& ctx) {
+  if (!can_create_cohort(auth::Actor::of(ctx.user())))
+    co_return error_response(ApiError::forbidden("Only an admin may create cohorts."));
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(name, http::string_field(*body, "name", 1, 100));
   HUB_TRY(starts_on, http::string_field(*body, "starts_on", 10, 10));
@@ -58,7 +67,7 @@ boost::asio::awaitable<http::Response> CohortRoutes::create(Request& req, Contex
 boost::asio::awaitable<http::Response> CohortRoutes::list(Request& req, Context& ctx) {
   HUB_TRY(page, http::read_page(req));
   std::optional<std::int64_t> member;
-  if (ctx.user().role != "admin") member = ctx.user().user_id;
+  if (!can_list_every_cohort(auth::Actor::of(ctx.user()))) member = ctx.user().user_id;
   auto items_job = [member, p = *page](Connection& c) { return list_cohorts(c, member, p); };
   HUB_TRY(items, co_await db_.read(items_job));
   co_return json_response(200, *items);
@@ -93,6 +102,8 @@ boost::asio::awaitable<http::Response> CohortRoutes::members(Request& req, Conte
 boost::asio::awaitable<http::Response> CohortRoutes::add_member(Request& req, Context& ctx) {
   auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_cohort());
+  if (!can_add_member(auth::Actor::of(ctx.user()), *id))
+    co_return error_response(ApiError::forbidden("Only an admin may add members."));
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(handle_in, http::string_field(*body, "handle", 1, 64));
   HUB_TRY(handle, auth::normalize_handle(*handle_in));
@@ -111,6 +122,24 @@ boost::asio::awaitable<http::Response> CohortRoutes::add_member(Request& req, Co
   };
   HUB_TRY(members, co_await db_.write(members_job));
   co_return json_response(200, {{"cohort", *members}});
+}
+
+boost::asio::awaitable<http::Response> CohortRoutes::remove_member(Request& req, Context& ctx) {
+  auto id = req.id_param("id");
+  auto user_id = req.id_param("user_id");
+  if (!id || !user_id) co_return error_response(no_such_cohort());
+  if (!can_remove_member(auth::Actor::of(ctx.user()), *id, *user_id))
+    co_return error_response(ApiError::forbidden("Only an admin may remove members."));
+  const std::int64_t actor = ctx.user().user_id, now = clock_.now();
+  auto removed_job = [id = *id, user = *user_id, actor, now](Connection& c) -> Status {
+    auto removed = cohorts::remove_member(c, id, user);
+    if (!removed) return removed.error();
+    if (!*removed) return ApiError::not_found("That user is not a member of this cohort.");
+    return auth::audit(c, actor, "cohort.remove_member", "cohort:" + std::to_string(id), {{"user_id", user}}, now);
+  };
+  HUB_TRY(removed, co_await db_.write(removed_job));
+  events_.membership_ended(*user_id, *id);
+  co_return http::empty_response(204);
 }
 
 }  // namespace hub::cohorts

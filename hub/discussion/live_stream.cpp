@@ -2,6 +2,7 @@
 
 #include "hub/discussion/live_stream.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <boost/asio/co_spawn.hpp>
@@ -119,6 +120,23 @@ void LiveStream::remove(std::uint64_t peer_id) {
   subscribers_.erase(peer_id);
 }
 
+std::vector<std::int64_t> LiveStream::keep_only(std::uint64_t peer_id, const std::vector<std::int64_t>& readable) {
+  std::vector<std::int64_t> dropped;
+  std::lock_guard lock(mutex_);
+  auto it = subscribers_.find(peer_id);
+  if (it == subscribers_.end()) return dropped;
+  auto& channels = it->second->channels;
+  for (auto c = channels.begin(); c != channels.end();) {
+    if (std::binary_search(readable.begin(), readable.end(), *c)) {
+      ++c;
+    } else {
+      dropped.push_back(*c);
+      c = channels.erase(c);
+    }
+  }
+  return dropped;
+}
+
 boost::asio::awaitable<void> LiveStream::catch_up(std::shared_ptr<Subscriber> sub, std::optional<std::int64_t> since) {
   std::vector<std::int64_t> channels(sub->channels.begin(), sub->channels.end());
   std::int64_t from = 0;
@@ -162,7 +180,13 @@ boost::asio::awaitable<void> LiveStream::catch_up(std::shared_ptr<Subscriber> su
       // Too far behind for the queue: the client reloads over HTTP and continues from the head.
       sub->peer->send(frame_of({{"type", "resync"}, {"head", backlog->head}}));
     } else {
-      for (const auto& e : backlog->events) sub->peer->send(std::make_shared<const std::string>(event_frame(e)));
+      for (const auto& e : backlog->events) {
+        {
+          std::lock_guard lock(mutex_);  // a membership may have ended since the backlog was read
+          if (!sub->channels.count(e.channel_id)) continue;
+        }
+        sub->peer->send(std::make_shared<const std::string>(event_frame(e)));
+      }
     }
     {
       std::lock_guard lock(mutex_);

@@ -50,6 +50,8 @@ class LiveStream {
                  std::optional<std::int64_t> since);
   // The peer went away.
   void remove(std::uint64_t peer_id);
+  // Drops the peer's channels that are not in `readable` (sorted); returns the dropped ones.
+  std::vector<std::int64_t> keep_only(std::uint64_t peer_id, const std::vector<std::int64_t>& readable);
 
   std::size_t subscriber_count() const;
   std::int64_t tail() const;

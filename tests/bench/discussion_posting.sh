@@ -27,7 +27,7 @@ wrk -t2 -c64 -d"$DURATION" -s "$WORK/post.lua" -H 'Content-Type: application/jso
 kill -TERM "$SERVER_PID"
 CEIL_RPS=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/ceiling.wrk")
 
-export COHORTHUB_AUTH_SCRYPT_LOG2_N=12 COHORTHUB_LOG_ACCESS=false
+export COHORTHUB_AUTH_SCRYPT_LOG2_N=12 COHORTHUB_TEST_INSECURE_SCRYPT=1 COHORTHUB_LOG_ACCESS=false
 export COHORTHUB_DISCUSSION_POST_BURST=1000000 COHORTHUB_DISCUSSION_POSTS_PER_MINUTE=60000000
 DATA=$WORK/data
 init_admin_data "$DATA" bench bench-password-not-secret

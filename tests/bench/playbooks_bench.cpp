@@ -92,7 +92,8 @@ class BenchHub {
     root_ = tmpl;
     DataDir dir{root_ + "/data"};
     init_data_dir(dir);
-    Config config = load_config("", {{"COHORTHUB_AUTH_SCRYPT_LOG2_N", "10"}, {"COHORTHUB_LOG_ACCESS", "false"}});
+    Config config = load_config("", {{"COHORTHUB_AUTH_SCRYPT_LOG2_N", "10"}, {"COHORTHUB_TEST_INSECURE_SCRYPT", "1"},
+                                     {"COHORTHUB_LOG_ACCESS", "false"}});
     hub_ = std::make_unique<Hub>(config, dir, clock_);
     token_ = "chp_" + auth::random_token(24);
     auto made = hub_->db().write_now([&](store::Connection& c) -> http::Result<std::int64_t> {

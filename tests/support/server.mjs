@@ -10,8 +10,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = process.env.COHORTHUB_BIN || join(root, 'build', 'cohorthub');
 
 // Cheap scrypt keeps the suite fast; the hash records its own cost, and one
-// integration test runs with the production default.
-const TEST_ENV = { COHORTHUB_AUTH_SCRYPT_LOG2_N: '12' };
+// integration test runs with the production default. Below N=2^17 the hub starts only with the
+// test-only escape COHORTHUB_TEST_INSECURE_SCRYPT=1 (docs/access.md).
+const TEST_ENV = { COHORTHUB_AUTH_SCRYPT_LOG2_N: '12', COHORTHUB_TEST_INSECURE_SCRYPT: '1' };
 
 export function cli(args, { env = {}, input } = {}) {
   return execFileSync(BIN, args, {

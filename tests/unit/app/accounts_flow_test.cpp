@@ -208,3 +208,38 @@ TEST_CASE("accounts: one address is limited across handles (10, then 1 per 6 s)"
   f.clock.advance(6);
   CHECK(f.call(Method::post, "/api/login", json{{"handle", "fresh"}, {"password", "whatever at all"}}.dump()).status == 401);
 }
+
+TEST_CASE("accounts: wrong passwords from one address do not lock the user out from another") {
+  HubFixture f;
+  f.add_user("sam", "member");
+  f.remote_ip = "198.51.100.7";
+  for (int i = 0; i < 5; ++i)
+    CHECK(f.call(Method::post, "/api/login", json{{"handle", "sam"}, {"password", "wrong password!"}}.dump()).status == 401);
+  CHECK(f.call(Method::post, "/api/login", json{{"handle", "sam"}, {"password", "wrong password!"}}.dump()).status == 429);
+  f.remote_ip = "203.0.113.5";
+  CHECK(f.call(Method::post, "/api/login", json{{"handle", "sam"}, {"password", HubFixture::kPassword}}.dump()).status == 200);
+  // Nor does a correct password spend the handle's allowance for that address.
+  for (int i = 0; i < 6; ++i)
+    CHECK(f.call(Method::post, "/api/login", json{{"handle", "sam"}, {"password", HubFixture::kPassword}}.dump()).status == 200);
+}
+
+TEST_CASE("accounts: a password hashed at a lower cost is re-hashed at the configured cost on login") {
+  HubFixture f({{"COHORTHUB_AUTH_SCRYPT_LOG2_N", "11"}});
+  f.add_user("sam", "member");  // hashed at 2^10
+  auto stored = [&] {
+    auto h = f.hub->db().read_now([&](store::Connection& c) -> http::Result<std::string> {
+      auto s = c.prepare("SELECT password_hash FROM users WHERE handle = 'sam'");
+      auto row = s.step();
+      if (!row) return row.error();
+      return s.text(0);
+    });
+    REQUIRE(h.ok());
+    return *h;
+  };
+  REQUIRE(stored().rfind("$scrypt$ln=10,", 0) == 0);
+  CHECK(f.call(Method::post, "/api/login", json{{"handle", "sam"}, {"password", "wrong password!"}}.dump()).status == 401);
+  CHECK(stored().rfind("$scrypt$ln=10,", 0) == 0);  // only a successful login re-hashes
+  f.login("sam");
+  CHECK(stored().rfind("$scrypt$ln=11,", 0) == 0);
+  f.login("sam");  // and the new hash verifies
+}

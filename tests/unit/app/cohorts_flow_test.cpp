@@ -77,3 +77,26 @@ TEST_CASE("cohorts: member lists paginate with an opaque cursor and no duplicate
   CHECK(pages == 3);
   CHECK(f.call(Method::get, "/api/cohorts/" + id + "/members?limit=500", "", admin).json()["error"]["field"] == "limit");
 }
+
+TEST_CASE("cohorts: an admin removes a member; nobody else can, and the member loses sight of it") {
+  HubFixture f;
+  f.add_user("ada", "admin");
+  auto sam = f.add_user("sam", "member");
+  f.add_user("mira", "mentor");
+  auto admin = f.login("ada"), sam_c = f.login("sam"), mentor = f.login("mira");
+  auto c = f.call(Method::post, "/api/cohorts", json{{"name", "A"}, {"starts_on", "2026-01-05"}}.dump(), admin);
+  auto id = std::to_string(c.json()["cohort"]["id"].get<std::int64_t>());
+  for (const char* handle : {"sam", "mira"})
+    REQUIRE(f.call(Method::post, "/api/cohorts/" + id + "/members", json{{"handle", handle}}.dump(), admin).status == 200);
+  const std::string target = "/api/cohorts/" + id + "/members/" + std::to_string(sam);
+  CHECK(f.call(Method::delete_, target, "", mentor).status == 403);
+  CHECK(f.call(Method::delete_, target, "", sam_c).status == 403);
+  CHECK(f.call(Method::get, "/api/cohorts/" + id, "", sam_c).status == 200);
+  auto audits = f.count("audit_log");
+  CHECK(f.call(Method::delete_, target, "", admin).status == 204);
+  CHECK(f.count("audit_log") == audits + 1);
+  CHECK(f.call(Method::get, "/api/cohorts/" + id, "", sam_c).status == 404);
+  CHECK(f.call(Method::get, "/api/me", "", sam_c).json()["cohort_ids"] == json::array());
+  CHECK(f.call(Method::delete_, target, "", admin).status == 404);
+  CHECK(f.call(Method::delete_, "/api/cohorts/999/members/" + std::to_string(sam), "", admin).status == 404);
+}

@@ -10,7 +10,8 @@ using namespace hub;
 TEST_CASE("config: defaults, then the file, then COHORTHUB_* variables") {
   hub::testing::TempDir dir;
   std::ofstream(dir.path + "/c.toml") << "[server]\nlisten = \"0.0.0.0:9000\"\nmax_connections = 50\n[auth]\nscrypt_log2_n = 16\n";
-  auto c = load_config(dir.path + "/c.toml", {{"COHORTHUB_SERVER_MAX_CONNECTIONS", "70"}, {"COHORTHUB_LOG_ACCESS", "off"}});
+  auto c = load_config(dir.path + "/c.toml", {{"COHORTHUB_SERVER_MAX_CONNECTIONS", "70"}, {"COHORTHUB_LOG_ACCESS", "off"},
+                                             {"COHORTHUB_TEST_INSECURE_SCRYPT", "1"}});
   CHECK(c.server.listen == "0.0.0.0:9000");
   CHECK(c.server.max_connections == 70);
   CHECK(c.auth.scrypt_log2_n == 16);
@@ -35,5 +36,17 @@ TEST_CASE("config: the generated default file parses back to the defaults") {
   std::ofstream(dir.path + "/d.toml") << default_config_text();
   auto c = load_config(dir.path + "/d.toml", {});
   CHECK(c.server.listen == "127.0.0.1:8080");
-  CHECK(default_config_text().find("# scrypt_log2_n = 15") != std::string::npos);
+  CHECK(default_config_text().find("# scrypt_log2_n = 17") != std::string::npos);
+}
+
+TEST_CASE("config: scrypt costs N=2^17 by default, and weaker settings are refused at start-up") {
+  CHECK(load_config("", {}).auth.scrypt_log2_n == 17);
+  CHECK_THROWS_WITH(load_config("", {{"COHORTHUB_AUTH_SCRYPT_LOG2_N", "16"}}), Catch::Contains("at least 17"));
+  hub::testing::TempDir dir;
+  std::ofstream(dir.path + "/weak.toml") << "[auth]\nscrypt_log2_n = 15\n";
+  CHECK_THROWS_WITH(load_config(dir.path + "/weak.toml", {}), Catch::Contains("auth.scrypt_log2_n"));
+  // The test-only escape is read from the environment alone, and only as "1".
+  CHECK(load_config("", {{"COHORTHUB_AUTH_SCRYPT_LOG2_N", "12"}, {"COHORTHUB_TEST_INSECURE_SCRYPT", "1"}}).auth.scrypt_log2_n == 12);
+  CHECK_THROWS(load_config("", {{"COHORTHUB_AUTH_SCRYPT_LOG2_N", "12"}, {"COHORTHUB_TEST_INSECURE_SCRYPT", "yes"}}));
+  CHECK(load_config("", {{"COHORTHUB_AUTH_SCRYPT_LOG2_N", "18"}}).auth.scrypt_log2_n == 18);
 }

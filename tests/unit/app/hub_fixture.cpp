@@ -17,10 +17,14 @@ std::string Reply::set_cookie() const {
   return v.substr(0, v.find(';'));
 }
 
-HubFixture::HubFixture() {
+HubFixture::HubFixture(std::map<std::string, std::string> environment) {
   DataDir data{dir.path + "/data"};
   init_data_dir(data);
-  Config config = load_config("", {{"COHORTHUB_AUTH_SCRYPT_LOG2_N", "10"}, {"COHORTHUB_LOG_ACCESS", "false"}});
+  // Cheap scrypt keeps the suite fast; the escape below the production floor is for tests only.
+  environment.merge(std::map<std::string, std::string>{{"COHORTHUB_AUTH_SCRYPT_LOG2_N", "10"},
+                                                       {"COHORTHUB_TEST_INSECURE_SCRYPT", "1"},
+                                                       {"COHORTHUB_LOG_ACCESS", "false"}});
+  Config config = load_config("", environment);
   hub = std::make_unique<Hub>(config, data, clock);
 }
 
@@ -34,7 +38,7 @@ Reply HubFixture::call(http::Method method, const std::string& target, const std
   auto q = target.find('?');
   req.path = target.substr(0, q);
   if (q != std::string::npos) req.query = target.substr(q + 1);
-  req.remote_ip = "127.0.0.1";
+  req.remote_ip = remote_ip;
   req.headers.set("Host", "hub.test");
   if (http::is_state_changing(method)) {
     req.headers.set("Origin", "http://hub.test");

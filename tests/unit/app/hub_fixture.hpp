@@ -1,6 +1,7 @@
 // A whole hub on a temporary data directory, driven through its Service interface (no sockets).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -22,7 +23,8 @@ struct Reply {
 
 class HubFixture {
  public:
-  HubFixture();
+  // `environment` adds COHORTHUB_* settings to the fixture's own (cheap scrypt, no access log).
+  explicit HubFixture(std::map<std::string, std::string> environment = {});
   ~HubFixture();
 
   // Sends a request as a browser on this origin would (cookie + Origin); `cookie` may be empty.
@@ -36,6 +38,7 @@ class HubFixture {
   std::int64_t count(const std::string& table);
 
   static constexpr const char* kPassword = "a long enough passphrase";
+  std::string remote_ip = "127.0.0.1";  // the peer address of every call
   TempDir dir;
   FakeClock clock;
   std::unique_ptr<Hub> hub;

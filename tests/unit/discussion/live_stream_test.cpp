@@ -223,3 +223,38 @@ TEST_CASE("live: a second subscribe on one connection is refused; ping answers p
   f.pump([] { return false; });
   CHECK(f.hub->discussion().stream().subscriber_count() == 0);
 }
+
+TEST_CASE("live: logout closes the connections of that session, not the user's others") {
+  LiveFixture f;
+  auto second_session = f.login("sam");
+  auto a = f.connect(f.sam), b = f.connect(second_session);
+  for (auto& p : {a, b}) f.endpoint().on_message(p, json{{"subscribe", {f.channel}}}.dump());
+  REQUIRE(f.pump([&] { return !a->frames().empty() && !b->frames().empty(); }));
+  CHECK(f.call(Method::post, "/api/logout", "{}", f.sam).status == 204);
+  CHECK(a->closed() == 1008);
+  CHECK(a->frames().back()["code"] == "unauthenticated");
+  CHECK(b->closed() == 0);
+}
+
+TEST_CASE("live: removing a member from the cohort drops its channels from their connections") {
+  LiveFixture f;
+  auto peer = f.connect(f.sam);
+  f.endpoint().on_message(peer, json{{"subscribe", {f.channel, f.lobby}}}.dump());
+  REQUIRE(f.pump([&] { return !peer->frames().empty(); }));
+  auto sam_id = f.call(Method::get, "/api/me", "", f.sam).json()["id"].get<std::int64_t>();
+  auto removed = f.call(Method::delete_, "/api/cohorts/" + std::to_string(f.cohort) + "/members/" + std::to_string(sam_id),
+                        "", f.admin);
+  CHECK(removed.status == 204);
+  auto unsubscribed = [&] {
+    for (auto& fr : peer->frames())
+      if (fr["type"] == "unsubscribed") return true;
+    return false;
+  };
+  REQUIRE(f.pump(unsubscribed));
+  auto secret = f.say(f.admin, "members only").json()["seq"].get<std::int64_t>();
+  auto open = f.say(f.admin, "everyone", f.lobby).json()["seq"].get<std::int64_t>();
+  REQUIRE(f.pump([&] { auto s = peer->seqs(); return std::find(s.begin(), s.end(), open) != s.end(); }));
+  auto seqs = peer->seqs();
+  CHECK(std::find(seqs.begin(), seqs.end(), secret) == seqs.end());
+  CHECK(peer->closed() == 0);
+}
