@@ -12,9 +12,8 @@ namespace hub::auth {
 namespace {
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-// Every request with a token or cookie hashes it. EVP_sha256() in EVP_Digest looks the algorithm up
-// in the provider tables and allocates a context on every call (7% of the network thread in
-// profiles), so the algorithm is fetched once and each thread keeps one context.
+// Every request with a token or cookie hashes it, so the algorithm is fetched from the provider
+// tables once and each thread keeps one context, rather than both per call (docs/benchmarks.md).
 const EVP_MD* sha256_algorithm() {
   static const std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> md(EVP_MD_fetch(nullptr, "SHA256", nullptr),
                                                                   &EVP_MD_free);

@@ -12,7 +12,7 @@
 namespace hub::net {
 
 // Beast's tcp_stream arms and cancels a timer for every read and write, and each change of the
-// earliest timer is a timerfd syscall: about a fifth of a small request's cost here. This keeps
+// earliest timer is a timerfd syscall (docs/benchmarks.md has the cost). This keeps
 // one timer per connection that only ever sleeps up to `recheck`; moving the deadline later is
 // a plain store, and only moving it earlier than the timer's wake-up re-arms the timer. With
 // `recheck` no longer than the per-request timeouts, that happens only when a connection closes.

@@ -88,7 +88,7 @@ void listener::do_accept() {
   if (!acceptor_.is_open()) return;
   // Sessions run on the io_context's executor. With one network thread it is already a strand
   // (Asio serialises the handlers of a single thread calling run()), and a strand per connection
-  // cost a fifth of /api/me's throughput (docs/benchmarks.md). Sessions do all their work through
+  // has a measured cost (docs/benchmarks.md). Sessions do all their work through
   // the executor they are given, so a second network thread means make_strand(ioc_) here again.
   acceptor_.async_accept(ioc_.get_executor(),
                          [self = shared_from_this()](const boost::system::error_code& ec, tcp::socket s) {

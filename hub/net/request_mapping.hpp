@@ -17,7 +17,7 @@ namespace hub::net {
 using wire_request_head = boost::beast::http::request<boost::beast::http::empty_body>;
 
 // A response as it goes on the wire: the status line and header block, then the body. Written
-// by hand rather than by Beast's serializer, which cost a tenth of the network thread's time.
+// by hand because Beast's serializer costs more on the hot path (docs/benchmarks.md).
 struct wire_response {
   std::string head;
   std::string body;

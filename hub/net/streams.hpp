@@ -6,8 +6,8 @@
 
 namespace hub::net {
 
-// A bare socket rather than Beast's tcp_stream: timeouts come from connection_deadline, and
-// tcp_stream's per-operation bookkeeping showed in profiles of the request path.
+// A bare socket rather than Beast's tcp_stream: timeouts come from connection_deadline, which
+// costs less per operation (docs/benchmarks.md).
 using plain_stream = boost::asio::ip::tcp::socket;
 using tls_stream = boost::beast::ssl_stream<boost::asio::ip::tcp::socket>;
 

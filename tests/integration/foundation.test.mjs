@@ -192,12 +192,12 @@ test('init is idempotent and keeps the keys and the data', async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('the production scrypt cost is used by default and verifies', async () => {
-  const h = await startHub({ admin: ADMIN, env: { COHORTHUB_AUTH_SCRYPT_LOG2_N: '15' } });
+test('the production scrypt cost (N=2^17, no test escape) is used and verifies', async () => {
+  const h = await startHub({ admin: ADMIN, env: { COHORTHUB_AUTH_SCRYPT_LOG2_N: '17', COHORTHUB_TEST_INSECURE_SCRYPT: '0' } });
   try {
     const c = new Client(h.url);
     assert.equal((await c.post('/api/login', ADMIN)).status, 200);
-    assert.match(sql(h.dataDir, "select password_hash from users where handle='ada'"), /^\$scrypt\$ln=15,r=8,p=1\$/);
+    assert.match(sql(h.dataDir, "select password_hash from users where handle='ada'"), /^\$scrypt\$ln=17,r=8,p=1\$/);
   } finally {
     await h.stop();
   }
