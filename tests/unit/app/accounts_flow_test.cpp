@@ -224,7 +224,7 @@ TEST_CASE("accounts: wrong passwords from one address do not lock the user out f
 }
 
 TEST_CASE("accounts: a password hashed at a lower cost is re-hashed at the configured cost on login") {
-  HubFixture f({{"COHORTHUB_AUTH_SCRYPT_LOG2_N", "11"}});
+  HubFixture f(std::map<std::string, std::string>{{"COHORTHUB_AUTH_SCRYPT_LOG2_N", "11"}});
   f.add_user("sam", "member");  // hashed at 2^10
   auto stored = [&] {
     auto h = f.hub->db().read_now([&](store::Connection& c) -> http::Result<std::string> {

@@ -105,7 +105,7 @@ TEST_CASE("discussion policy: moderation is an admin's everywhere, a mentor's on
   CHECK_FALSE(policy::moderates(actor("mentor"), channel("other cohort")));
   CHECK_FALSE(policy::moderates(actor("member"), channel("same cohort")));
   // A mentor of two cohorts moderates both.
-  CHECK(policy::moderates({2, "mentor", {kCohort, kOtherCohort}}, channel("other cohort")));
+  CHECK(policy::moderates(Actor{2, auth::Role::mentor, {kCohort, kOtherCohort}}, channel("other cohort")));
 }
 
 }  // namespace hub::discussion
