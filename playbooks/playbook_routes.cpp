@@ -15,8 +15,6 @@ namespace {
 using http::error_response;
 using http::json_response;
 
-// Markdown sent as JSON: 128 KiB of text may double when escaped, plus the other fields.
-constexpr std::size_t kContentBodyLimit = 2 * kMaxContentBytes + 16 * 1024;
 
 ApiError approvals_refused() {
   return ApiError::forbidden("Only a mentor or an admin raises the approvals a playbook needs, and only an admin "

@@ -13,7 +13,6 @@ namespace {
 using http::error_response;
 using http::json_response;
 
-constexpr std::size_t kContentBodyLimit = 2 * kMaxContentBytes + 16 * 1024;
 constexpr std::size_t kMaxComment = 4000;
 constexpr int kMergeAttempts = 3;
 

@@ -21,7 +21,7 @@ std::string marked_html(std::string_view text) {
   return out;
 }
 
-bool is_word_byte(unsigned char c) { return std::isalnum(c) || c >= 0x80; }
+bool is_search_word_byte(unsigned char c) { return std::isalnum(c) || c >= 0x80; }
 
 }  // namespace
 
@@ -57,9 +57,9 @@ std::optional<std::string> fts_query(std::string_view text) {
   std::vector<std::string_view> words;
   std::size_t i = 0;
   while (i < text.size() && words.size() < kMaxQueryWords) {
-    while (i < text.size() && !is_word_byte(static_cast<unsigned char>(text[i]))) ++i;
+    while (i < text.size() && !is_search_word_byte(static_cast<unsigned char>(text[i]))) ++i;
     std::size_t j = i;
-    while (j < text.size() && is_word_byte(static_cast<unsigned char>(text[j]))) ++j;
+    while (j < text.size() && is_search_word_byte(static_cast<unsigned char>(text[j]))) ++j;
     if (j > i) words.push_back(text.substr(i, std::min<std::size_t>(j - i, 64)));
     i = j;
   }
@@ -73,7 +73,7 @@ std::optional<std::string> fts_query(std::string_view text) {
     q += '"';
   }
   // The last word is probably still being typed: match it as a prefix.
-  if (is_word_byte(static_cast<unsigned char>(text.back()))) q += '*';
+  if (is_search_word_byte(static_cast<unsigned char>(text.back()))) q += '*';
   return q;
 }
 

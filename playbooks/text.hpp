@@ -16,6 +16,8 @@ using http::Status;
 
 // The input size cap: for the renderer, the merge and every stored revision.
 inline constexpr std::size_t kMaxContentBytes = 128 * 1024;
+// A request body carrying content: 128 KiB of text may double when escaped as JSON, plus the other fields.
+inline constexpr std::size_t kContentBodyLimit = 2 * kMaxContentBytes + 16 * 1024;
 
 // CRLF and lone CR become LF, so that one edit from Windows does not rewrite every line.
 std::string normalize_newlines(std::string_view text);

@@ -59,7 +59,7 @@ std::string_view without_eol(std::string_view line) {
   return line;
 }
 
-bool is_word_byte(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
+bool is_diff_word_byte(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
 
 // "changed" + " " + "words" reads better highlighted as one change than as two.
 void absorb_spaces(std::vector<WordSpan>& spans) {
@@ -129,8 +129,8 @@ std::vector<std::string_view> word_tokens(std::string_view line) {
   while (i < line.size()) {
     std::size_t j = i + 1;
     unsigned char c = static_cast<unsigned char>(line[i]);
-    if (is_word_byte(c)) {
-      while (j < line.size() && is_word_byte(static_cast<unsigned char>(line[j]))) ++j;
+    if (is_diff_word_byte(c)) {
+      while (j < line.size() && is_diff_word_byte(static_cast<unsigned char>(line[j]))) ++j;
     } else if (c == ' ' || c == '\t') {
       while (j < line.size() && (line[j] == ' ' || line[j] == '\t')) ++j;
     }

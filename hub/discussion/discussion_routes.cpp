@@ -118,9 +118,7 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::commit(Job& job, int st
 void DiscussionRoutes::add_to(http::Router& router) {
   using http::Access;
   using http::Method;
-  auto bind = [this](auto member) {
-    return [this, member](http::Request& r, http::Context& c) { return (this->*member)(r, c); };
-  };
+  auto bind = [this](auto member) { return http::member_handler(this, member); };
   const std::size_t message_limit = 2 * kMaxBodyBytes + 1024;  // room for JSON escapes; the field check says 413
   router.add(Method::get, "/api/channels", {Access::user, 0}, bind(&DiscussionRoutes::list_channels));
   router.add(Method::post, "/api/channels", {Access::user, 2048}, bind(&DiscussionRoutes::create_channel));

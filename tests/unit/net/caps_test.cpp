@@ -13,7 +13,6 @@ using namespace hub::net::test;
 
 namespace {
 
-const std::string kGet = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 constexpr int kText = 1;
 
 std::shared_ptr<const std::string> text(std::size_t n) { return std::make_shared<const std::string>(n, 't'); }
@@ -27,8 +26,8 @@ TEST_CASE("net caps: beyond max_connections_per_ip an address gets 503; other ad
   RunningServer s(o);
   auto a = std::make_unique<TestConn>(s.port());
   TestConn b(s.port());
-  REQUIRE(a->request(kGet).status == 200);
-  REQUIRE(b.request(kGet).status == 200);
+  REQUIRE(a->request(kPlainGet).status == 200);
+  REQUIRE(b.request(kPlainGet).status == 200);
 
   TestConn refused(s.port());
   const auto r = refused.read_reply();
@@ -38,12 +37,12 @@ TEST_CASE("net caps: beyond max_connections_per_ip an address gets 503; other ad
 
   TestConn other(s.port(), "127.0.0.2");  // loopback too, but another client address
   REQUIRE(other.connected());
-  CHECK(other.request(kGet).status == 200);
+  CHECK(other.request(kPlainGet).status == 200);
 
   a.reset();  // frees a place for 127.0.0.1
   REQUIRE(eventually([&] { return s.service.closed == 1; }));
   TestConn next(s.port());
-  CHECK(next.request(kGet).status == 200);
+  CHECK(next.request(kPlainGet).status == 200);
 }
 
 TEST_CASE("net caps: beyond max_live_per_user a user's next upgrade gets 429; other users get in") {
@@ -75,7 +74,7 @@ TEST_CASE("net caps: an HTTP response that would pass max_outbound_bytes closes 
   TestConn small(s.port());
   CHECK(small.request("GET /fixed HTTP/1.1\r\nHost: x\r\n\r\n").status == 200);
   TestConn big(s.port());
-  REQUIRE(big.send(kGet));
+  REQUIRE(big.send(kPlainGet));
   CHECK(big.wait_closed());
   CHECK(big.read_reply().status == 0);
   TestConn after(s.port());  // the refused write charged nothing; the first one was paid back

@@ -12,7 +12,6 @@ using hub::net::deadline_clock;
 
 namespace {
 
-const std::string kGet = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 // Long enough for the io thread to look at a moved clock (its timers re-read it every 1 ms),
 // so "still open" means the deadline was checked and had not passed.
 constexpr auto kGrace = 50ms;
@@ -22,7 +21,7 @@ constexpr auto kGrace = 50ms;
 TEST_CASE("net limits: an idle keep-alive connection is closed after idle_timeout") {
   RunningServer s;  // idle 1 s
   TestConn c(s.port());
-  REQUIRE(c.request(kGet).status == 200);
+  REQUIRE(c.request(kPlainGet).status == 200);
   deadline_clock::advance(900ms);
   CHECK_FALSE(c.wait_closed(kGrace));
   deadline_clock::advance(200ms);
@@ -37,7 +36,7 @@ TEST_CASE("net limits: before a request starts, idle_timeout applies, not read_t
   TestConn c(s.port());
   deadline_clock::advance(1500ms);  // past read_timeout, silent
   CHECK_FALSE(c.wait_closed(kGrace));
-  CHECK(c.request(kGet).status == 200);
+  CHECK(c.request(kPlainGet).status == 200);
   TestConn silent(s.port());
   REQUIRE(eventually([&] { return s.service.opened == 2; }));  // its idle deadline is set
   deadline_clock::advance(3100ms);  // past idle_timeout, silent
@@ -86,8 +85,8 @@ TEST_CASE("net limits: beyond max_connections a connection gets 503 unavailable 
   RunningServer s(o);
   auto a = std::make_unique<TestConn>(s.port());
   TestConn b(s.port());
-  REQUIRE(a->request(kGet).status == 200);
-  REQUIRE(b.request(kGet).status == 200);
+  REQUIRE(a->request(kPlainGet).status == 200);
+  REQUIRE(b.request(kPlainGet).status == 200);
 
   TestConn refused(s.port());
   const auto r = refused.read_reply();
@@ -100,5 +99,5 @@ TEST_CASE("net limits: beyond max_connections a connection gets 503 unavailable 
   a.reset();  // frees a place
   REQUIRE(eventually([&] { return s.service.closed == 1; }));
   TestConn next(s.port());
-  CHECK(next.request(kGet).status == 200);
+  CHECK(next.request(kPlainGet).status == 200);
 }

@@ -17,6 +17,9 @@ namespace hub::net::test {
 
 using namespace std::chrono_literals;
 
+// The smallest complete request.
+inline const std::string kPlainGet = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+
 struct HttpReply {
   int status = 0;                              // 0: no complete reply arrived
   std::map<std::string, std::string> headers;  // names in lower case

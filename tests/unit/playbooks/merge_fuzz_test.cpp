@@ -10,15 +10,11 @@
 #include "playbooks/text.hpp"
 #include "playbooks/text_diff.hpp"
 #include "playbooks/text_merge.hpp"
+#include "tests/unit/markdown/random_document.hpp"  // fuzz_rounds
 
 using namespace hub::playbooks;
 
 namespace {
-
-int fuzz_rounds(int fallback) {
-  const char* env = std::getenv("PLAYBOOKS_FUZZ_ROUNDS");
-  return env ? std::max(1, std::atoi(env)) : fallback;
-}
 
 const std::vector<std::string> kWords = {"retainer", "client", "é", "日本", "🎉", "quote", "", " ", "-", "[ ]", "\t"};
 
@@ -70,7 +66,7 @@ std::string resolve(const std::string& marked, const MergeLabels& labels, bool t
 TEST_CASE("merge fuzz: edits separated by unchanged lines always merge cleanly and completely") {
   std::mt19937 rng(1843);
   const MergeLabels labels{"saved", "yours"};
-  const int rounds = fuzz_rounds(1500);
+  const int rounds = hub::testing::fuzz_rounds(1500);
   for (int round = 0; round < rounds; ++round) {
     std::uniform_int_distribution<int> size(6, 40);
     const int n = size(rng);
@@ -107,7 +103,7 @@ TEST_CASE("merge fuzz: edits separated by unchanged lines always merge cleanly a
 TEST_CASE("merge fuzz: overlapping edits conflict, and each side can be recovered whole") {
   std::mt19937 rng(1952);
   const MergeLabels labels{"revision 9 (saved)", "your edit"};
-  const int rounds = fuzz_rounds(1500);
+  const int rounds = hub::testing::fuzz_rounds(1500);
   for (int round = 0; round < rounds; ++round) {
     const int n = std::uniform_int_distribution<int>(1, 30)(rng);
     std::vector<std::string> base;
@@ -130,7 +126,7 @@ TEST_CASE("merge fuzz: overlapping edits conflict, and each side can be recovere
 TEST_CASE("diff fuzz: a diff with full context rebuilds both texts, and counts its lines") {
   std::mt19937 rng(42);
   const std::vector<std::string> vocab = {"a", "b", "c", "a b", "é", "\r", "", "  x"};
-  const int rounds = fuzz_rounds(2000);
+  const int rounds = hub::testing::fuzz_rounds(2000);
   for (int round = 0; round < rounds; ++round) {
     auto random_text = [&] {
       std::string t;
