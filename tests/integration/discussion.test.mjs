@@ -3,8 +3,8 @@
 // seq across a kill -9 and restart.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import { startHub, Client } from '../support/server.mjs';
+import { openLive } from '../support/live.mjs';
 
 const ADMIN = { handle: 'ada', password: 'correct horse battery staple' };
 const PASSWORD = 'a long enough passphrase';
@@ -21,31 +21,8 @@ async function register(handle, cohort, role = 'member') {
 
 const cookieOf = (client) => [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
 
-// A /api/live connection that collects frames; `until(pred)` waits for a frame list that satisfies pred.
 function live(client, { origin = hub.url } = {}) {
-  const ws = new WebSocket(hub.url.replace(/^http/, 'ws') + '/api/live', { headers: { cookie: cookieOf(client), origin } });
-  const frames = [];
-  let closed = null;
-  const waiters = new Set();
-  const check = () => { for (const w of waiters) if (w.pred(frames, closed)) { waiters.delete(w); w.ok(); } };
-  ws.on('message', (d) => { frames.push(JSON.parse(String(d))); check(); });
-  ws.on('close', (code, reason) => { closed = { code, reason: String(reason) }; check(); });
-  ws.on('error', () => {});
-  const opened = new Promise((ok, fail) => { ws.once('open', ok); ws.once('unexpected-response', (_req, res) => fail(Object.assign(new Error('refused'), { status: res.statusCode }))); });
-  return {
-    ws, frames, opened,
-    get closed() { return closed; },
-    events: () => frames.filter((f) => f.type === 'event'),
-    send: (obj) => ws.send(typeof obj === 'string' ? obj : JSON.stringify(obj)),
-    until(pred, ms = 5000) {
-      if (pred(frames, closed)) return Promise.resolve();
-      return new Promise((ok, fail) => {
-        const w = { pred, ok: () => { clearTimeout(t); ok(); } };
-        const t = setTimeout(() => { waiters.delete(w); fail(new Error(`timed out; frames: ${JSON.stringify(frames).slice(0, 500)} closed: ${JSON.stringify(closed)}`)); }, ms);
-        waiters.add(w);
-      });
-    },
-  };
+  return openLive(hub.url, { cookie: cookieOf(client), origin });
 }
 
 async function say(client, body, ch = channel, extra = {}) {

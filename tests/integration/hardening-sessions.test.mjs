@@ -3,8 +3,8 @@
 // login throttling behind a trusted proxy (hole 11); an API token is never a session cookie (hole 17).
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import { startHub, Client } from '../support/server.mjs';
+import { openLive } from '../support/live.mjs';
 
 const ADMIN = { handle: 'ada', password: 'correct horse battery staple' };
 const PASSWORD = 'a long enough passphrase';
@@ -19,37 +19,9 @@ async function register(hub, admin, handle, cohort) {
 
 const cookieOf = (client) => [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
 
-// A /api/live connection that records frames and its close; `until(pred)` waits for pred(frames, closed).
+// A /api/live connection (tests/support/live.mjs).
 function live(hub, headers) {
-  const ws = new WebSocket(hub.url.replace(/^http/, 'ws') + '/api/live', { headers });
-  const frames = [];
-  let closed = null;
-  const waiters = new Set();
-  const check = () => { for (const w of waiters) if (w.pred(frames, closed)) { waiters.delete(w); w.ok(); } };
-  ws.on('message', (d) => { frames.push(JSON.parse(String(d))); check(); });
-  ws.on('close', (code, reason) => { closed = { code, reason: String(reason) }; check(); });
-  ws.on('error', () => {});
-  const opened = new Promise((ok, fail) => {
-    ws.once('open', ok);
-    ws.once('unexpected-response', (_req, res) => fail(Object.assign(new Error('refused'), { status: res.statusCode })));
-  });
-  return {
-    ws, frames, opened,
-    get closed() { return closed; },
-    events: () => frames.filter((f) => f.type === 'event'),
-    send: (obj) => ws.send(JSON.stringify(obj)),
-    until(pred, ms = 5000) {
-      if (pred(frames, closed)) return Promise.resolve();
-      return new Promise((ok, fail) => {
-        const w = { pred, ok: () => { clearTimeout(t); ok(); } };
-        const t = setTimeout(() => {
-          waiters.delete(w);
-          fail(new Error(`timed out; frames: ${JSON.stringify(frames).slice(0, 500)} closed: ${JSON.stringify(closed)}`));
-        }, ms);
-        waiters.add(w);
-      });
-    },
-  };
+  return openLive(hub.url, headers);
 }
 
 const subscribed = (f) => f.some((x) => x.type === 'subscribed');
