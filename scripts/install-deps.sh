@@ -7,14 +7,16 @@ APT_PACKAGES=(
   g++ cmake make pkg-config ccache
   libboost-dev nlohmann-json3-dev libsqlite3-dev libssl-dev catch2
   libcmark-gfm-dev libcmark-gfm-extensions-dev libgit2-dev libdtl-dev
-  libtomlplusplus-dev libcli11-dev libkainjow-mustache-dev
+  libtomlplusplus-dev libcli11-dev libkainjow-mustache-dev libyaml-cpp-dev libcurl4-openssl-dev
   openssl sqlite3 curl
+  weasyprint
 )
 # Node.js runs the integration and browser tests; keep one that is already installed.
 command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
-# Test-only: headless Chromium for the browser tests, wrk for the benchmarks, clang for libFuzzer.
+# Test-only: headless Chromium for the browser tests, wrk for the benchmarks, clang for libFuzzer,
+# poppler-utils to read the PDFs the hub renders, aiosmtpd as a real SMTP server for the mail tests.
 if [[ "${1:-}" == "--test" ]]; then
-  APT_PACKAGES+=(chromium wrk clang-14 libclang-rt-14-dev)
+  APT_PACKAGES+=(chromium wrk clang-14 libclang-rt-14-dev poppler-utils python3-aiosmtpd)
 fi
 
 missing=()
