@@ -10,6 +10,7 @@
 #include "hub/auth/secrets.hpp"
 #include "hub/cohorts/cohort_store.hpp"
 #include "hub/discussion/channel_store.hpp"
+#include "hub/discussion/event_log.hpp"
 #include "hub/http/json_body.hpp"
 
 namespace hub {
@@ -18,7 +19,9 @@ namespace fs = std::filesystem;
 std::vector<store::Migration> all_migrations() {
   return {auth::accounts_migration(), cohorts::cohorts_migration(), discussion::discussion_migration(3),
           sharing::sharing_migration(4), playbooks::playbooks_migration(5),
-          playbooks::playbook_settings_log_migration(6)};
+          playbooks::playbook_settings_log_migration(6),
+          // 7 and 8 are assigned to other branches; empty here so the numbers stay dense until they merge.
+          {7, "reserved", ""}, {8, "reserved", ""}, discussion::bridge_seam_migration(9)};
 }
 
 namespace {
