@@ -6,11 +6,11 @@
 #include <fstream>
 #include <sys/stat.h>
 
+#include "bridge/bridge_schema.hpp"
 #include "hub/auth/account_store.hpp"
 #include "hub/auth/secrets.hpp"
 #include "hub/cohorts/cohort_store.hpp"
 #include "hub/discussion/channel_store.hpp"
-#include "hub/discussion/event_log.hpp"
 #include "hub/http/json_body.hpp"
 
 namespace hub {
@@ -21,7 +21,7 @@ std::vector<store::Migration> all_migrations() {
           sharing::sharing_migration(4), playbooks::playbooks_migration(5),
           playbooks::playbook_settings_log_migration(6),
           // 7 and 8 are assigned to other branches; empty here so the numbers stay dense until they merge.
-          {7, "reserved", ""}, {8, "reserved", ""}, discussion::bridge_seam_migration(9)};
+          {7, "reserved", ""}, {8, "reserved", ""}, bridge::bridge_migration(9)};
 }
 
 namespace {
