@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sys/stat.h>
 
+#include "bridge/bridge_schema.hpp"
 #include "hub/auth/account_store.hpp"
 #include "hub/auth/secrets.hpp"
 #include "hub/cohorts/cohort_store.hpp"
@@ -18,7 +19,9 @@ namespace fs = std::filesystem;
 std::vector<store::Migration> all_migrations() {
   return {auth::accounts_migration(), cohorts::cohorts_migration(), discussion::discussion_migration(3),
           sharing::sharing_migration(4), playbooks::playbooks_migration(5),
-          playbooks::playbook_settings_log_migration(6)};
+          playbooks::playbook_settings_log_migration(6),
+          // 7 and 8 are assigned to other branches; empty here so the numbers stay dense until they merge.
+          {7, "reserved", ""}, {8, "reserved", ""}, bridge::bridge_migration(9)};
 }
 
 namespace {

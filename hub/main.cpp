@@ -16,6 +16,7 @@
 #include "hub/auth/secrets.hpp"
 #include "hub/demo_data.hpp"
 #include "hub/net/open_files.hpp"
+#include "hub/net/https_client.hpp"
 #include "hub/net/server.hpp"
 #include "hub/store/backup.hpp"
 #include "playbooks/starter.hpp"
@@ -104,12 +105,18 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
   hub.db().complete_on(ioc.get_executor());      // a batch of DB results reaches it in one post
   hub.discussion().attach(ioc.get_executor());  // live updates run on the network thread
   net::Server server(ioc, hub.service(), options);
+  // Outbound HTTPS (the bridge's calls to Matrix and Slack), verified against the system store.
+  net::HttpsClient outbound(ioc.get_executor(), {});
   // Installed before "listening on" is printed: a supervisor may signal as soon as it reads it.
   boost::asio::signal_set signals(ioc, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
     std::fprintf(stderr, "{\"level\":\"info\",\"what\":\"shutting down\"}\n");
-    server.shutdown(std::chrono::seconds(config.server.shutdown_timeout_s), [&] { ioc.stop(); });
+    // Sessions first, then outbound calls in flight (each bounded by its own timeout).
+    server.shutdown(std::chrono::seconds(config.server.shutdown_timeout_s), [&] {
+      hub.discussion().stream().stop();  // in-process subscribers (the bridge) stop waiting
+      outbound.shutdown([&] { ioc.stop(); });
+    });
   });
   server.start();
 

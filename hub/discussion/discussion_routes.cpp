@@ -111,7 +111,7 @@ boost::asio::awaitable<Result<std::string>> DiscussionRoutes::render(std::string
 template <class Job>
 boost::asio::awaitable<http::Response> DiscussionRoutes::commit(Job& job, int status) {
   HUB_TRY(change, co_await db_.write(job));
-  live_.notify();
+  live_.publish(std::move(change->events));
   co_return json_response(status, change_body(*change));
 }
 

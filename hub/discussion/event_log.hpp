@@ -1,12 +1,15 @@
 // The durable event stream: one row per change, appended in the change's own transaction, with a
-// strictly increasing seq. Live clients and (later) the bridge resume from a seq.
+// strictly increasing seq. Live clients and the bridge resume from a seq.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hub/store/connection.hpp"
+#include "hub/store/migrations.hpp"
 
 namespace hub::discussion {
 
@@ -14,16 +17,30 @@ using http::Result;
 using http::Status;
 using store::Connection;
 
+// Where a change was made: on the hub itself, or in a bridged Matrix room or Slack channel.
+enum class Network { hub, matrix, slack };
+std::string_view network_name(Network n);
+std::optional<Network> parse_network(std::string_view name);
+
+// Who made a change and through which network, recorded on every event, so a bridge never sends
+// back what it received.
+struct Origin {
+  std::int64_t actor_id = 0;  // the user (or ghost) who made the change
+  Network network = Network::hub;
+};
+
 struct Event {
   std::int64_t seq = 0;
   std::int64_t channel_id = 0;
   std::string kind;     // message.posted|edited|deleted|reacted|replied
   std::string payload;  // JSON: the message as it is after the change
+  std::int64_t message_id = 0;
+  Origin origin;
+  std::string delta;  // message.reacted: {"user_id","handle","emoji","added"}; empty when none changed
 };
 
-// Returns the new event's seq.
-Result<std::int64_t> append_event(Connection& db, std::int64_t channel_id, const std::string& kind,
-                                  std::int64_t message_id, const std::string& payload, std::int64_t now);
+// Appends `e` (its seq ignored) and returns the new seq.
+Result<std::int64_t> append_event(Connection& db, const Event& e, std::int64_t now);
 // The largest seq ever appended (0 when none).
 Result<std::int64_t> head_seq(Connection& db);
 // Events with since < seq <= until, in order, at most `limit`; every channel when `channels` is empty.
@@ -34,5 +51,9 @@ Status rewrite_events_of(Connection& db, std::int64_t message_id, const std::str
 
 // The frame a live client receives for `e`; built once per event and shared by every subscriber.
 std::string event_frame(const Event& e);
+
+// Migration `version`: who and which network on every event, reaction deltas, ghosts and the
+// bridge's idempotency keys (bridge_seam.hpp).
+store::Migration bridge_seam_migration(int version);
 
 }  // namespace hub::discussion

@@ -7,6 +7,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
 #include "hub/discussion/event_log.hpp"
@@ -59,6 +62,74 @@ void LiveStream::notify() {
   boost::asio::co_spawn(executor_, follow_tail(), boost::asio::detached);
 }
 
+void LiveStream::publish(std::vector<Event> events) {
+  if (!attached_ || events.empty()) return;  // no live side (unit tests of the routes alone)
+  boost::asio::dispatch(executor_, [this, events = std::move(events)]() mutable {
+    if (deliver(events, 0)) notify();  // a gap: the table has what publish() lacks
+  });
+}
+
+bool LiveStream::deliver(std::vector<Event>& events, std::int64_t complete_upto) {
+  std::vector<std::pair<Frame, std::vector<std::shared_ptr<http::WebSocketPeer>>>> sends;
+  std::vector<Waiter> woken;
+  bool gap = false;
+  {
+    std::lock_guard lock(mutex_);
+    const std::int64_t before = tail_;
+    for (auto& e : events)
+      if (e.seq > tail_) pending_.emplace(e.seq, std::move(e));
+    while (!pending_.empty()) {
+      auto first = pending_.begin();
+      // Seqs are dense, except where the table itself (complete up to complete_upto) has none.
+      if (first->first != tail_ + 1 && first->first > complete_upto) break;
+      Event e = std::move(first->second);
+      pending_.erase(first);
+      tail_ = e.seq;
+      auto& [frame, targets] = sends.emplace_back();
+      frame = std::make_shared<const std::string>(event_frame(e));
+      auto subs = by_channel_.find(e.channel_id);
+      if (subs == by_channel_.end()) continue;
+      for (auto& sub : subs->second) {
+        if (!sub->live || sub->delivered >= e.seq) continue;
+        sub->delivered = e.seq;
+        targets.push_back(sub->peer);
+      }
+    }
+    tail_ = std::max(tail_, complete_upto);
+    gap = !pending_.empty();
+    if (tail_ != before) woken.swap(waiters_);
+  }
+  // Outside the lock: a full queue makes send() close the peer, which calls back into remove().
+  for (auto& [frame, targets] : sends)
+    for (auto& peer : targets) peer->send(frame);
+  for (auto& w : woken) w->cancel();
+  return gap;
+}
+
+boost::asio::awaitable<bool> LiveStream::wait_beyond(std::int64_t seq) {
+  for (;;) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(executor_, boost::asio::steady_timer::time_point::max());
+    {
+      std::lock_guard lock(mutex_);
+      if (stopped_) co_return false;
+      if (tail_ > seq) co_return true;
+      waiters_.push_back(timer);
+    }
+    boost::system::error_code ec;
+    co_await timer->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  }
+}
+
+void LiveStream::stop() {
+  std::vector<Waiter> woken;
+  {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    woken.swap(waiters_);
+  }
+  for (auto& w : woken) w->cancel();
+}
+
 boost::asio::awaitable<void> LiveStream::follow_tail() {
   for (;;) {
     std::int64_t from = 0;
@@ -84,22 +155,9 @@ boost::asio::awaitable<void> LiveStream::follow_tail() {
       std::lock_guard lock(mutex_);
       again_ = true;
     }
-    std::vector<std::shared_ptr<http::WebSocketPeer>> targets;
-    for (const auto& e : *events) {
-      auto frame = std::make_shared<const std::string>(event_frame(e));
-      targets.clear();
-      {
-        std::lock_guard lock(mutex_);
-        tail_ = e.seq;
-        for (auto& [id, sub] : subscribers_) {
-          if (!sub->live || sub->delivered >= e.seq || !sub->channels.count(e.channel_id)) continue;
-          sub->delivered = e.seq;
-          targets.push_back(sub->peer);
-        }
-      }
-      // Outside the lock: a full queue makes send() close the peer, which calls back into remove().
-      for (auto& peer : targets) peer->send(frame);
-    }
+    // Every event committed after `from`, up to the last one read, is in `events`.
+    const std::int64_t complete_upto = events->empty() ? 0 : events->back().seq;
+    deliver(*events, complete_upto);
   }
 }
 
@@ -110,14 +168,27 @@ void LiveStream::subscribe(const std::shared_ptr<http::WebSocketPeer>& peer, std
   sub->channels.insert(channels.begin(), channels.end());
   {
     std::lock_guard lock(mutex_);
+    if (auto old = subscribers_.find(peer->id()); old != subscribers_.end())
+      for (auto c : old->second->channels) unindex(*old->second, c);
     subscribers_[peer->id()] = sub;
+    for (auto c : sub->channels) by_channel_[c].push_back(sub);
   }
   boost::asio::co_spawn(executor_, catch_up(std::move(sub), since), boost::asio::detached);
 }
 
+void LiveStream::unindex(const Subscriber& sub, std::int64_t channel) {
+  auto it = by_channel_.find(channel);
+  if (it == by_channel_.end()) return;
+  std::erase_if(it->second, [&](const std::shared_ptr<Subscriber>& s) { return s.get() == &sub; });
+  if (it->second.empty()) by_channel_.erase(it);
+}
+
 void LiveStream::remove(std::uint64_t peer_id) {
   std::lock_guard lock(mutex_);
-  subscribers_.erase(peer_id);
+  auto it = subscribers_.find(peer_id);
+  if (it == subscribers_.end()) return;
+  for (auto c : it->second->channels) unindex(*it->second, c);
+  subscribers_.erase(it);
 }
 
 std::vector<std::int64_t> LiveStream::keep_only(std::uint64_t peer_id, const std::vector<std::int64_t>& readable) {
@@ -131,6 +202,7 @@ std::vector<std::int64_t> LiveStream::keep_only(std::uint64_t peer_id, const std
       ++c;
     } else {
       dropped.push_back(*c);
+      unindex(*it->second, *c);
       c = channels.erase(c);
     }
   }

@@ -1,12 +1,16 @@
 // The fan-out of the event stream to live WebSocket subscribers.
 //
-// One tail reader follows the events table in seq order and hands each event, as ONE immutable
-// frame, to every live subscriber of its channel. A new subscriber first catches up from its own
-// `since` by reading the table, and goes live only once the tail has not passed what it read, so
-// it gets every event after `since` exactly once and in order. Writers call notify() after commit.
+// A writer hands the events it committed to publish(), which sends each, as ONE immutable frame,
+// to the live subscribers of its channel (indexed by channel), in seq order, without reading the
+// table back. Events that arrive out of order wait for the ones before them; a gap that publish()
+// cannot fill (an event appended without it) is read from the table by the tail reader, which
+// notify() starts. A new subscriber first catches up from its own `since` by reading the table,
+// and goes live only once the tail has not passed what it read, so it gets every event after
+// `since` exactly once and in order. In-process readers (the bridge) wait_beyond() a seq.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,6 +21,9 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "hub/discussion/event_log.hpp"
 
 #include "hub/http/service.hpp"
 #include "hub/store/executor.hpp"
@@ -41,8 +48,15 @@ class LiveStream {
   // REQUIRES: attached().
   const boost::asio::any_io_executor& executor() const { return executor_; }
 
-  // A change committed: deliver what follows the tail. Any thread; cheap.
+  // A change committed: deliver what follows the tail, reading it from the table. Any thread; cheap.
   void notify();
+  // These events (ascending seq, one write's) committed: deliver them as they are. Any thread;
+  // the delivery runs on the executor.
+  void publish(std::vector<Event> events);
+  // Completes once the tail passes `seq` (true), or at stop() (false). On the executor.
+  boost::asio::awaitable<bool> wait_beyond(std::int64_t seq);
+  // Wakes every waiter with false, now and from now on (shutdown).
+  void stop();
 
   // Starts a subscription: catch up from `since` (or from now when nullopt), then live.
   // REQUIRES: the caller checked the user may read every channel.
@@ -64,8 +78,14 @@ class LiveStream {
     bool live = false;           // caught up: the tail reader delivers to it
   };
   using Frame = std::shared_ptr<const std::string>;
+  using Waiter = std::shared_ptr<boost::asio::steady_timer>;
 
   boost::asio::awaitable<void> follow_tail();
+  // Sends `events` (ascending) past the tail to their channels' live subscribers and moves the
+  // tail; returns whether a gap remains before a pending event. On the executor.
+  // `complete_upto`: the table read that produced `events` saw every seq up to it (0: a publish).
+  bool deliver(std::vector<Event>& events, std::int64_t complete_upto);
+  void unindex(const Subscriber& sub, std::int64_t channel);
   boost::asio::awaitable<void> catch_up(std::shared_ptr<Subscriber> sub, std::optional<std::int64_t> since);
 
   store::Executor& db_;
@@ -74,7 +94,12 @@ class LiveStream {
 
   mutable std::mutex mutex_;  // guards every member below
   std::unordered_map<std::uint64_t, std::shared_ptr<Subscriber>> subscribers_;  // by peer id
-  std::int64_t tail_ = 0;       // the last seq the tail reader dispatched
+  // The same subscribers by channel (a channel's live and catching-up ones).
+  std::unordered_map<std::int64_t, std::vector<std::shared_ptr<Subscriber>>> by_channel_;
+  std::map<std::int64_t, Event> pending_;  // published past a gap, by seq, until the gap fills
+  std::vector<Waiter> waiters_;            // wait_beyond() callers, woken when the tail moves
+  bool stopped_ = false;                   // stop() ran
+  std::int64_t tail_ = 0;       // the last seq dispatched
   bool following_ = false;      // follow_tail() is running
   bool again_ = false;          // notify() came while it ran
 };

@@ -31,13 +31,22 @@ Status insert_mentions(Connection& db, std::int64_t message_id, std::string_view
 
 // Appends the event for a change to `message_id` and returns the change.
 Result<Change> record(Connection& db, std::int64_t channel_id, std::int64_t message_id, const char* kind,
-                      std::int64_t now) {
+                      std::int64_t now, Origin origin, std::string delta = {}) {
   auto message = message_json(db, message_id);
   if (!message) return message.error();
-  const std::string payload = message->dump(-1, ' ', false, json::error_handler_t::replace);
-  auto seq = append_event(db, channel_id, kind, message_id, payload, now);
+  Event e{0, channel_id, kind, message->dump(-1, ' ', false, json::error_handler_t::replace), message_id, origin,
+          std::move(delta)};
+  auto seq = append_event(db, e, now);
   if (!seq) return seq.error();
-  return Change{std::move(*message), *seq, channel_id};
+  e.seq = *seq;
+  Change change{std::move(*message), *seq, channel_id, {}};
+  change.events.push_back(std::move(e));
+  return change;
+}
+
+// Adds the events of `later` (a change recorded after `c` in the same job) to `c`.
+void also(Change& c, Change&& later) {
+  for (auto& e : later.events) c.events.push_back(std::move(e));
 }
 
 }  // namespace
@@ -61,7 +70,8 @@ Result<json> message_json(Connection& db, std::int64_t message_id) {
   auto s = db.prepare(
       "SELECT m.id, m.channel_id, m.author_id, u.handle, u.display_name, m.body, m.html, m.reply_to, m.thread_root, "
       "m.created_at, m.edited_at, m.deleted_at, (SELECT count(*) FROM messages r WHERE r.thread_root = m.id "
-      "AND r.deleted_at IS NULL) FROM messages m JOIN users u ON u.id = m.author_id WHERE m.id = ?1");
+      "AND r.deleted_at IS NULL), g.network FROM messages m JOIN users u ON u.id = m.author_id "
+      "LEFT JOIN ghosts g ON g.user_id = m.author_id WHERE m.id = ?1");
   s.bind(1, message_id);
   auto row = s.step();
   if (!row) return row.error();
@@ -69,7 +79,9 @@ Result<json> message_json(Connection& db, std::int64_t message_id) {
   const bool deleted = !s.is_null(11);
   json m = {{"id", s.int64(0)},
             {"channel_id", s.int64(1)},
-            {"author", {{"id", s.int64(2)}, {"handle", s.text(3)}, {"display_name", s.text(4)}}},
+            // "via": the network a bridged (ghost) author writes from, shown as "via Matrix"; null for hub users
+            {"author", {{"id", s.int64(2)}, {"handle", s.text(3)}, {"display_name", s.text(4)},
+                        {"via", s.is_null(13) ? json(nullptr) : json(s.text(13))}}},
             {"body", deleted ? "" : s.text(5)},
             {"html", deleted ? "" : s.text(6)},
             {"reply_to", optional_id(s, 7)},
@@ -118,7 +130,7 @@ Result<std::int64_t> channel_of(Connection& db, std::int64_t message_id) {
 }
 
 Result<Change> post_message(Connection& db, const Channel& channel, std::int64_t author_id, const NewMessage& m,
-                            std::int64_t now) {
+                            std::int64_t now, Network network) {
   if (m.reply_to) {
     auto target = message_ref(db, *m.reply_to);
     if (!target || target->channel_id != channel.id)
@@ -140,18 +152,20 @@ Result<Change> post_message(Connection& db, const Channel& channel, std::int64_t
   if (auto r = s.run(); !r) return r.error();
   const std::int64_t id = db.last_insert_id();
   if (auto r = insert_mentions(db, id, m.body); !r) return r.error();
-  auto change = record(db, channel.id, id, "message.posted", now);
+  const Origin origin{author_id, network};
+  auto change = record(db, channel.id, id, "message.posted", now, origin);
   if (!change) return change;
   // A reply changes its root's reply_count: that is an edit of the root as far as clients go.
   if (m.thread_root) {
-    auto root = record(db, channel.id, *m.thread_root, "message.replied", now);
+    auto root = record(db, channel.id, *m.thread_root, "message.replied", now, origin);
     if (!root) return root.error();
+    also(*change, std::move(*root));
   }
   return change;
 }
 
 Result<Change> edit_message(Connection& db, std::int64_t message_id, std::int64_t user_id, const std::string& body,
-                            const std::string& html, std::int64_t now) {
+                            const std::string& html, std::int64_t now, Network network) {
   auto o = message_ref(db, message_id);
   if (!o) return o.error();
   if (o->deleted) return ApiError::conflict("That message was deleted.");
@@ -166,10 +180,11 @@ Result<Change> edit_message(Connection& db, std::int64_t message_id, std::int64_
   clear.bind(1, message_id);
   if (auto r = clear.run(); !r) return r.error();
   if (auto r = insert_mentions(db, message_id, body); !r) return r.error();
-  return record(db, o->channel_id, message_id, "message.edited", now);
+  return record(db, o->channel_id, message_id, "message.edited", now, {user_id, network});
 }
 
-Result<Change> delete_message(Connection& db, std::int64_t message_id, std::int64_t user_id, std::int64_t now) {
+Result<Change> delete_message(Connection& db, std::int64_t message_id, std::int64_t user_id, std::int64_t now,
+                              Network network) {
   auto o = message_ref(db, message_id);
   if (!o) return o.error();
   if (o->deleted) return ApiError::not_found("That message was deleted already.");
@@ -184,9 +199,10 @@ Result<Change> delete_message(Connection& db, std::int64_t message_id, std::int6
     d.bind(1, message_id);
     if (auto r = d.run(); !r) return r.error();
   }
-  auto change = record(db, o->channel_id, message_id, "message.deleted", now);
+  const Origin origin{user_id, network};
+  auto change = record(db, o->channel_id, message_id, "message.deleted", now, origin);
   if (!change) return change;
-  const std::string tombstone = change->message.dump(-1, ' ', false, json::error_handler_t::replace);
+  const std::string tombstone = change->events.front().payload;
   if (auto r = rewrite_events_of(db, message_id, tombstone); !r) return r.error();
   auto root = db.prepare("SELECT thread_root FROM messages WHERE id = ?1 AND thread_root IS NOT NULL");
   root.bind(1, message_id);
@@ -194,14 +210,15 @@ Result<Change> delete_message(Connection& db, std::int64_t message_id, std::int6
   if (!row) return row.error();
   if (*row) {
     const std::int64_t root_id = root.int64(0);
-    auto r = record(db, o->channel_id, root_id, "message.replied", now);
+    auto r = record(db, o->channel_id, root_id, "message.replied", now, origin);
     if (!r) return r.error();
+    also(*change, std::move(*r));
   }
   return change;
 }
 
 Result<Change> set_reaction(Connection& db, std::int64_t message_id, std::int64_t user_id, const std::string& emoji,
-                            bool add, std::int64_t now) {
+                            bool add, std::int64_t now, Network network) {
   auto o = message_ref(db, message_id);
   if (!o) return o.error();
   if (o->deleted) return ApiError::conflict("That message was deleted.");
@@ -210,7 +227,20 @@ Result<Change> set_reaction(Connection& db, std::int64_t message_id, std::int64_
                           : "DELETE FROM reactions WHERE message_id = ?1 AND user_id = ?2 AND emoji = ?3 AND ?4 = ?4");
   s.bind(1, message_id).bind(2, user_id).bind(3, std::string_view(emoji)).bind(4, now);
   if (auto r = s.run(); !r) return r.error();
-  return record(db, o->channel_id, message_id, "message.reacted", now);
+  std::string delta;
+  if (db.changes() > 0) {
+    auto who = db.prepare("SELECT handle FROM users WHERE id = ?1");
+    who.bind(1, user_id);
+    auto row = who.step();
+    if (!row) return row.error();
+    json d;
+    d["user_id"] = user_id;
+    d["handle"] = *row ? who.text(0) : std::string();
+    d["emoji"] = emoji;
+    d["added"] = add;
+    delta = d.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  return record(db, o->channel_id, message_id, "message.reacted", now, {user_id, network}, std::move(delta));
 }
 
 Result<json> list_messages(Connection& db, const MessageQuery& q) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/discussion/channel_store.hpp"
+#include "hub/discussion/event_log.hpp"
 
 namespace hub::discussion {
 
@@ -20,6 +21,9 @@ struct Change {
   nlohmann::json message;
   std::int64_t seq = 0;
   std::int64_t channel_id = 0;
+  // Every event the change appended, in seq order (a reply also updates its thread root): handed
+  // to live subscribers straight from the write, without reading them back.
+  std::vector<Event> events;
 };
 
 struct NewMessage {
@@ -47,15 +51,18 @@ struct MessageRef {
 Result<MessageRef> message_ref(Connection& db, std::int64_t message_id);
 
 // REQUIRES: the author may post in `channel` (checked by the caller).
+// `network` is where the change came from (Network::hub unless a bridge applies it).
 Result<Change> post_message(Connection& db, const Channel& channel, std::int64_t author_id, const NewMessage& m,
-                            std::int64_t now);
+                            std::int64_t now, Network network = Network::hub);
 // REQUIRES (these three): the policy allowed `user_id` the change. A deleted message is conflict
 // for an edit or a reaction, not_found for a delete.
 Result<Change> edit_message(Connection& db, std::int64_t message_id, std::int64_t user_id, const std::string& body,
-                            const std::string& html, std::int64_t now);
-Result<Change> delete_message(Connection& db, std::int64_t message_id, std::int64_t user_id, std::int64_t now);
+                            const std::string& html, std::int64_t now, Network network = Network::hub);
+Result<Change> delete_message(Connection& db, std::int64_t message_id, std::int64_t user_id, std::int64_t now,
+                              Network network = Network::hub);
+// The event carries the delta ({"user_id","handle","emoji","added"}) when the reaction changed.
 Result<Change> set_reaction(Connection& db, std::int64_t message_id, std::int64_t user_id, const std::string& emoji,
-                            bool add, std::int64_t now);
+                            bool add, std::int64_t now, Network network = Network::hub);
 
 struct MessageQuery {
   std::int64_t channel_id = 0;

@@ -69,4 +69,15 @@ Verdict mute(const Actor& a, const ChannelFacts& ch, const std::string& target_r
   return allow_if(moderates(a, ch) && may_moderate_user(a, target_role));
 }
 
+Verdict bridged_change(const BridgedActor& actor, BridgedAction action, const MessageFacts& message) {
+  if (!actor.ghost_of_network) return Verdict::refused;
+  switch (action) {
+    case BridgedAction::post:
+    case BridgedAction::react: return Verdict::allowed;
+    case BridgedAction::edit:
+    case BridgedAction::remove: return allow_if(message.author_id == actor.user_id);
+  }
+  return Verdict::refused;
+}
+
 }  // namespace hub::discussion::policy

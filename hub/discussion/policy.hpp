@@ -45,6 +45,17 @@ Verdict delete_message(const Actor& actor, const ChannelFacts& channel, const Me
 // A moderator of the channel, on someone they may moderate: a mentor never mutes an admin.
 Verdict mute(const Actor& actor, const ChannelFacts& channel, const std::string& target_role);
 
+// A change a bridge applies for a remote user. The actor must be a ghost of the network the
+// change came from; it posts and reacts in any bridged channel (the remote room decided who may
+// speak there), and edits or deletes only what its remote user wrote.
+enum class BridgedAction { post, edit, remove, react };
+struct BridgedActor {
+  std::int64_t user_id = 0;
+  bool ghost_of_network = false;  // a ghost, of the change's network
+};
+// `message` is the target (ignored for post).
+Verdict bridged_change(const BridgedActor& actor, BridgedAction action, const MessageFacts& message);
+
 // Admins moderate every channel; a mentor only the channels of cohorts they belong to (never a
 // hub-wide one); members nothing.
 bool moderates(const Actor& actor, const ChannelFacts& channel);

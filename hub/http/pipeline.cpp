@@ -176,7 +176,9 @@ const Route* Pipeline::route(Request& req, std::string& route_label, Response& a
   }
   route_label = match.route->pattern;
   req.params = std::move(match.params);
-  if (!has_bearer(req)) {
+  // A route with its own credential is answered only on that credential, which a browser never
+  // adds by itself: the cookie CSRF rule does not apply (handle() checks the credential).
+  if (!has_bearer(req) && !match.route->options.credential) {
     if (auto csrf = check_csrf(req, options_.public_origin); !csrf) {
       answer = error_response(csrf.error());
       return nullptr;
@@ -220,7 +222,10 @@ boost::asio::awaitable<Response> Pipeline::handle(Request req) {
     if (const Route* route = this->route(req, route_label, res)) {
       Context ctx;
       std::optional<ApiError> refusal;
-      if (route->options.access != Access::anyone) {
+      std::optional<Response> refusal_response;  // from a route's own credential
+      if (const auto& credential = route->options.credential) {
+        if (auto refused = credential->refusal(req)) refusal_response = std::move(*refused);
+      } else if (route->options.access != Access::anyone) {
         ctx.principal = auth_.known(req);
         if (!ctx.principal) {
           auto found = co_await auth_.authenticate(req);
@@ -230,7 +235,8 @@ boost::asio::awaitable<Response> Pipeline::handle(Request req) {
         if (ctx.principal) user_id = ctx.principal->user_id;
         if (!refusal) refusal = access_refusal(route->options.access, ctx.principal);
       }
-      if (refusal) res = error_response(*refusal);
+      if (refusal_response) res = std::move(*refusal_response);
+      else if (refusal) res = error_response(*refusal);
       else res = co_await route->handler(req, ctx);
     }
   } catch (const std::exception& e) {

@@ -38,7 +38,9 @@ int specificity(const Route& r) {
 }  // namespace
 
 void Router::add(Method method, std::string pattern, RouteOptions options, Handler handler) {
-  Route r{method, std::move(pattern), options, std::move(handler), {}};
+  if (options.credential && options.access != Access::anyone)
+    throw std::logic_error("a route with its own credential takes no session: " + pattern);
+  Route r{method, std::move(pattern), std::move(options), std::move(handler), {}};
   Segments split;
   const auto count = split_path(r.pattern, split);
   if (!count) throw std::logic_error("route pattern has too many segments: " + r.pattern);

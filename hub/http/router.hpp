@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 
 #include "hub/http/error.hpp"
 #include "hub/http/message.hpp"
+#include "hub/http/route_credential.hpp"
 
 namespace hub::http {
 
@@ -48,6 +50,9 @@ enum class Access { anyone, user, admin };
 struct RouteOptions {
   Access access = Access::user;
   std::size_t body_limit = 16 * 1024;
+  // Set for a route that authenticates itself (route_credential.hpp): the pipeline checks this
+  // instead of a session and skips the cookie CSRF rule. REQUIRES: access is Access::anyone.
+  std::shared_ptr<const RouteCredential> credential;
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(Request&, Context&)>;

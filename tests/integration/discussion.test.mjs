@@ -131,6 +131,26 @@ test('/api/live: catch-up from since, then live events in order, each once', asy
   c.ws.close();
 });
 
+test('/api/live: every event names who made it and through which network; reactions carry their delta', async () => {
+  const samId = (await sam.get('/api/me')).json.id;
+  const adminId = (await admin.get('/api/me')).json.id;
+  const l = live(sam);
+  await l.opened;
+  l.send({ subscribe: [channel] });
+  await l.until((f) => f.some((x) => x.type === 'subscribed'));
+  const posted = await say(sam, 'whose is this');
+  assert.equal(posted.message.author.via, null);  // a hub member, not a bridged ghost
+  const path = `/api/messages/${posted.message.id}/reactions`;
+  assert.equal((await admin.post(path, { emoji: '🎉' })).status, 200);
+  await l.until(() => l.events().some((e) => e.kind === 'message.reacted'));
+  const [post, react] = l.events().filter((e) => e.message.id === posted.message.id);
+  assert.deepEqual(post.origin, { network: 'hub', actor_id: samId });
+  assert.equal(post.delta, undefined);
+  assert.deepEqual(react.origin, { network: 'hub', actor_id: adminId });
+  assert.deepEqual(react.delta, { user_id: adminId, handle: 'ada', emoji: '🎉', added: true });
+  l.ws.close();
+});
+
 test('/api/live: malformed requests get an error event and a 1008 close; a binary frame 1003', async () => {
   for (const [frame, code] of [['not json', 'bad_request'], [{ subscribe: 'x' }, 'invalid_field'],
     [{ subscribe: [channel], since: 10 ** 9 }, 'invalid_field'], [{ subscribe: [999999] }, 'not_found']]) {

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <mutex>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include "tests/unit/discussion/discussion_fixture.hpp"
@@ -82,6 +84,11 @@ struct LiveFixture : DiscussionFixture {
       ioc.run_for(std::chrono::milliseconds(5));
     }
     return done();
+  }
+  // Runs the live side briefly, for checks that nothing (more) happens.
+  void settle() {
+    ioc.restart();
+    ioc.run_for(std::chrono::milliseconds(100));
   }
   std::shared_ptr<FakePeer> connect(const std::string& cookie, std::size_t capacity = 10'000) {
     http::Request up;
@@ -257,4 +264,187 @@ TEST_CASE("live: removing a member from the cohort drops its channels from their
   auto seqs = peer->seqs();
   CHECK(std::find(seqs.begin(), seqs.end(), secret) == seqs.end());
   CHECK(peer->closed() == 0);
+}
+
+// ---- The bridge seam (bridge_seam.hpp) and the fan-out straight from the write ----
+
+namespace {
+
+discussion::BridgeWrite seam_write(std::int64_t actor, std::string key) {
+  discussion::BridgeWrite w;
+  w.network = discussion::Network::matrix;
+  w.idempotency_key = std::move(key);
+  w.actor_id = actor;
+  return w;
+}
+
+std::int64_t seam_ghost(LiveFixture& f, const std::string& remote_id, const std::string& name) {
+  discussion::Ghost g{discussion::Network::matrix, remote_id, name};
+  auto id = f.hub->db().write_now([&](store::Connection& c) { return discussion::ghost_user(c, g, 1000); });
+  REQUIRE(id);
+  return *id;
+}
+
+std::vector<discussion::Event> seam_events_after(LiveFixture& f, std::int64_t after) {
+  auto events = f.hub->db().read_now(
+      [&](store::Connection& c) { return discussion::read_events(c, {}, after, INT64_MAX, 100); });
+  REQUIRE(events);
+  return *events;
+}
+
+}  // namespace
+
+TEST_CASE("bridge seam: a ghost authors messages shown via Matrix and can never log in") {
+  LiveFixture f;
+  const auto ghost = seam_ghost(f, "@ana:matrix.example.org", "Ana B");
+  CHECK(seam_ghost(f, "@ana:matrix.example.org", "Ana Renamed") == ghost);  // one user per remote id
+  CHECK(seam_ghost(f, "@ana:other.example.org", "Ana") != ghost);           // handle taken: a new one
+  auto seam = &f.hub->discussion().bridge_seam();
+  auto w = seam_write(ghost, "$event1");
+  auto posted = testing::run_coro(seam->post(f.channel, w, "hello from **Element**"));
+  REQUIRE(posted);
+  const auto id = posted->change.message["id"].get<std::int64_t>();
+  auto edited = testing::run_coro(seam->edit(id, seam_write(ghost, "$event2"), "hello, edited"));
+  REQUIRE(edited);
+  CHECK(edited->change.message["body"] == "hello, edited");
+  auto page = f.call(Method::get, f.msgs(f.channel), "", f.sam).json()["items"];
+  REQUIRE(page.size() == 1);
+  CHECK(page[0]["body"] == "hello, edited");
+  CHECK(page[0]["author"]["handle"] == "matrix_ana");
+  CHECK(page[0]["author"]["display_name"] == "Ana Renamed");
+  CHECK(page[0]["author"]["via"] == "matrix");
+  CHECK(posted->change.message["html"].get<std::string>().find("<strong>Element</strong>") != std::string::npos);
+  auto hub_post = f.say(f.sam, "hi Ana").json();
+  CHECK(hub_post["message"]["author"]["via"].is_null());
+  // No password opens a ghost's account, not even an empty one or the stored marker itself.
+  for (const char* pw : {"", "a long enough passphrase", "!ghost: a bridged identity never logs in"}) {
+    auto login = f.call(Method::post, "/api/login", json{{"handle", "matrix_ana"}, {"password", pw}}.dump());
+    CHECK((login.status == 401 || login.status == 400));
+    CHECK(login.set_cookie().empty());
+  }
+}
+
+TEST_CASE("bridge seam: a repeated idempotency key applies once; the id-map row shares the transaction") {
+  LiveFixture f;
+  const auto ghost = seam_ghost(f, "@bo:hs.example", "Bo");
+  int map_rows = 0;
+  auto w = seam_write(ghost, "$dup");
+  w.map_row = [&](store::Connection&, const discussion::Change& ch) -> http::Status {
+    CHECK(ch.seq > 0);
+    ++map_rows;
+    return http::Ok{};
+  };
+  const std::int64_t messages = f.count("messages");
+  auto first = testing::run_coro(f.hub->discussion().bridge_seam().post(f.channel, w, "once"));
+  auto again = testing::run_coro(f.hub->discussion().bridge_seam().post(f.channel, w, "once"));
+  REQUIRE(first);
+  REQUIRE(again);
+  CHECK_FALSE(first->repeated);
+  CHECK(again->repeated);
+  CHECK(again->change.seq == first->change.seq);
+  CHECK(again->change.message["id"] == first->change.message["id"]);
+  CHECK(f.count("messages") == messages + 1);
+  CHECK(map_rows == 1);
+  // A failing id-map row rolls the message back with it, and the key stays unused.
+  auto failing = seam_write(ghost, "$fails");
+  failing.map_row = [](store::Connection&, const discussion::Change&) -> http::Status {
+    return http::ApiError::conflict("id map says no");
+  };
+  auto refused = testing::run_coro(f.hub->discussion().bridge_seam().post(f.channel, failing, "never"));
+  REQUIRE_FALSE(refused);
+  CHECK(f.count("messages") == messages + 1);
+  failing.map_row = nullptr;
+  auto retried = testing::run_coro(f.hub->discussion().bridge_seam().post(f.channel, failing, "now"));
+  REQUIRE(retried);
+  CHECK_FALSE(retried->repeated);
+  // Only a ghost of the write's network may be its actor.
+  auto sam_id = f.call(Method::get, "/api/me", "", f.sam).json()["id"].get<std::int64_t>();
+  auto as_hub_user = testing::run_coro(f.hub->discussion().bridge_seam().post(f.channel, seam_write(sam_id, "$x"), "x"));
+  REQUIRE_FALSE(as_hub_user);
+  CHECK(as_hub_user.error().status == 403);
+}
+
+TEST_CASE("bridge seam: every event records who and through which network; reactions carry deltas") {
+  LiveFixture f;
+  const auto ghost = seam_ghost(f, "@cy:hs.example", "Cy");
+  const auto head = seam_events_after(f, 0).size();
+  const auto id = f.said(f.sam, "from the hub");
+  auto& seam = f.hub->discussion().bridge_seam();
+  REQUIRE(testing::run_coro(seam.react(id, seam_write(ghost, "$r1"), "👍", true)));
+  REQUIRE(testing::run_coro(seam.react(id, seam_write(ghost, "$r2"), "👍", false)));
+  // A ghost edits only what its remote user wrote.
+  auto foreign_edit = testing::run_coro(seam.edit(id, seam_write(ghost, "$e1"), "edited remotely"));
+  REQUIRE_FALSE(foreign_edit);
+  CHECK(foreign_edit.error().status == 403);
+  auto events = seam_events_after(f, static_cast<std::int64_t>(head));
+  REQUIRE(events.size() >= 3);
+  auto sam_id = f.call(Method::get, "/api/me", "", f.sam).json()["id"].get<std::int64_t>();
+  CHECK(events[0].kind == "message.posted");
+  CHECK(events[0].origin.network == discussion::Network::hub);
+  CHECK(events[0].origin.actor_id == sam_id);
+  CHECK(events[1].kind == "message.reacted");
+  CHECK(events[1].origin.network == discussion::Network::matrix);
+  CHECK(events[1].origin.actor_id == ghost);
+  CHECK(json::parse(events[1].delta) == json{{"user_id", ghost}, {"handle", "matrix_cy"}, {"emoji", "👍"}, {"added", true}});
+  CHECK(json::parse(events[2].delta)["added"] == false);
+  // Removing a reaction that is not there changes nothing: no delta.
+  REQUIRE(testing::run_coro(seam.react(id, seam_write(ghost, "$r3"), "👍", false)));
+  CHECK(seam_events_after(f, events.back().seq).back().delta.empty());
+  // Live clients see the origin too.
+  auto frame = json::parse(discussion::event_frame(events[1]));
+  CHECK(frame["origin"] == json{{"network", "matrix"}, {"actor_id", ghost}});
+  CHECK(frame["delta"]["emoji"] == "👍");
+}
+
+TEST_CASE("bridge seam: next_events waits for the next event and wakes on it, without polling") {
+  LiveFixture f;
+  f.say(f.sam, "old");
+  const auto head = seam_events_after(f, 0).back().seq;
+  std::optional<http::Result<std::vector<discussion::Event>>> got;
+  auto waiter = [&]() -> boost::asio::awaitable<void> {
+    std::vector<std::int64_t> channels{f.channel};  // named: no braced temporaries inside co_await (g++ 12)
+    got = co_await f.hub->discussion().bridge_seam().next_events(head, std::move(channels), 10);
+  };
+  boost::asio::co_spawn(f.ioc, waiter(), boost::asio::detached);
+  f.settle();  // nothing new: still waiting
+  CHECK_FALSE(got);
+  f.say(f.sam, "elsewhere", f.lobby);  // another channel wakes it, but it keeps waiting
+  f.settle();
+  CHECK_FALSE(got);
+  const auto seq = f.say(f.sam, "new").json()["seq"].get<std::int64_t>();
+  REQUIRE(f.pump([&] { return got.has_value(); }));
+  REQUIRE(*got);
+  REQUIRE((*got)->size() == 1);
+  CHECK((*got)->front().seq == seq);
+  CHECK((*got)->front().kind == "message.posted");
+}
+
+TEST_CASE("fan-out: events published out of order, or appended without publishing, reach subscribers in order") {
+  LiveFixture f;
+  auto peer = f.connect(f.sam);
+  f.endpoint().on_message(peer, json{{"subscribe", {f.channel}}}.dump());
+  REQUIRE(f.pump([&] { return !peer->frames().empty(); }));
+  auto append = [&](const char* text) {
+    auto e = f.hub->db().write_now([&](store::Connection& c) -> http::Result<discussion::Event> {
+      discussion::Event ev{0, f.channel, "message.posted", json{{"body", text}}.dump(), 0, {}, {}};
+      auto seq = discussion::append_event(c, ev, 0);
+      if (!seq) return seq.error();
+      ev.seq = *seq;
+      return ev;
+    });
+    REQUIRE(e);
+    return *e;
+  };
+  auto a = append("a"), b = append("b");
+  f.hub->discussion().stream().publish({b});  // b first: it waits for a
+  f.hub->discussion().stream().publish({a});
+  REQUIRE(f.pump([&] { return peer->seqs().size() == 2; }));
+  CHECK(peer->seqs() == std::vector<std::int64_t>{a.seq, b.seq});
+  auto c = append("c"), d = append("d");  // c is never published: the table fills the gap
+  f.hub->discussion().stream().publish({d});
+  REQUIRE(f.pump([&] { return peer->seqs().size() == 4; }));
+  CHECK(peer->seqs() == std::vector<std::int64_t>{a.seq, b.seq, c.seq, d.seq});
+  f.hub->discussion().stream().publish({c});  // late and already delivered: nothing more
+  f.settle();
+  CHECK(peer->seqs().size() == 4);
 }

@@ -108,4 +108,25 @@ TEST_CASE("discussion policy: moderation is an admin's everywhere, a mentor's on
   CHECK(policy::moderates(Actor{2, auth::Role::mentor, {kCohort, kOtherCohort}}, channel("other cohort")));
 }
 
+TEST_CASE("discussion policy: a bridged change needs a ghost of its network; ghosts edit and delete only their own") {
+  using policy::BridgedAction;
+  const MessageFacts own{60, "member"}, others{kSomeMember, "member"};
+  // clang-format off
+  struct BridgedRow { bool ghost_of_network; const char* verdicts; };  // post, react, edit own/other, delete own/other
+  const std::vector<BridgedRow> rows = {
+    {true,  "Y Y Y - Y -"},
+    {false, "- - - - - -"},  // a hub user, or a ghost of another network
+  };
+  // clang-format on
+  for (const auto& row : rows) {
+    const policy::BridgedActor a{60, row.ghost_of_network};
+    std::string got;
+    for (auto [action, target] : {std::pair{BridgedAction::post, own}, std::pair{BridgedAction::react, others},
+                                  std::pair{BridgedAction::edit, own}, std::pair{BridgedAction::edit, others},
+                                  std::pair{BridgedAction::remove, own}, std::pair{BridgedAction::remove, others}})
+      got += std::string(got.empty() ? "" : " ") + mark(policy::bridged_change(a, action, target));
+    CHECK(got == row.verdicts);
+  }
+}
+
 }  // namespace hub::discussion

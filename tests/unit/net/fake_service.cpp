@@ -80,6 +80,11 @@ asio::awaitable<http::Response> FakeService::handle(http::Request request) {
     r.body = "slept";
   } else if (request.path == "/fixed") {
     r.body = "fixed body";
+  } else if (request.path == "/big") {
+    r.body.assign(4096, 'b');
+  } else if (request.path == "/redirect") {
+    r.status = 302;
+    r.headers.set("Location", "/fixed");
   } else if (request.path == "/unsendable-headers") {
     r.headers.set("X-Huge", std::string(70 * 1024, 'h'));  // Beast would throw on this
     r.headers.set("X-Injected", "a\r\nSet-Cookie: evil=1");

@@ -38,7 +38,7 @@ class FakeWsHandler : public http::WebSocketHandler {
 };
 
 // Routes by path: /slow (answers after 300 ms), /hang (after 10 s), /fixed ("fixed body"),
-// /throw (throws), /close-me (asks to close), /unsendable-headers; anything else echoes the request as JSON. Body limit 16 under /small,
+// /big (4,096 bytes), /redirect (302 to /fixed), /throw (throws), /close-me (asks to close), /unsendable-headers; anything else echoes the request as JSON. Body limit 16 under /small,
 // else 1024. WebSocket only at /live.
 class FakeService : public http::Service {
  public:

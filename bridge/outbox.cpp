@@ -1,0 +1,92 @@
+#include "bridge/outbox.hpp"
+
+#include <algorithm>
+
+namespace hub::bridge {
+
+using http::ApiError;
+
+std::string outbox_id(Network network, std::int64_t seq) {
+  return std::string(discussion::network_name(network)) + ":" + std::to_string(seq);
+}
+
+Result<bool> enqueue(Connection& db, const OutboxEntry& e, std::int64_t now) {
+  if (e.network == Network::hub) return ApiError::bad_request("The outbox sends to other networks only.");
+  auto s = db.prepare(
+      "INSERT INTO bridge_outbox (id, network, channel_id, seq, request, state, next_at, created_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6) ON CONFLICT (id) DO NOTHING");
+  const std::string id = outbox_id(e.network, e.seq);
+  s.bind(1, std::string_view(id)).bind(2, discussion::network_name(e.network)).bind(3, e.channel_id);
+  s.bind(4, e.seq).bind(5, std::string_view(e.request)).bind(6, now);
+  if (auto r = s.run(); !r) return r.error();
+  return db.changes() > 0;
+}
+
+Result<std::vector<PendingSend>> due(Connection& db, Network network, std::int64_t now, int limit) {
+  auto s = db.prepare(
+      "SELECT id, channel_id, seq, request, attempts FROM bridge_outbox WHERE network = ?1 AND state = 'pending' "
+      "AND next_at <= ?2 ORDER BY seq LIMIT ?3");
+  s.bind(1, discussion::network_name(network)).bind(2, now).bind(3, std::int64_t{limit});
+  std::vector<PendingSend> out;
+  auto rows = s.each_row([&] {
+    out.push_back({s.text(0), s.int64(1), s.int64(2), s.text(3), static_cast<int>(s.int64(4))});
+  });
+  if (!rows) return rows.error();
+  return out;
+}
+
+Status mark_sent(Connection& db, const std::string& id, const std::string& remote_id) {
+  auto s = db.prepare(
+      "UPDATE bridge_outbox SET state = 'sent', remote_id = ?2, last_error = '' WHERE id = ?1 AND state != 'sent'");
+  s.bind(1, std::string_view(id)).bind(2, std::string_view(remote_id));
+  return s.run();
+}
+
+std::int64_t backoff_seconds(int attempts, const RetryPolicy& policy, std::uint32_t random) {
+  std::int64_t delay = policy.base_s;
+  for (int i = 1; i < attempts && delay < policy.cap_s; ++i) delay *= 2;
+  delay = std::clamp<std::int64_t>(delay, 1, std::max<std::int64_t>(policy.cap_s, 1));
+  const std::int64_t half = delay / 2;
+  return delay - half + static_cast<std::int64_t>(random % static_cast<std::uint32_t>(half + 1));
+}
+
+Result<FailureOutcome> mark_failed(Connection& db, const std::string& id, const std::string& error, std::int64_t now,
+                                   std::optional<std::int64_t> retry_after_s, const RetryPolicy& policy,
+                                   std::uint32_t random) {
+  auto find = db.prepare("SELECT attempts FROM bridge_outbox WHERE id = ?1 AND state = 'pending'");
+  find.bind(1, std::string_view(id));
+  auto row = find.step();
+  if (!row) return row.error();
+  if (!*row) return ApiError::not_found("No pending send with that id.");
+  const int attempts = static_cast<int>(find.int64(0)) + 1;
+  const bool park = attempts >= policy.max_attempts;
+  const std::int64_t wait = retry_after_s ? std::max<std::int64_t>(*retry_after_s, 0)
+                                          : backoff_seconds(attempts, policy, random);
+  auto s = db.prepare(
+      "UPDATE bridge_outbox SET attempts = ?2, last_error = ?3, next_at = ?4, state = ?5 WHERE id = ?1");
+  s.bind(1, std::string_view(id)).bind(2, std::int64_t{attempts}).bind(3, std::string_view(error));
+  s.bind(4, now + wait).bind(5, std::string_view(park ? "parked" : "pending"));
+  if (auto r = s.run(); !r) return r.error();
+  return park ? FailureOutcome::parked : FailureOutcome::retry_later;
+}
+
+Status retry_parked(Connection& db, const std::string& id, std::int64_t now) {
+  auto s = db.prepare(
+      "UPDATE bridge_outbox SET state = 'pending', attempts = 0, next_at = ?2 WHERE id = ?1 AND state = 'parked'");
+  s.bind(1, std::string_view(id)).bind(2, now);
+  if (auto r = s.run(); !r) return r.error();
+  if (db.changes() == 0) return ApiError::not_found("No parked send with that id.");
+  return http::Ok{};
+}
+
+Result<std::vector<ParkedSend>> parked(Connection& db, Network network) {
+  auto s = db.prepare(
+      "SELECT id, seq, attempts, last_error FROM bridge_outbox WHERE network = ?1 AND state = 'parked' ORDER BY seq");
+  s.bind(1, discussion::network_name(network));
+  std::vector<ParkedSend> out;
+  auto rows = s.each_row([&] { out.push_back({s.text(0), s.int64(1), static_cast<int>(s.int64(2)), s.text(3)}); });
+  if (!rows) return rows.error();
+  return out;
+}
+
+}  // namespace hub::bridge

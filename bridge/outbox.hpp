@@ -1,0 +1,72 @@
+// The durable outbox: a row is written before a send, keyed by a deterministic id, and the remote
+// id recorded after. Failures retry with exponential backoff and jitter (or the remote's own
+// Retry-After); a message that keeps failing is parked with its error, never dropped.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hub/discussion/event_log.hpp"
+
+namespace hub::bridge {
+
+using discussion::Network;
+using http::Result;
+using http::Status;
+using store::Connection;
+
+// The outbox id of hub event `seq` bound for `network`; the same on every resend.
+std::string outbox_id(Network network, std::int64_t seq);
+
+struct OutboxEntry {
+  Network network = Network::matrix;
+  std::int64_t channel_id = 0;
+  std::int64_t seq = 0;  // the hub event this relays
+  std::string request;   // what to send, as the connector encodes it (JSON)
+};
+
+struct PendingSend {
+  std::string id;
+  std::int64_t channel_id = 0;
+  std::int64_t seq = 0;
+  std::string request;
+  int attempts = 0;
+};
+
+struct RetryPolicy {
+  int max_attempts = 8;          // then parked
+  std::int64_t base_s = 1;       // the first retry waits about this long
+  std::int64_t cap_s = 300;      // and no retry longer than this (unless the remote asks)
+};
+
+// Writes a pending row; false (and nothing written) when the event was queued before.
+Result<bool> enqueue(Connection& db, const OutboxEntry& e, std::int64_t now);
+// Pending rows of `network` due at `now`, oldest event first.
+Result<std::vector<PendingSend>> due(Connection& db, Network network, std::int64_t now, int limit);
+// The send succeeded: records the remote id. Sending the same id again changes nothing.
+Status mark_sent(Connection& db, const std::string& id, const std::string& remote_id);
+
+// The delay before retry number `attempts` (1 for the first retry): base * 2^(attempts-1), capped,
+// then "equal jitter" (half fixed, half from `random`), so retries from many rows spread out.
+std::int64_t backoff_seconds(int attempts, const RetryPolicy& policy, std::uint32_t random);
+
+enum class FailureOutcome { retry_later, parked };
+// The send failed with `error` (kept for the admin page). `retry_after_s`: the remote's own wait
+// (HTTP 429 Retry-After or Matrix retry_after_ms), honoured as given. not_found for an unknown id.
+Result<FailureOutcome> mark_failed(Connection& db, const std::string& id, const std::string& error, std::int64_t now,
+                                   std::optional<std::int64_t> retry_after_s, const RetryPolicy& policy,
+                                   std::uint32_t random);
+// An admin's "retry" on a parked row: pending again, due now, attempts reset.
+Status retry_parked(Connection& db, const std::string& id, std::int64_t now);
+
+struct ParkedSend {
+  std::string id;
+  std::int64_t seq = 0;
+  int attempts = 0;
+  std::string last_error;
+};
+Result<std::vector<ParkedSend>> parked(Connection& db, Network network);
+
+}  // namespace hub::bridge

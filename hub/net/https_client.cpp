@@ -1,0 +1,338 @@
+#include <utility>  // before asio's awaitable.hpp, which forgets it (PLATFORM.md)
+
+#include "hub/net/https_client.hpp"
+
+#include <chrono>
+#include <map>
+#include <stdexcept>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+namespace hub::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using boost::system::error_code;
+using http::ClientError;
+using http::ClientRequest;
+using http::ClientResponse;
+
+// Named rather than anonymous: a coroutine frame holding these types would otherwise warn
+// (-Wsubobject-linkage).
+namespace outbound_detail {
+
+constexpr int kMaxRedirects = 5;
+
+// One connection to one scheme://host:port, plain or TLS, with the bytes read past the last response.
+struct outbound_connection {
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
+  beast::flat_buffer buffer;
+
+  beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+  void close() {
+    error_code ignored;
+    lowest().socket().close(ignored);
+  }
+};
+using connection_ptr = std::unique_ptr<outbound_connection>;
+
+ClientResponse failure(ClientError error, std::string message) {
+  ClientResponse r;
+  r.error = error;
+  r.message = std::move(message);
+  return r;
+}
+
+bhttp::verb verb_of(http::Method m) {
+  switch (m) {
+    case http::Method::get: return bhttp::verb::get;
+    case http::Method::head: return bhttp::verb::head;
+    case http::Method::post: return bhttp::verb::post;
+    case http::Method::put: return bhttp::verb::put;
+    case http::Method::patch: return bhttp::verb::patch;
+    case http::Method::delete_: return bhttp::verb::delete_;
+    case http::Method::options: return bhttp::verb::options;
+    case http::Method::other: break;
+  }
+  return bhttp::verb::unknown;
+}
+
+std::string pool_key(const http::Url& u) {
+  return (u.tls ? "https://" : "http://") + u.host + ":" + std::to_string(u.port);
+}
+
+std::string host_header(const http::Url& u) {
+  std::string host = u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host;
+  if (u.port != (u.tls ? 443 : 80)) host += ":" + std::to_string(u.port);
+  return host;
+}
+
+// A reused connection the server had already closed fails like this before any answer comes.
+bool is_stale(const error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated;
+}
+
+ClientError read_error_kind(const error_code& ec) {
+  if (ec == beast::error::timeout) return ClientError::timeout;
+  if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) return ClientError::too_large;
+  return ClientError::protocol;
+}
+
+// Writes `req` and reads the answer into `parser`.
+template <class Stream>
+asio::awaitable<error_code> write_read(Stream& stream, outbound_connection& c, bhttp::request<bhttp::string_body>& req,
+                                       bhttp::response_parser<bhttp::string_body>& parser) {
+  error_code ec;
+  co_await bhttp::async_write(stream, req, asio::redirect_error(asio::use_awaitable, ec));
+  // The header on its own first: Beast 1.74's async_read parses eagerly, and an eager parse of a
+  // Content-Length beyond body_limit() reports no error (the whole body is then read). Parsed
+  // alone, the header fails with body_limit at once.
+  if (!ec) co_await bhttp::async_read_header(stream, c.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  if (!ec && !parser.is_done())
+    co_await bhttp::async_read(stream, c.buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  co_return ec;
+}
+
+}  // namespace outbound_detail
+
+using namespace outbound_detail;
+
+class HttpsClient::Impl : public std::enable_shared_from_this<Impl> {
+ public:
+  Impl(asio::any_io_executor executor, HttpsClientOptions options)
+      : executor_(std::move(executor)), options_(std::move(options)), tls_(asio::ssl::context::tls_client) {
+    SSL_CTX_set_min_proto_version(tls_.native_handle(), TLS1_2_VERSION);
+    error_code ec;
+    if (options_.ca_file.empty()) tls_.set_default_verify_paths(ec);
+    else tls_.load_verify_file(options_.ca_file, ec);
+    if (ec) throw std::runtime_error("cannot load the trusted certificates: " + ec.message());
+    tls_.set_verify_mode(asio::ssl::verify_peer);
+  }
+
+  asio::awaitable<ClientResponse> send(ClientRequest request);
+  void shutdown(std::function<void()> done);
+
+  std::size_t opened() const { return opened_; }
+  std::size_t in_flight() const { return in_flight_; }
+
+ private:
+  // Counts a request in flight for as long as it lives; the last one out finishes a drain.
+  struct flight_guard {
+    std::shared_ptr<Impl> self;
+    explicit flight_guard(std::shared_ptr<Impl> s) : self(std::move(s)) { ++self->in_flight_; }
+    ~flight_guard() {
+      if (--self->in_flight_ == 0 && self->drained_) asio::post(self->executor_, std::exchange(self->drained_, nullptr));
+    }
+  };
+
+  asio::awaitable<ClientResponse> exchange(const http::Url& url, const ClientRequest& request,
+                                           std::chrono::steady_clock::time_point deadline);
+  asio::awaitable<ClientResponse> open(const http::Url& url, std::chrono::steady_clock::time_point deadline,
+                                       connection_ptr& out);
+  connection_ptr take_idle(const std::string& key);
+  void park(const std::string& key, connection_ptr c);
+
+  asio::any_io_executor executor_;
+  const HttpsClientOptions options_;
+  asio::ssl::context tls_;  // verify_peer against options_.ca_file or the system store
+  // Everything below is touched only on executor_ (one thread).
+  std::map<std::string, std::vector<connection_ptr>> idle_;  // parked keep-alive connections, by pool_key
+  std::size_t opened_ = 0;
+  std::size_t in_flight_ = 0;
+  bool stopping_ = false;            // shutdown() ran: refuse new requests
+  std::function<void()> drained_;    // shutdown's `done`, until the last request finishes
+};
+
+connection_ptr HttpsClient::Impl::take_idle(const std::string& key) {
+  auto it = idle_.find(key);
+  if (it == idle_.end() || it->second.empty()) return nullptr;
+  auto c = std::move(it->second.back());
+  it->second.pop_back();
+  return c;
+}
+
+void HttpsClient::Impl::park(const std::string& key, connection_ptr c) {
+  auto& list = idle_[key];
+  if (stopping_ || list.size() >= options_.max_idle_per_host) {
+    c->close();
+    return;
+  }
+  c->lowest().expires_never();
+  list.push_back(std::move(c));
+}
+
+void HttpsClient::Impl::shutdown(std::function<void()> done) {
+  stopping_ = true;
+  for (auto& [key, list] : idle_)
+    for (auto& c : list) c->close();
+  idle_.clear();
+  if (in_flight_ == 0) asio::post(executor_, std::move(done));
+  else drained_ = std::move(done);
+}
+
+asio::awaitable<ClientResponse> HttpsClient::Impl::open(const http::Url& url,
+                                                        std::chrono::steady_clock::time_point deadline,
+                                                        connection_ptr& out) {
+  error_code ec;
+  asio::ip::tcp::resolver resolver(executor_);
+  // The resolver has no timeout of its own: a timer cancels it at the deadline.
+  asio::steady_timer timer(executor_, deadline);
+  timer.async_wait([&resolver](const error_code& e) {
+    if (!e) resolver.cancel();
+  });
+  const std::string service = std::to_string(url.port);  // named: no temporaries inside co_await (g++ 12)
+  auto endpoints = co_await resolver.async_resolve(url.host, service,
+                                                   asio::redirect_error(asio::use_awaitable, ec));
+  timer.cancel();
+  if (ec) {
+    if (ec == asio::error::operation_aborted) co_return failure(ClientError::timeout, "resolving " + url.host + " timed out");
+    co_return failure(ClientError::resolve, "cannot resolve " + url.host + ": " + ec.message());
+  }
+  auto c = std::make_unique<outbound_connection>();
+  if (url.tls) c->secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor_, tls_);
+  else c->plain = std::make_unique<beast::tcp_stream>(executor_);
+  c->lowest().expires_at(deadline);
+  co_await c->lowest().async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    co_return failure(ec == beast::error::timeout ? ClientError::timeout : ClientError::connect,
+                      "cannot connect to " + host_header(url) + ": " + ec.message());
+  }
+  ++opened_;
+  if (url.tls) {
+    SSL* ssl = c->secure->native_handle();
+    error_code addr_ec;
+    asio::ip::make_address(url.host, addr_ec);
+    const bool is_ip = !addr_ec;
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    const int named = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, url.host.c_str())
+                            : X509_VERIFY_PARAM_set1_host(param, url.host.c_str(), url.host.size());
+    if (named != 1 || (!is_ip && SSL_set_tlsext_host_name(ssl, url.host.c_str()) != 1))
+      co_return failure(ClientError::tls, "cannot set the host name to verify");
+    co_await c->secure->async_handshake(asio::ssl::stream_base::client,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      std::string why = ec.message();
+      if (long v = SSL_get_verify_result(ssl); v != X509_V_OK) why = X509_verify_cert_error_string(v);
+      co_return failure(ec == beast::error::timeout ? ClientError::timeout : ClientError::tls,
+                        "TLS with " + host_header(url) + " failed: " + why);
+    }
+  }
+  out = std::move(c);
+  co_return ClientResponse{};
+}
+
+asio::awaitable<ClientResponse> HttpsClient::Impl::exchange(const http::Url& url, const ClientRequest& request,
+                                                            std::chrono::steady_clock::time_point deadline) {
+  bhttp::request<bhttp::string_body> req(verb_of(request.method), url.target, 11);
+  for (const auto [name, value] : request.headers) {
+    if (http::iequals(name, "Content-Length") || http::iequals(name, "Transfer-Encoding")) continue;
+    req.insert(beast::string_view(name.data(), name.size()), beast::string_view(value.data(), value.size()));
+  }
+  if (!request.headers.has("Host")) req.set(bhttp::field::host, host_header(url));
+  if (!request.headers.has("User-Agent")) req.set(bhttp::field::user_agent, options_.user_agent);
+  req.body() = request.body;
+  req.keep_alive(true);
+  req.prepare_payload();
+
+  const std::string key = pool_key(url);
+  connection_ptr c = take_idle(key);
+  bool reused = c != nullptr;
+  for (;;) {
+    if (!c) {
+      if (auto opened = co_await open(url, deadline, c); !opened.ok()) co_return opened;
+    }
+    c->lowest().expires_at(deadline);
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
+    parser.body_limit(request.max_response_bytes);
+    if (request.method == http::Method::head) parser.skip(true);
+    error_code ec;
+    if (c->secure) ec = co_await write_read(*c->secure, *c, req, parser);
+    else ec = co_await write_read(*c->plain, *c, req, parser);
+    if (ec) {
+      c->close();
+      c.reset();
+      // A parked connection the server closed meanwhile: once more, on a fresh one.
+      if (reused && is_stale(ec) && !parser.got_some()) {
+        reused = false;
+        continue;
+      }
+      co_return failure(read_error_kind(ec), "exchange with " + host_header(url) + " failed: " + ec.message());
+    }
+    auto res = parser.release();
+    ClientResponse out;
+    out.status = static_cast<int>(res.result_int());
+    for (const auto& field : res)
+      out.headers.add(std::string_view(field.name_string().data(), field.name_string().size()),
+                      std::string_view(field.value().data(), field.value().size()));
+    out.body = std::move(res.body());
+    if (res.keep_alive()) park(key, std::move(c));
+    else c->close();
+    co_return out;
+  }
+}
+
+asio::awaitable<ClientResponse> HttpsClient::Impl::send(ClientRequest request) {
+  if (stopping_) co_return failure(ClientError::shutting_down, "the hub is shutting down");
+  flight_guard guard(shared_from_this());
+  const auto deadline = std::chrono::steady_clock::now() + request.timeout;
+  auto url = http::parse_url(request.url);
+  if (!url) co_return failure(ClientError::bad_url, "not an absolute http(s) URL");
+  if (verb_of(request.method) == bhttp::verb::unknown) co_return failure(ClientError::bad_url, "no such method");
+  for (int hop = 0;; ++hop) {
+    auto response = co_await exchange(*url, request, deadline);
+    const int s = response.status;
+    const bool redirect = s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
+    if (!request.follow_redirects || !redirect || hop == kMaxRedirects) co_return response;
+    auto next = http::resolve_location(*url, response.headers.get("Location"));
+    if (!next) co_return response;
+    auto next_url = http::parse_url(*next);
+    if (url->tls && !next_url->tls) co_return response;  // never downgrade
+    if (s == 303 || ((s == 301 || s == 302) && request.method == http::Method::post)) {
+      request.method = http::Method::get;
+      request.body.clear();
+    }
+    if (next_url->host != url->host || next_url->port != url->port) {
+      http::Headers kept;  // credentials are for the host they were meant for
+      for (const auto [name, value] : request.headers)
+        if (!http::iequals(name, "Authorization") && !http::iequals(name, "Host")) kept.add(name, value);
+      request.headers = std::move(kept);
+    }
+    url = std::move(next_url);
+  }
+}
+
+HttpsClient::HttpsClient(asio::any_io_executor executor, HttpsClientOptions options)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(options))) {}
+
+HttpsClient::~HttpsClient() = default;
+
+asio::awaitable<ClientResponse> HttpsClient::send(ClientRequest request) {
+  auto impl = impl_;  // the request may outlive this object's caller
+  co_return co_await impl->send(std::move(request));
+}
+
+void HttpsClient::shutdown(std::function<void()> done) { impl_->shutdown(std::move(done)); }
+
+std::size_t HttpsClient::connections_opened() const { return impl_->opened(); }
+
+std::size_t HttpsClient::in_flight() const { return impl_->in_flight(); }
+
+}  // namespace hub::net

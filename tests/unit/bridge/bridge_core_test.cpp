@@ -1,0 +1,138 @@
+// The bridge core: the durable outbox, the id map and loop prevention, over a real hub database.
+#include <catch2/catch.hpp>
+
+#include <tuple>
+#include <vector>
+
+#include "bridge/id_map.hpp"
+#include "bridge/loop_guard.hpp"
+#include "bridge/outbox.hpp"
+#include "hub/discussion/bridge_seam.hpp"
+#include "hub/discussion/discussion.hpp"
+#include "tests/unit/app/hub_fixture.hpp"
+
+using namespace hub;
+using bridge::FailureOutcome;
+using discussion::Network;
+
+namespace {
+
+struct BridgeFixture : testing::HubFixture {
+  template <class Job>
+  auto write(Job job) {
+    return hub->db().write_now(job);
+  }
+  bridge::OutboxEntry entry(std::int64_t seq) { return {Network::matrix, 1, seq, R"({"msgtype":"m.text"})"}; }
+};
+
+}  // namespace
+
+TEST_CASE("bridge outbox: an event is queued once under its deterministic id, and sent once") {
+  BridgeFixture f;
+  CHECK(bridge::outbox_id(Network::matrix, 42) == "matrix:42");
+  CHECK(*f.write([&](store::Connection& c) { return bridge::enqueue(c, f.entry(42), 100); }));
+  CHECK_FALSE(*f.write([&](store::Connection& c) { return bridge::enqueue(c, f.entry(42), 105); }));  // a replay
+  CHECK(*f.write([&](store::Connection& c) { return bridge::enqueue(c, f.entry(41), 100); }));
+  auto pending = f.write([](store::Connection& c) { return bridge::due(c, Network::matrix, 100, 10); });
+  REQUIRE(pending);
+  REQUIRE(pending->size() == 2);
+  CHECK((*pending)[0].id == "matrix:41");  // oldest hub event first
+  CHECK((*pending)[1].request == R"({"msgtype":"m.text"})");
+  CHECK(f.write([](store::Connection& c) { return bridge::due(c, Network::slack, 100, 10); })->empty());
+  REQUIRE(f.write([](store::Connection& c) { return bridge::mark_sent(c, "matrix:41", "$remote41"); }));
+  auto left = f.write([](store::Connection& c) { return bridge::due(c, Network::matrix, 100, 10); });
+  REQUIRE(left->size() == 1);
+  CHECK(left->front().id == "matrix:42");
+  // A hub-bound entry is a programming error, refused.
+  bridge::OutboxEntry to_hub{Network::hub, 1, 7, "{}"};
+  CHECK_FALSE(f.write([&](store::Connection& c) { return bridge::enqueue(c, to_hub, 100); }));
+}
+
+TEST_CASE("bridge outbox: failures back off with jitter, honour Retry-After, then park with the error") {
+  BridgeFixture f;
+  const bridge::RetryPolicy policy{4, 2, 60};
+  // base 2 s doubling, capped at 60 s; equal jitter keeps it within [delay/2, delay].
+  CHECK(bridge::backoff_seconds(1, policy, 0) == 1);
+  CHECK(bridge::backoff_seconds(1, policy, 1) == 2);
+  CHECK(bridge::backoff_seconds(3, policy, 0) == 4);
+  CHECK(bridge::backoff_seconds(3, policy, 4) == 8);
+  CHECK(bridge::backoff_seconds(30, policy, 0) == 30);
+  CHECK(bridge::backoff_seconds(30, policy, 99) <= 60);
+  REQUIRE(f.write([&](store::Connection& c) { return bridge::enqueue(c, f.entry(5), 1000); }));
+  auto fail = [&](std::int64_t now, std::optional<std::int64_t> retry_after) {
+    auto r = f.write([&](store::Connection& c) {
+      return bridge::mark_failed(c, "matrix:5", "HTTP 500 from the homeserver", now, retry_after, policy, 0);
+    });
+    REQUIRE(r);
+    return *r;
+  };
+  CHECK(fail(1000, std::nullopt) == FailureOutcome::retry_later);  // due at 1001
+  CHECK(f.write([](store::Connection& c) { return bridge::due(c, Network::matrix, 1000, 10); })->empty());
+  CHECK(f.write([](store::Connection& c) { return bridge::due(c, Network::matrix, 1001, 10); })->size() == 1);
+  CHECK(fail(1001, 30) == FailureOutcome::retry_later);  // 429 with retry_after_ms 30,000
+  CHECK(f.write([](store::Connection& c) { return bridge::due(c, Network::matrix, 1030, 10); })->empty());
+  CHECK(f.write([](store::Connection& c) { return bridge::due(c, Network::matrix, 1031, 10); })->size() == 1);
+  CHECK(fail(1031, std::nullopt) == FailureOutcome::retry_later);
+  CHECK(fail(1040, std::nullopt) == FailureOutcome::parked);  // the fourth failure
+  CHECK(f.write([](store::Connection& c) { return bridge::due(c, Network::matrix, 99999, 10); })->empty());
+  auto parked = f.write([](store::Connection& c) { return bridge::parked(c, Network::matrix); });
+  REQUIRE(parked->size() == 1);  // kept, with its error, never dropped
+  CHECK(parked->front().attempts == 4);
+  CHECK(parked->front().last_error == "HTTP 500 from the homeserver");
+  REQUIRE(f.write([](store::Connection& c) { return bridge::retry_parked(c, "matrix:5", 2000); }));
+  CHECK(f.write([](store::Connection& c) { return bridge::due(c, Network::matrix, 2000, 10); })->size() == 1);
+  CHECK(f.write([](store::Connection& c) { return bridge::retry_parked(c, "matrix:5", 2000); }).error().status == 404);
+  CHECK(f.write([&](store::Connection& c) {
+          return bridge::mark_failed(c, "matrix:nope", "x", 0, std::nullopt, policy, 0);
+        }).error().status == 404);
+}
+
+TEST_CASE("bridge id map: written with the bridged change in one transaction, and found both ways") {
+  BridgeFixture f;
+  f.add_user("ada", "admin");
+  const auto cookie = f.login("ada");
+  auto ch = f.call(http::Method::post, "/api/channels", R"({"name":"bridged"})", cookie).json()["channel"]["id"];
+  auto ghost = f.write([](store::Connection& c) {
+    return discussion::ghost_user(c, {Network::matrix, "@ana:hs.example", "Ana"}, 1);
+  });
+  REQUIRE(ghost);
+  discussion::BridgeWrite w{Network::matrix, "$ev1", *ghost, {}};
+  w.map_row = [](store::Connection& c, const discussion::Change& change) {
+    return bridge::map_ids(c, change.message["id"].get<std::int64_t>(), Network::matrix, {"!room:hs.example", "$ev1"});
+  };
+  auto posted = f.write([&](store::Connection& c) {
+    return discussion::bridge_post(c, ch.get<std::int64_t>(), w, {"hi", "<p>hi</p>", std::nullopt, std::nullopt}, 5);
+  });
+  REQUIRE(posted);
+  const auto id = posted->change.message["id"].get<std::int64_t>();
+  auto back = f.write([](store::Connection& c) { return bridge::hub_message_for(c, Network::matrix, "$ev1"); });
+  CHECK(*back == id);
+  auto there = f.write([&](store::Connection& c) { return bridge::remote_for(c, id, Network::matrix); });
+  REQUIRE(*there);
+  CHECK((*there)->room == "!room:hs.example");
+  CHECK_FALSE(*f.write([&](store::Connection& c) { return bridge::remote_for(c, id, Network::slack); }));
+  // The same pair again is fine; the remote id for another message is refused.
+  CHECK(f.write([&](store::Connection& c) { return bridge::map_ids(c, id, Network::matrix, {"!room:hs.example", "$ev1"}); }));
+  CHECK(f.write([&](store::Connection& c) { return bridge::map_ids(c, id + 1, Network::matrix, {"!r", "$ev1"}); })
+            .error()
+            .status == 409);
+}
+
+TEST_CASE("bridge loop guard: nothing goes back where it came from; our own echoes are recognised") {
+  discussion::Event e;
+  const std::vector<std::tuple<Network, Network, bool>> cases = {
+      {Network::hub, Network::matrix, true},     {Network::hub, Network::slack, true},
+      {Network::matrix, Network::matrix, false}, {Network::matrix, Network::slack, true},
+      {Network::slack, Network::slack, false},   {Network::slack, Network::matrix, true},
+      {Network::hub, Network::hub, false}};
+  for (auto [from, to, relay] : cases) {
+    e.origin.network = from;
+    CHECK(bridge::should_relay(e, to) == relay);
+  }
+  const bridge::OwnIdentities own{"@cohorthub_", "@cohorthub:hs.example"};
+  CHECK_FALSE(bridge::echo_reason({"@ana:hs.example", false}, own));
+  CHECK(bridge::echo_reason({"@cohorthub_ana:hs.example", false}, own) == "sent by one of our ghosts");
+  CHECK(bridge::echo_reason({"@cohorthub:hs.example", false}, own) == "sent by our bot");
+  // An echo that overtakes the send's response still carries the provenance key.
+  CHECK(bridge::echo_reason({"@relay:other.example", true}, own) == "carries our provenance key");
+}

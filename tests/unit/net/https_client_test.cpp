@@ -1,0 +1,272 @@
+// hub/net's outbound client against hub/net's own server on loopback, plain and TLS.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <stdexcept>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "hub/net/https_client.hpp"
+#include "tests/unit/net/running_server.hpp"
+
+using namespace hub::net::test;
+using hub::http::ClientError;
+using hub::http::ClientRequest;
+using hub::http::ClientResponse;
+using hub::net::HttpsClient;
+using hub::net::HttpsClientOptions;
+namespace asio = boost::asio;
+
+namespace {
+
+// A test CA and a P-256 leaf for "localhost" it signed, in a fresh temporary directory.
+struct ClientTestPki {
+  std::filesystem::path dir, ca, leaf, leaf_key;
+  ClientTestPki() {
+    char tmpl[] = "/tmp/hub-net-client-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    ca = dir / "ca.pem";
+    leaf = dir / "leaf.pem";
+    leaf_key = dir / "leaf.key";
+    std::ofstream(dir / "ext.cnf") << "subjectAltName=DNS:localhost\n";
+    const std::string d = dir.string() + "/";
+    const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes ";
+    const std::string cmd =
+        "openssl req -x509" + ec + "-days 1 -subj /CN=cohorthub-test-ca -keyout " + d + "ca.key -out " + d +
+        "ca.pem && openssl req" + ec + "-subj /CN=localhost -keyout " + d + "leaf.key -out " + d +
+        "leaf.csr && openssl x509 -req -in " + d + "leaf.csr -CA " + d + "ca.pem -CAkey " + d +
+        "ca.key -CAcreateserial -days 1 -extfile " + d + "ext.cnf -out " + d + "leaf.pem >/dev/null 2>&1";
+    if (std::system((cmd + " >/dev/null 2>&1").c_str()) != 0) throw std::runtime_error("openssl failed");
+  }
+  ~ClientTestPki() { std::filesystem::remove_all(dir); }
+};
+
+const ClientTestPki& client_pki() {
+  static const ClientTestPki pki;
+  return pki;
+}
+
+// Keep-alive counts must not depend on how busy the machine is: a long idle timeout.
+hub::net::ServerOptions patient_options() {
+  auto o = quick_options();
+  o.idle_timeout = std::chrono::seconds(60);
+  return o;
+}
+
+hub::net::ServerOptions client_tls_server() {
+  auto o = patient_options();
+  o.tls_cert_file = client_pki().leaf;
+  o.tls_key_file = client_pki().leaf_key;
+  return o;
+}
+
+HttpsClientOptions trusting_test_ca() {
+  HttpsClientOptions o;
+  o.ca_file = client_pki().ca;
+  return o;
+}
+
+ClientRequest client_get(std::string url) {
+  ClientRequest r;
+  r.url = std::move(url);
+  r.timeout = std::chrono::seconds(5);
+  return r;
+}
+
+// Runs `body(client)` on a private io_context and returns what it returns.
+template <class T>
+T with_client(HttpsClientOptions options, std::function<asio::awaitable<T>(HttpsClient&)> body,
+              std::size_t* opened = nullptr) {
+  asio::io_context ioc;
+  HttpsClient client(ioc.get_executor(), std::move(options));
+  auto coro = body(client);
+  auto result = asio::co_spawn(ioc, std::move(coro), asio::use_future);
+  ioc.run();
+  if (opened) *opened = client.connections_opened();
+  return result.get();
+}
+
+ClientResponse fetch_one(HttpsClientOptions options, ClientRequest request) {
+  return with_client<ClientResponse>(std::move(options), [&request](HttpsClient& c) { return c.send(request); });
+}
+
+std::string plain_url(const RunningServer& s, const std::string& path) {
+  return "http://127.0.0.1:" + std::to_string(s.port()) + path;
+}
+
+}  // namespace
+
+TEST_CASE("https client: a plain GET and a POST reach the server with Host, User-Agent and the body") {
+  RunningServer s;
+  auto got = fetch_one({}, client_get(plain_url(s, "/echo?x=1")));
+  REQUIRE(got.ok());
+  CHECK(got.status == 200);
+  CHECK(got.headers.get("X-Test") == "yes");
+  auto echo = nlohmann::json::parse(got.body);
+  CHECK(echo["target"] == "/echo?x=1");
+  CHECK(echo["headers"]["Host"] == "127.0.0.1:" + std::to_string(s.port()));
+  CHECK(echo["headers"]["User-Agent"] == "cohorthub");
+
+  auto post = client_get(plain_url(s, "/echo"));
+  post.method = hub::http::Method::put;
+  post.body = R"({"a":1})";
+  post.headers.set("Content-Type", "application/json");
+  auto put = fetch_one({}, post);
+  REQUIRE(put.ok());
+  echo = nlohmann::json::parse(put.body);
+  CHECK(echo["method"] == "PUT");
+  CHECK(echo["body"] == R"({"a":1})");
+}
+
+TEST_CASE("https client: keep-alive connections are reused for the same host") {
+  RunningServer s(patient_options());
+  std::size_t opened = 0;
+  const std::string url = plain_url(s, "/fixed");
+  auto statuses = with_client<std::vector<int>>(
+      {},
+      [&url](HttpsClient& c) -> asio::awaitable<std::vector<int>> {
+        std::vector<int> out;
+        for (int i = 0; i < 3; ++i) {
+          auto request = client_get(url);  // named: no temporaries inside co_await (g++ 12)
+          auto r = co_await c.send(std::move(request));
+          out.push_back(r.status);
+        }
+        co_return out;
+      },
+      &opened);
+  CHECK(statuses == std::vector<int>{200, 200, 200});
+  CHECK(opened == 1);
+  CHECK(s.service.opened == 1);
+  CHECK(s.service.handled == 3);
+}
+
+TEST_CASE("https client: a server-closed connection is not reused") {
+  RunningServer s(patient_options());
+  std::size_t opened = 0;
+  const std::string first = plain_url(s, "/close-me"), second = plain_url(s, "/fixed");
+  auto statuses = with_client<std::vector<int>>(
+      {},
+      [&](HttpsClient& c) -> asio::awaitable<std::vector<int>> {
+        auto ra = client_get(first), rb = client_get(second);
+        auto a = co_await c.send(std::move(ra));
+        auto b = co_await c.send(std::move(rb));
+        co_return std::vector<int>{a.status, b.status};
+      },
+      &opened);
+  CHECK(statuses == std::vector<int>{200, 200});
+  CHECK(opened == 2);
+}
+
+TEST_CASE("https client: a response larger than the limit is the error too_large") {
+  RunningServer s;
+  auto request = client_get(plain_url(s, "/big"));
+  request.max_response_bytes = 4096;
+  CHECK(fetch_one({}, request).body.size() == 4096);
+  request.max_response_bytes = 4095;
+  auto r = fetch_one({}, request);
+  CHECK(r.error == ClientError::too_large);
+  CHECK(r.status == 0);
+  CHECK(r.message.find("body limit") != std::string::npos);
+}
+
+TEST_CASE("https client: redirects are returned as they are unless the request asks to follow") {
+  RunningServer s;
+  auto request = client_get(plain_url(s, "/redirect"));
+  auto r = fetch_one({}, request);
+  CHECK(r.status == 302);
+  CHECK(r.headers.get("Location") == "/fixed");
+  CHECK(s.service.handled == 1);
+  request.follow_redirects = true;
+  r = fetch_one({}, request);
+  CHECK(r.status == 200);
+  CHECK(r.body == "fixed body");
+}
+
+TEST_CASE("https client: a slow answer past the timeout is the error timeout; bad URLs never connect") {
+  RunningServer s;
+  auto request = client_get(plain_url(s, "/hang"));
+  request.timeout = std::chrono::milliseconds(100);
+  CHECK(fetch_one({}, request).error == ClientError::timeout);
+  for (const char* bad : {"ftp://x/", "http://", "http://user@host/", "http://host:99999/", "http://a b/"})
+    CHECK(fetch_one({}, client_get(bad)).error == ClientError::bad_url);
+  CHECK(s.service.opened == 1);
+}
+
+TEST_CASE("https client: TLS with a certificate from a trusted CA for the host name succeeds") {
+  RunningServer s(client_tls_server());
+  std::size_t opened = 0;
+  const std::string url = "https://localhost:" + std::to_string(s.port()) + "/echo";
+  auto r = with_client<std::vector<ClientResponse>>(
+      trusting_test_ca(),
+      [&url](HttpsClient& c) -> asio::awaitable<std::vector<ClientResponse>> {
+        std::vector<ClientResponse> out;
+        for (int i = 0; i < 2; ++i) {
+          auto request = client_get(url);
+          auto r = co_await c.send(std::move(request));
+          out.push_back(std::move(r));
+        }
+        co_return out;
+      },
+      &opened);
+  REQUIRE(r[0].ok());
+  CHECK(nlohmann::json::parse(r[0].body)["tls"] == true);
+  CHECK(r[1].status == 200);
+  CHECK(opened == 1);  // kept alive over TLS too
+}
+
+TEST_CASE("https client: a certificate for another host name is refused") {
+  RunningServer s(client_tls_server());
+  // The certificate names localhost only; 127.0.0.1 is the same server under a name it lacks.
+  auto r = fetch_one(trusting_test_ca(), client_get("https://127.0.0.1:" + std::to_string(s.port()) + "/echo"));
+  CHECK(r.error == ClientError::tls);
+  CHECK(r.message.find("mismatch") != std::string::npos);
+  CHECK(s.service.handled == 0);
+}
+
+TEST_CASE("https client: a certificate from a CA outside the trust store is refused") {
+  RunningServer s(client_tls_server());
+  auto r = fetch_one({}, client_get("https://localhost:" + std::to_string(s.port()) + "/echo"));  // system store
+  CHECK(r.error == ClientError::tls);
+  CHECK(r.message.find("local issuer") != std::string::npos);
+  CHECK(s.service.handled == 0);
+}
+
+TEST_CASE("https client: shutdown refuses new requests and reports once those in flight finish") {
+  RunningServer s;
+  const std::string slow = plain_url(s, "/slow"), fixed = plain_url(s, "/fixed");
+  struct Outcome {
+    ClientResponse in_flight, refused;
+    bool done_before_finish = true;
+  };
+  asio::io_context ioc;
+  HttpsClient client(ioc.get_executor(), {});
+  bool done = false;
+  Outcome outcome;
+  auto slow_request = [&]() -> asio::awaitable<void> {
+    auto request = client_get(slow);
+    outcome.in_flight = co_await client.send(std::move(request));
+    outcome.done_before_finish = done;
+  };
+  auto stopper = [&]() -> asio::awaitable<void> {
+    client.shutdown([&] { done = true; });
+    auto request = client_get(fixed);
+    outcome.refused = co_await client.send(std::move(request));
+  };
+  auto first = slow_request();
+  asio::co_spawn(ioc, std::move(first), asio::detached);
+  ioc.poll();  // the slow request is now in flight
+  CHECK(client.in_flight() == 1);
+  auto second = stopper();
+  asio::co_spawn(ioc, std::move(second), asio::detached);
+  ioc.run();
+  CHECK(outcome.refused.error == ClientError::shutting_down);
+  CHECK(outcome.in_flight.status == 200);
+  CHECK_FALSE(outcome.done_before_finish);
+  CHECK(done);
+}
