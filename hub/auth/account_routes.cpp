@@ -89,6 +89,7 @@ void AccountRoutes::add_to(http::Router& router) {
   router.add(Method::delete_, "/api/tokens/{id}", {Access::user, 0}, member_handler(this, &AccountRoutes::revoke_token));
   router.add(Method::post, "/api/invites", {Access::user, 1024}, member_handler(this, &AccountRoutes::create_invite));
   router.add(Method::get, "/api/invites", {Access::user, 0}, member_handler(this, &AccountRoutes::list_invites));
+  router.add(Method::delete_, "/api/invites/{id}", {Access::user, 0}, member_handler(this, &AccountRoutes::revoke_invite));
 }
 
 std::string AccountRoutes::session_cookie(const std::string& token, std::int64_t max_age) const {
@@ -285,6 +286,21 @@ boost::asio::awaitable<http::Response> AccountRoutes::list_invites(Request& req,
   };
   HUB_TRY(items, co_await db_.read(items_job));
   co_return json_response(200, *items);
+}
+
+boost::asio::awaitable<http::Response> AccountRoutes::revoke_invite(Request& req, Context& ctx) {
+  auto id = req.id_param("id");
+  if (!id) co_return error_response(ApiError::not_found("There is no such invite."));
+  // An invite the actor may not revoke is answered as absent, as one they may not list.
+  auto done_job = [me = Actor::of(ctx.user()), id = *id, now = clock_.now()](Connection& c) -> Status {
+    auto creator = invite_creator(c, id);
+    if (!creator) return creator.error();
+    if (!*creator || !can_revoke_invite(me, **creator)) return ApiError::not_found("There is no such invite.");
+    if (auto s = auth::revoke_invite(c, id, now); !s) return s;
+    return audit(c, me.user_id, "invite.revoke", "invite:" + std::to_string(id), json::object(), now);
+  };
+  HUB_TRY(done, co_await db_.write(done_job));
+  co_return json_response(200, {{"id", *id}, {"status", "revoked"}});
 }
 
 }  // namespace hub::auth

@@ -81,6 +81,11 @@ Result<Invite> find_open_invite(Connection& db, const std::string& code_hash, st
 // Marks the invite used by `user_id`; conflict if someone used it first.
 Status redeem_invite(Connection& db, std::int64_t invite_id, std::int64_t user_id, std::int64_t now);
 // Invites made by `creator` (all of them when null), newest first, after the page cursor.
+// Who made invite `id` (0 when the command line did); nullopt when there is no such invite.
+Result<std::optional<std::int64_t>> invite_creator(Connection& db, std::int64_t id);
+// Ends an unused invite at once. A revoked invite keeps used_at with no used_by, so it can never
+// be redeemed and the list shows it as revoked. conflict when it was used or revoked already.
+Status revoke_invite(Connection& db, std::int64_t id, std::int64_t now);
 Result<nlohmann::json> list_invites(Connection& db, std::optional<std::int64_t> creator, const http::Page& page,
                                     std::int64_t now);
 
