@@ -91,6 +91,21 @@ Result<User> get_user(Connection& db, std::int64_t id) {
   return read_user(s);
 }
 
+Result<UserCredentials> set_user_role(Connection& db, std::int64_t id, const std::string& role) {
+  auto s = db.prepare("UPDATE users SET role = ?2 WHERE id = ?1");
+  s.bind(1, id).bind(2, std::string_view(role));
+  if (auto r = s.run(); !r) return r.error();
+  if (db.changes() != 1) return ApiError::not_found("No such user.");
+  UserCredentials out;
+  auto sessions = db.prepare("SELECT key_hash FROM sessions WHERE user_id = ?1");
+  sessions.bind(1, id);
+  if (auto r = sessions.each_row([&] { out.sessions.push_back(sessions.text(0)); }); !r) return r.error();
+  auto tokens = db.prepare("SELECT token_hash FROM api_tokens WHERE user_id = ?1 AND revoked_at IS NULL");
+  tokens.bind(1, id);
+  if (auto r = tokens.each_row([&] { out.tokens.push_back(tokens.text(0)); }); !r) return r.error();
+  return out;
+}
+
 Result<std::vector<User>> list_users(Connection& db) {
   auto s = db.prepare("SELECT id, handle, display_name, role, created_at FROM users ORDER BY id");
   std::vector<User> out;

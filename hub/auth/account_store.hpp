@@ -50,6 +50,13 @@ Result<std::string> normalize_handle(std::string_view handle);
 Result<std::optional<LoginRecord>> find_login(Connection& db, const std::string& handle);
 Result<User> get_user(Connection& db, std::int64_t id);
 Result<std::vector<User>> list_users(Connection& db);
+// The stored hashes of a user's sessions and live API tokens.
+struct UserCredentials {
+  std::vector<std::string> sessions, tokens;
+};
+// Gives user `id` a new role and returns their credentials, whose cached principals still carry
+// the old one. REQUIRES: is_valid_role(role). not_found when there is no such user.
+Result<UserCredentials> set_user_role(Connection& db, std::int64_t id, const std::string& role);
 // A taken handle is invalid_field "handle".
 Result<User> insert_user(Connection& db, const std::string& handle, const std::string& display_name,
                          const std::string& role, const std::string& password_hash, std::int64_t now);

@@ -49,6 +49,10 @@ bool can_revoke_invite(const Actor& actor, std::int64_t invite_creator_id) {
   return actor.signed_in() && (scope == InviteScope::all || (scope == InviteScope::own && invite_creator_id == actor.user_id));
 }
 
+bool can_change_role(const Actor& actor, std::int64_t user_id) {
+  return actor.signed_in() && actor.is_admin() && user_id != actor.user_id;
+}
+
 bool can_use_own_account(const Actor& actor) { return actor.signed_in(); }
 
 bool can_revoke_token(const Actor& actor, std::int64_t token_owner_id) {

@@ -171,6 +171,11 @@ describe('a newcomer on a demo hub', { timeout: 120_000 }, () => {
     await into.selectOption(await into.locator('option', { hasText: 'Demo cohort 1:' }).getAttribute('value'));
     await ada.getByRole('button', { name: 'Add to cohort' }).click();
     await ada.getByText(/Added @jonas to Demo cohort 1/).waitFor();
+    // …and someone's role changes from the page.
+    await ada.getByLabel('Handle of the person').fill('noor');
+    await ada.getByLabel('Change to').selectOption('mentor');
+    await ada.getByRole('button', { name: 'Change role' }).click();
+    await ada.getByText('Noor Haddad (@noor) is now a mentor.').waitFor();
     await ada.context().close();
     assert.deepEqual(a11y, []);
     assert.deepEqual(problems, []);
@@ -222,10 +227,12 @@ describe('a newcomer on a demo hub', { timeout: 120_000 }, () => {
     const menu = nav.getByRole('button', { name: 'Menu' });
     await menu.waitFor();
     assert.equal(await nav.getByRole('link', { name: 'Rates', exact: true }).isVisible(), false);
-    for (const [path, heading] of [['/', 'Your cohort'], ['/channels', 'Discussion'], ['/pipeline', 'Pipeline'], ['/rates', 'Rates'],
-      ['/success', 'Cohort success'], ['/playbooks', 'Playbooks'], ['/assignments', 'Checklists'], ['/account', 'Account']]) {
+    // Each page once its data is in: what could push it wider than the phone.
+    for (const [path, heading, loaded] of [['/', 'Your cohort', '.next-steps'], ['/channels', 'Discussion', '.message-list > li'],
+      ['/pipeline', 'Pipeline', '.pipeline-table'], ['/rates', 'Rates', 'svg.rates-chart'], ['/success', 'Cohort success', 'svg.survival-chart'],
+      ['/playbooks', 'Playbooks', '.playbook-list'], ['/admin', 'Admin', '.card']]) {
       await visit(page, path, heading);
-      await page.waitForLoadState('networkidle');
+      await page.locator(loaded).first().waitFor();
       const { scrollWidth, clientWidth } = await page.evaluate(() => ({
         scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth,
       }));

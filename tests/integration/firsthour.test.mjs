@@ -96,3 +96,18 @@ test('a channel is renamed by an admin or a mentor of its cohort; others are ref
   assert.equal((await ada.patch(`/api/channels/${general.id}`, { name: 'rates-and-pricing' })).status, 409);
   assert.equal((await ada.patch(`/api/channels/${own.id}`, { name: 'cohort-1' })).status, 200);
 });
+
+test('an admin changes someone\'s role, never their own; it holds from the next request', async () => {
+  const ada = await signedIn('ada'), mira = await signedIn('mira'), lee = await signedIn('lee');
+  assert.equal((await lee.get('/api/me')).json.role, 'member');
+  assert.equal((await mira.patch('/api/users/lee', { role: 'mentor' })).status, 403, 'mentors do not');
+  assert.equal((await ada.patch('/api/users/ada', { role: 'member' })).status, 403, 'not one\'s own');
+  assert.equal((await ada.patch('/api/users/lee', { role: 'root' })).json.error.field, 'role');
+  assert.equal((await ada.patch('/api/users/nobody-here', { role: 'mentor' })).status, 404);
+  const changed = await ada.patch('/api/users/lee', { role: 'mentor' });
+  assert.equal(changed.status, 200, changed.text);
+  assert.equal(changed.json.user.role, 'mentor');
+  assert.equal((await lee.get('/api/me')).json.role, 'mentor', 'the same session sees the new role at once');
+  assert.equal((await ada.patch('/api/users/lee', { role: 'member' })).status, 200);
+  assert.equal((await lee.get('/api/me')).json.role, 'member');
+});

@@ -55,3 +55,29 @@ export function memberAdder(cohorts) {
   }
   return { el: card('Add someone to a cohort', form.el, status), setCohorts };
 }
+
+// Changes the role of someone who has an account (admins; never their own).
+export function roleChanger() {
+  const status = h('div', { 'aria-live': 'polite' });
+  const fields = {
+    handle: textField({ label: 'Handle of the person', name: 'handle', required: true, autocomplete: 'off', autocapitalize: 'none' }),
+    role: selectField({
+      label: 'Change to', name: 'role', value: 'mentor',
+      options: [{ value: 'member', label: 'Member' }, { value: 'mentor', label: 'Mentor' }, { value: 'admin', label: 'Admin' }],
+      hint: 'Takes effect on their next click.',
+    }),
+  };
+  const form = createForm({
+    fields,
+    submitLabel: 'Change role',
+    busyLabel: 'Changing…',
+    async onSubmit(values) {
+      requireFilled(values, { handle: 'Type the handle of the person whose role changes.' });
+      const handle = values.handle.trim().replace(/^@/, '');
+      const { user } = await request('PATCH', `/api/users/${encodeURIComponent(handle)}`, { role: values.role });
+      mount(status, notice('success', `${user.display_name} (@${user.handle}) is now ${user.role === 'admin' ? 'an' : 'a'} ${user.role}.`));
+      fields.handle.input.value = '';
+    },
+  });
+  return card('Change someone’s role', form.el, status);
+}

@@ -4,7 +4,7 @@ import { api, fetchAll } from '../api.js';
 import { pageHeader, card, emptyState } from '../layout.js';
 import { canInvite, isAdmin } from '../session.js';
 import { inviteCreator, inviteList } from './admin-invites.js';
-import { cohortCreator, memberAdder } from './admin-cohorts.js';
+import { cohortCreator, memberAdder, roleChanger } from './admin-cohorts.js';
 
 function notAllowed(view) {
   mount(view,
@@ -33,7 +33,7 @@ export default async function renderAdmin(view, { user }) {
       ? 'Set up cohorts and invite the people who will join them.'
       : 'Invite new members to your cohort.'),
     h('div', { class: admin ? 'grid-2' : 'grid-1' }, newCohort, creator.el),
-    adder ? adder.el : null,
+    admin ? h('div', { class: 'grid-2' }, adder.el, roleChanger()) : null,
     invites.el);
   await invites.reload();
 }
