@@ -91,6 +91,11 @@ describe('a newcomer on a demo hub', { timeout: 120_000 }, () => {
     await visit(page, '/pipeline', 'Pipeline');
     assert.equal(await page.getByRole('table', { name: 'My engagements' }).locator('tbody tr').count(), 4);
     await checkAccessibility(page, '/pipeline');
+    // Errors name the field by its label, in words.
+    await page.getByLabel('Client (private label)').fill('Acme');
+    await page.getByLabel('Annual amount').fill('0');
+    await page.getByRole('button', { name: 'Add engagement' }).click();
+    await page.getByText('Annual amount must be between 1 and 100,000,000.').waitFor();
     await visit(page, '/rates', 'Rates');
     await page.locator('svg.rates-chart').first().waitFor();
     assert.ok(await page.locator('svg.rates-chart line.chart-median').count() >= 3, 'medians by tier and region');
@@ -98,10 +103,16 @@ describe('a newcomer on a demo hub', { timeout: 120_000 }, () => {
     await checkAccessibility(page, '/rates');
     await visit(page, '/success', 'Cohort success');
     await page.locator('svg.survival-chart path.chart-curve').waitFor();
+    await page.getByText('Not enough renewals yet to tell').waitFor();
     await checkAccessibility(page, '/success');
     await visit(page, '/playbooks', 'Playbooks');
     await page.getByRole('link', { name: 'Talking about rates' }).waitFor();
     await checkAccessibility(page, '/playbooks');
+    await page.getByLabel('Search playbooks').fill('reciprocal');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const snippet = page.getByRole('list', { name: 'Search results' }).locator('.search-snippet').first();
+    await snippet.waitFor();
+    assert.doesNotMatch(await snippet.textContent(), /\*\*|\[ \]/, 'snippets read as text, not Markdown');
     await page.getByRole('link', { name: 'Talking about rates' }).click();
     await page.getByRole('heading', { name: 'Talking about rates', level: 1 }).waitFor();
     await checkAccessibility(page, '/playbooks/talking-about-rates');
@@ -113,6 +124,9 @@ describe('a newcomer on a demo hub', { timeout: 120_000 }, () => {
     await visit(page, '/assignments', 'Checklists');
     await page.getByText('Your first month in a cohort').first().waitFor();
     await checkAccessibility(page, '/assignments');
+    // Back on the cohort home, it says what changed since the first visit above.
+    await visit(page, '/', 'Your cohort');
+    await page.getByRole('heading', { name: /^Since your last visit/ }).waitFor();
     await page.screenshot({ path: join(artifacts, 'firsthour-checklists.png'), fullPage: true });
     await page.context().close();
     assert.deepEqual(a11y, []);
