@@ -133,3 +133,30 @@ export function notice(kind, text) {
 export function badge(text, kind = text) {
   return h('span', { class: `badge badge-${kind}` }, text);
 }
+
+// A button that asks once more inline (like Revoke and Restore) before it acts. Its accessible
+// name is `${label} ${what}`; `action` is async.
+export function confirmButton(label, confirmLabel, what, action) {
+  const button = h('button', { type: 'button', class: 'btn btn-quiet btn-small btn-danger-text', 'aria-label': `${label} ${what}` }, label);
+  let armed = null;
+  const disarm = () => {
+    clearTimeout(armed);
+    armed = null;
+    button.textContent = label;
+    button.setAttribute('aria-label', `${label} ${what}`);
+    button.classList.remove('btn-danger');
+  };
+  button.addEventListener('click', () => {
+    if (!armed) {
+      button.textContent = confirmLabel;
+      button.setAttribute('aria-label', `${confirmLabel} ${what}`);
+      button.classList.add('btn-danger');
+      armed = setTimeout(disarm, 5000);
+      return;
+    }
+    disarm();
+    button.disabled = true;
+    action().finally(() => { button.disabled = false; });
+  });
+  return button;
+}

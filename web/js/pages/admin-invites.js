@@ -1,7 +1,7 @@
 // Admin: create an invite (the code and register link are shown once) and list invites.
 import { h, mount } from '../dom.js';
 import { api, request } from '../api.js';
-import { card, badge, emptyState, notice } from '../layout.js';
+import { card, badge, emptyState, notice, confirmButton } from '../layout.js';
 import { textField, selectField, createForm, errorMessage } from '../form.js';
 import { copyField } from '../copy.js';
 import { dataTable, loadMoreButton } from '../table.js';
@@ -82,33 +82,15 @@ export function inviteCreator(user, cohorts, onCreated) {
 // Withdraw asks once more inline, as Revoke and Restore do; the code stops working at once.
 function withdrawButton(invite, cohortName, onDone, status) {
   const what = `the ${ROLE_LABELS[invite.role]?.toLowerCase() || invite.role} invite${invite.cohort_id ? ` to ${cohortName(invite.cohort_id)}` : ''}`;
-  const button = h('button', { type: 'button', class: 'btn btn-quiet btn-small', 'aria-label': `Withdraw ${what}` }, 'Withdraw');
-  let armed = null;
-  button.addEventListener('click', async () => {
-    if (!armed) {
-      button.textContent = 'Confirm withdraw';
-      button.setAttribute('aria-label', `Confirm withdraw ${what}`);
-      button.classList.add('btn-danger');
-      armed = setTimeout(() => {
-        armed = null;
-        button.textContent = 'Withdraw';
-        button.setAttribute('aria-label', `Withdraw ${what}`);
-        button.classList.remove('btn-danger');
-      }, 5000);
-      return;
-    }
-    clearTimeout(armed);
-    button.disabled = true;
+  return confirmButton('Withdraw', 'Confirm withdraw', what, async () => {
     try {
       await request('DELETE', `/api/invites/${encodeURIComponent(invite.id)}`);
       mount(status, notice('success', `Withdrew ${what}. Its link no longer works.`));
       await onDone();
     } catch (err) {
-      button.disabled = false;
       mount(status, notice('error', errorMessage(err)));
     }
   });
-  return button;
 }
 
 function inviteRow(cohortName, onWithdrawn, status) {

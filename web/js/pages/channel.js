@@ -2,7 +2,7 @@
 // messages with threads, a Markdown composer with preview, and live updates over /api/live.
 import { h, mount } from '../dom.js';
 import { request, fetchAll } from '../api.js';
-import { pageHeader, card, emptyState, notice } from '../layout.js';
+import { pageHeader, card, emptyState, notice, confirmButton } from '../layout.js';
 import { errorMessage } from '../form.js';
 import { formatDateTime } from '../format.js';
 import { messageBody } from '../safe-html.js';
@@ -50,30 +50,6 @@ function markEmojiSupport() {
   if (emojiChecked) return;
   emojiChecked = true;
   if (!emojiFontPresent()) document.documentElement.classList.add('no-emoji-font');
-}
-
-// A button that asks once more inline (like Revoke and Restore) before it acts.
-function confirmButton(label, confirmLabel, accessibleName, action) {
-  const button = h('button', { type: 'button', class: 'btn btn-quiet btn-small btn-danger-text', 'aria-label': accessibleName }, label);
-  let armed = null;
-  button.addEventListener('click', () => {
-    if (!armed) {
-      button.textContent = confirmLabel;
-      button.setAttribute('aria-label', `${confirmLabel} ${accessibleName.toLowerCase()}`);
-      button.classList.add('btn-danger');
-      armed = setTimeout(() => {
-        armed = null;
-        button.textContent = label;
-        button.setAttribute('aria-label', accessibleName);
-        button.classList.remove('btn-danger');
-      }, 5000);
-      return;
-    }
-    clearTimeout(armed);
-    button.disabled = true;
-    action().finally(() => { button.disabled = false; });
-  });
-  return button;
 }
 
 // Opening a channel, for admins (hub-wide or any cohort) and mentors (their cohorts).
@@ -260,7 +236,7 @@ export default async function renderChannels(view, { user, routeParams, navigate
     }
     if (mine) actions.append(h('button', { type: 'button', class: 'btn btn-quiet btn-small', onclick: () => startEdit(li, m) }, 'Edit'));
     if (mine || canModerate) {
-      actions.append(confirmButton('Delete', 'Confirm delete', `Delete message by ${m.author.display_name}`,
+      actions.append(confirmButton('Delete', 'Confirm delete', `message by ${m.author.display_name}`,
         () => chat.remove(m.id).then(apply).catch(showError)));
     }
     mount(li, meta, messageBody(m.html), actions);
