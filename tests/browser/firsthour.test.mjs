@@ -91,6 +91,8 @@ describe('a newcomer on a demo hub', { timeout: 120_000 }, () => {
     await visit(page, '/pipeline', 'Pipeline');
     assert.equal(await page.getByRole('table', { name: 'My engagements' }).locator('tbody tr').count(), 4);
     await checkAccessibility(page, '/pipeline');
+    const fit = await page.locator('.pipeline-list').evaluate((el) => [el.scrollWidth, el.clientWidth]);
+    assert.ok(fit[0] <= fit[1], `the pipeline table is ${fit[0]}px wide in ${fit[1]}px at 1280px`);
     // Errors name the field by its label, in words.
     await page.getByLabel('Client (private label)').fill('Acme');
     await page.getByLabel('Annual amount').fill('0');
