@@ -10,6 +10,7 @@
 #include "hub/auth/account_store.hpp"
 #include "hub/auth/secrets.hpp"
 #include "hub/cohorts/cohort_store.hpp"
+#include "hub/demo_data.hpp"
 #include "hub/discussion/channel_store.hpp"
 #include "hub/http/json_body.hpp"
 
@@ -119,6 +120,7 @@ static std::unique_ptr<http::StaticFiles> load_web_root(const Config& config) {
 Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
     : config_(config),
       clock_(clock),
+      demo_(is_demo(dir)),
       db_(dir.database(), all_migrations(), {.readers = static_cast<int>(config.store.readers)}),
       cpu_(static_cast<int>(config.cpu.threads), static_cast<std::size_t>(config.cpu.queue)),
       access_log_(config.log.access ? stderr : nullptr),
@@ -169,6 +171,11 @@ void Hub::add_platform_routes() {
                 r.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
                 r.body = metrics_.render();
                 co_return r;
+              });
+  // Read before sign-in too: the login page shows the demo banner.
+  router_.add(Method::get, "/api/hub", {Access::anyone, 0},
+              [this](http::Request&, http::Context&) -> boost::asio::awaitable<http::Response> {
+                co_return http::json_response(200, {{"demo", demo_}});
               });
   router_.add(Method::get, "/api/openapi.json", {Access::anyone, 0},
               [](http::Request&, http::Context&) -> boost::asio::awaitable<http::Response> {

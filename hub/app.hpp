@@ -62,6 +62,7 @@ class Hub {
 
   const Config config_;
   const Clock& clock_;
+  const bool demo_;  // the data directory holds the demo community
   store::Executor db_;
   http::CpuPool cpu_;
   http::Metrics metrics_;

@@ -1,4 +1,5 @@
-// The demo cohort that `cohorthub init --demo` loads, so a newcomer has something to look at.
+// The demo community that `cohorthub init --demo` loads, so a newcomer has something to look at:
+// three cohorts over two years, their pipelines, waves, conversations, playbooks and mentoring.
 #pragma once
 
 #include <string>
@@ -7,8 +8,13 @@
 
 namespace hub {
 
-// Creates the demo cohort and its people once; later calls change nothing. Writes the demo logins
-// to dir.demo_logins() (owner-only) and returns that text.
-std::string load_demo(const DataDir& dir, int scrypt_log2_n, const Clock& clock);
+// Creates the demo community once; later calls change nothing. The history is played through the
+// hub's own routes with a clock that walks the two years up to the day before clock.now(). Writes
+// the demo logins to dir.demo_logins() (owner-only) and returns that text.
+// REQUIRES: init_data_dir(dir) has run.
+std::string load_demo(const DataDir& dir, const Config& config, const Clock& clock);
+
+// True when `dir` holds a demo community (the hub then shows a "Demo data" banner).
+bool is_demo(const DataDir& dir);
 
 }  // namespace hub

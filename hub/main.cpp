@@ -250,7 +250,7 @@ int main(int argc, char** argv) {
       if (demo) {
         Config config = config_for(dir, "");
         SystemClock clock;
-        std::fputs(load_demo(dir, static_cast<int>(config.auth.scrypt_log2_n), clock).c_str(), stdout);
+        std::fputs(load_demo(dir, config, clock).c_str(), stdout);
       }
       return 0;
     }

@@ -89,6 +89,8 @@ void AccountRoutes::add_to(http::Router& router) {
   router.add(Method::delete_, "/api/tokens/{id}", {Access::user, 0}, member_handler(this, &AccountRoutes::revoke_token));
   router.add(Method::post, "/api/invites", {Access::user, 1024}, member_handler(this, &AccountRoutes::create_invite));
   router.add(Method::get, "/api/invites", {Access::user, 0}, member_handler(this, &AccountRoutes::list_invites));
+  router.add(Method::delete_, "/api/invites/{id}", {Access::user, 0}, member_handler(this, &AccountRoutes::revoke_invite));
+  router.add(Method::patch, "/api/users/{handle}", {Access::user, 1024}, member_handler(this, &AccountRoutes::change_role));
 }
 
 std::string AccountRoutes::session_cookie(const std::string& token, std::int64_t max_age) const {
@@ -285,6 +287,55 @@ boost::asio::awaitable<http::Response> AccountRoutes::list_invites(Request& req,
   };
   HUB_TRY(items, co_await db_.read(items_job));
   co_return json_response(200, *items);
+}
+
+boost::asio::awaitable<http::Response> AccountRoutes::revoke_invite(Request& req, Context& ctx) {
+  auto id = req.id_param("id");
+  if (!id) co_return error_response(ApiError::not_found("There is no such invite."));
+  // An invite the actor may not revoke is answered as absent, as one they may not list.
+  auto done_job = [me = Actor::of(ctx.user()), id = *id, now = clock_.now()](Connection& c) -> Status {
+    auto creator = invite_creator(c, id);
+    if (!creator) return creator.error();
+    if (!*creator || !can_revoke_invite(me, **creator)) return ApiError::not_found("There is no such invite.");
+    if (auto s = auth::revoke_invite(c, id, now); !s) return s;
+    return audit(c, me.user_id, "invite.revoke", "invite:" + std::to_string(id), json::object(), now);
+  };
+  HUB_TRY(done, co_await db_.write(done_job));
+  co_return json_response(200, {{"id", *id}, {"status", "revoked"}});
+}
+
+boost::asio::awaitable<http::Response> AccountRoutes::change_role(Request& req, Context& ctx) {
+  const Actor me = Actor::of(ctx.user());
+  if (!can_change_role(me, 0)) co_return error_response(ApiError::forbidden("Only an admin changes roles."));
+  HUB_TRY(handle, normalize_handle(req.param("handle")));
+  HUB_TRY(body, http::parse_json_object(req.body));
+  HUB_TRY(role, http::string_field(*body, "role", 1, 16));
+  if (!is_valid_role(*role))
+    co_return error_response(ApiError::invalid_field("role", "role must be member, mentor or admin."));
+  struct Changed {
+    User user;
+    UserCredentials credentials;
+  };
+  auto change_job = [me, h = *handle, r = *role, now = clock_.now()](Connection& c) -> Result<Changed> {
+    auto login = find_login(c, h);
+    if (!login) return login.error();
+    if (!*login) return ApiError::not_found("No user has that handle.");
+    const std::int64_t id = (*login)->user_id;
+    if (!can_change_role(me, id)) return ApiError::forbidden("You cannot change your own role; ask another admin.");
+    auto credentials = set_user_role(c, id, r);
+    if (!credentials) return credentials.error();
+    if (auto s = audit(c, me.user_id, "user.role", "user:" + std::to_string(id), {{"role", r}}, now); !s)
+      return s.error();
+    auto user = get_user(c, id);
+    if (!user) return user.error();
+    return Changed{std::move(*user), std::move(*credentials)};
+  };
+  HUB_TRY(changed, co_await db_.write(change_job));
+  // Cached principals carry the old role: forget them, so the next request reads the new one.
+  for (const auto& key : changed->credentials.sessions) authenticator_.forget(CredentialKind::session, key);
+  for (const auto& key : changed->credentials.tokens) authenticator_.forget(CredentialKind::token, key);
+  const User& u = changed->user;
+  co_return json_response(200, {{"user", {{"id", u.id}, {"handle", u.handle}, {"display_name", u.display_name}, {"role", u.role}}}});
 }
 
 }  // namespace hub::auth

@@ -35,6 +35,8 @@ class AccountRoutes {
   boost::asio::awaitable<Response> revoke_token(Request& req, Context& ctx);
   boost::asio::awaitable<Response> create_invite(Request& req, Context& ctx);
   boost::asio::awaitable<Response> list_invites(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> revoke_invite(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> change_role(Request& req, Context& ctx);
 
   // Creates a session for `user_id` and answers `status` with {user} and the cookie.
   boost::asio::awaitable<Response> open_session(std::int64_t user_id, int status);

@@ -91,6 +91,21 @@ Result<User> get_user(Connection& db, std::int64_t id) {
   return read_user(s);
 }
 
+Result<UserCredentials> set_user_role(Connection& db, std::int64_t id, const std::string& role) {
+  auto s = db.prepare("UPDATE users SET role = ?2 WHERE id = ?1");
+  s.bind(1, id).bind(2, std::string_view(role));
+  if (auto r = s.run(); !r) return r.error();
+  if (db.changes() != 1) return ApiError::not_found("No such user.");
+  UserCredentials out;
+  auto sessions = db.prepare("SELECT key_hash FROM sessions WHERE user_id = ?1");
+  sessions.bind(1, id);
+  if (auto r = sessions.each_row([&] { out.sessions.push_back(sessions.text(0)); }); !r) return r.error();
+  auto tokens = db.prepare("SELECT token_hash FROM api_tokens WHERE user_id = ?1 AND revoked_at IS NULL");
+  tokens.bind(1, id);
+  if (auto r = tokens.each_row([&] { out.tokens.push_back(tokens.text(0)); }); !r) return r.error();
+  return out;
+}
+
 Result<std::vector<User>> list_users(Connection& db) {
   auto s = db.prepare("SELECT id, handle, display_name, role, created_at FROM users ORDER BY id");
   std::vector<User> out;
@@ -223,11 +238,12 @@ Result<std::int64_t> insert_invite(Connection& db, const std::string& code_hash,
 }
 
 Result<Invite> find_open_invite(Connection& db, const std::string& code_hash, std::int64_t now) {
-  auto s = db.prepare("SELECT id, role, cohort_id, expires_at, used_at FROM invites WHERE code_hash = ?1");
+  auto s = db.prepare("SELECT id, role, cohort_id, expires_at, used_at, used_by FROM invites WHERE code_hash = ?1");
   s.bind(1, std::string_view(code_hash));
   auto row = s.step();
   if (!row) return row.error();
   if (!*row) return ApiError::invalid_field("invite_code", "That invite code is not valid.");
+  if (!s.is_null(4) && s.is_null(5)) return ApiError::invalid_field("invite_code", "That invite has been withdrawn.");
   if (!s.is_null(4)) return ApiError::invalid_field("invite_code", "That invite code has already been used.");
   if (s.int64(3) <= now) return ApiError::invalid_field("invite_code", "That invite code has expired.");
   return Invite{s.int64(0), s.text(1), s.optional_int64(2), s.int64(3)};
@@ -241,6 +257,23 @@ Status redeem_invite(Connection& db, std::int64_t invite_id, std::int64_t user_i
   return http::Ok{};
 }
 
+Result<std::optional<std::int64_t>> invite_creator(Connection& db, std::int64_t id) {
+  auto s = db.prepare("SELECT coalesce(created_by, 0) FROM invites WHERE id = ?1");
+  s.bind(1, id);
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(s.int64(0));
+}
+
+Status revoke_invite(Connection& db, std::int64_t id, std::int64_t now) {
+  auto s = db.prepare("UPDATE invites SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL");
+  s.bind(1, id).bind(2, now);
+  if (auto r = s.run(); !r) return r;
+  if (db.changes() != 1) return ApiError::conflict("That invite was already used or withdrawn.");
+  return http::Ok{};
+}
+
 Result<nlohmann::json> list_invites(Connection& db, std::optional<std::int64_t> creator, const http::Page& page,
                                     std::int64_t now) {
   auto s = db.prepare(
@@ -250,7 +283,7 @@ Result<nlohmann::json> list_invites(Connection& db, std::optional<std::int64_t> 
   s.bind(1, creator).bind(2, page.after).bind(3, static_cast<std::int64_t>(page.limit + 1));
   nlohmann::json items = nlohmann::json::array();
   auto done = s.each_row([&] {
-    std::string status = !s.is_null(5) ? "used" : s.int64(4) <= now ? "expired" : "pending";
+    std::string status = !s.is_null(5) ? (s.is_null(6) ? "revoked" : "used") : s.int64(4) <= now ? "expired" : "pending";
     items.push_back({{"id", s.int64(0)},
                      {"role", s.text(1)},
                      {"cohort_id", s.is_null(2) ? nlohmann::json(nullptr) : nlohmann::json(s.int64(2))},

@@ -50,6 +50,13 @@ Result<std::string> normalize_handle(std::string_view handle);
 Result<std::optional<LoginRecord>> find_login(Connection& db, const std::string& handle);
 Result<User> get_user(Connection& db, std::int64_t id);
 Result<std::vector<User>> list_users(Connection& db);
+// The stored hashes of a user's sessions and live API tokens.
+struct UserCredentials {
+  std::vector<std::string> sessions, tokens;
+};
+// Gives user `id` a new role and returns their credentials, whose cached principals still carry
+// the old one. REQUIRES: is_valid_role(role). not_found when there is no such user.
+Result<UserCredentials> set_user_role(Connection& db, std::int64_t id, const std::string& role);
 // A taken handle is invalid_field "handle".
 Result<User> insert_user(Connection& db, const std::string& handle, const std::string& display_name,
                          const std::string& role, const std::string& password_hash, std::int64_t now);
@@ -81,6 +88,11 @@ Result<Invite> find_open_invite(Connection& db, const std::string& code_hash, st
 // Marks the invite used by `user_id`; conflict if someone used it first.
 Status redeem_invite(Connection& db, std::int64_t invite_id, std::int64_t user_id, std::int64_t now);
 // Invites made by `creator` (all of them when null), newest first, after the page cursor.
+// Who made invite `id` (0 when the command line did); nullopt when there is no such invite.
+Result<std::optional<std::int64_t>> invite_creator(Connection& db, std::int64_t id);
+// Ends an unused invite at once. A revoked invite keeps used_at with no used_by, so it can never
+// be redeemed and the list shows it as revoked. conflict when it was used or revoked already.
+Status revoke_invite(Connection& db, std::int64_t id, std::int64_t now);
 Result<nlohmann::json> list_invites(Connection& db, std::optional<std::int64_t> creator, const http::Page& page,
                                     std::int64_t now);
 

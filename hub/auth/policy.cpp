@@ -44,6 +44,15 @@ InviteScope invite_scope(const Actor& actor) {
   return InviteScope::none;
 }
 
+bool can_revoke_invite(const Actor& actor, std::int64_t invite_creator_id) {
+  const InviteScope scope = invite_scope(actor);
+  return actor.signed_in() && (scope == InviteScope::all || (scope == InviteScope::own && invite_creator_id == actor.user_id));
+}
+
+bool can_change_role(const Actor& actor, std::int64_t user_id) {
+  return actor.signed_in() && actor.is_admin() && user_id != actor.user_id;
+}
+
 bool can_use_own_account(const Actor& actor) { return actor.signed_in(); }
 
 bool can_revoke_token(const Actor& actor, std::int64_t token_owner_id) {

@@ -42,6 +42,12 @@ InviteRefusal invite_refusal(const Actor& actor, Role invited, std::optional<std
 enum class InviteScope { none, own, all };
 InviteScope invite_scope(const Actor& actor);
 
+// Revoking an unused invite: admins any, mentors the ones they made, nobody else.
+bool can_revoke_invite(const Actor& actor, std::int64_t invite_creator_id);
+
+// Changing someone's role: admins, and never their own (an admin cannot lock the hub out).
+bool can_change_role(const Actor& actor, std::int64_t user_id);
+
 // /api/me and creating or listing one's own API tokens: anyone signed in.
 bool can_use_own_account(const Actor& actor);
 // A token is revoked by its owner only, admins included.

@@ -116,6 +116,19 @@ Result<Channel> insert_channel(Connection& db, const std::string& name, std::opt
   return Channel{db.last_insert_id(), cohort_id, name, topic};
 }
 
+Result<Channel> rename_channel(Connection& db, const Channel& channel, const std::string& name, const std::string& topic) {
+  auto taken = db.prepare(
+      "SELECT 1 FROM channels WHERE coalesce(cohort_id, 0) = coalesce(?1, 0) AND name = ?2 AND id != ?3");
+  taken.bind(1, channel.cohort_id).bind(2, std::string_view(name)).bind(3, channel.id);
+  auto row = taken.step();
+  if (!row) return row.error();
+  if (*row) return ApiError::conflict("A channel with that name exists already.");
+  auto s = db.prepare("UPDATE channels SET name = ?2, topic = ?3 WHERE id = ?1");
+  s.bind(1, channel.id).bind(2, std::string_view(name)).bind(3, std::string_view(topic));
+  if (auto r = s.run(); !r) return r.error();
+  return Channel{channel.id, channel.cohort_id, name, topic};
+}
+
 Actor actor_of(Connection& db, cohorts::CohortMembership& membership, const Principal& who) {
   return Actor::of(who, membership.cohorts_of(db, who.user_id));
 }

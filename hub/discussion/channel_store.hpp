@@ -33,6 +33,9 @@ struct Channel {
   ChannelFacts facts() const { return {cohort_id}; }
 };
 
+// Gives the channel a new name and topic. conflict when another channel of its cohort (or of the
+// hub) has that name. REQUIRES: validated; policy::rename_channel allowed it.
+Result<Channel> rename_channel(Connection& db, const Channel& channel, const std::string& name, const std::string& topic);
 // The facts the policy needs about `who`: role and cohorts.
 Actor actor_of(Connection& db, cohorts::CohortMembership& membership, const Principal& who);
 

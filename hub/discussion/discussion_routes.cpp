@@ -122,6 +122,7 @@ void DiscussionRoutes::add_to(http::Router& router) {
   const std::size_t message_limit = 2 * kMaxBodyBytes + 1024;  // room for JSON escapes; the field check says 413
   router.add(Method::get, "/api/channels", {Access::user, 0}, bind(&DiscussionRoutes::list_channels));
   router.add(Method::post, "/api/channels", {Access::user, 2048}, bind(&DiscussionRoutes::create_channel));
+  router.add(Method::patch, "/api/channels/{id}", {Access::user, 2048}, bind(&DiscussionRoutes::rename_channel));
   router.add(Method::get, "/api/channels/{id}/messages", {Access::user, 0}, bind(&DiscussionRoutes::list_messages));
   router.add(Method::post, "/api/channels/{id}/messages", {Access::user, message_limit}, bind(&DiscussionRoutes::post));
   router.add(Method::put, "/api/channels/{id}/read", {Access::user, 256}, bind(&DiscussionRoutes::mark_read));
@@ -169,6 +170,35 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::create_channel(Request&
   };
   HUB_TRY(channel, co_await db_.write(create_job));
   co_return json_response(201, {{"channel", *channel}});
+}
+
+boost::asio::awaitable<http::Response> DiscussionRoutes::rename_channel(Request& req, Context& ctx) {
+  auto id = req.id_param("id");
+  if (!id) co_return error_response(no_such_channel());
+  HUB_TRY(body, http::parse_json_object(req.body));
+  HUB_TRY(name, http::optional_string_field(*body, "name", 80));
+  if (*name && name->value().find_first_not_of(" \t") == std::string::npos)
+    co_return error_response(ApiError::invalid_field("name", "name must not be blank."));
+  HUB_TRY(topic, http::optional_string_field(*body, "topic", 500));
+  const std::int64_t now = clock_.now();
+  auto rename_job = [this, who = ctx.user(), id = *id, n = *name, t = *topic, now](Connection& c) -> Result<json> {
+    const Actor actor = actor_of(c, membership_, who);
+    auto ch = visible_channel(c, actor, id);
+    if (!ch) return ch.error();
+    if (auto s = check(policy::rename_channel(actor, ch->facts()), no_such_channel(),
+                       ch->cohort_id ? "Only an admin or a mentor of the cohort may rename its channels."
+                                     : "Only an admin may rename hub-wide channels.");
+        !s)
+      return s.error();
+    auto renamed = discussion::rename_channel(c, *ch, n.value_or(ch->name), t.value_or(ch->topic));
+    if (!renamed) return renamed.error();
+    json detail = {{"name", renamed->name}, {"was", ch->name}};
+    if (auto s = auth::audit(c, who.user_id, "channel.rename", "channel:" + std::to_string(id), detail, now); !s)
+      return s.error();
+    return channel_json(*renamed);
+  };
+  HUB_TRY(channel, co_await db_.write(rename_job));
+  co_return json_response(200, {{"channel", *channel}});
 }
 
 boost::asio::awaitable<http::Response> DiscussionRoutes::list_messages(Request& req, Context& ctx) {

@@ -42,6 +42,11 @@ Verdict create_channel(const Actor& a, const ChannelFacts& ch) {
   return allow_if(is_mentor(a) && ch.cohort_id && belongs_to(a, *ch.cohort_id));
 }
 
+Verdict rename_channel(const Actor& a, const ChannelFacts& ch) {
+  if (see_channel(a, ch) != Verdict::allowed) return Verdict::hidden;
+  return create_channel(a, ch);
+}
+
 bool moderates(const Actor& a, const ChannelFacts& ch) {
   if (is_admin(a)) return true;
   return is_mentor(a) && ch.cohort_id && belongs_to(a, *ch.cohort_id);

@@ -35,6 +35,8 @@ namespace policy {
 Verdict see_channel(const Actor& actor, const ChannelFacts& channel);
 // Admins anywhere; a mentor in a cohort of theirs; hub-wide channels admins only.
 Verdict create_channel(const Actor& actor, const ChannelFacts& channel);
+// Renaming a channel or changing its topic: whoever may create it, among those who see it.
+Verdict rename_channel(const Actor& actor, const ChannelFacts& channel);
 // Whoever sees the channel, unless muted there.
 Verdict post(const Actor& actor, const ChannelFacts& channel, bool muted);
 Verdict react(const Actor& actor, const ChannelFacts& channel);

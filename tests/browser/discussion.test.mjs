@@ -89,8 +89,10 @@ describe('discussion page', { timeout: 60_000 }, () => {
     await a.page.getByRole('button', { name: 'Save' }).click();
     const theirs = messages(b.page).locator('.message', { hasText: 'Retainers start at 12k' });
     await theirs.locator('.message-edited').waitFor();
-    a.page.once('dialog', (d) => d.accept());
-    await messages(a.page).locator('.message', { hasText: 'Retainers start at 12k' }).getByRole('button', { name: 'Delete' }).click();
+    // Delete asks once more inline, as Revoke and Restore do: no blocking dialog.
+    const edited = messages(a.page).locator('.message', { hasText: 'Retainers start at 12k' });
+    await edited.getByRole('button', { name: /^Delete message/ }).click();
+    await edited.getByRole('button', { name: /^Confirm delete/ }).click();
     await messages(b.page).getByText('This message was deleted.').waitFor();
     assert.equal(await messages(b.page).getByText('Retainers start at 12k').count(), 0);
   });

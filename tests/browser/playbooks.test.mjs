@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, watchContext } from '../support/browser.mjs';
+import { launchChromium, watchContext, menuLink } from '../support/browser.mjs';
 import { startHub, Client } from '../support/server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -73,7 +73,7 @@ describe('playbooks and mentoring in the browser', { timeout: 120_000 }, () => {
   });
 
   it('lists the starter playbooks and searches them with highlighted snippets', async () => {
-    await sam.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Playbooks' }).click();
+    await (await menuLink(sam, 'Playbooks')).click();
     await sam.getByRole('heading', { name: 'Playbooks', level: 1 }).waitFor();
     await sam.getByRole('link', { name: 'Pitching a retainer' }).waitFor();
     await sam.getByLabel('Search playbooks').fill('purchase order');
@@ -208,7 +208,7 @@ describe('playbooks and mentoring in the browser', { timeout: 120_000 }, () => {
   });
 
   it('lets a mentor assign a checklist that the mentee ticks off, and shows it on the dashboard', async () => {
-    await mira.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Mentoring' }).click();
+    await (await menuLink(mira, 'Mentoring')).click();
     await mira.getByRole('heading', { name: 'Mentoring', level: 1 }).waitFor();
     await mira.getByLabel('Member').selectOption({ label: 'Sam Ferreira (@sam)' });
     await mira.getByRole('button', { name: 'Become their mentor' }).click();
@@ -219,7 +219,7 @@ describe('playbooks and mentoring in the browser', { timeout: 120_000 }, () => {
     await mira.getByRole('button', { name: 'Assign checklist' }).click();
     await mira.getByText(/Assigned Getting through vendor onboarding \(revision 1, 7 items\) to Sam Ferreira\./).waitFor();
 
-    await sam.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Checklists' }).click();
+    await (await menuLink(sam, 'Checklists')).click();
     await sam.getByRole('link', { name: 'Getting through vendor onboarding' }).click();
     await sam.getByText('0 of 7 done').waitFor();
     await sam.getByRole('checkbox', { name: /1\. Prepare the company details document/ }).check();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, watchContext } from '../support/browser.mjs';
+import { launchChromium, watchContext, menuLink } from '../support/browser.mjs';
 import { startHub, Client } from '../support/server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -79,13 +79,14 @@ describe('web sharing pages', { timeout: 60_000 }, () => {
     await row.waitFor();
     assert.match(await row.textContent(), /quiet/);
     await page.getByRole('list', { name: 'Quiet clients' }).getByText(/Initech/).waitFor();
+    await row.getByText('Actions', { exact: true }).click();  // one actions menu per row
     await row.getByRole('button', { name: 'Contacted today' }).click();
     await page.getByRole('list', { name: 'Quiet clients' }).waitFor({ state: 'detached' });
     await page.screenshot({ path: join(artifacts, 'sharing-pipeline.png'), fullPage: true });
   });
 
   it('draws the published rates as an SVG chart and answers "where do I stand?"', async () => {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rates' }).click();
+    await (await menuLink(page, 'Rates')).click();
     await page.getByRole('heading', { name: 'Rates', level: 1 }).waitFor();
     const chart = page.locator('svg.rates-chart').first();
     await chart.waitFor();
@@ -99,7 +100,7 @@ describe('web sharing pages', { timeout: 60_000 }, () => {
   });
 
   it('shows cohort success with the first-renewal rate and an SVG survival curve', async () => {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Success' }).click();
+    await (await menuLink(page, 'Success')).click();
     await page.getByRole('heading', { name: 'Cohort success', level: 1 }).waitFor();
     const rate = page.locator('.success-stats dd').first();
     await rate.waitFor();

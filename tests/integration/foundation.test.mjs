@@ -187,7 +187,7 @@ test('init is idempotent and keeps the keys and the data', async () => {
   cli(['init', '--data-dir', dir, '--demo']);
   assert.equal(readFileSync(join(dir, 'keys', 'pseudonym-hmac.key'), 'utf8'), key);
   assert.equal(readFileSync(join(dir, 'demo-logins.txt'), 'utf8'), logins);
-  assert.equal(execFileSync('sqlite3', [join(dir, 'cohorthub.db'), 'select count(*) from cohorts'], { encoding: 'utf8' }).trim(), '1');
+  assert.equal(execFileSync('sqlite3', [join(dir, 'cohorthub.db'), 'select count(*) from cohorts'], { encoding: 'utf8' }).trim(), '3');
   assert.match(cli(['admin', 'list-users', '--data-dir', dir]), /ada\s+admin/);
   rmSync(dir, { recursive: true, force: true });
 });

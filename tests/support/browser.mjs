@@ -37,3 +37,39 @@ export async function watchContext(context, who, problems, timeout = 10_000) {
     });
   });
 }
+
+// The main menu's link `name`, made visible first: on a phone the Menu button opens the menu; on a
+// desktop the group (drop-down) that holds the link is opened.
+export async function menuLink(page, name) {
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  const link = nav.getByRole('link', { name, exact: true });
+  if (await link.isVisible()) return link;
+  const menu = nav.getByRole('button', { name: 'Menu' });
+  if (await menu.isVisible() && (await menu.getAttribute('aria-expanded')) !== 'true') {
+    await menu.click();
+    if (await link.isVisible()) return link;
+  }
+  for (const group of await nav.locator('.nav-group-button').all()) {
+    if (!(await group.isVisible())) continue;
+    await group.click();
+    if (await link.isVisible()) return link;
+    await group.click();
+  }
+  return link;
+}
+
+// axe-core's serious and critical findings on the page as it stands, as readable lines. The
+// script is evaluated through DevTools, so the page's CSP needs no exception for it.
+let axeSource = null;
+export async function accessibilityProblems(page) {
+  if (!axeSource) {
+    const { readFileSync } = await import('node:fs');
+    const { createRequire } = await import('node:module');
+    axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  }
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`));
+  return violations;
+}

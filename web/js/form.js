@@ -18,6 +18,7 @@ function fieldShell({ label, name, hint, control, after }) {
   return {
     el,
     input: control,
+    label,
     setError(message) {
       error.textContent = message;
       error.hidden = false;
@@ -60,12 +61,25 @@ export function selectField({ label, name, hint, options, value, ...attrs }) {
   return fieldShell({ label, name, hint, control });
 }
 
+// The hub's messages name fields as the API does ("annual_amount must be between 1 and
+// 100000000."). People read the field's label and grouped digits instead: "Annual amount must be
+// between 1 and 100,000,000."
+export function inWords(message, labels = {}) {
+  let text = String(message).replace(/\b[a-z]+(?:_[a-z]+)*\b/g, (word, at) => {
+    const label = labels[word] || (word.includes('_') ? word.replace(/_/g, ' ') : null);
+    if (!label) return word;
+    return at === 0 ? label.charAt(0).toUpperCase() + label.slice(1) : label.charAt(0).toLowerCase() + label.slice(1);
+  });
+  text = text.charAt(0).toUpperCase() + text.slice(1);
+  return text.replace(/\b\d{5,}\b/g, (n) => Number(n).toLocaleString('en-US'));
+}
+
 export function errorMessage(err) {
   if (err instanceof ApiError) {
     if (err.code === 'rate_limited' && err.retryAfter) {
       return `${err.message} Try again in ${err.retryAfter} second${err.retryAfter === 1 ? '' : 's'}.`;
     }
-    return err.message;
+    return inWords(err.message);
   }
   return 'Something went wrong in the page. Please reload and try again.';
 }
@@ -84,6 +98,7 @@ export function createForm({ fields, submitLabel, busyLabel = 'Working…', onSu
     alert.textContent = message;
     alert.hidden = !message;
   };
+  const labels = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.label]));
   const clearErrors = () => {
     showAlert('');
     Object.values(fields).forEach((f) => f.clearError());
@@ -102,10 +117,10 @@ export function createForm({ fields, submitLabel, busyLabel = 'Working…', onSu
     } catch (err) {
       const target = err instanceof ApiError && err.field && fields[err.field];
       if (target) {
-        target.setError(err.message);
+        target.setError(inWords(err.message, labels));
         target.input.focus();
       } else {
-        showAlert(errorMessage(err));
+        showAlert(err instanceof ApiError ? inWords(errorMessage(err), labels) : errorMessage(err));
         if (!(err instanceof ApiError)) console.warn(err);
       }
     } finally {

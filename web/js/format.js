@@ -15,6 +15,14 @@ export function formatTime(timestamp) {
   return Number.isNaN(d.getTime()) ? String(timestamp) : d.toLocaleDateString(undefined, dateStyle);
 }
 
+// A timestamp with its date and time of day, e.g. "12 Mar 2026, 14:05".
+export function formatDateTime(timestamp) {
+  if (!timestamp) return '—';
+  const d = new Date(timestamp);
+  if (Number.isNaN(d.getTime())) return String(timestamp);
+  return `${d.toLocaleDateString(undefined, dateStyle)}, ${d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}`;
+}
+
 export function plural(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
 }

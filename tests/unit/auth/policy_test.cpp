@@ -12,7 +12,7 @@ namespace {
 enum class Who { admin, mentor, member, stranger, anonymous };
 enum class Rel { self, same_cohort, other_cohort, no_cohort };
 enum class Act { invite_member, invite_mentor, invite_admin, list_all_invites, list_own_invites, use_own_account,
-                 revoke_token };
+                 revoke_token, revoke_invite, change_role };
 
 constexpr std::int64_t kActorId = 10, kSameCohort = 1, kOtherCohort = 2;
 constexpr std::int64_t kUserInSameCohort = 11, kUserInOtherCohort = 12;
@@ -48,6 +48,8 @@ bool allowed(const Actor& a, Rel rel, Act act) {
     case Act::list_own_invites: return invite_scope(a) != InviteScope::none;
     case Act::use_own_account: return can_use_own_account(a);
     case Act::revoke_token: return can_revoke_token(a, user(rel));
+    case Act::revoke_invite: return can_revoke_invite(a, user(rel));  // an invite made by `rel`
+    case Act::change_role: return can_change_role(a, user(rel));
   }
   return false;
 }
@@ -77,6 +79,12 @@ const Row kTable[] = {
   {Who::admin,     Rel::self,         Act::revoke_token,       yes},
   {Who::admin,     Rel::same_cohort,  Act::revoke_token,       no },
   {Who::admin,     Rel::other_cohort, Act::revoke_token,       no },
+  {Who::admin,     Rel::self,         Act::revoke_invite,      yes},
+  {Who::admin,     Rel::same_cohort,  Act::revoke_invite,      yes},
+  {Who::admin,     Rel::other_cohort, Act::revoke_invite,      yes},
+  {Who::admin,     Rel::self,         Act::change_role,        no },
+  {Who::admin,     Rel::same_cohort,  Act::change_role,        yes},
+  {Who::admin,     Rel::other_cohort, Act::change_role,        yes},
 
   {Who::mentor,    Rel::same_cohort,  Act::invite_member,      yes},
   {Who::mentor,    Rel::other_cohort, Act::invite_member,      no },
@@ -91,6 +99,12 @@ const Row kTable[] = {
   {Who::mentor,    Rel::self,         Act::revoke_token,       yes},
   {Who::mentor,    Rel::same_cohort,  Act::revoke_token,       no },
   {Who::mentor,    Rel::other_cohort, Act::revoke_token,       no },
+  {Who::mentor,    Rel::self,         Act::revoke_invite,      yes},
+  {Who::mentor,    Rel::same_cohort,  Act::revoke_invite,      no },
+  {Who::mentor,    Rel::other_cohort, Act::revoke_invite,      no },
+  {Who::mentor,    Rel::self,         Act::change_role,        no },
+  {Who::mentor,    Rel::same_cohort,  Act::change_role,        no },
+  {Who::mentor,    Rel::other_cohort, Act::change_role,        no },
 
   {Who::member,    Rel::same_cohort,  Act::invite_member,      no },
   {Who::member,    Rel::other_cohort, Act::invite_member,      no },
@@ -103,6 +117,12 @@ const Row kTable[] = {
   {Who::member,    Rel::self,         Act::revoke_token,       yes},
   {Who::member,    Rel::same_cohort,  Act::revoke_token,       no },
   {Who::member,    Rel::other_cohort, Act::revoke_token,       no },
+  {Who::member,    Rel::self,         Act::revoke_invite,      no },
+  {Who::member,    Rel::same_cohort,  Act::revoke_invite,      no },
+  {Who::member,    Rel::other_cohort, Act::revoke_invite,      no },
+  {Who::member,    Rel::self,         Act::change_role,        no },
+  {Who::member,    Rel::same_cohort,  Act::change_role,        no },
+  {Who::member,    Rel::other_cohort, Act::change_role,        no },
 
   {Who::stranger,  Rel::same_cohort,  Act::invite_member,      no },
   {Who::stranger,  Rel::other_cohort, Act::invite_member,      no },
@@ -112,6 +132,12 @@ const Row kTable[] = {
   {Who::stranger,  Rel::self,         Act::revoke_token,       yes},
   {Who::stranger,  Rel::same_cohort,  Act::revoke_token,       no },
   {Who::stranger,  Rel::other_cohort, Act::revoke_token,       no },
+  {Who::stranger,  Rel::self,         Act::revoke_invite,      no },
+  {Who::stranger,  Rel::same_cohort,  Act::revoke_invite,      no },
+  {Who::stranger,  Rel::other_cohort, Act::revoke_invite,      no },
+  {Who::stranger,  Rel::self,         Act::change_role,        no },
+  {Who::stranger,  Rel::same_cohort,  Act::change_role,        no },
+  {Who::stranger,  Rel::other_cohort, Act::change_role,        no },
 
   {Who::anonymous, Rel::same_cohort,  Act::invite_member,      no },
   {Who::anonymous, Rel::no_cohort,    Act::invite_admin,       no },
@@ -120,6 +146,12 @@ const Row kTable[] = {
   {Who::anonymous, Rel::self,         Act::revoke_token,       no },
   {Who::anonymous, Rel::same_cohort,  Act::revoke_token,       no },
   {Who::anonymous, Rel::other_cohort, Act::revoke_token,       no },
+  {Who::anonymous, Rel::self,         Act::revoke_invite,      no },
+  {Who::anonymous, Rel::same_cohort,  Act::revoke_invite,      no },
+  {Who::anonymous, Rel::other_cohort, Act::revoke_invite,      no },
+  {Who::anonymous, Rel::self,         Act::change_role,        no },
+  {Who::anonymous, Rel::same_cohort,  Act::change_role,        no },
+  {Who::anonymous, Rel::other_cohort, Act::change_role,        no },
 };
 // clang-format on
 

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "hub/discussion/policy.hpp"
@@ -96,6 +97,21 @@ TEST_CASE("discussion policy: the visible-channel scope that queries bind agrees
   CHECK_FALSE(policy::visible_channel_scope(actor("mentor")).every_cohort);
   CHECK(policy::visible_channel_scope(actor("mentor")).cohort_ids == std::vector<std::int64_t>{kCohort});
   CHECK_FALSE(policy::visible_channel_scope(actor("anonymous")).hub_wide);
+}
+
+TEST_CASE("discussion policy: renaming a channel is for whoever may create it there; others see nothing to rename") {
+  // role, channel, verdict: Y allowed, - refused (403), h hidden (404)
+  const std::vector<std::tuple<const char*, const char*, char>> table = {
+      {"admin", "same cohort", 'Y'},     {"admin", "other cohort", 'Y'},     {"admin", "hub-wide", 'Y'},
+      {"mentor", "same cohort", 'Y'},    {"mentor", "other cohort", 'h'},    {"mentor", "hub-wide", '-'},
+      {"member", "same cohort", '-'},    {"member", "other cohort", 'h'},    {"member", "hub-wide", '-'},
+      {"stranger", "same cohort", 'h'},  {"stranger", "other cohort", 'h'},  {"stranger", "hub-wide", '-'},
+      {"anonymous", "same cohort", 'h'}, {"anonymous", "other cohort", 'h'}, {"anonymous", "hub-wide", 'h'},
+  };
+  for (const auto& [role, where, verdict] : table) {
+    INFO(role << " renaming a " << where << " channel");
+    CHECK(mark(policy::rename_channel(actor(role), channel(where))) == verdict);
+  }
 }
 
 TEST_CASE("discussion policy: moderation is an admin's everywhere, a mentor's only in their cohorts") {

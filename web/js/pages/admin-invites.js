@@ -1,8 +1,8 @@
 // Admin: create an invite (the code and register link are shown once) and list invites.
 import { h, mount } from '../dom.js';
-import { api } from '../api.js';
-import { card, badge, emptyState } from '../layout.js';
-import { textField, selectField, createForm } from '../form.js';
+import { api, request } from '../api.js';
+import { card, badge, emptyState, notice, confirmButton } from '../layout.js';
+import { textField, selectField, createForm, errorMessage } from '../form.js';
 import { copyField } from '../copy.js';
 import { dataTable, loadMoreButton } from '../table.js';
 import { formatTime } from '../format.js';
@@ -11,7 +11,7 @@ import { isAdmin } from '../session.js';
 const ROLE_LABELS = { member: 'Member', mentor: 'Mentor', admin: 'Admin' };
 
 export function inviteStatus(invite, now = Date.now()) {
-  if (['pending', 'used', 'expired'].includes(invite.status)) return invite.status;
+  if (['pending', 'used', 'expired', 'revoked'].includes(invite.status)) return invite.status;
   if (invite.used_at) return 'used';
   if (invite.expires_at && Date.parse(invite.expires_at) <= now) return 'expired';
   return 'pending';
@@ -79,7 +79,21 @@ export function inviteCreator(user, cohorts, onCreated) {
   return { el: card('Invite someone', form.el, result), setCohorts };
 }
 
-function inviteRow(cohortName) {
+// Withdraw asks once more inline, as Revoke and Restore do; the code stops working at once.
+function withdrawButton(invite, cohortName, onDone, status) {
+  const what = `the ${ROLE_LABELS[invite.role]?.toLowerCase() || invite.role} invite${invite.cohort_id ? ` to ${cohortName(invite.cohort_id)}` : ''}`;
+  return confirmButton('Withdraw', 'Confirm withdraw', what, async () => {
+    try {
+      await request('DELETE', `/api/invites/${encodeURIComponent(invite.id)}`);
+      mount(status, notice('success', `Withdrew ${what}. Its link no longer works.`));
+      await onDone();
+    } catch (err) {
+      mount(status, notice('error', errorMessage(err)));
+    }
+  });
+}
+
+function inviteRow(cohortName, onWithdrawn, status) {
   return [
     { label: 'Role', cell: (i) => ROLE_LABELS[i.role] || i.role },
     { label: 'Cohort', cell: (i) => (i.cohort_id ? cohortName(i.cohort_id) : '—') },
@@ -92,12 +106,17 @@ function inviteRow(cohortName) {
         return status === 'used' ? h('span', {}, badge('used'), ` ${formatTime(i.used_at)}`) : badge(status);
       },
     },
+    {
+      label: 'Actions',
+      cell: (i) => (inviteStatus(i) === 'pending' ? withdrawButton(i, cohortName, onWithdrawn, status) : ''),
+    },
   ];
 }
 
 // Returns {el, reload()}.
 export function inviteList(getCohorts) {
   const body = h('div', {});
+  const status = h('div', {});
   const cohortName = (id) => getCohorts().find((c) => String(c.id) === String(id))?.name || `Cohort ${id}`;
   async function reload() {
     const first = await api.invites();
@@ -106,7 +125,7 @@ export function inviteList(getCohorts) {
       return;
     }
     const table = dataTable({
-      caption: 'Invites', columns: inviteRow(cohortName), rows: first.items, rowKey: (i) => i.id,
+      caption: 'Invites', columns: inviteRow(cohortName, reload, status), rows: first.items, rowKey: (i) => i.id,
     });
     let cursor = first.next_cursor;
     const more = loadMoreButton('Load more invites', async () => {
@@ -118,5 +137,5 @@ export function inviteList(getCohorts) {
     more.hidden = !cursor;
     mount(body, table.el, more);
   }
-  return { el: card('Invites', body), reload };
+  return { el: card('Invites', status, body), reload };
 }

@@ -4,7 +4,7 @@ import { api, fetchAll } from '../api.js';
 import { pageHeader, card, emptyState } from '../layout.js';
 import { canInvite, isAdmin } from '../session.js';
 import { inviteCreator, inviteList } from './admin-invites.js';
-import { cohortCreator } from './admin-cohorts.js';
+import { cohortCreator, memberAdder, roleChanger } from './admin-cohorts.js';
 
 function notAllowed(view) {
   mount(view,
@@ -20,17 +20,20 @@ export default async function renderAdmin(view, { user }) {
   let cohorts = await fetchAll((cursor) => api.cohorts(cursor));
   const invites = inviteList(() => cohorts);
   const creator = inviteCreator(user, cohorts, () => invites.reload());
+  const adder = admin ? memberAdder(cohorts) : null;
   const newCohort = admin
     ? cohortCreator((cohort) => {
       cohorts = [...cohorts, cohort];
       creator.setCohorts(cohorts, cohort.id);
+      adder.setCohorts(cohorts);
     })
     : null;
   mount(view,
     pageHeader('Admin', admin
       ? 'Set up cohorts and invite the people who will join them.'
       : 'Invite new members to your cohort.'),
-    h('div', { class: admin ? 'grid-2' : 'grid-1' }, creator.el, newCohort),
+    h('div', { class: admin ? 'grid-2' : 'grid-1' }, newCohort, creator.el),
+    admin ? h('div', { class: 'grid-2' }, adder.el, roleChanger()) : null,
     invites.el);
   await invites.reload();
 }

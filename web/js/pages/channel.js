@@ -2,9 +2,9 @@
 // messages with threads, a Markdown composer with preview, and live updates over /api/live.
 import { h, mount } from '../dom.js';
 import { request, fetchAll } from '../api.js';
-import { pageHeader, card, emptyState, notice } from '../layout.js';
+import { pageHeader, card, emptyState, notice, confirmButton } from '../layout.js';
 import { errorMessage } from '../form.js';
-import { formatTime } from '../format.js';
+import { formatDateTime } from '../format.js';
 import { messageBody } from '../safe-html.js';
 import { LiveConnection } from '../live.js';
 
@@ -19,9 +19,71 @@ const chat = {
   unreact: (id, emoji) => request('DELETE', `/api/messages/${enc(id)}/reactions/${enc(emoji)}`),
   read: (id, messageId) => request('PUT', `/api/channels/${enc(id)}/read`, { message_id: messageId }),
   preview: (body) => request('POST', '/api/render-preview', { body }),
+  cohorts: () => fetchAll((cursor) => request('GET', `/api/cohorts${cursor ? `?cursor=${enc(cursor)}` : ''}`)),
+  createChannel: (body) => request('POST', '/api/channels', body),
+  renameChannel: (id, body) => request('PATCH', `/api/channels/${enc(id)}`, body),
 };
 const STATUS_TEXT = { connecting: 'Connecting…', live: 'Live', offline: 'Offline — will catch up' };
-const REACTIONS = ['👍', '🎉', '❤️'];
+// Each reaction has a name: screen readers say it, and it is shown where no emoji font draws the emoji.
+const REACTIONS = [['👍', 'thumbs up'], ['🎉', 'party'], ['❤️', 'heart']];
+
+// True when this browser draws emoji in colour; otherwise reactions show their names instead.
+function emojiFontPresent() {
+  try {
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 20;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    ctx.textBaseline = 'top';
+    ctx.font = '16px "Noto Color Emoji", "Apple Color Emoji", "Segoe UI Emoji", sans-serif';
+    ctx.fillText('👍', 0, 0);
+    const px = ctx.getImageData(0, 0, 20, 20).data;
+    for (let i = 0; i < px.length; i += 4) {
+      if (px[i + 3] > 0 && (Math.abs(px[i] - px[i + 1]) > 30 || Math.abs(px[i + 1] - px[i + 2]) > 30)) return true;
+    }
+  } catch {
+    // No canvas: keep the names.
+  }
+  return false;
+}
+let emojiChecked = false;
+function markEmojiSupport() {
+  if (emojiChecked) return;
+  emojiChecked = true;
+  if (!emojiFontPresent()) document.documentElement.classList.add('no-emoji-font');
+}
+
+// Opening a channel, for admins (hub-wide or any cohort) and mentors (their cohorts).
+function newChannelForm(user, cohorts, onCreated) {
+  const name = h('input', { id: 'channel-name', name: 'name', class: 'input', required: true, maxlength: 80, autocomplete: 'off' });
+  const topic = h('input', { id: 'channel-topic', name: 'topic', class: 'input', maxlength: 500, autocomplete: 'off' });
+  const where = h('select', { id: 'channel-where', name: 'cohort', class: 'input' },
+    user.role === 'admin' ? h('option', { value: '' }, 'The whole hub') : null,
+    cohorts.map((c) => h('option', { value: String(c.id) }, c.name)));
+  const status = h('div', {});
+  const form = h('form', { class: 'channel-new', novalidate: true, 'aria-label': 'New channel' },
+    h('div', { class: 'field' }, h('label', { for: 'channel-name' }, 'Channel name'), name),
+    h('div', { class: 'field' }, h('label', { for: 'channel-topic' }, 'Topic (optional)'), topic),
+    h('div', { class: 'field' }, h('label', { for: 'channel-where' }, 'Who can read it'), where),
+    status,
+    h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, 'Create channel'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!name.value.trim()) {
+      mount(status, notice('error', 'Give the channel a name.'));
+      name.focus();
+      return;
+    }
+    const body = { name: name.value.trim(), topic: topic.value.trim() };
+    if (where.value) body.cohort_id = Number(where.value);
+    try {
+      const { channel } = await chat.createChannel(body);
+      onCreated(channel);
+    } catch (err) {
+      mount(status, notice('error', errorMessage(err)));
+    }
+  });
+  return form;
+}
 
 // A composer: a textarea with Send and Preview. onSend(body) may throw; the text stays then.
 function composer({ label, placeholder, onSend }) {
@@ -63,12 +125,51 @@ function composer({ label, placeholder, onSend }) {
   return form;
 }
 
+// Renaming a channel (and its topic), inline in the channel header, for those who moderate it.
+function renameControl(channel, onRenamed) {
+  const slot = h('div', { class: 'channel-rename' });
+  const open = h('button', { type: 'button', class: 'btn btn-quiet btn-small' }, 'Rename');
+  const show = () => {
+    const name = h('input', { id: 'rename-name', class: 'input', value: channel.name, maxlength: 80, required: true });
+    const topic = h('input', { id: 'rename-topic', class: 'input', value: channel.topic || '', maxlength: 500 });
+    const status = h('div', {});
+    const form = h('form', { class: 'channel-new', novalidate: true, 'aria-label': `Rename # ${channel.name}` },
+      h('div', { class: 'field' }, h('label', { for: 'rename-name' }, 'New name'), name),
+      h('div', { class: 'field' }, h('label', { for: 'rename-topic' }, 'Topic'), topic),
+      status,
+      h('div', { class: 'composer-actions' },
+        h('button', { type: 'button', class: 'btn btn-quiet btn-small', onclick: () => { mount(slot, open); open.focus(); } }, 'Cancel'),
+        h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, 'Save name')));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!name.value.trim()) { mount(status, notice('error', 'Give the channel a name.')); name.focus(); return; }
+      try {
+        await chat.renameChannel(channel.id, { name: name.value.trim(), topic: topic.value.trim() });
+        onRenamed();
+      } catch (err) {
+        mount(status, notice('error', errorMessage(err)));
+      }
+    });
+    mount(slot, form);
+    name.focus();
+  };
+  open.addEventListener('click', show);
+  mount(slot, open);
+  return slot;
+}
+
 export default async function renderChannels(view, { user, routeParams, navigate }) {
-  const channels = await chat.channels();
+  markEmojiSupport();
+  const canCreate = user.role === 'admin' || user.role === 'mentor';
+  const [channels, cohorts] = await Promise.all([chat.channels(), canCreate ? chat.cohorts() : []]);
   const header = pageHeader('Discussion', 'Compare notes with your cohort. Messages appear live.');
+  const creator = () => (canCreate && (user.role === 'admin' || cohorts.length)
+    ? newChannelForm(user, cohorts, (channel) => navigate(`/channels/${channel.id}`))
+    : null);
   if (!channels.length) {
     mount(view, header, card(null, emptyState('No channels yet.',
-      user.role === 'member' ? 'A mentor or an admin opens the first channel.' : 'Create one with POST /api/channels.')));
+      canCreate ? 'Open the first one below.' : 'A mentor or an admin opens the first channel.')),
+    canCreate ? card('New channel', creator()) : null);
     return;
   }
   const current = channels.find((c) => String(c.id) === routeParams.id) || channels[0];
@@ -110,21 +211,24 @@ export default async function renderChannels(view, { user, routeParams, navigate
     const meta = h('div', { class: 'message-meta' },
       h('span', { class: 'message-author' }, m.author.display_name),
       h('span', { class: 'message-handle' }, ` @${m.author.handle} · `),
-      h('time', { datetime: m.created_at }, formatTime(m.created_at)),
-      m.edited_at && !m.deleted ? h('span', { class: 'message-edited', title: `Edited ${formatTime(m.edited_at)}` }, ' (edited)') : null);
+      h('time', { datetime: m.created_at }, formatDateTime(m.created_at)),
+      m.edited_at && !m.deleted ? h('span', { class: 'message-edited', title: `Edited ${formatDateTime(m.edited_at)}` }, ' (edited)') : null);
     if (m.deleted) {
       mount(li, meta, h('p', { class: 'message-tombstone' }, 'This message was deleted.'));
       return li;
     }
     const actions = h('div', { class: 'message-actions' });
-    for (const emoji of REACTIONS) {
+    for (const [emoji, name] of REACTIONS) {
       const r = m.reactions.find((x) => x.emoji === emoji);
       const pressed = !!r && r.handles.includes(user.handle);
       actions.append(h('button', {
         type: 'button', class: 'btn btn-quiet btn-small reaction', 'aria-pressed': pressed ? 'true' : 'false',
-        'aria-label': `React ${emoji}${r ? ` (${r.count})` : ''}`,
+        'aria-label': `React with ${name}${r ? `: ${r.count} so far` : ''}`,
+        title: r ? `${name}: ${r.handles.map((x) => `@${x}`).join(', ')}` : name,
         onclick: () => (pressed ? chat.unreact(m.id, emoji) : chat.react(m.id, emoji)).then(apply).catch(showError),
-      }, r ? `${emoji} ${r.count}` : emoji));
+      }, h('span', { class: 'reaction-emoji', 'aria-hidden': 'true' }, emoji),
+      h('span', { class: 'reaction-name', 'aria-hidden': 'true' }, name),
+      r ? h('span', { class: 'reaction-count', 'aria-hidden': 'true' }, String(r.count)) : null));
     }
     if (!m.thread_root) {
       actions.append(h('button', { type: 'button', class: 'btn btn-quiet btn-small', onclick: () => openThread(m) },
@@ -132,10 +236,8 @@ export default async function renderChannels(view, { user, routeParams, navigate
     }
     if (mine) actions.append(h('button', { type: 'button', class: 'btn btn-quiet btn-small', onclick: () => startEdit(li, m) }, 'Edit'));
     if (mine || canModerate) {
-      actions.append(h('button', {
-        type: 'button', class: 'btn btn-quiet btn-small btn-danger-text',
-        onclick: () => { if (window.confirm('Delete this message?')) chat.remove(m.id).then(apply).catch(showError); },
-      }, 'Delete'));
+      actions.append(confirmButton('Delete', 'Confirm delete', `message by ${m.author.display_name}`,
+        () => chat.remove(m.id).then(apply).catch(showError)));
     }
     mount(li, meta, messageBody(m.html), actions);
     return li;
@@ -242,14 +344,18 @@ export default async function renderChannels(view, { user, routeParams, navigate
   });
   const watchdog = setInterval(() => { if (!view.isConnected) { live.stop(); clearInterval(watchdog); } }, 1000);
 
+  const newChannel = canCreate && (user.role === 'admin' || cohorts.length)
+    ? h('details', { class: 'channel-new-panel' }, h('summary', {}, 'New channel'), creator())
+    : null;
   mount(view, header,
     h('div', { class: 'channels-layout' },
-      nav,
+      h('div', { class: 'channel-side' }, nav, newChannel),
       h('section', { class: 'channel-main', 'aria-label': `# ${current.name}` },
         h('div', { class: 'channel-header' },
           h('h2', { class: 'channel-title' }, `# ${current.name}`),
           current.topic ? h('p', { class: 'channel-topic' }, current.topic) : null,
-          status),
+          status,
+          canModerate ? renameControl(current, () => navigate(`/channels/${current.id}`, { replace: true })) : null),
         errors, olderBtn, list,
         composer({ label: `Message # ${current.name}`, placeholder: `Message # ${current.name} (Markdown)`,
           onSend: (body) => chat.post(current.id, { body }).then(apply) })),

@@ -1,6 +1,7 @@
-// / — the cohort home: the selected cohort and its members.
+// / — the cohort home: the selected cohort, the viewer's next steps, what changed since their
+// last visit, and the members.
 import { h, mount } from '../dom.js';
-import { api, fetchAll } from '../api.js';
+import { api, fetchAll, request } from '../api.js';
 import { pageHeader, card, emptyState, badge } from '../layout.js';
 import { selectField } from '../form.js';
 import { formatDay, formatTime, plural } from '../format.js';
@@ -17,6 +18,63 @@ function rememberedCohort(cohorts) {
 
 function remember(id) {
   try { localStorage.setItem(STORAGE_KEY, String(id)); } catch { /* storage blocked */ }
+}
+
+// The viewer's previous visit to this page (kept in this browser only), and now noted as the latest.
+function lastVisit(user) {
+  const key = `cohorthub.visit.${user.id}`;
+  let previous = null;
+  try {
+    previous = localStorage.getItem(key);
+    localStorage.setItem(key, new Date().toISOString());
+  } catch { /* storage blocked: every visit is a first one */ }
+  return previous;
+}
+
+// Things worth doing next, for the person looking: each links to where it is done.
+async function nextSteps(cohort, user) {
+  const [pipeline, channels, assignments] = await Promise.all([
+    request('GET', '/api/engagements?limit=1'),
+    fetchAll((cursor) => request('GET', `/api/channels${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`)),
+    user.role === 'member' ? request('GET', '/api/assignments') : { items: [] },
+  ]);
+  const steps = [];
+  if (!pipeline.items.length) {
+    steps.push(['/pipeline', 'Fill your pipeline', 'Add the companies you are talking to. Only you see them.']);
+  }
+  steps.push(['/playbooks?tag=starter', 'Read a starter playbook', 'Start with “Pitching a retainer” or “Finding a champion”.']);
+  const own = channels.find((c) => c.cohort_id === cohort.id);
+  if (own) steps.push([`/channels/${own.id}`, `Say hello in # ${own.name}`, 'Your cohort reads it; a line about your project is enough.']);
+  for (const a of assignments.items) {
+    const open = a.progress.total - a.progress.done;
+    if (!open) continue;
+    steps.push([`/assignments/${a.id}`, `${plural(open, 'open item')} in “${a.playbook.title}”`,
+      a.progress.overdue ? `Overdue since ${formatDay(a.due_on)}.` : (a.due_on ? `Due ${formatDay(a.due_on)}.` : 'No due date.')]);
+  }
+  return card('Your next steps', h('ul', { class: 'next-steps' }, steps.map(([href, title, text]) => h('li', {},
+    h('a', { href }, title), h('span', { class: 'next-step-text' }, ` ${text}`)))));
+}
+
+// What changed since `since` (an ISO time), from what the viewer may see anyway.
+async function changes(cohort, since) {
+  if (!since) return null;
+  const [members, channels, playbooks, rates] = await Promise.all([
+    api.members(cohort.id),
+    fetchAll((cursor) => request('GET', `/api/channels${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`)),
+    request('GET', '/api/playbooks?limit=200'),
+    request('GET', '/api/rates'),
+  ]);
+  const items = [];
+  const joined = members.items.filter((m) => m.joined_at > since);
+  if (joined.length) items.push(`${plural(joined.length, 'person', 'people')} joined: ${joined.map((m) => m.display_name).join(', ')}.`);
+  for (const c of channels) if (c.unread) items.push(h('a', { href: `/channels/${c.id}` }, `${plural(c.unread, 'new message')} in # ${c.name}`));
+  for (const p of playbooks.items) {
+    if (p.updated_at > since) items.push(h('a', { href: `/playbooks/${encodeURIComponent(p.slug)}` }, `“${p.title}” changed (revision ${p.revision})`));
+  }
+  if (rates.wave && rates.wave.closed_at > since) items.push(h('a', { href: '/rates' }, `Wave ${rates.wave.id} of rates was published`));
+  return card(`Since your last visit (${formatTime(since)})`, items.length
+    ? h('ul', { class: 'changes' }, items.map((i) => h('li', {}, i)))
+    : h('p', { class: 'card-text' }, 'Nothing new since then.'));
 }
 
 function initials(name) {
@@ -60,15 +118,16 @@ async function membersCard(cohort, user) {
   return card('Members', list, more);
 }
 
-async function renderCohort(slot, id, user) {
+async function renderCohort(slot, id, user, since) {
   const { cohort } = await api.cohort(id);
-  const members = await membersCard(cohort, user);
+  const [members, steps, changed] = await Promise.all([membersCard(cohort, user), nextSteps(cohort, user), changes(cohort, since)]);
   mount(slot,
     h('div', { class: 'cohort-summary' },
       h('h2', { class: 'cohort-name' }, cohort.name),
       h('dl', { class: 'stats' },
         h('div', { class: 'stat' }, h('dt', {}, hasStarted(cohort.starts_on) ? 'Started' : 'Starts'), h('dd', {}, formatDay(cohort.starts_on))),
         h('div', { class: 'stat' }, h('dt', {}, 'Members'), h('dd', {}, plural(cohort.member_count, 'member'))))),
+    h('div', { class: 'grid-2' }, steps, changed),
     members);
 }
 
@@ -89,6 +148,7 @@ export default async function renderHome(view, { user }) {
   if (!cohorts.length) return noCohort(view, user);
 
   const selected = rememberedCohort(cohorts);
+  const since = lastVisit(user);
   const slot = h('div', { class: 'cohort', 'aria-live': 'polite' });
   let switcher = null;
   if (cohorts.length > 1) {
@@ -100,7 +160,7 @@ export default async function renderHome(view, { user }) {
       remember(field.input.value);
       slot.setAttribute('aria-busy', 'true');
       try {
-        await renderCohort(slot, field.input.value, user);
+        await renderCohort(slot, field.input.value, user, since);
       } finally {
         slot.removeAttribute('aria-busy');
       }
@@ -111,5 +171,5 @@ export default async function renderHome(view, { user }) {
   mount(view,
     pageHeader('Your cohort', cohorts.length > 1 ? `You can see ${plural(cohorts.length, 'cohort')}.` : null, switcher, invite),
     slot);
-  await renderCohort(slot, selected.id, user);
+  await renderCohort(slot, selected.id, user, since);
 }

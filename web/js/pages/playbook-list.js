@@ -22,8 +22,26 @@ function playbookItem(p) {
 }
 
 // Snippets come from the server HTML-escaped, with matches in <mark>: only <mark> is kept.
+// Search snippets are cut from the Markdown source; people read them as text, so the marks of
+// Markdown (emphasis, headings, task boxes, link targets, code ticks) are dropped.
+export function markdownAsText(text) {
+  return text
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/(^|\s)[-*+] \[[ xX]\] /g, '$1')
+    .replace(/(^|\s)#{1,6} /g, '$1')
+    .replace(/(^|\s)(?:[-*+]|\d+\.) (?=\S)/g, '$1')
+    .replace(/\*\*|__|`+|~~/g, '')
+    .replace(/(^|[\s(])[*_](?=\S)|(?<=\S)[*_](?=[\s).,;:!?]|$)/g, '$1');
+}
+
+function plainTextNodes(el) {
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) node.textContent = markdownAsText(node.textContent);
+  return el;
+}
+
 function hitItem(hit) {
-  const snippet = appendSafeHtml(h('p', { class: 'search-snippet' }), hit.snippet, SNIPPET_TAGS);
+  const snippet = plainTextNodes(appendSafeHtml(h('p', { class: 'search-snippet' }), hit.snippet, SNIPPET_TAGS));
   const title = appendSafeHtml(h('a', { href: `/playbooks/${enc(hit.slug)}`, class: 'playbook-title' }), hit.title_html, SNIPPET_TAGS);
   return h('li', { class: 'playbook-item' }, title, snippet);
 }

@@ -128,5 +128,15 @@ export default async function renderRates(view, { user } = {}) {
     pageHeader('Rates', `Wave ${rates.wave.id}, published ${formatTime(rates.wave.closed_at)}. Amounts per year in ${currency}, rounded; member counts are distinct members${rates.noise ? ', with privacy noise' : ''}.`,
       closeWaveButton(user, view)),
     standCard(),
-    rates.tables.map((t) => card(`By ${label(t.dimension).toLowerCase()}`, rangeChart(t, currency), cellTable(t, currency))));
+    rates.tables.map((t) => breakdown(t, currency)));
+}
+
+// One breakdown; when every cell is suppressed, one sentence says so instead of a row per cell.
+function breakdown(table, currency) {
+  const title = `By ${label(table.dimension).toLowerCase()}`;
+  if (table.cells.length && table.cells.every((c) => c.suppressed)) {
+    return card(title, h('p', { class: 'card-text' },
+      `Every ${label(table.dimension).toLowerCase()} is suppressed in this wave: too few members share figures in each to publish them.`));
+  }
+  return card(title, h('div', { class: 'chart-scroll' }, rangeChart(table, currency)), cellTable(table, currency));
 }

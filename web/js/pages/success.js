@@ -62,7 +62,8 @@ function renderSuccess(slot, s) {
       h('div', { class: 'stat' }, h('dt', {}, 'Median time to first client'),
         h('dd', {}, days === null || days === undefined ? 'Too few members to publish' : `${days} days after joining`)),
       h('div', { class: 'stat' }, h('dt', {}, 'Median engagement lifetime'),
-        h('dd', {}, s.median_survival_months ? `${s.median_survival_months.toFixed(1)} months` : 'Not reached'))),
+        h('dd', {}, s.median_survival_months ? `${s.median_survival_months.toFixed(1)} months` : h('span', {}, 'Not enough renewals yet to tell',
+          h('span', { class: 'stat-note' }, ' More than half of the engagements are still running.'))))),
     card('Engagement survival',
       s.survival.length
         ? survivalChart(s.survival)
