@@ -11,7 +11,7 @@ const Field* field_named(const std::vector<Field>& fields, const std::string& na
   return nullptr;
 }
 
-void raise(RequiredBump& r, Bump b, std::string reason) {
+void raise_bump(RequiredBump& r, Bump b, std::string reason) {
   if (b > r.bump) r = {b, std::move(reason)};
 }
 
@@ -21,25 +21,25 @@ void compare_fields(const std::vector<Field>& before, const std::vector<Field>& 
     const Field* now = field_named(after, old.name);
     std::string name = "`" + prefix + old.name + "`";
     if (!now) {
-      raise(r, Bump::major, "field " + name + " was removed");
+      raise_bump(r, Bump::major, "field " + name + " was removed");
       continue;
     }
-    if (now->type != old.type) raise(r, Bump::major, "field " + name + " changed type");
-    if (now->required && !old.required) raise(r, Bump::major, "field " + name + " became required");
+    if (now->type != old.type) raise_bump(r, Bump::major, "field " + name + " changed type");
+    if (now->required && !old.required) raise_bump(r, Bump::major, "field " + name + " became required");
     for (const auto& o : old.options)
       if (std::find(now->options.begin(), now->options.end(), o) == now->options.end())
-        raise(r, Bump::major, "option `" + o + "` of field " + name + " was removed");
+        raise_bump(r, Bump::major, "option `" + o + "` of field " + name + " was removed");
     for (const auto& o : now->options)
       if (std::find(old.options.begin(), old.options.end(), o) == old.options.end())
-        raise(r, Bump::minor, "option `" + o + "` was added to field " + name);
-    if (now->sum != old.sum) raise(r, Bump::minor, "the sum of field " + name + " changed");
+        raise_bump(r, Bump::minor, "option `" + o + "` was added to field " + name);
+    if (now->sum != old.sum) raise_bump(r, Bump::minor, "the sum of field " + name + " changed");
     compare_fields(old.fields, now->fields, prefix + old.name + ".", r);
   }
   for (const auto& now : after) {
     if (field_named(before, now.name)) continue;
     std::string name = "`" + prefix + now.name + "`";
-    if (now.required) raise(r, Bump::major, "required field " + name + " was added");
-    else raise(r, Bump::minor, "optional field " + name + " was added");
+    if (now.required) raise_bump(r, Bump::major, "required field " + name + " was added");
+    else raise_bump(r, Bump::minor, "optional field " + name + " was added");
   }
 }
 
