@@ -528,9 +528,6 @@ boost::asio::awaitable<http::Response> TemplateRoutes::pull(Request& req, Contex
     auto release = find_release(c, *fork->upstream_id, v);
     if (!release) return release.error();
     if (!*release) return ApiError::invalid_field("version", "The upstream has no release " + v.text() + ".");
-    auto current = parse_version(fork->upstream_version.value_or(""));
-    if (current && v <= *current)
-      return ApiError::invalid_field("version", "This fork already follows " + current->text() + ".");
     auto base = revision_text(c, *fork->upstream_id, fork->upstream_revision.value_or(1));
     auto theirs = revision_text(c, *fork->upstream_id, (*release)->revision);
     auto ours = revision_text(c, fork->id, fork->head);
@@ -543,6 +540,9 @@ boost::asio::awaitable<http::Response> TemplateRoutes::pull(Request& req, Contex
   if (is_fill_only_license(in->fork.license)) co_return http::error_response(fill_only_refused(in->fork, "changed"));
   if (!can_edit_template(actor_of(ctx), facts_of(in->fork)))
     co_return http::error_response(ApiError::forbidden("Only the fork's owner pulls into it."));
+  if (auto current = parse_version(in->fork.upstream_version.value_or("")); current && in->release.version <= *current)
+    co_return http::error_response(
+        ApiError::invalid_field("version", "This fork already follows " + current->text() + "."));
   std::string upstream_label = "upstream " + in->release.version.text();
   std::string merged_text;
   if (*resolved) {

@@ -211,3 +211,83 @@ test('PDF: title, date and "Page X of Y" on A4 or Letter, nothing fetched, a bou
     listener.close();
   }
 });
+
+test('forks: remember upstream and release, see newer releases, pull with a three-way merge, conflicts shown', async () => {
+  const { sam, lee, ada } = users;
+  const fork = await lee.post('/api/templates/quote/fork', { new_slug: 'lee-quote', version: '1.0.0' });
+  assert.equal(fork.status, 201, fork.text);
+  assert.equal(fork.json.upstream.slug, 'quote');
+  assert.equal(fork.json.upstream.version, '1.0.0');
+  assert.deepEqual(fork.json.upstream.newer_releases.map((r) => r.version), ['1.1.0']);
+  assert.equal(fork.json.license, 'CC-BY-4.0');
+  const mine = fork.json.content.replace('A {{tier}} retainer at', 'A {{tier}} retainer (renewable) at');
+  assert.equal((await lee.put('/api/templates/lee-quote', { base_revision: 1, content: mine })).status, 200);
+
+  // 1.1.0 added a line right below the one lee changed: the edits overlap.
+  const conflict = await lee.post('/api/templates/lee-quote/pull', { version: '1.1.0' });
+  assert.equal(conflict.status, 409, conflict.text);
+  assert.ok(conflict.json.conflicts.length >= 1);
+  assert.match(conflict.json.marked, /<<<<<<< this fork[\s\S]*>>>>>>> upstream 1\.1\.0/);
+  const unchanged = await lee.get('/api/templates/lee-quote');
+  assert.equal(unchanged.json.head, 2);
+  assert.equal(unchanged.json.upstream.version, '1.0.0');
+  const stillMarked = await lee.post('/api/templates/lee-quote/pull', { version: '1.1.0', base_revision: 2, resolved_content: conflict.json.marked });
+  assert.equal(stillMarked.status, 400);
+  const upstream = (await lee.get('/api/templates/quote/revisions/2')).json.content;
+  const resolved = upstream.replace('A {{tier}} retainer at', 'A {{tier}} retainer (renewable) at');
+  const pulled = await lee.post('/api/templates/lee-quote/pull', { version: '1.1.0', base_revision: 2, resolved_content: resolved });
+  assert.equal(pulled.status, 200, pulled.text);
+  assert.equal(pulled.json.upstream.version, '1.1.0');
+  assert.deepEqual(pulled.json.upstream.newer_releases, []);
+
+  // A later upstream change far from lee's merges cleanly, and keeps lee's line.
+  const head = await sam.get('/api/templates/quote');
+  const later = upstream.replace('label: Client,', 'label: Client name,');
+  assert.equal((await sam.put('/api/templates/quote', { base_revision: head.json.head, content: later })).status, 200);
+  assert.equal((await sam.post('/api/templates/quote/releases', { version: '1.2.0' })).status, 201);
+  const clean = await lee.post('/api/templates/lee-quote/pull', { version: '1.2.0' });
+  assert.equal(clean.status, 200, clean.text);
+  assert.match(clean.json.content, /retainer \(renewable\) at/);
+  assert.match(clean.json.content, /label: Client name,/);
+  assert.equal(clean.json.attribution[0].slug, 'quote');
+  assert.equal((await sam.post('/api/templates/lee-quote/pull', { version: '1.2.0' })).status, 403);
+  const upstreamPage = await sam.get('/api/templates/quote');
+  assert.deepEqual(upstreamPage.json.forks.map((f) => f.slug), ['lee-quote']);
+
+  // A fork of a fork keeps the whole chain.
+  assert.equal((await lee.post('/api/templates/lee-quote/releases', { version: '1.0.0' })).status, 201);
+  const grand = await sam.post('/api/templates/lee-quote/fork', { new_slug: 'sam-offer' });
+  assert.deepEqual(grand.json.attribution.map((a) => a.slug), ['lee-quote', 'quote']);
+
+  // No derivatives: filled, never forked or changed, by anyone.
+  const nd = await ada.post('/api/templates', { slug: 'nd-letter', content: QUOTE, license: 'CC-BY-ND-4.0' });
+  assert.equal(nd.status, 201);
+  assert.equal(nd.json.fill_only, true);
+  assert.equal((await ada.post('/api/templates/nd-letter/releases', { version: '1.0.0' })).status, 201);
+  const forkNd = await sam.post('/api/templates/nd-letter/fork', { new_slug: 'nd-copy' });
+  assert.equal(forkNd.status, 403);
+  assert.match(forkNd.json.error.message, /CC-BY-ND-4\.0/);
+  assert.equal((await ada.put('/api/templates/nd-letter', { base_revision: 1, content: QUOTE + 'x\n' })).status, 403);
+  const filled = await sam.post('/api/templates/nd-letter/render', { fields: { client: 'A', tier: 'advisory', amount: 1, start_on: '2026-01-01' } });
+  assert.equal(filled.status, 200);
+  assert.equal((await sam.get('/api/templates/nd-copy')).status, 404);
+});
+
+test('ratings, gallery filters and search', async () => {
+  const { sam, lee } = users;
+  assert.equal((await sam.post('/api/templates/quote/ratings', { stars: 5 })).status, 403);
+  assert.equal((await lee.post('/api/templates/quote/ratings', { stars: 6 })).status, 400);
+  const rated = await lee.post('/api/templates/quote/ratings', { stars: 4, comment: 'Clear tiers' });
+  assert.equal(rated.status, 200);
+  assert.equal(rated.json.rating.average, 4);
+  const byRating = await sam.get('/api/templates?sort=rating');
+  assert.equal(byRating.json.items[0].slug, 'quote');
+  const quotes = await sam.get('/api/templates?kind=advisory');
+  assert.deepEqual(quotes.json.items.map((t) => t.slug), ['advisory']);
+  assert.deepEqual((await sam.get('/api/templates?tag=sales&sort=new')).json.items.map((t) => t.slug).sort(),
+    ['lee-quote', 'nd-letter', 'quote', 'sam-offer']);
+  const found = await sam.get('/api/search?q=advisory%20libfoo');
+  assert.equal(found.status, 200);
+  const hits = await sam.get('/api/search?q=Release%20advisory');
+  assert.ok(hits.json.items.some((h) => h.kind === 'template' && h.slug === 'advisory'), hits.text);
+});
