@@ -185,7 +185,7 @@ Result<std::optional<Release>> find_release(Connection& db, std::int64_t templat
 }
 
 Status insert_release(Connection& db, std::int64_t template_id, const Version& v, int revision,
-                      const std::string& summary, std::int64_t actor, std::int64_t now) {
+                      const std::string& summary, std::optional<std::int64_t> actor, std::int64_t now) {
   auto s = db.prepare(
       "INSERT INTO template_releases (template_id, major, minor, patch, revision, summary, created_by, created_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");

@@ -73,7 +73,7 @@ Result<json> list_template_revisions(Connection& db, std::int64_t template_id, c
 Result<std::vector<Release>> list_releases(Connection& db, std::int64_t template_id);
 Result<std::optional<Release>> find_release(Connection& db, std::int64_t template_id, const Version& v);
 Status insert_release(Connection& db, std::int64_t template_id, const Version& v, int revision,
-                      const std::string& summary, std::int64_t actor, std::int64_t now);
+                      const std::string& summary, std::optional<std::int64_t> actor, std::int64_t now);
 // A fork records the upstream release it now follows.
 Status set_upstream_release(Connection& db, std::int64_t template_id, const std::string& version, int revision);
 

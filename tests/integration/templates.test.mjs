@@ -282,12 +282,41 @@ test('ratings, gallery filters and search', async () => {
   assert.equal(rated.json.rating.average, 4);
   const byRating = await sam.get('/api/templates?sort=rating');
   assert.equal(byRating.json.items[0].slug, 'quote');
-  const quotes = await sam.get('/api/templates?kind=advisory');
-  assert.deepEqual(quotes.json.items.map((t) => t.slug), ['advisory']);
+  const advisories = await sam.get('/api/templates?kind=advisory');
+  assert.deepEqual(advisories.json.items.map((t) => t.slug).sort(), ['advisory', 'release-advisory']);
   assert.deepEqual((await sam.get('/api/templates?tag=sales&sort=new')).json.items.map((t) => t.slug).sort(),
-    ['lee-quote', 'nd-letter', 'quote', 'sam-offer']);
+    ['lee-quote', 'nd-letter', 'pre-commitment-letter', 'quote', 'retainer-quote', 'sam-offer', 'vendor-onboarding-answers']);
   const found = await sam.get('/api/search?q=advisory%20libfoo');
   assert.equal(found.status, 200);
   const hits = await sam.get('/api/search?q=Release%20advisory');
   assert.ok(hits.json.items.some((h) => h.kind === 'template' && h.slug === 'advisory'), hits.text);
+});
+
+test('starter templates: imported once by init, released, with sources, and fillable', async () => {
+  const { sam } = users;
+  const starters = ['invoice', 'pre-commitment-letter', 'quarterly-digest', 'release-advisory', 'renewal-reminder',
+    'retainer-agreement-cover', 'retainer-quote', 'vendor-onboarding-answers'];
+  cli(['init', '--data-dir', hub.dataDir]);
+  const all = (await sam.get('/api/templates')).json.items;
+  for (const slug of starters) {
+    const found = all.filter((t) => t.slug === slug);
+    assert.equal(found.length, 1, slug);
+    assert.equal(found[0].latest_version, '1.0.0', slug);
+    const page = (await sam.get(`/api/templates/${slug}`)).json;
+    assert.match(page.content, /\nsources:\n  - /, slug);
+    assert.equal(page.owner, null);
+  }
+  assert.equal((await sam.get('/api/templates/pre-commitment-letter')).json.fill_only, true);
+  const agreement = (await sam.get('/api/templates/retainer-agreement-cover')).json.content;
+  assert.match(agreement, /No assignment of intellectual property/);
+  const invoice = await sam.post('/api/templates/invoice/render', {
+    format: 'json',
+    fields: {
+      invoice_number: '2026-007', issued_on: '2026-04-01', due_on: '2026-05-01', maintainer: 'Sam', client: 'Initech',
+      items: [{ description: 'Retainer, Q2', amount: 9000 }, { description: 'Advisory call', amount: 500 }],
+      payment_details: 'IBAN XX00 0000',
+    },
+  });
+  assert.equal(invoice.status, 200, invoice.text);
+  assert.match(invoice.json.html, /<strong>9,500<\/strong>/);
 });
