@@ -202,7 +202,12 @@ boost::asio::awaitable<http::Response> TemplateRoutes::preview(Request& req, Con
     out["contract"] = declared ? nlohmann::json(nullptr) : nlohmann::json(declared.error().message);
     out["fields"] = fields_json(src->fields);
     auto values = check_values(src->fields, fields.is_object() ? fields : nlohmann::json::object());
-    if (!values) return values.error();
+    if (!values) {  // the editor still gets the declarations, and what the values lack
+      auto extra = nlohmann::json::parse(values.error().extra.value_or("{}"), nullptr, false);
+      out["html"] = nullptr;
+      out["problems"] = extra.is_object() ? extra.value("fields", nlohmann::json::array()) : nlohmann::json::array();
+      return out;
+    }
     auto doc = fill_template(*src, *values);
     if (!doc) return doc.error();
     out["html"] = doc->html;

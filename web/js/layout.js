@@ -27,6 +27,7 @@ export function renderTopbar(bar, user, path, onLogout) {
       navLink('/rates', 'Rates', path),
       navLink('/success', 'Success', path),
       navLink('/playbooks', 'Playbooks', path),
+      navLink('/templates', 'Templates', path),
       canInvite(user) ? navLink('/mentoring', 'Mentoring', path) : navLink('/assignments', 'Checklists', path),
       canInvite(user) ? navLink('/admin', 'Admin', path) : null,
       navLink('/account', 'Account', path)),

@@ -24,7 +24,8 @@ function playbookItem(p) {
 // Snippets come from the server HTML-escaped, with matches in <mark>: only <mark> is kept.
 function hitItem(hit) {
   const snippet = appendSafeHtml(h('p', { class: 'search-snippet' }), hit.snippet, SNIPPET_TAGS);
-  const title = appendSafeHtml(h('a', { href: `/playbooks/${enc(hit.slug)}`, class: 'playbook-title' }), hit.title_html, SNIPPET_TAGS);
+  const base = hit.kind === 'template' ? '/templates' : '/playbooks';  // search covers templates too
+  const title = appendSafeHtml(h('a', { href: `${base}/${enc(hit.slug)}`, class: 'playbook-title' }), hit.title_html, SNIPPET_TAGS);
   return h('li', { class: 'playbook-item' }, title, snippet);
 }
 
