@@ -32,7 +32,7 @@ TEST_CASE("pdf: without WeasyPrint's interpreter, a PDF is a 503 naming the Debi
   CHECK(run_coro(pdf.render("<p>y</p>")).error().status == 503);
 }
 
-TEST_CASE("pdf: a PDF over its time limit kills the worker and answers 503; the queue is bounded") {
+TEST_CASE("pdf: a PDF over its time limit kills the worker and answers 503, and the queue is bounded") {
   hub::testing::TempDir dir;
   PdfRenderer pdf({.python = hanging_worker(dir), .workers = 1, .queue = 0, .timeout_ms = 300});
   auto r = run_coro(pdf.render("<p>x</p>"));
