@@ -278,10 +278,10 @@ boost::asio::awaitable<http::Response> TemplateRoutes::save_document(Request& re
 boost::asio::awaitable<http::Response> TemplateRoutes::show_document(Request& req, Context& ctx) {
   auto id = req.id_param("id");
   if (!id) co_return http::error_response(ApiError::not_found("No such document."));
-  auto read_job = [this, id = *id, owner = ctx.user().user_id](Connection& c) -> Result<nlohmann::json> {
-    auto d = find_document(c, cipher_, owner, id);
+  auto read_job = [this, id = *id, actor = actor_of(ctx)](Connection& c) -> Result<nlohmann::json> {
+    auto d = find_document(c, cipher_, actor.user_id, id);
     if (!d) return d.error();
-    if (!*d || !can_read_document(Actor{owner, auth::Role::member, {}}, (*d)->owner_id))
+    if (!*d || !can_read_document(actor, (*d)->owner_id))
       return ApiError::not_found("No such document.");
     auto j = document_json(**d, true);
     auto rs = list_releases(c, (*d)->template_id);
