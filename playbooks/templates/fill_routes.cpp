@@ -44,6 +44,7 @@ struct FillSource {
   int revision = 0;
   std::string content;
   std::optional<sharing::Engagement> engagement;
+  bool used_before = false;  // the member already counts in the template's usage
 };
 
 Result<FillSource> load_fill_source(Connection& c, const sharing::RecordCipher& cipher, const RenderRequest& r,
@@ -72,6 +73,11 @@ Result<FillSource> load_fill_source(Connection& c, const sharing::RecordCipher& 
   if (!text) return text.error();
   if (!*text) return ApiError::invalid_field("revision", "The template has no such revision.");
   s.content = std::move(**text);
+  auto used = c.prepare("SELECT 1 FROM template_usage WHERE template_id = ?1 AND user_id = ?2");
+  used.bind(1, s.t.id).bind(2, user_id);
+  auto row = used.step();
+  if (!row) return row.error();
+  s.used_before = *row;
   if (r.engagement_id) {
     // The sharing module's rule: an engagement is its author's alone (404 for everyone else).
     auto e = sharing::find_engagement(c, cipher, user_id, *r.engagement_id);
@@ -153,11 +159,14 @@ boost::asio::awaitable<http::Response> TemplateRoutes::render_for(RenderRequest 
   TPL_TRY(source, co_await db_.read(load_job));
   const std::string version = source->version;
   const std::int64_t template_id = source->t.id;
+  const bool used_before = source->used_before;
   auto fill_job = [s = std::move(*source), r]() { return fill_source(s, r); };
   TPL_TRY(filled, co_await cpu_.run(fill_job));
   const std::int64_t now = clock_.now();
-  auto use_job = [template_id, user_id, now](Connection& c) { return record_use(c, template_id, user_id, now); };
-  TPL_TRY(used, co_await db_.write(use_job));
+  if (!used_before) {  // a write (and a commit) only for a member's first render
+    auto use_job = [template_id, user_id, now](Connection& c) { return record_use(c, template_id, user_id, now); };
+    TPL_TRY(used, co_await db_.write(use_job));
+  }
   const std::string date = format_rfc3339(now).substr(0, 10);
   std::string page = document_page(filled->title, date, r.paper, filled->doc.html);
   if (r.format == "json") {

@@ -98,7 +98,7 @@ QUIET_RPS=$RPS QUIET_P99=$P99_MS
 
 CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 REPORT=$(cat <<EOF2
-## Templates benchmark ($(date -u +%Y-%m-%d %H:%M) UTC)
+## Templates benchmark ($(date -u '+%Y-%m-%d %H:%M') UTC)
 
 Machine: $(nproc) cores, $CPU, $(awk '/^MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo) RAM;
 load average at the start $LOAD_AT_START. Hub build: \`$BUILD\`; ceiling: \`${CEILING_BIN:-$BUILD/bench_ceiling}\`. Command:
