@@ -7,6 +7,7 @@
 #include "playbooks/templates/document_store.hpp"
 #include "playbooks/templates/fill.hpp"
 #include "playbooks/templates/mustache_tags.hpp"
+#include "playbooks/templates/parsed_cache.hpp"
 #include "playbooks/templates/pdf_renderer.hpp"
 #include "playbooks/templates/prefill.hpp"
 #include "playbooks/templates/template_errors.hpp"
@@ -94,12 +95,10 @@ struct Filled {
   RenderedDocument doc;
   nlohmann::json values;
 };
-Result<Filled> fill_source(const FillSource& s, const RenderRequest& r) {
-  auto src = parse_template(s.content);
-  if (!src) return src.error();
-  auto uses = scan_tags(src->body, src->fields);
-  if (!uses) return uses.error();
-  if (auto declared = check_declared_fields(*uses, src->fields); !declared) return declared.error();
+Result<Filled> fill_source(ParsedTemplateCache& cache, const FillSource& s, const RenderRequest& r) {
+  auto parsed = cache.get(s.content);
+  if (!parsed) return parsed.error();
+  const TemplateSource* src = parsed->get();
   nlohmann::json given = r.fields.is_object() ? r.fields : nlohmann::json::object();
   if (s.engagement) {
     const nlohmann::json prefilled = prefill_from(src->fields, *s.engagement);
@@ -160,7 +159,7 @@ boost::asio::awaitable<http::Response> TemplateRoutes::render_for(RenderRequest 
   const std::string version = source->version;
   const std::int64_t template_id = source->t.id;
   const bool used_before = source->used_before;
-  auto fill_job = [s = std::move(*source), r]() { return fill_source(s, r); };
+  auto fill_job = [this, s = std::move(*source), r]() { return fill_source(parsed_, s, r); };
   TPL_TRY(filled, co_await cpu_.run(fill_job));
   const std::int64_t now = clock_.now();
   if (!used_before) {  // a write (and a commit) only for a member's first render
@@ -263,7 +262,7 @@ boost::asio::awaitable<http::Response> TemplateRoutes::save_document(Request& re
   TPL_TRY(source, co_await db_.read(load_job));
   if (source->version.empty())
     co_return http::error_response(ApiError::conflict("`" + *slug + "` has no release yet; documents are saved against a release."));
-  auto check_job = [s = *source, r = *r]() { return fill_source(s, r); };
+  auto check_job = [this, s = *source, r = *r]() { return fill_source(parsed_, s, r); };
   TPL_TRY(filled, co_await cpu_.run(check_job));
   SavedDocument d;
   d.owner_id = owner, d.template_id = source->t.id, d.template_slug = *slug, d.version = source->version;
@@ -320,7 +319,7 @@ boost::asio::awaitable<http::Response> TemplateRoutes::update_document(Request& 
   if (!body->contains("fields")) r->fields = doc->fields;
   auto load_job = [this, r = *r, owner](Connection& c) { return load_fill_source(c, cipher_, r, owner); };
   TPL_TRY(source, co_await db_.read(load_job));
-  auto check_job = [s = *source, r = *r]() { return fill_source(s, r); };
+  auto check_job = [this, s = *source, r = *r]() { return fill_source(parsed_, s, r); };
   TPL_TRY(filled, co_await cpu_.run(check_job));
   doc->fields = r->fields;
   doc->version = source->version;

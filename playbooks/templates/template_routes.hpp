@@ -10,6 +10,7 @@
 #include "hub/sharing/record_keys.hpp"
 #include "hub/store/executor.hpp"
 #include "playbooks/templates/field_schema.hpp"
+#include "playbooks/templates/parsed_cache.hpp"
 #include "playbooks/templates/policy.hpp"
 #include "playbooks/templates/template_store.hpp"
 
@@ -77,6 +78,7 @@ class TemplateRoutes {
   const Clock& clock_;
   const sharing::RecordCipher cipher_;  // seals saved documents; opens the actor's engagements
   PdfRenderer* pdf_;                    // not owned; null when PDF is off
+  ParsedTemplateCache parsed_;          // templates as filled, by revision content
 };
 
 }  // namespace hub::playbooks::templates

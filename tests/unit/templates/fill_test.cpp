@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "playbooks/templates/fill.hpp"
+#include "playbooks/templates/parsed_cache.hpp"
 
 using namespace hub::playbooks::templates;
 using nlohmann::json;
@@ -146,4 +147,21 @@ TEST_CASE("fill: the page puts title and date in the running header, never insid
   auto style = page.substr(page.find("<style>"), page.find("</style>") - page.find("<style>"));
   CHECK_THAT(style, !Catch::Contains("Quote"));
   CHECK_THAT(document_page("t", "d", "a4", ""), Catch::Contains("size: A4"));
+}
+
+TEST_CASE("fill: parsed templates are cached by content, errors are not, and the cache is bounded") {
+  ParsedTemplateCache cache(2);
+  const std::string a = "---\nfields:\n  - {name: a, type: text, label: A}\n---\n{{a}}\n";
+  auto first = cache.get(a);
+  REQUIRE(first.ok());
+  auto again = cache.get(a);
+  REQUIRE(again.ok());
+  CHECK(first->get() == again->get());
+  auto unused = cache.get("---\nfields:\n  - {name: a, type: text, label: A}\n---\nno tags\n");
+  REQUIRE_FALSE(unused.ok());
+  CHECK(unused.error().status == 422);
+  CHECK(cache.size() == 1);
+  REQUIRE(cache.get(a + "x\n").ok());
+  REQUIRE(cache.get(a + "y\n").ok());  // a third entry: the full cache starts over
+  CHECK(cache.size() == 1);
 }
