@@ -13,6 +13,7 @@
 #include "hub/demo_data.hpp"
 #include "hub/discussion/channel_store.hpp"
 #include "hub/http/json_body.hpp"
+#include "playbooks/templates/template_schema.hpp"
 
 namespace hub {
 namespace fs = std::filesystem;
@@ -20,9 +21,9 @@ namespace fs = std::filesystem;
 std::vector<store::Migration> all_migrations() {
   return {auth::accounts_migration(), cohorts::cohorts_migration(), discussion::discussion_migration(3),
           sharing::sharing_migration(4), playbooks::playbooks_migration(5),
-          playbooks::playbook_settings_log_migration(6),
-          // 7 and 8 are assigned to other branches; empty here so the numbers stay dense until they merge.
-          {7, "reserved", ""}, {8, "reserved", ""}, bridge::bridge_migration(9)};
+          playbooks::playbook_settings_log_migration(6), playbooks::templates::templates_migration(7),
+          // 8 is assigned to the mail branch; empty here so the numbers stay dense until it merges.
+          {8, "reserved", ""}, bridge::bridge_migration(9)};
 }
 
 namespace {
@@ -111,6 +112,17 @@ sharing::SharingOptions sharing_options_from(const Config& config, const DataDir
   return o;
 }
 
+static std::unique_ptr<playbooks::templates::PdfRenderer> pdf_renderer_from(const Config& config) {
+  if (config.templates.pdf_workers == 0) return nullptr;
+  playbooks::templates::PdfOptions o;
+  o.python = config.templates.python;
+  o.workers = static_cast<int>(config.templates.pdf_workers);
+  o.queue = static_cast<std::size_t>(config.templates.pdf_queue);
+  o.timeout_ms = static_cast<int>(config.templates.pdf_timeout_ms);
+  o.memory_mb = static_cast<std::size_t>(config.templates.pdf_memory_mb);
+  return std::make_unique<playbooks::templates::PdfRenderer>(std::move(o));
+}
+
 static std::unique_ptr<http::StaticFiles> load_web_root(const Config& config) {
   std::string root = config.server.web_root.empty() ? COHORTHUB_DEFAULT_WEB_ROOT : config.server.web_root;
   if (!fs::is_directory(root)) return nullptr;
@@ -134,6 +146,8 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
                   config.server.public_origin),
       sharing_(db_, cpu_, clock_, membership_, sharing_options_from(config, dir)),
       playbooks_(db_, cpu_, clock_),
+      pdf_(pdf_renderer_from(config)),
+      templates_(db_, cpu_, clock_, sharing::load_key_file(dir.keys() + "/records-aes256.key"), pdf_.get()),
       pipeline_(router_, authenticator_, files_.get(), metrics_, access_log_,
                 http::PipelineOptions{config.server.public_origin}) {
   add_platform_routes();
@@ -142,6 +156,7 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
   discussion_.add_to(router_);
   sharing_.add_to(router_);
   playbooks_.add_to(router_);
+  templates_.add_to(router_);
   pipeline_.add_websocket("/api/live", discussion_.live_endpoint());
   // The one /api/live endpoint is a LiveEndpoint; it closes what ended credentials opened.
   access_events_.add(static_cast<discussion::LiveEndpoint&>(discussion_.live_endpoint()));
@@ -151,11 +166,16 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
                          "N=2^17; never do this outside a test suite\"}\n");
   metrics_.add_gauge("cohorthub_db_queue_depth", "DB jobs waiting.", [this] { return double(db_.queue_depth()); });
   metrics_.add_gauge("cohorthub_cpu_queue_depth", "CPU jobs waiting.", [this] { return double(cpu_.queue_depth()); });
+  metrics_.add_gauge("cohorthub_pdf_queue_depth", "PDFs waiting.",
+                     [this] { return pdf_ ? double(pdf_->queue_depth()) : 0.0; });
   metrics_.add_gauge("cohorthub_access_log_dropped", "Access-log lines dropped.",
                      [this] { return double(access_log_.dropped()); });
 }
 
-Hub::~Hub() { db_.stop(); }
+Hub::~Hub() {
+  if (pdf_) pdf_->stop();
+  db_.stop();
+}
 
 void Hub::add_platform_routes() {
   using http::Access;

@@ -20,6 +20,8 @@
 #include "hub/sharing/sharing_routes.hpp"
 #include "hub/store/executor.hpp"
 #include "playbooks/module.hpp"
+#include "playbooks/templates/pdf_renderer.hpp"
+#include "playbooks/templates/template_routes.hpp"
 
 namespace hub {
 
@@ -77,6 +79,8 @@ class Hub {
   discussion::Discussion discussion_;  // serves /api/live once main.cpp attaches an executor
   sharing::SharingRoutes sharing_;  // engagements, waves, rates and cohort success
   playbooks::PlaybookModule playbooks_;  // playbooks, proposals, search and mentoring
+  std::unique_ptr<playbooks::templates::PdfRenderer> pdf_;  // null when [templates] pdf_workers = 0
+  playbooks::templates::TemplateRoutes templates_;  // templates, releases, forks, filling, documents
   http::Router router_;  // complete before the pipeline serves
   http::Pipeline pipeline_;
 };

@@ -57,6 +57,11 @@ std::vector<Setting> settings(Config& c) {
       {"sharing", "quiet_weeks", &c.sharing.quiet_weeks, 1, 520, "flag a client not contacted for this many weeks"},
       {"sharing", "wave_days", &c.sharing.wave_days, 0, 3660, "close a wave every this many days; 0: only an admin closes"},
       {"sharing", "top_code", &c.sharing.top_code, 10000, 100000000, "top-code for shared amounts, in the reporting currency"},
+      {"templates", "pdf_workers", &c.templates.pdf_workers, 0, 8, "PDFs made at once (WeasyPrint workers); 0: PDF off"},
+      {"templates", "pdf_queue", &c.templates.pdf_queue, 0, 1000, "PDFs waiting at most; beyond it requests get 503"},
+      {"templates", "pdf_timeout_ms", &c.templates.pdf_timeout_ms, 100, 600000, "time limit of one PDF"},
+      {"templates", "pdf_memory_mb", &c.templates.pdf_memory_mb, 128, 65536, "memory limit of each PDF worker"},
+      {"templates", "python", &c.templates.python, 0, 0, "the Python that runs WeasyPrint (Debian's)"},
       {"log", "access", &c.log.access, 0, 0, "write one JSON access-log line per request to stderr"},
   };
 }

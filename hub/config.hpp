@@ -50,6 +50,13 @@ struct Config {
     std::int64_t wave_days = 0;     // close a wave this often; 0: only when an admin closes it
     std::int64_t top_code = 500000; // amounts above this (reporting currency) are top-coded
   } sharing;
+  struct Templates {                 // the template exchange's PDF worker (docs/templates.md)
+    std::int64_t pdf_workers = 1;      // PDFs made at once; 0 turns PDF off
+    std::int64_t pdf_queue = 4;        // PDFs waiting beyond those; more get 503 + Retry-After
+    std::int64_t pdf_timeout_ms = 20000;
+    std::int64_t pdf_memory_mb = 1024; // address space of each WeasyPrint worker
+    std::string python = "/usr/bin/python3";
+  } templates;
   struct Log {
     bool access = true;
   } log;

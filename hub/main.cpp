@@ -20,6 +20,7 @@
 #include "hub/net/server.hpp"
 #include "hub/store/backup.hpp"
 #include "playbooks/starter.hpp"
+#include "playbooks/templates/starter_templates.hpp"
 
 namespace {
 
@@ -246,6 +247,7 @@ int main(int argc, char** argv) {
       init_data_dir(dir);
       // Starter playbooks whose slug is free; never overwrites a cohort's edits (idempotent).
       playbooks::import_starter_playbooks(dir.database(), all_migrations(), SystemClock().now());
+      playbooks::templates::import_starter_templates(dir.database(), all_migrations(), SystemClock().now());
       std::printf("initialised %s\n", dir.root.c_str());
       if (demo) {
         Config config = config_for(dir, "");

@@ -1,5 +1,12 @@
-# cmake -DDIR=playbooks/starter -DOUTPUT=file.cpp -P embed_starter.cmake
-# Embeds every starter/*.md, in name order, as hub::playbooks::starter_files().
+# cmake -DDIR=playbooks/starter -DOUTPUT=file.cpp [-DFUNCTION=name -DHEADER=path] -P embed_starter.cmake
+# Embeds every DIR/*.md, in name order, as hub::playbooks::starter_files() (or FUNCTION, declared
+# in HEADER, for the starter templates).
+if(NOT DEFINED FUNCTION)
+  set(FUNCTION starter_files)
+endif()
+if(NOT DEFINED HEADER)
+  set(HEADER playbooks/starter.hpp)
+endif()
 file(GLOB files "${DIR}/*.md")
 list(SORT files)
 set(arrays "")
@@ -14,7 +21,7 @@ foreach(path IN LISTS files)
   math(EXPR i "${i} + 1")
 endforeach()
 file(WRITE "${OUTPUT}.tmp"
-  "// Generated from playbooks/starter/*.md; do not edit.\n#include \"playbooks/starter.hpp\"\n"
+  "// Generated from ${DIR}/*.md; do not edit.\n#include \"${HEADER}\"\n"
   "namespace hub::playbooks {\n${arrays}"
-  "std::vector<StarterFile> starter_files() { return {\n${entries}}; }\n}\n")
+  "std::vector<StarterFile> ${FUNCTION}() { return {\n${entries}}; }\n}\n")
 file(RENAME "${OUTPUT}.tmp" "${OUTPUT}")

@@ -1,8 +1,6 @@
 #include "playbooks/front_matter.hpp"
 
-#include <charconv>
-
-#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include "playbooks/text.hpp"
 
@@ -11,89 +9,149 @@ namespace {
 
 using http::ApiError;
 
-std::string_view trim(std::string_view s) {
+std::string_view fm_trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
     s.remove_suffix(1);
   return s;
 }
 
-// A scalar: "double-quoted" (JSON escapes, which YAML shares), 'single-quoted', or plain.
-http::Result<std::string> scalar(std::string_view v) {
-  v = trim(v);
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
-    auto parsed = nlohmann::json::parse(v, nullptr, false);
-    if (!parsed.is_string()) return ApiError::bad_request("Front matter has a malformed quoted string.");
-    return parsed.get<std::string>();
-  }
-  if (v.size() >= 2 && v.front() == '\'' && v.back() == '\'') return std::string(v.substr(1, v.size() - 2));
-  if (!v.empty() && (v.front() == '"' || v.front() == '\''))
-    return ApiError::bad_request("Front matter has an unterminated quoted string.");
-  return std::string(v);
+// A plain scalar resolved by YAML 1.2's core schema; quoted scalars (tag "!") stay strings.
+nlohmann::json fm_scalar(const YAML::Node& node) {
+  const std::string& text = node.Scalar();
+  if (node.Tag() == "!") return text;
+  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
+  bool b = false;
+  if ((text == "true" || text == "false" || text == "True" || text == "False" || text == "TRUE" || text == "FALSE") &&
+      YAML::convert<bool>::decode(node, b))
+    return b;
+  long long n = 0;
+  bool digits = text.find_first_not_of("-+0123456789") == std::string::npos;
+  if (digits && YAML::convert<long long>::decode(node, n)) return n;
+  return text;
 }
 
-http::Result<std::vector<std::string>> flow_list(std::string_view v) {
-  v = trim(v);
-  if (v.size() < 2 || v.front() != '[' || v.back() != ']')
-    return ApiError::bad_request("Front matter lists are written [a, b, c].");
-  std::vector<std::string> out;
-  v = v.substr(1, v.size() - 2);
-  while (!trim(v).empty()) {
-    auto comma = v.find(',');
-    auto item = scalar(v.substr(0, comma));
-    if (!item) return item.error();
-    if (!item->empty()) out.push_back(*item);
-    if (comma == std::string_view::npos) break;
-    v.remove_prefix(comma + 1);
+// REQUIRES: budget counts the nodes still allowed; aliases are expanded, so a "billion laughs"
+// document runs out of budget instead of memory.
+http::Result<nlohmann::json> fm_to_json(const YAML::Node& node, std::size_t& budget) {
+  if (budget == 0) return ApiError::bad_request("The front matter is too large.");
+  --budget;
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined: return nlohmann::json(nullptr);
+    case YAML::NodeType::Scalar: return fm_scalar(node);
+    case YAML::NodeType::Sequence: {
+      auto out = nlohmann::json::array();
+      for (const auto& item : node) {
+        auto v = fm_to_json(item, budget);
+        if (!v) return v.error();
+        out.push_back(std::move(*v));
+      }
+      return out;
+    }
+    case YAML::NodeType::Map: {
+      auto out = nlohmann::json::object();
+      for (const auto& kv : node) {
+        if (!kv.first.IsScalar()) return ApiError::bad_request("Front matter keys must be plain names.");
+        auto v = fm_to_json(kv.second, budget);
+        if (!v) return v.error();
+        out[kv.first.Scalar()] = std::move(*v);
+      }
+      return out;
+    }
   }
-  return out;
+  return nlohmann::json(nullptr);
 }
 
-http::Result<int> small_int(std::string_view v, const char* key) {
-  v = trim(v);
-  int n = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || p != v.data() + v.size() || n < 0 || n > 1'000'000)
+http::Result<nlohmann::json> fm_parse_yaml(const std::string& yaml) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    // The YAML starts on the file's second line.
+    std::string where = e.mark.is_null() ? "" : " on line " + std::to_string(e.mark.line + 2);
+    return ApiError::bad_request("The front matter is not valid YAML" + where + ": " + e.msg + ".");
+  }
+  if (root.IsNull()) return nlohmann::json::object();
+  if (!root.IsMap()) return ApiError::bad_request("The front matter must be `key: value` lines.");
+  std::size_t budget = kMaxFrontMatterNodes;
+  try {
+    return fm_to_json(root, budget);
+  } catch (const YAML::Exception& e) {
+    return ApiError::bad_request("The front matter is not valid YAML: " + e.msg + ".");
+  }
+}
+
+http::Result<std::string> fm_string(const nlohmann::json& data, const char* key) {
+  if (!data.contains(key) || data[key].is_null()) return std::string();
+  const auto& v = data[key];
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_integer() || v.is_boolean()) return v.dump();
+  return ApiError::bad_request(std::string("Front matter `") + key + "` must be text.");
+}
+
+http::Result<std::optional<int>> fm_small_int(const nlohmann::json& data, const char* key) {
+  if (!data.contains(key) || data[key].is_null()) return std::optional<int>();
+  const auto& v = data[key];
+  if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > 1'000'000)
     return ApiError::bad_request(std::string("Front matter `") + key + "` must be a whole number.");
-  return n;
+  return std::optional<int>(v.get<int>());
 }
 
 }  // namespace
 
-http::Result<PlaybookFile> parse_playbook_file(std::string_view text) {
-  PlaybookFile file;
+http::Result<FrontMatter> split_front_matter(std::string_view text) {
+  FrontMatter fm;
   auto lines = split_lines(text);
-  if (lines.empty() || trim(lines[0]) != "---") {
-    file.content = std::string(text);
-    return file;
+  if (lines.empty() || fm_trim(lines[0]) != "---") {
+    fm.content = std::string(text);
+    return fm;
   }
-  std::size_t offset = lines[0].size();
+  fm.present = true;
+  std::size_t start = lines[0].size(), offset = start;
   for (std::size_t i = 1; i < lines.size(); ++i) {
     std::string_view line = lines[i];
+    if (fm_trim(line) == "---") {
+      // The closing "---" goes to yaml-cpp too: it accepts a quoted scalar left open at the end of
+      // its input, but not one running into a document marker.
+      auto data = fm_parse_yaml(std::string(text.substr(start, offset - start)) + "---\n");
+      if (!data) return data.error();
+      fm.data = std::move(*data);
+      fm.content = std::string(text.substr(offset + line.size()));
+      return fm;
+    }
     offset += line.size();
-    if (trim(line) == "---") {
-      file.content = std::string(text.substr(offset));
-      return file;
-    }
-    if (trim(line).empty() || trim(line).front() == '#') continue;
-    auto colon = line.find(':');
-    if (colon == std::string_view::npos) return ApiError::bad_request("Front matter lines are `key: value`.");
-    std::string_view key = trim(line.substr(0, colon)), value = line.substr(colon + 1);
-    if (key == "slug" || key == "title") {
-      auto v = scalar(value);
-      if (!v) return v.error();
-      (key == "slug" ? file.slug : file.title) = *v;
-    } else if (key == "tags") {
-      auto v = flow_list(value);
-      if (!v) return v.error();
-      file.tags = *v;
-    } else if (key == "required_approvals" || key == "revision") {
-      auto v = small_int(value, key == "revision" ? "revision" : "required_approvals");
-      if (!v) return v.error();
-      (key == "revision" ? file.revision : file.required_approvals) = *v;
-    }
   }
   return ApiError::bad_request("The front matter is not closed with a `---` line.");
+}
+
+http::Result<PlaybookFile> parse_playbook_file(std::string_view text) {
+  auto fm = split_front_matter(text);
+  if (!fm) return fm.error();
+  PlaybookFile file;
+  file.content = std::move(fm->content);
+  auto slug = fm_string(fm->data, "slug");
+  if (!slug) return slug.error();
+  auto title = fm_string(fm->data, "title");
+  if (!title) return title.error();
+  file.slug = std::move(*slug);
+  file.title = std::move(*title);
+  if (fm->data.contains("tags") && !fm->data["tags"].is_null()) {
+    const auto& tags = fm->data["tags"];
+    if (!tags.is_array()) return ApiError::bad_request("Front matter lists are written [a, b, c].");
+    for (const auto& t : tags) {
+      if (t.is_null()) continue;
+      if (!t.is_string() && !t.is_number_integer()) return ApiError::bad_request("Front matter `tags` must be text.");
+      file.tags.push_back(t.is_string() ? t.get<std::string>() : t.dump());
+    }
+  }
+  auto approvals = fm_small_int(fm->data, "required_approvals");
+  if (!approvals) return approvals.error();
+  auto revision = fm_small_int(fm->data, "revision");
+  if (!revision) return revision.error();
+  file.required_approvals = *approvals;
+  file.revision = *revision;
+  return file;
 }
 
 std::string write_playbook_file(const PlaybookFile& file) {
@@ -126,9 +184,9 @@ std::string slug_from_file_name(std::string_view name) {
 std::string first_heading(std::string_view markdown) {
   bool in_fence = false;
   for (std::string_view line : split_lines(markdown)) {
-    std::string_view t = trim(line);
+    std::string_view t = fm_trim(line);
     if (t.substr(0, 3) == "```" || t.substr(0, 3) == "~~~") in_fence = !in_fence;
-    if (!in_fence && line.substr(0, 2) == "# ") return std::string(trim(line.substr(2)));
+    if (!in_fence && line.substr(0, 2) == "# ") return std::string(fm_trim(line.substr(2)));
   }
   return "";
 }

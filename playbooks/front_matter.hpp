@@ -1,5 +1,5 @@
-// The exchange format: a Markdown file with YAML-style front matter, for export, import and the
-// starter content.
+// The exchange format: a Markdown file with YAML front matter (parsed with yaml-cpp), for export,
+// import, the starter content and the templates' field declarations.
 //
 //   ---
 //   slug: pitching-a-retainer
@@ -16,9 +16,26 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "hub/http/error.hpp"
 
 namespace hub::playbooks {
+
+// The front matter of a Markdown file, as JSON: mappings become objects, sequences arrays, plain
+// scalars that YAML's core schema reads as null, a boolean or a whole number become those, and
+// everything else (quoted scalars included) a string.
+struct FrontMatter {
+  bool present = false;  // the text started with a "---" line
+  nlohmann::json data = nlohmann::json::object();
+  std::string content;  // everything after the front matter
+};
+// Front matter larger than this (YAML aliases included, once expanded) is refused.
+inline constexpr std::size_t kMaxFrontMatterNodes = 5000;
+
+// bad_request naming the line when the YAML is invalid, the front matter is never closed, it is not
+// a mapping, or it expands past kMaxFrontMatterNodes.
+http::Result<FrontMatter> split_front_matter(std::string_view text);
 
 struct PlaybookFile {
   std::string slug;   // empty: the importer derives one from the file name

@@ -69,7 +69,7 @@ function mainNav(user, path) {
     h('li', {}, navLink('/', 'Cohort', path)),
     h('li', {}, navLink('/channels', 'Discussion', path)),
     navGroup('menu-clients', 'Clients', [['/pipeline', 'Pipeline'], ['/rates', 'Rates'], ['/success', 'Success']], path),
-    navGroup('menu-knowhow', 'Know-how', [['/playbooks', 'Playbooks'], guide], path),
+    navGroup('menu-knowhow', 'Know-how', [['/playbooks', 'Playbooks'], ['/templates', 'Templates'], guide], path),
     canInvite(user) ? h('li', {}, navLink('/admin', 'Admin', path)) : null,
     h('li', {}, navLink('/account', 'Account', path)));
   const toggle = h('button', {

@@ -65,6 +65,10 @@ TEST_CASE("exchange: import updates changed playbooks, or only creates, and is a
   CHECK(bad.json()["error"]["field"] == "files");
   CHECK(bad.json()["error"]["message"].get<std::string>().find("Bad Slug.md") != std::string::npos);
   CHECK(h.post("/api/playbooks/import", {{"files", {file("dup", "1\n"), file("dup", "2\n")}}}, h.ada).status == 400);
+  json bad_yaml{{"name", "y.md"}, {"content", "---\ntitle: \"open\ntags: [a\n---\nx\n"}};
+  auto yaml = h.post("/api/playbooks/import", {{"files", {bad_yaml}}}, h.ada);
+  CHECK(yaml.status == 400);
+  CHECK(yaml.json()["error"]["message"].get<std::string>().find("not valid YAML") != std::string::npos);
   CHECK(h.post("/api/playbooks/import", {{"files", {file("x", "1\n")}}}, h.sam).status == 403);
   CHECK(h.f.count("playbook_revisions") == revisions);
 }

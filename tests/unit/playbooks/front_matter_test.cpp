@@ -49,3 +49,42 @@ TEST_CASE("front matter: slugs come from file names, headings from the first # l
   CHECK(first_heading("```\n# not this\n```\n# This one\n") == "This one");
   CHECK(first_heading("## only level two\n").empty());
 }
+
+TEST_CASE("front matter: invalid YAML is a 400 naming the line") {
+  auto bad = parse_playbook_file("---\nslug: x\ntags: [a, b\n---\nBody\n");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().status == 400);
+  CHECK(bad.error().message.find("not valid YAML") != std::string::npos);
+  auto tab = parse_playbook_file("---\ntitle: a\n  : b: c\n---\n");
+  REQUIRE_FALSE(tab.ok());
+  CHECK(tab.error().message.find("line 3") != std::string::npos);
+  CHECK_FALSE(parse_playbook_file("---\n- a list\n- not a mapping\n---\n").ok());
+  CHECK_FALSE(parse_playbook_file("---\ntitle: [nested, list]\n---\n").ok());
+}
+
+TEST_CASE("front matter: YAML's block lists, core-schema scalars and quoted numbers") {
+  auto f = split_front_matter("---\nn: 12\nq: \"12\"\nb: true\nz: ~\nlist:\n  - one\n  - {name: two}\n---\nrest");
+  REQUIRE(f.ok());
+  CHECK(f->present);
+  CHECK(f->data["n"] == 12);
+  CHECK(f->data["q"] == "12");
+  CHECK(f->data["b"] == true);
+  CHECK(f->data["z"].is_null());
+  CHECK(f->data["list"][1]["name"] == "two");
+  CHECK(f->content == "rest");
+  auto tags = parse_playbook_file("---\ntags:\n  - sales\n  - 2026\n---\n");
+  REQUIRE(tags.ok());
+  CHECK(tags->tags == std::vector<std::string>{"sales", "2026"});
+}
+
+TEST_CASE("front matter: aliases that expand past the node budget are refused, not expanded") {
+  std::string yaml = "---\na: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'h'; ++c)
+    yaml += std::string(1, c) + ": &" + c + " [*" + char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" +
+            char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) +
+            ", *" + char(c - 1) + ", *" + char(c - 1) + "]\n";
+  auto f = split_front_matter(yaml + "---\n");
+  REQUIRE_FALSE(f.ok());
+  CHECK(f.error().status == 400);
+  CHECK(f.error().message.find("too large") != std::string::npos);
+}

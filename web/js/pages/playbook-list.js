@@ -42,7 +42,8 @@ function plainTextNodes(el) {
 
 function hitItem(hit) {
   const snippet = plainTextNodes(appendSafeHtml(h('p', { class: 'search-snippet' }), hit.snippet, SNIPPET_TAGS));
-  const title = appendSafeHtml(h('a', { href: `/playbooks/${enc(hit.slug)}`, class: 'playbook-title' }), hit.title_html, SNIPPET_TAGS);
+  const base = hit.kind === 'template' ? '/templates' : '/playbooks';  // search covers templates too
+  const title = appendSafeHtml(h('a', { href: `${base}/${enc(hit.slug)}`, class: 'playbook-title' }), hit.title_html, SNIPPET_TAGS);
   return h('li', { class: 'playbook-item' }, title, snippet);
 }
 
