@@ -17,6 +17,7 @@
 #include "hub/http/pipeline.hpp"
 #include "hub/http/router.hpp"
 #include "hub/http/static_files.hpp"
+#include "hub/mail/mail_module.hpp"
 #include "hub/sharing/sharing_routes.hpp"
 #include "hub/store/executor.hpp"
 #include "playbooks/module.hpp"
@@ -56,6 +57,7 @@ class Hub {
   cohorts::CohortMembership& membership() { return membership_; }
   const auth::AuthOptions& auth_options() const { return auth_options_; }
   discussion::Discussion& discussion() { return discussion_; }
+  mail::MailModule& mail() { return mail_; }
 
  private:
   void add_platform_routes();
@@ -76,6 +78,7 @@ class Hub {
   discussion::Discussion discussion_;  // serves /api/live once main.cpp attaches an executor
   sharing::SharingRoutes sharing_;  // engagements, waves, rates and cohort success
   playbooks::PlaybookModule playbooks_;  // playbooks, proposals, search and mentoring
+  mail::MailModule mail_;  // preferences, unsubscribe, mailed invites, the outbox and its sender
   http::Router router_;  // complete before the pipeline serves
   http::Pipeline pipeline_;
 };
@@ -83,5 +86,7 @@ class Hub {
 auth::AuthOptions auth_options_from(const Config& config);
 // [privacy] and [sharing], with the key files of `dir`. Throws on a bad setting.
 sharing::SharingOptions sharing_options_from(const Config& config, const DataDir& dir);
+// [mail], with the password file and the unsubscribe key of `dir`. Throws on a bad setting.
+mail::MailOptions mail_options_from(const Config& config, const DataDir& dir);
 
 }  // namespace hub

@@ -176,7 +176,7 @@ const Route* Pipeline::route(Request& req, std::string& route_label, Response& a
   }
   route_label = match.route->pattern;
   req.params = std::move(match.params);
-  if (!has_bearer(req)) {
+  if (!has_bearer(req) && !match.route->options.authenticates_itself) {
     if (auto csrf = check_csrf(req, options_.public_origin); !csrf) {
       answer = error_response(csrf.error());
       return nullptr;

@@ -48,6 +48,9 @@ enum class Access { anyone, user, admin };
 struct RouteOptions {
   Access access = Access::user;
   std::size_t body_limit = 16 * 1024;
+  // The route checks a credential of its own (a signed token in the URL): outside the cookie CSRF
+  // rule, as DESIGN.md allows. REQUIRES: access is Access::anyone.
+  bool authenticates_itself = false;
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(Request&, Context&)>;
