@@ -205,6 +205,8 @@ boost::asio::awaitable<http::Response> MailModule::mail_invite(Request& req, Con
     co_return error_response(ApiError::invalid_field("role", "role must be member, mentor or admin."));
   HUB_TRY(cohort_id, http::optional_int_field(*body, "cohort_id", 1, INT64_MAX));
   HUB_TRY(days, http::optional_int_field(*body, "expires_in_days", 1, 90));
+  if (auto s = check_address(*email, "email"); !s) co_return error_response(s.error());
+  if (auto s = check_header_text(name->value_or(""), "name", kMaxNameBytes); !s) co_return error_response(s.error());
   if (!options_.enabled) co_return error_response(mail_off());
 
   const std::string code = auth::random_token(18);

@@ -120,3 +120,46 @@ test('send-test-mail checks the configuration from the command line', async () =
   assert.throws(() => cli(['admin', 'send-test-mail', '--data-dir', hub.dataDir, '--to', 'ops@example.org'], { env }), /451|SMTP/);
   sink.mode('accept');
 });
+
+test('mention mail carries a one-click unsubscribe that works once, without login, for that preference only', async () => {
+  const admin = await adminClient();
+  const members = {};
+  for (const handle of ['sam', 'lee']) {
+    const invite = await admin.post('/api/invites', { role: 'member' });
+    const c = new Client(hub.url);
+    assert.equal((await c.post('/api/register',
+      { invite_code: invite.json.code, handle, display_name: handle, password: 'a long enough passphrase' })).status, 201);
+    assert.equal((await c.put('/api/me/mail', { address: `${handle}@example.org`, digest: 'daily' })).status, 200);
+    members[handle] = c;
+  }
+  const channel = (await admin.post('/api/channels', { name: 'mail-test' })).json.channel.id;
+  assert.equal((await admin.post(`/api/channels/${channel}/messages`, { body: 'welcome @sam' })).status, 201);
+  const toSam = () => sink.messages().filter((m) => m.rcpt_tos[0] === 'sam@example.org');
+  await sink.until(() => toSam().length === 1, 10000, 'the mention mail');
+  const [m] = toSam();
+  assert.equal(m.headers.Subject, '@ada mentioned you in #mail-test');
+  assert.equal(m.headers['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
+  assert.match(m.text, /welcome @sam/);
+  assert.match(m.html, /welcome @sam/);
+  const url = /^<(http:\/\/127\.0\.0\.1:\d+\/api\/unsubscribe\?token=[\w.-]+)>$/.exec(m.headers['List-Unsubscribe'])[1];
+
+  // What a mail provider sends (RFC 8058): a form POST, no cookie, no Origin.
+  const oneClick = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'List-Unsubscribe=One-Click' });
+  assert.equal((await oneClick()).status, 200);
+  const prefs = (await members.sam.get('/api/me/mail')).json;
+  assert.equal(prefs.mentions, false);
+  assert.equal(prefs.digest, 'daily');
+  assert.equal(prefs.reviews, true);
+  assert.equal((await oneClick()).status, 409);
+  const forged = url.replace('.mentions.', '.digest.');
+  assert.equal((await fetch(forged, { method: 'POST' })).status, 400);
+  assert.equal((await members.sam.get('/api/me/mail')).json.digest, 'daily');
+
+  assert.equal((await admin.post(`/api/channels/${channel}/messages`, { body: 'again @sam and @lee' })).status, 201);
+  await sink.until(() => sink.messages().some((x) => x.rcpt_tos[0] === 'lee@example.org'), 10000, "lee's mention");
+  await sink.until(() => true);
+  const outbox = (await admin.get('/api/admin/mail/outbox')).json;
+  assert.equal(outbox.queued + outbox.sending, 0);
+  assert.equal(toSam().length, 1, 'sam unsubscribed from mentions but got one');
+});

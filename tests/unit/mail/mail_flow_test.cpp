@@ -130,7 +130,7 @@ TEST_CASE("mailed invites: invite and message in one transaction; bad addresses 
   auto invite = [&](const std::string& cookie, json body) {
     return f.call(Method::post, "/api/mail/invites", body.dump(), cookie);
   };
-  CHECK(invite(ada, {{"email", "not-an-address"}, {"role", "member"}}).json()["error"]["field"] == "to");
+  CHECK(invite(ada, {{"email", "not-an-address"}, {"role", "member"}}).json()["error"]["field"] == "email");
   CHECK(invite(ada, {{"email", "new@example.org"}, {"name", "Eve\r\nBcc: x@evil.example"}, {"role", "member"}}).json()["error"]["field"] == "name");
   CHECK(invite(ada, {{"email", std::string(250, 'a') + "@example.org"}, {"role", "member"}}).status == 400);
   CHECK(invite(sam, {{"email", "new@example.org"}, {"role", "member"}}).status == 403);
