@@ -135,6 +135,7 @@ mail::MailOptions mail_options_from(const Config& config, const DataDir& dir) {
   o.retry.base_ms = m.retry_base_ms;
   o.retry.max_attempts = m.max_attempts;
   o.poll_ms = m.poll_ms;
+  o.digest_hour_utc = static_cast<int>(m.digest_hour_utc);
   o.link_origin = !m.link_origin.empty() ? m.link_origin : config.server.public_origin;
   while (!o.link_origin.empty() && o.link_origin.back() == '/') o.link_origin.pop_back();
   o.unsubscribe_key = mail::load_or_create_key(dir.keys() + "/mail-unsubscribe.key");

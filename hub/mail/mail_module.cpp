@@ -72,7 +72,8 @@ MailModule::MailModule(store::Executor& db, http::CpuPool& cpu, const Clock& clo
       membership_(membership),
       options_(std::move(options)),
       signer_(options_.unsubscribe_key),
-      mentions_(db, *this, membership) {}
+      mentions_(db, *this, membership),
+      digests_(db, *this, membership) {}
 
 MailModule::~MailModule() { stop_sender(); }
 
@@ -83,6 +84,7 @@ void MailModule::start_sender() {
   sender_ = std::make_unique<MailSender>(db_, *transport_, options_.identity.from_address, options_.retry,
                                          system_now_ms, options_.poll_ms);
   sender_->add_producer([this] { mentions_.run_once(); });
+  sender_->add_producer([this] { digests_.run_scheduled(clock_.now(), options_.digest_hour_utc); });
   sender_->start();
 }
 
@@ -117,6 +119,8 @@ void MailModule::add_to(http::Router& router) {
   router.add(Method::get, "/api/admin/mail/outbox", {Access::admin, 0}, member_handler(this, &MailModule::outbox));
   router.add(Method::post, "/api/admin/mail/outbox/{id}/retry", {Access::admin, 64},
              member_handler(this, &MailModule::retry));
+  router.add(Method::post, "/api/admin/mail/digests", {Access::admin, 64},
+             member_handler(this, &MailModule::digests_now));
   router.add(Method::post, "/api/mail/invites", {Access::user, 2048}, member_handler(this, &MailModule::mail_invite));
 }
 
@@ -193,6 +197,20 @@ boost::asio::awaitable<http::Response> MailModule::retry(Request& req, Context& 
   HUB_TRY(done, co_await db_.write(retry_job));
   if (sender_) sender_->wake();
   co_return json_response(200, {{"queued", *done}});
+}
+
+boost::asio::awaitable<http::Response> MailModule::digests_now(Request&, Context& ctx) {
+  if (!can_run_mail(auth::Actor::of(ctx.user()))) co_return error_response(ApiError::forbidden());
+  if (!options_.enabled) co_return error_response(mail_off());
+  const std::int64_t now = clock_.now();
+  // Every member who wants a digest gets one covering their period, whatever the schedule.
+  // Blocking DB work: on the CPU pool, never the network thread.
+  auto build_job = [this, now] {
+    return digests_.build({"any", "manual:" + std::to_string(now) + ":" + auth::random_token(6), now - 7 * 86400});
+  };
+  HUB_TRY(queued, co_await cpu_.run(build_job));
+  if (sender_) sender_->wake();
+  co_return json_response(202, {{"queued", *queued}});
 }
 
 boost::asio::awaitable<http::Response> MailModule::mail_invite(Request& req, Context& ctx) {

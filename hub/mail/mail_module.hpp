@@ -10,6 +10,7 @@
 #include "hub/http/clock.hpp"
 #include "hub/http/cpu_pool.hpp"
 #include "hub/http/router.hpp"
+#include "hub/mail/digest.hpp"
 #include "hub/mail/mail_sender.hpp"
 #include "hub/mail/mention_mailer.hpp"
 #include "hub/mail/message.hpp"
@@ -29,6 +30,7 @@ struct MailOptions {
   std::string link_origin;         // e.g. https://hub.example.org; may be set later (set_link_origin)
   std::string unsubscribe_key;     // keys/mail-unsubscribe.key
   std::int64_t unsubscribe_ttl_s = 90 * 86400;
+  int digest_hour_utc = 7;         // scheduled digests are built from this hour on
 };
 
 class MailModule {
@@ -53,6 +55,7 @@ class MailModule {
   std::int64_t now() const { return clock_.now(); }
   // Mail for new mentions; the sender thread runs it before each round of deliveries.
   MentionMailer& mentions() { return mentions_; }
+  DigestBuilder& digests() { return digests_; }
   const UnsubscribeSigner& signer() const { return signer_; }
 
  private:
@@ -66,6 +69,7 @@ class MailModule {
   boost::asio::awaitable<Response> outbox(Request& req, Context& ctx);
   boost::asio::awaitable<Response> retry(Request& req, Context& ctx);
   boost::asio::awaitable<Response> mail_invite(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> digests_now(Request& req, Context& ctx);
 
   store::Executor& db_;
   http::CpuPool& cpu_;
@@ -75,6 +79,7 @@ class MailModule {
   const UnsubscribeSigner signer_;
   std::unique_ptr<Transport> transport_;  // the SMTP client, while the sender runs
   MentionMailer mentions_;
+  DigestBuilder digests_;
   std::unique_ptr<MailSender> sender_;    // null until start_sender()
 };
 

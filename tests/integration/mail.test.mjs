@@ -163,3 +163,18 @@ test('mention mail carries a one-click unsubscribe that works once, without logi
   assert.equal(outbox.queued + outbox.sending, 0);
   assert.equal(toSam().length, 1, 'sam unsubscribed from mentions but got one');
 });
+
+test('an admin queues digests now: each member gets what their pages show, as multipart mail', async () => {
+  const admin = await adminClient();
+  const r = await admin.post('/api/admin/mail/digests');
+  assert.equal(r.status, 202, r.text);
+  assert.ok(r.json.queued >= 2);
+  const digestTo = (who) => sink.messages().find((m) => m.rcpt_tos[0] === who && /digest/.test(m.headers.Subject));
+  await sink.until(() => digestTo('sam@example.org') && digestTo('lee@example.org'), 10000, 'the digests');
+  const sam = digestTo('sam@example.org');
+  assert.equal(sam.headers.Subject, 'Your daily cohorthub digest');
+  assert.match(sam.text, /#mail-test/);
+  assert.match(sam.html, /<h2>Unread in your channels<\/h2>/);
+  assert.match(sam.headers['List-Unsubscribe'], /token=v1\.\d+\.digest\./);
+  assert.doesNotMatch(sam.html, /<img/);
+});

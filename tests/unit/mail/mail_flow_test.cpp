@@ -4,6 +4,7 @@
 
 #include <deque>
 
+#include "hub/auth/secrets.hpp"
 #include "hub/mail/outbox.hpp"
 #include "tests/unit/app/hub_fixture.hpp"
 
@@ -307,4 +308,73 @@ TEST_CASE("mention mail: once per mention, only to members who asked and can rea
   CHECK(subjects["@ada mentioned you in #general"] == 2);
   CHECK(subjects["@ada mentioned you in #inner"] == 1);
   (void)sam_id;
+}
+
+TEST_CASE("digests: what the member's pages would show them, once per period, and nothing when there is nothing") {
+  MailHub f;
+  f.add_user("ada", "admin");
+  f.add_user("sam", "member");
+  f.add_user("lee", "member");
+  f.add_user("kim", "member");
+  auto ada = f.login("ada"), sam = f.login("sam"), lee = f.login("lee"), kim = f.login("kim");
+  auto cohort = f.call(Method::post, "/api/cohorts", json{{"name", "A"}, {"starts_on", "2026-01-05"}}.dump(), ada)
+                    .json()["cohort"]["id"].get<std::int64_t>();
+  REQUIRE(f.call(Method::post, "/api/cohorts/" + std::to_string(cohort) + "/members", json{{"handle", "sam"}}.dump(), ada).status == 200);
+  auto general = f.call(Method::post, "/api/channels", json{{"name", "general"}}.dump(), ada).json()["channel"]["id"].get<std::int64_t>();
+  auto inner = f.call(Method::post, "/api/channels", json{{"name", "secret-inner"}, {"cohort_id", cohort}}.dump(), ada)
+                   .json()["channel"]["id"].get<std::int64_t>();
+  auto post = [&](std::int64_t channel, const std::string& body, std::optional<std::int64_t> reply = {}) {
+    json b{{"body", body}};
+    if (reply) b["thread_root"] = *reply;
+    auto r = f.call(Method::post, "/api/channels/" + std::to_string(channel) + "/messages", b.dump(), ada);
+    REQUIRE(r.status == 201);
+    return r.json()["message"]["id"].get<std::int64_t>();
+  };
+  auto root = post(general, "Pricing a first retainer");
+  post(general, "reply one @lee", root);
+  post(general, "reply two", root);
+  post(inner, "cohort news for @sam and @lee");
+  REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "sam@example.org"}, {"digest", "daily"}}.dump(), sam).status == 200);
+  REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "lee@example.org"}, {"digest", "weekly"}}.dump(), lee).status == 200);
+  REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "kim@example.org"}, {"digest", "off"}}.dump(), kim).status == 200);
+
+  auto& digests = f.hub->mail().digests();
+  auto daily = digests.build({"daily", "daily:test", f.clock.now() - 86400});
+  REQUIRE(daily.ok());
+  CHECK(*daily == 1);  // sam only: lee is weekly, kim off
+  CHECK(*digests.build({"daily", "daily:test", f.clock.now() - 86400}) == 0);  // once per period
+  CHECK(*digests.build({"weekly", "weekly:test", f.clock.now() - 7 * 86400}) == 1);  // lee
+  CHECK(f.call(Method::post, "/api/admin/mail/digests", "", ada).json()["queued"] == 2);
+  CHECK(f.call(Method::post, "/api/admin/mail/digests", "", sam).status == 403);
+
+  auto sender = f.sender();
+  sender->deliver_due();
+  std::map<std::string, std::string> text;  // recipient -> decoded text part (first digest each)
+  for (const auto& m : f.transport.sent) {
+    auto at = m.mime.find("Content-Type: text/plain");
+    auto start = m.mime.find("\r\n\r\n", at) + 4, end = m.mime.find("--=_cohorthub_", start);
+    std::string b64;
+    for (char ch : m.mime.substr(start, end - start))
+      if (ch != '\r' && ch != '\n') b64 += ch == '+' ? '-' : ch == '/' ? '_' : ch;
+    while (!b64.empty() && b64.back() == '=') b64.pop_back();
+    std::string decoded;
+    REQUIRE(auth::base64url_decode(b64, decoded));
+    text.emplace(m.to, decoded);
+    CHECK(m.mime.find("List-Unsubscribe-Post: List-Unsubscribe=One-Click") != std::string::npos);
+  }
+  REQUIRE(text.count("sam@example.org"));
+  REQUIRE(text.count("lee@example.org"));
+  CHECK_FALSE(text.count("kim@example.org"));
+  const auto& s = text["sam@example.org"];
+  CHECK(s.find("#general") != std::string::npos);
+  CHECK(s.find("3 unread") != std::string::npos);
+  CHECK(s.find("Pricing a first retainer") != std::string::npos);
+  CHECK(s.find("2 replies") != std::string::npos);
+  CHECK(s.find("#secret-inner") != std::string::npos);  // sam is in the cohort
+  CHECK(s.find("Mentions of you") != std::string::npos);
+  const auto& l = text["lee@example.org"];
+  CHECK(l.find("#general") != std::string::npos);
+  CHECK(l.find("secret-inner") == std::string::npos);  // lee may not read it: not even its name
+  CHECK(l.find("cohort news") == std::string::npos);
+  CHECK(l.find("1 mention") != std::string::npos);     // the one in #general only
 }

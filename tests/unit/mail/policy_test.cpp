@@ -50,7 +50,7 @@ struct Row {
 constexpr bool yes = true, no = false;
 
 // own_preferences: GET/PUT /api/me/mail. run_mail: GET /api/admin/mail/outbox and
-// POST /api/admin/mail/outbox/{id}/retry. mail_*_invite: POST /api/mail/invites into that cohort.
+// POST /api/admin/mail/outbox/{id}/retry and POST /api/admin/mail/digests. mail_*_invite: POST /api/mail/invites into that cohort.
 // clang-format off
 const Row kTable[] = {
   // who              relation           action                   allowed
