@@ -12,6 +12,7 @@
 #include "hub/app.hpp"
 #include "hub/auth/account_store.hpp"
 #include "hub/auth/secrets.hpp"
+#include "hub/auth/session_authenticator.hpp"
 #include "tests/unit/support/run_coro.hpp"
 
 using namespace hub;
@@ -66,7 +67,7 @@ int main() {
   SystemClock clock;
   Hub hub(config, data, clock);
   const std::int64_t now = clock.now();
-  const std::string token = auth::random_token(24);
+  const std::string token = std::string(auth::kTokenPrefix) + auth::random_token(24);
 
   auto seed_t = Clock_::now();
   auto seeded = hub.db().write_now([&](store::Connection& c) -> http::Result<bool> {
