@@ -38,12 +38,20 @@ struct Proposal {
   std::string title;
 };
 
+struct Assignment {
+  std::int64_t id, mentor_id, mentee_id;
+  std::string title, due_on, mentee;  // due_on may be empty
+  std::int64_t open, done_in_period;
+  bool paired;  // the pairing still stands: a mentor sees only the assignments of current mentees
+};
+
 struct Activity {
   std::map<std::int64_t, ChannelActivity> channels;
   std::unordered_map<std::int64_t, std::vector<std::pair<std::int64_t, std::int64_t>>> mentions;  // user -> (channel, message)
   std::unordered_map<std::int64_t, std::string> thread_titles;  // root id -> its first line
   std::vector<Proposal> proposals;
   std::unordered_map<std::int64_t, std::vector<std::pair<std::int64_t, std::int64_t>>> reviewed;  // user -> (proposal, version)
+  std::vector<Assignment> assignments;
   std::vector<Recipient> recipients;
 };
 
@@ -98,10 +106,28 @@ Result<Activity> load_activity(Connection& c, auth::Membership& membership, cons
       "ON p.id = r.proposal_id WHERE p.state = 'open'");
   if (auto s = revs.each_row([&] { a.reviewed[revs.int64(0)].emplace_back(revs.int64(1), revs.int64(2)); }); !s)
     return s.error();
-  auto who = c.prepare(
-      "SELECT u.id, u.role, p.address, p.digest FROM mail_preferences p JOIN users u ON u.id = p.user_id "
-      "WHERE p.address != '' AND p.digest != 'off' AND (? = 'any' OR p.digest = ?) AND u.disabled = 0 AND NOT EXISTS "
-      "(SELECT 1 FROM mail_digest_runs r WHERE r.user_id = u.id AND r.period = ?) ORDER BY u.id");
+  auto as = c.prepare(
+      "SELECT a.id, a.mentor_id, a.mentee_id, b.title, coalesce(a.due_on, ''), u.handle, "
+      "(SELECT count(*) FROM assignment_items i WHERE i.assignment_id = a.id AND i.done = 0), "
+      "(SELECT count(*) FROM assignment_items i WHERE i.assignment_id = a.id AND i.done = 1 AND i.done_at > ?), "
+      "EXISTS (SELECT 1 FROM mentorships m WHERE m.mentor_id = a.mentor_id AND m.mentee_id = a.mentee_id) "
+      "FROM assignments a JOIN playbooks b ON b.id = a.playbook_id JOIN users u ON u.id = a.mentee_id ORDER BY a.id");
+  as.bind(1, run.since);
+  if (auto s = as.each_row([&] {
+        a.assignments.push_back({as.int64(0), as.int64(1), as.int64(2), as.text(3), as.text(4), as.text(5), as.int64(6),
+                                 as.int64(7), as.int64(8) != 0});
+      });
+      !s)
+    return s.error();
+  // Mentor summaries go to mentors and admins who want them; digests to whoever chose a frequency.
+  const bool mentees = run.frequency == "mentees";
+  auto who = c.prepare(mentees
+      ? "SELECT u.id, u.role, p.address, p.digest FROM mail_preferences p JOIN users u ON u.id = p.user_id "
+        "WHERE p.address != '' AND p.mentees = 1 AND u.role IN ('mentor', 'admin') AND u.disabled = 0 AND ? = ? AND "
+        "NOT EXISTS (SELECT 1 FROM mail_digest_runs r WHERE r.user_id = u.id AND r.period = ?) ORDER BY u.id"
+      : "SELECT u.id, u.role, p.address, p.digest FROM mail_preferences p JOIN users u ON u.id = p.user_id "
+        "WHERE p.address != '' AND p.digest != 'off' AND (? = 'any' OR p.digest = ?) AND u.disabled = 0 AND NOT EXISTS "
+        "(SELECT 1 FROM mail_digest_runs r WHERE r.user_id = u.id AND r.period = ?) ORDER BY u.id");
   who.bind(1, std::string_view(run.frequency)).bind(2, std::string_view(run.frequency)).bind(3, std::string_view(run.period));
   if (auto s = who.each_row([&] {
         Recipient r;
@@ -123,7 +149,27 @@ Result<Activity> load_activity(Connection& c, auth::Membership& membership, cons
 }
 
 // The digest's Markdown for `r`, or empty when there is nothing to tell.
-std::string digest_markdown(const Activity& a, const Recipient& r, const std::string& origin) {
+std::string checklist_line(const Assignment& x, const std::string& origin, const std::string& today) {
+  std::string line = "[" + first_line(x.title) + "](<" + origin + "/assignments/" + std::to_string(x.id) + ">): " +
+                     std::to_string(x.open) + " open";
+  if (!x.due_on.empty()) line += (x.due_on < today ? ", overdue since " : ", due ") + x.due_on;
+  return line;
+}
+
+// A mentor's weekly summary for `r`: progress and overdue items of the assignments they set for
+// mentees they are still paired with (what /mentoring shows them); empty when there are none.
+std::string mentor_markdown(const Activity& a, const Recipient& r, const std::string& origin, const std::string& today) {
+  std::string out;
+  for (const auto& x : a.assignments) {
+    if (x.mentor_id != r.user_id || !x.paired) continue;
+    out += "- @" + x.mentee + ": " + checklist_line(x, origin, today) + "; " + std::to_string(x.done_in_period) +
+           " done this week\n";
+  }
+  return out.empty() ? "" : "## Your mentees this week\n\n" + out;
+}
+
+std::string digest_markdown(const Activity& a, const Recipient& r, const std::string& origin, const std::string& today,
+                            const std::string& week_ahead) {
   http::Principal who;
   who.user_id = r.user_id;
   who.role = r.role;
@@ -167,8 +213,13 @@ std::string digest_markdown(const Activity& a, const Recipient& r, const std::st
     reviews += "- [" + first_line(p.title) + "](<" + origin + "/proposals/" + std::to_string(p.id) + ">)\n";
     ++listed;
   }
-  if (channels.empty() && threads.empty() && mentions.empty() && reviews.empty()) return "";
+  std::string checklists;
+  for (const auto& x : a.assignments)  // a mentee's own checklists: due within a week, or overdue
+    if (x.mentee_id == r.user_id && x.open > 0 && !x.due_on.empty() && x.due_on <= week_ahead)
+      checklists += "- " + checklist_line(x, origin, today) + "\n";
+  if (channels.empty() && threads.empty() && mentions.empty() && reviews.empty() && checklists.empty()) return "";
   std::string out;
+  if (!checklists.empty()) out += "## Your checklist items due\n\n" + checklists + "\n";
   if (!mentions.empty()) out += "## Mentions of you\n\n" + mentions + "\n";
   if (!channels.empty()) out += "## Unread in your channels\n\n" + channels + "\n";
   if (!threads.empty()) out += "## Top threads\n\n" + threads + "\n";
@@ -209,11 +260,15 @@ http::Result<int> DigestBuilder::build(const DigestRun& run) {
     return http::Ok{};
   };
   const std::string& origin = mail_.options().link_origin;
+  const std::string today = format_date(now), week_ahead = format_date(now + 7 * 86400);
+  const bool mentees = run.frequency == "mentees";
   for (const Recipient& r : activity->recipients) {
-    std::string body = digest_markdown(*activity, r, origin);
+    std::string body = mentees ? mentor_markdown(*activity, r, origin, today)
+                               : digest_markdown(*activity, r, origin, today, week_ahead);
     if (body.empty()) continue;
-    Draft d = mail_.draft_for_member(r.user_id, "digest", r.prefs);
-    d.subject = std::string(r.prefs.digest == "daily" ? "Your daily" : "Your weekly") + " cohorthub digest";
+    Draft d = mail_.draft_for_member(r.user_id, mentees ? "mentees" : "digest", r.prefs);
+    d.subject = mentees ? "Your mentees this week"
+                        : std::string(r.prefs.digest == "daily" ? "Your daily" : "Your weekly") + " cohorthub digest";
     d.markdown = std::move(body);
     auto m = prepare_message(d, mail_.options().identity, now);
     if (!m) continue;
@@ -235,6 +290,7 @@ int DigestBuilder::run_scheduled(std::int64_t now, int hour_utc) {
   if (auto n = build({"daily", "daily:" + date, now - 86400}); n) queued += *n;
   if ((day + 3) % 7 == 0) {  // 1970-01-01 was a Thursday: day + 3 ≡ 0 (mod 7) on Mondays
     if (auto n = build({"weekly", "weekly:" + date, now - 7 * 86400}); n) queued += *n;
+    if (auto n = build({"mentees", "mentees:" + date, now - 7 * 86400}); n) queued += *n;
   }
   return queued;
 }

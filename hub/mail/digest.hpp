@@ -1,6 +1,7 @@
 // Digests: one message per member who asked for it, daily or weekly, with what happened in the
-// channels they can read (unread messages, top threads), mentions of them, and proposals awaiting
-// their review. Built in bulk: one read of the period's activity, then per-member filtering in
+// channels they can read (unread messages, top threads), mentions of them, proposals awaiting
+// their review and their own checklist items due; and a mentor's weekly summary of the mentees
+// they are paired with. Built in bulk: one read of the period's activity, then per-member filtering in
 // memory on the mail thread, then queued in batches; each member's digest for a period is queued
 // at most once (mail_digest_runs), in the same transaction as its message.
 #pragma once
@@ -16,7 +17,9 @@ namespace hub::mail {
 class MailModule;
 
 struct DigestRun {
-  std::string frequency;      // "daily" | "weekly" | "any" (an admin's "now": every member who wants one)
+  // "daily" | "weekly" | "any" (an admin's "now": every member who wants a digest) | "mentees"
+  // (mentors' weekly summaries of their mentees' checklists)
+  std::string frequency;
   std::string period;         // the key that makes the run once-only, e.g. "daily:2026-11-30"
   std::int64_t since = 0;     // activity after this Unix time
 };

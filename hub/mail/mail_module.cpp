@@ -205,8 +205,13 @@ boost::asio::awaitable<http::Response> MailModule::digests_now(Request&, Context
   const std::int64_t now = clock_.now();
   // Every member who wants a digest gets one covering their period, whatever the schedule.
   // Blocking DB work: on the CPU pool, never the network thread.
-  auto build_job = [this, now] {
-    return digests_.build({"any", "manual:" + std::to_string(now) + ":" + auth::random_token(6), now - 7 * 86400});
+  auto build_job = [this, now]() -> Result<int> {
+    const std::string run = std::to_string(now) + ":" + auth::random_token(6);
+    auto digests = digests_.build({"any", "manual:" + run, now - 7 * 86400});
+    if (!digests) return digests.error();
+    auto summaries = digests_.build({"mentees", "manual-mentees:" + run, now - 7 * 86400});
+    if (!summaries) return summaries.error();
+    return *digests + *summaries;
   };
   HUB_TRY(queued, co_await cpu_.run(build_job));
   if (sender_) sender_->wake();

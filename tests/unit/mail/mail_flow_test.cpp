@@ -378,3 +378,57 @@ TEST_CASE("digests: what the member's pages would show them, once per period, an
   CHECK(l.find("cohort news") == std::string::npos);
   CHECK(l.find("1 mention") != std::string::npos);     // the one in #general only
 }
+
+TEST_CASE("digests: a mentee's checklist items due, and a mentor's weekly summary of current mentees only") {
+  MailHub f;
+  f.add_user("ada", "admin");
+  auto mira_id = f.add_user("mira", "mentor");
+  auto sam_id = f.add_user("sam", "member");
+  auto lee_id = f.add_user("lee", "member");
+  auto ada = f.login("ada"), mira = f.login("mira"), sam = f.login("sam"), lee = f.login("lee");
+  auto post = [&](const std::string& path, json body, const std::string& cookie) {
+    auto r = f.call(Method::post, path, body.dump(), cookie);
+    INFO(path << " " << r.body);
+    REQUIRE(r.status / 100 == 2);
+    return r.json();
+  };
+  auto cohort = post("/api/cohorts", {{"name", "spring"}, {"starts_on", "2027-01-01"}}, ada)["cohort"]["id"].get<std::int64_t>();
+  for (const char* h : {"mira", "sam", "lee"}) post("/api/cohorts/" + std::to_string(cohort) + "/members", {{"handle", h}}, ada);
+  post("/api/playbooks", {{"slug", "vendor"}, {"title", "Vendor onboarding"},
+                          {"content", "# Vendor onboarding\n\n- [ ] Send the quote\n- [ ] Fill in the form\n"}}, sam);
+  post("/api/mentorships", {{"mentor_id", mira_id}, {"mentee_id", sam_id}}, mira);
+  post("/api/mentorships", {{"mentor_id", mira_id}, {"mentee_id", lee_id}}, mira);
+  const std::string soon = format_date(f.clock.now() + 2 * 86400);
+  post("/api/assignments", {{"mentee_id", sam_id}, {"playbook", "vendor"}, {"due_on", soon}}, mira);
+  post("/api/assignments", {{"mentee_id", lee_id}, {"playbook", "vendor"}}, mira);
+  REQUIRE(f.call(Method::delete_, "/api/mentorships/" + std::to_string(mira_id) + "/" + std::to_string(lee_id), "", mira).status == 204);
+  for (auto* c : {&sam, &mira})
+    REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "x@example.org"}, {"digest", "weekly"}}.dump(), *c).status == 200);
+  (void)lee;
+
+  auto& digests = f.hub->mail().digests();
+  CHECK(*digests.build({"weekly", "weekly:t", f.clock.now() - 7 * 86400}) == 1);    // sam: a checklist due; mira: nothing
+  CHECK(*digests.build({"mentees", "mentees:t", f.clock.now() - 7 * 86400}) == 1);  // mira
+  CHECK(*digests.build({"mentees", "mentees:t", f.clock.now() - 7 * 86400}) == 0);
+  auto sender = f.sender();
+  REQUIRE(sender->deliver_due() == 2);
+  auto decoded = [](const std::string& mime) {
+    auto at = mime.find("Content-Type: text/plain");
+    auto start = mime.find("\r\n\r\n", at) + 4, end = mime.find("--=_cohorthub_", start);
+    std::string b64;
+    for (char ch : mime.substr(start, end - start))
+      if (ch != '\r' && ch != '\n') b64 += ch == '+' ? '-' : ch == '/' ? '_' : ch;
+    while (!b64.empty() && b64.back() == '=') b64.pop_back();
+    std::string out;
+    REQUIRE(auth::base64url_decode(b64, out));
+    return out;
+  };
+  const std::string digest = decoded(f.transport.sent[0].mime), summary = decoded(f.transport.sent[1].mime);
+  CHECK(digest.find("Your checklist items due") != std::string::npos);
+  CHECK(digest.find("Vendor onboarding") != std::string::npos);
+  CHECK(digest.find("2 open, due " + soon) != std::string::npos);
+  CHECK(f.transport.sent[1].mime.find("Subject: Your mentees this week") != std::string::npos);
+  CHECK(summary.find("@sam: ") != std::string::npos);
+  CHECK(summary.find("@lee") == std::string::npos);  // no longer paired: the mentor no longer sees it
+  CHECK(f.transport.sent[1].mime.find(".mentees.") != std::string::npos);  // its own unsubscribe
+}
