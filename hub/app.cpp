@@ -22,8 +22,7 @@ std::vector<store::Migration> all_migrations() {
   return {auth::accounts_migration(), cohorts::cohorts_migration(), discussion::discussion_migration(3),
           sharing::sharing_migration(4), playbooks::playbooks_migration(5),
           playbooks::playbook_settings_log_migration(6), playbooks::templates::templates_migration(7),
-          // 8 is assigned to the mail branch; empty here so the numbers stay dense until it merges.
-          {8, "reserved", ""}, bridge::bridge_migration(9)};
+          mail::mail_migration(8), bridge::bridge_migration(9)};
 }
 
 namespace {
@@ -74,6 +73,8 @@ void init_data_dir(const DataDir& dir) {
   // Keys for the sharing module: the pseudonym HMAC key and the record encryption key (DESIGN.md).
   write_private_file_once(dir.keys() + "/pseudonym-hmac.key", random_key_file());
   write_private_file_once(dir.keys() + "/records-aes256.key", random_key_file());
+  // The mail module's key for signing one-click unsubscribe links.
+  write_private_file_once(dir.keys() + "/mail-unsubscribe.key", random_key_file());
   if (!fs::exists(dir.config())) {
     std::ofstream out(dir.config());
     out << default_config_text();
@@ -123,6 +124,37 @@ static std::unique_ptr<playbooks::templates::PdfRenderer> pdf_renderer_from(cons
   return std::make_unique<playbooks::templates::PdfRenderer>(std::move(o));
 }
 
+mail::MailOptions mail_options_from(const Config& config, const DataDir& dir) {
+  mail::MailOptions o;
+  const auto& m = config.mail;
+  o.enabled = !m.smtp_url.empty();
+  if (o.enabled) {
+    if (m.smtp_url.rfind("smtp://", 0) != 0 && m.smtp_url.rfind("smtps://", 0) != 0)
+      throw std::runtime_error("mail.smtp_url must start with smtp:// (STARTTLS) or smtps:// (implicit TLS)");
+    if (auto s = mail::check_address(m.from, "mail.from"); !s) throw std::runtime_error(s.error().message);
+    if (auto s = mail::check_header_text(m.from_name, "mail.from_name", mail::kMaxNameBytes); !s)
+      throw std::runtime_error(s.error().message);
+  }
+  o.identity = {m.from, m.from_name};
+  o.smtp.url = m.smtp_url;
+  o.smtp.username = m.username;
+  if (!m.password_file.empty()) {
+    std::ifstream in(m.password_file);
+    if (!in) throw std::runtime_error("mail.password_file: cannot read " + m.password_file);
+    std::getline(in, o.smtp.password);
+  }
+  o.smtp.require_starttls = m.starttls;
+  o.smtp.timeout_ms = static_cast<long>(m.timeout_ms);
+  o.retry.base_ms = m.retry_base_ms;
+  o.retry.max_attempts = m.max_attempts;
+  o.poll_ms = m.poll_ms;
+  o.digest_hour_utc = static_cast<int>(m.digest_hour_utc);
+  o.link_origin = !m.link_origin.empty() ? m.link_origin : config.server.public_origin;
+  while (!o.link_origin.empty() && o.link_origin.back() == '/') o.link_origin.pop_back();
+  o.unsubscribe_key = mail::load_or_create_key(dir.keys() + "/mail-unsubscribe.key");
+  return o;
+}
+
 static std::unique_ptr<http::StaticFiles> load_web_root(const Config& config) {
   std::string root = config.server.web_root.empty() ? COHORTHUB_DEFAULT_WEB_ROOT : config.server.web_root;
   if (!fs::is_directory(root)) return nullptr;
@@ -148,6 +180,7 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
       playbooks_(db_, cpu_, clock_),
       pdf_(pdf_renderer_from(config)),
       templates_(db_, cpu_, clock_, sharing::load_key_file(dir.keys() + "/records-aes256.key"), pdf_.get()),
+      mail_(db_, cpu_, clock_, membership_, mail_options_from(config, dir)),
       pipeline_(router_, authenticator_, files_.get(), metrics_, access_log_,
                 http::PipelineOptions{config.server.public_origin}) {
   add_platform_routes();
@@ -157,6 +190,7 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
   sharing_.add_to(router_);
   playbooks_.add_to(router_);
   templates_.add_to(router_);
+  mail_.add_to(router_);
   pipeline_.add_websocket("/api/live", discussion_.live_endpoint());
   // The one /api/live endpoint is a LiveEndpoint; it closes what ended credentials opened.
   access_events_.add(static_cast<discussion::LiveEndpoint&>(discussion_.live_endpoint()));

@@ -17,6 +17,7 @@
 #include "hub/http/pipeline.hpp"
 #include "hub/http/router.hpp"
 #include "hub/http/static_files.hpp"
+#include "hub/mail/mail_module.hpp"
 #include "hub/sharing/sharing_routes.hpp"
 #include "hub/store/executor.hpp"
 #include "playbooks/module.hpp"
@@ -58,6 +59,7 @@ class Hub {
   cohorts::CohortMembership& membership() { return membership_; }
   const auth::AuthOptions& auth_options() const { return auth_options_; }
   discussion::Discussion& discussion() { return discussion_; }
+  mail::MailModule& mail() { return mail_; }
 
  private:
   void add_platform_routes();
@@ -81,6 +83,7 @@ class Hub {
   playbooks::PlaybookModule playbooks_;  // playbooks, proposals, search and mentoring
   std::unique_ptr<playbooks::templates::PdfRenderer> pdf_;  // null when [templates] pdf_workers = 0
   playbooks::templates::TemplateRoutes templates_;  // templates, releases, forks, filling, documents
+  mail::MailModule mail_;  // preferences, unsubscribe, mailed invites, the outbox and its sender
   http::Router router_;  // complete before the pipeline serves
   http::Pipeline pipeline_;
 };
@@ -88,5 +91,7 @@ class Hub {
 auth::AuthOptions auth_options_from(const Config& config);
 // [privacy] and [sharing], with the key files of `dir`. Throws on a bad setting.
 sharing::SharingOptions sharing_options_from(const Config& config, const DataDir& dir);
+// [mail], with the password file and the unsubscribe key of `dir`. Throws on a bad setting.
+mail::MailOptions mail_options_from(const Config& config, const DataDir& dir);
 
 }  // namespace hub

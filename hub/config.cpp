@@ -63,6 +63,18 @@ std::vector<Setting> settings(Config& c) {
       {"templates", "pdf_memory_mb", &c.templates.pdf_memory_mb, 128, 65536, "memory limit of each PDF worker"},
       {"templates", "python", &c.templates.python, 0, 0, "the Python that runs WeasyPrint (Debian's)"},
       {"log", "access", &c.log.access, 0, 0, "write one JSON access-log line per request to stderr"},
+      {"mail", "smtp_url", &c.mail.smtp_url, 0, 0, "smtp://host:587 (STARTTLS) or smtps://host:465; empty: mail is off"},
+      {"mail", "from", &c.mail.from, 0, 0, "sender address of the hub's mail, e.g. hub@example.org"},
+      {"mail", "from_name", &c.mail.from_name, 0, 0, "sender display name"},
+      {"mail", "username", &c.mail.username, 0, 0, "SMTP AUTH user; empty: no AUTH"},
+      {"mail", "password_file", &c.mail.password_file, 0, 0, "file holding the SMTP password (first line)"},
+      {"mail", "starttls", &c.mail.starttls, 0, 0, "require STARTTLS on smtp:// URLs; false only for a loopback test server"},
+      {"mail", "link_origin", &c.mail.link_origin, 0, 0, "origin of links in mail; empty: server.public_origin"},
+      {"mail", "timeout_ms", &c.mail.timeout_ms, 100, 600000, "milliseconds one SMTP delivery may take"},
+      {"mail", "retry_base_ms", &c.mail.retry_base_ms, 10, 3600000, "first retry delay; doubles per failure up to an hour"},
+      {"mail", "max_attempts", &c.mail.max_attempts, 1, 100, "attempts before a message is parked for admins"},
+      {"mail", "poll_ms", &c.mail.poll_ms, 10, 600000, "how often the sender looks for due mail"},
+      {"mail", "digest_hour_utc", &c.mail.digest_hour_utc, 0, 23, "hour (UTC) when daily and weekly digests are built"},
   };
 }
 

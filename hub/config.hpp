@@ -60,6 +60,20 @@ struct Config {
   struct Log {
     bool access = true;
   } log;
+  struct Mail {                     // hub/mail; off while smtp_url is empty (docs/operations.md)
+    std::string smtp_url;           // smtp://host:587 (STARTTLS) or smtps://host:465 (implicit TLS)
+    std::string from;               // the sender address, e.g. hub@example.org
+    std::string from_name = "cohorthub";
+    std::string username;           // SMTP AUTH; empty: no AUTH
+    std::string password_file;      // the SMTP password, read from this file (never from the config)
+    bool starttls = true;           // smtp:// must upgrade with STARTTLS; false only for a loopback test server
+    std::string link_origin;        // origin of links in mail; empty: server.public_origin, else the listen address
+    std::int64_t timeout_ms = 30000;      // one SMTP delivery at most
+    std::int64_t retry_base_ms = 60000;   // first retry after this; doubles per failure, at most an hour
+    std::int64_t max_attempts = 8;        // then the message is parked and shown to admins
+    std::int64_t poll_ms = 5000;          // the sender looks for due mail at least this often
+    std::int64_t digest_hour_utc = 7;     // when daily and weekly (Mondays) digests are built
+  } mail;
 };
 
 // Reads `file` (if not empty) over the defaults, then the environment. Throws std::runtime_error

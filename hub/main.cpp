@@ -122,6 +122,12 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
   server.start();
 
   std::string host = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
+  if (hub.mail().enabled()) {
+    if (hub.mail().options().link_origin.empty())
+      hub.mail().set_link_origin(std::string(server.tls() ? "https://" : "http://") + host + ":" +
+                                 std::to_string(server.port()));
+    hub.mail().start_sender();  // its own thread: SMTP never runs on the network thread
+  }
   std::printf("listening on %s://%s:%u\n", server.tls() ? "https" : "http", host.c_str(), server.port());
   std::fflush(stdout);
 
@@ -129,6 +135,7 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
   // CPU and DB jobs post their results to ioc: finish them while it still exists (it is
   // destroyed before `hub`), and the coroutines they would resume are destroyed with it.
   hub.cpu().stop();
+  hub.mail().stop_sender();  // finishes the delivery in progress (bounded by mail.timeout_ms)
   hub.db().stop();  // drains queued writes before exit
   std::fprintf(stderr, "{\"level\":\"info\",\"what\":\"stopped\"}\n");
   return 0;
@@ -185,6 +192,28 @@ int create_invite(const DataDir& dir, const std::string& role, std::int64_t coho
   return 0;
 }
 
+// Sends one message through [mail] at once, bypassing the outbox, and says what the server answered.
+int send_test_mail(const DataDir& dir, const std::string& to) {
+  require_initialised(dir);
+  Config config = config_for(dir, "");
+  mail::MailOptions options = mail_options_from(config, dir);
+  if (!options.enabled) throw std::runtime_error("mail is off: set [mail] smtp_url and from in " + dir.config());
+  SystemClock clock;
+  mail::Draft d;
+  d.kind = "test";
+  d.to_address = to;
+  d.subject = "cohorthub test mail";
+  d.markdown = "This is a test message from `cohorthub admin send-test-mail`.\n\nIf you can read it, the hub's "
+               "mail settings work.\n";
+  auto message = mail::prepare_message(d, options.identity, clock.now());
+  if (!message) throw std::runtime_error(message.error().message);
+  mail::SmtpTransport transport(options.smtp);
+  if (auto s = transport.send(options.identity.from_address, message->recipient, message->mime); !s)
+    throw std::runtime_error(s.error().message);
+  std::printf("sent a test message to %s (Message-ID <%s>)\n", to.c_str(), message->message_id.c_str());
+  return 0;
+}
+
 int list_users(const DataDir& dir) {
   require_initialised(dir);
   store::Executor db(dir.database(), all_migrations(), {.readers = 1});
@@ -232,6 +261,10 @@ int main(int argc, char** argv) {
   invite_cmd->add_option("--role", role, "member, mentor or admin")->capture_default_str();
   invite_cmd->add_option("--cohort", cohort, "Cohort id the invitee joins");
   invite_cmd->add_option("--days", days, "Days until it expires")->check(CLI::Range(1, 90))->capture_default_str();
+  std::string mail_to;
+  auto* test_mail_cmd = admin->add_subcommand("send-test-mail", "Send one message through [mail] to check it");
+  test_mail_cmd->add_option("--data-dir", data_dir, "Data directory")->capture_default_str();
+  test_mail_cmd->add_option("--to", mail_to, "The address to send it to")->required();
   auto* list_cmd = admin->add_subcommand("list-users", "List every account");
   list_cmd->add_option("--data-dir", data_dir, "Data directory")->capture_default_str();
 
@@ -260,6 +293,7 @@ int main(int argc, char** argv) {
     if (*create_admin_cmd) return create_admin(dir, handle, display_name);
     if (*invite_cmd) return create_invite(dir, role, cohort, days);
     if (*list_cmd) return list_users(dir);
+    if (*test_mail_cmd) return send_test_mail(dir, mail_to);
     if (*backup_cmd) {
       require_initialised(dir);
       if (auto s = store::backup_database(dir.database(), backup_file); !s)

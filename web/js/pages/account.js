@@ -6,6 +6,7 @@ import { textField, createForm, requireFilled, errorMessage } from '../form.js';
 import { copyField } from '../copy.js';
 import { dataTable } from '../table.js';
 import { formatTime } from '../format.js';
+import { mailCard } from './account-mail.js';
 
 function revokeButton(token, onRevoked, status) {
   const button = h('button', { type: 'button', class: 'btn btn-quiet btn-small', 'aria-label': `Revoke ${token.name}` }, 'Revoke');
@@ -91,6 +92,7 @@ export default async function renderAccount(view, { user }) {
       h('p', { class: 'card-text' },
         'Tokens let scripts and tools use the cohorthub API as you. Send one in an ',
         h('code', {}, 'Authorization: Bearer …'), ' header. Revoke any token you no longer use.'),
-      form.el, created, status, list.el));
+      form.el, created, status, list.el),
+    await mailCard(user));
   await list.reload();
 }

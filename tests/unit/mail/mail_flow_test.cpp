@@ -1,0 +1,434 @@
+// Mail through a whole hub (no sockets): preferences, one-click unsubscribe, mailed invites, and
+// the outbox delivering through a fake transport with a driven clock.
+#include <catch2/catch.hpp>
+
+#include <deque>
+
+#include "hub/auth/secrets.hpp"
+#include "hub/mail/outbox.hpp"
+#include "tests/unit/app/hub_fixture.hpp"
+
+using namespace hub;
+using hub::http::Method;
+using hub::testing::HubFixture;
+using nlohmann::json;
+
+namespace {
+
+const std::map<std::string, std::string> kMailOn = {{"COHORTHUB_MAIL_SMTP_URL", "smtp://127.0.0.1:1"},
+                                                   {"COHORTHUB_MAIL_FROM", "hub@example.org"},
+                                                   {"COHORTHUB_MAIL_LINK_ORIGIN", "https://hub.example.org"},
+                                                   {"COHORTHUB_MAIL_RETRY_BASE_MS", "1000"},
+                                                   {"COHORTHUB_MAIL_MAX_ATTEMPTS", "3"}};
+
+// Records what it is given; fails while `failures` has entries.
+struct FakeTransport final : mail::Transport {
+  struct Sent {
+    std::string from, to, mime;
+  };
+  std::vector<Sent> sent;
+  std::deque<std::string> failures;
+  int calls = 0;
+  http::Status send(const std::string& from, const std::string& to, const std::string& mime) override {
+    ++calls;
+    if (!failures.empty()) {
+      auto why = failures.front();
+      failures.pop_front();
+      return http::ApiError::unavailable(why);
+    }
+    sent.push_back({from, to, mime});
+    return http::Ok{};
+  }
+};
+
+struct MailHub : HubFixture {
+  MailHub() : HubFixture(kMailOn) {}
+  FakeTransport transport;
+  std::unique_ptr<mail::MailSender> sender() {
+    return std::make_unique<mail::MailSender>(
+        hub->db(), transport, "hub@example.org", mail::RetryPolicy{1000, 3'600'000, 3},
+        [this] { return clock.now() * 1000; }, 1000);
+  }
+  std::int64_t in_state(const std::string& state) {
+    return *hub->db().read_now([state](store::Connection& c) -> http::Result<std::int64_t> {
+      auto st = c.prepare("SELECT count(*) FROM mail_outbox WHERE state = ?");
+      st.bind(1, std::string_view(state));
+      auto row = st.step();
+      if (!row) return row.error();
+      return st.int64(0);
+    });
+  }
+  // Queues a message to `to` directly, as another module's write job would.
+  void queue(const std::string& to) {
+    mail::Draft d;
+    d.kind = "test";
+    d.to_address = to;
+    d.subject = "hello";
+    d.markdown = "body";
+    auto m = mail::prepare_message(d, {"hub@example.org", "Hub"}, clock.now());
+    REQUIRE(m.ok());
+    const std::int64_t now_ms = clock.now() * 1000;
+    auto s = hub->db().write_now([&](store::Connection& c) { return mail::enqueue(c, *m, now_ms); });
+    REQUIRE(s.ok());
+  }
+  std::string token_url(const std::string& mime) {
+    auto at = mime.find("List-Unsubscribe: <https://hub.example.org");
+    REQUIRE(at != std::string::npos);
+    auto start = mime.find("/api/unsubscribe", at);
+    return mime.substr(start, mime.find('>', start) - start);
+  }
+};
+
+http::Headers one_click_headers() {
+  http::Headers h;
+  h.set("Origin", "");  // a mail provider: no Origin, no cookie, a form body
+  h.set("Content-Type", "application/x-www-form-urlencoded");
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("mail preferences: defaults, a change per kind, and bad input refused with nothing saved") {
+  MailHub f;
+  f.add_user("sam", "member");
+  auto sam = f.login("sam");
+  auto got = f.call(Method::get, "/api/me/mail", "", sam);
+  REQUIRE(got.status == 200);
+  CHECK(got.json()["enabled"] == true);
+  CHECK(got.json()["digest"] == "weekly");
+  CHECK(got.json()["address"] == "");
+  auto put = f.call(Method::put, "/api/me/mail", json{{"address", "sam@example.org"}, {"digest", "daily"}, {"mentions", false}}.dump(), sam);
+  REQUIRE(put.status == 200);
+  CHECK(put.json()["digest"] == "daily");
+  CHECK(put.json()["mentions"] == false);
+  CHECK(put.json()["reviews"] == true);
+  CHECK(f.call(Method::put, "/api/me/mail", json{{"address", "not an address"}}.dump(), sam).json()["error"]["field"] == "address");
+  CHECK(f.call(Method::put, "/api/me/mail", json{{"address", std::string(250, 'a') + "@example.org"}}.dump(), sam).json()["error"]["field"] == "address");
+  CHECK(f.call(Method::put, "/api/me/mail", json{{"digest", "hourly"}}.dump(), sam).json()["error"]["field"] == "digest");
+  CHECK(f.call(Method::put, "/api/me/mail", json{{"digest", "off"}, {"reviews", "no"}}.dump(), sam).json()["error"]["field"] == "reviews");
+  auto after = f.call(Method::get, "/api/me/mail", "", sam).json();
+  CHECK(after["address"] == "sam@example.org");
+  CHECK(after["digest"] == "daily");  // the refused PUT changed nothing
+  CHECK(f.call(Method::get, "/api/me/mail", "", "").status == 401);
+}
+
+TEST_CASE("mail: without [mail] the hub works and says mail is off; mailed invites are refused") {
+  HubFixture f;
+  f.add_user("ada", "admin");
+  auto ada = f.login("ada");
+  CHECK(f.call(Method::get, "/api/me/mail", "", ada).json()["enabled"] == false);
+  auto r = f.call(Method::post, "/api/mail/invites", json{{"email", "new@example.org"}, {"role", "member"}}.dump(), ada);
+  CHECK(r.status == 409);
+  CHECK(f.count("invites") == 0);
+  CHECK(f.count("mail_outbox") == 0);
+}
+
+TEST_CASE("mailed invites: invite and message in one transaction; bad addresses and refusals queue nothing") {
+  MailHub f;
+  f.add_user("ada", "admin");
+  f.add_user("sam", "member");
+  auto ada = f.login("ada"), sam = f.login("sam");
+  auto invite = [&](const std::string& cookie, json body) {
+    return f.call(Method::post, "/api/mail/invites", body.dump(), cookie);
+  };
+  CHECK(invite(ada, {{"email", "not-an-address"}, {"role", "member"}}).json()["error"]["field"] == "email");
+  CHECK(invite(ada, {{"email", "new@example.org"}, {"name", "Eve\r\nBcc: x@evil.example"}, {"role", "member"}}).json()["error"]["field"] == "name");
+  CHECK(invite(ada, {{"email", std::string(250, 'a') + "@example.org"}, {"role", "member"}}).status == 400);
+  CHECK(invite(sam, {{"email", "new@example.org"}, {"role", "member"}}).status == 403);
+  CHECK(invite(ada, {{"email", "new@example.org"}, {"role", "member"}, {"cohort_id", 99}}).json()["error"]["field"] == "cohort_id");
+  CHECK(f.count("invites") == 0);
+  CHECK(f.count("mail_outbox") == 0);
+
+  auto ok = invite(ada, {{"email", "new@example.org"}, {"name", "Nia"}, {"role", "member"}});
+  REQUIRE(ok.status == 201);
+  CHECK(f.count("invites") == 1);
+  CHECK(f.in_state("queued") == 1);
+  auto sender = f.sender();
+  CHECK(sender->deliver_due() == 1);
+  REQUIRE(f.transport.sent.size() == 1);
+  const auto& m = f.transport.sent[0];
+  CHECK(m.to == "new@example.org");
+  CHECK(m.mime.find("Message-ID: <" + ok.json()["message_id"].get<std::string>() + ">") != std::string::npos);
+  CHECK(m.mime.find("List-Unsubscribe") == std::string::npos);  // an invitation is not a subscription
+}
+
+TEST_CASE("mail outbox: failures retry with backoff, are parked after the last attempt, and shown to admins") {
+  MailHub f;
+  f.add_user("ada", "admin");
+  auto ada = f.login("ada");
+  auto sender = f.sender();
+  f.queue("one@example.org");
+  f.transport.failures = {"451 try later", "timeout"};
+  CHECK(sender->deliver_due() == 1);  // fails; next try in 1 s
+  CHECK(sender->deliver_due() == 0);  // not due yet
+  f.clock.advance(1);
+  CHECK(sender->deliver_due() == 1);  // fails; next try in 2 s
+  f.clock.advance(1);
+  CHECK(sender->deliver_due() == 0);
+  f.clock.advance(1);
+  CHECK(sender->deliver_due() == 1);  // delivered
+  CHECK(f.transport.sent.size() == 1);
+  CHECK(f.in_state("sent") == 1);
+  CHECK(sender->deliver_due() == 0);  // never again
+  // The log keeps no body once sent.
+  auto bodies = f.hub->db().read_now([](store::Connection& c) -> http::Result<std::int64_t> {
+    auto st = c.prepare("SELECT sum(length(mime)) FROM mail_outbox");
+    auto row = st.step();
+    if (!row) return row.error();
+    return st.int64(0);
+  });
+  CHECK(*bodies == 0);
+
+  f.queue("two@example.org");
+  f.transport.failures = {"550 no", "550 no", "550 no"};
+  for (int i = 0; i < 3; ++i) {
+    CHECK(sender->deliver_due() == 1);
+    f.clock.advance(10);
+  }
+  CHECK(f.in_state("parked") == 1);
+  CHECK(sender->deliver_due() == 0);
+  auto outbox = f.call(Method::get, "/api/admin/mail/outbox", "", ada);
+  REQUIRE(outbox.status == 200);
+  CHECK(outbox.json()["sent"] == 1);
+  REQUIRE(outbox.json()["parked"].size() == 1);
+  CHECK(outbox.json()["parked"][0]["recipient"] == "two@example.org");
+  CHECK(outbox.json()["parked"][0]["last_error"] == "550 no");
+  CHECK(outbox.body.find("Content-Type") == std::string::npos);  // no body in the admin view
+  f.add_user("sam", "member");
+  CHECK(f.call(Method::get, "/api/admin/mail/outbox", "", f.login("sam")).status == 403);
+
+  const auto id = outbox.json()["parked"][0]["id"].get<std::int64_t>();
+  CHECK(f.call(Method::post, "/api/admin/mail/outbox/" + std::to_string(id) + "/retry", "", ada).status == 200);
+  CHECK(f.call(Method::post, "/api/admin/mail/outbox/" + std::to_string(id) + "/retry", "", ada).status == 404);
+  CHECK(sender->deliver_due() == 1);
+  CHECK(f.transport.sent.size() == 2);
+}
+
+TEST_CASE("mail outbox: a message in flight when the hub died is parked at start, never sent twice") {
+  MailHub f;
+  f.queue("one@example.org");
+  f.queue("two@example.org");
+  const std::int64_t now_ms = f.clock.now() * 1000;
+  // The previous process claimed one (committed "in flight") and died before recording the outcome.
+  auto claimed = f.hub->db().write_now([&](store::Connection& c) { return mail::claim_due(c, now_ms); });
+  REQUIRE(claimed.ok());
+  REQUIRE(claimed->has_value());
+  auto sender = f.sender();
+  sender->recover_interrupted();  // what start() does first
+  CHECK(sender->deliver_due() == 1);
+  CHECK(f.in_state("parked") == 1);
+  CHECK(f.in_state("sent") == 1);
+  REQUIRE(f.transport.sent.size() == 1);
+  CHECK(f.transport.sent[0].to == "two@example.org");
+}
+
+TEST_CASE("one-click unsubscribe: works without login, once, and only for its own preference") {
+  MailHub f;
+  auto sam_id = f.add_user("sam", "member");
+  auto sam = f.login("sam");
+  REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "sam@example.org"}}.dump(), sam).status == 200);
+  mail::Preferences prefs;
+  prefs.address = "sam@example.org";
+  auto draft = f.hub->mail().draft_for_member(sam_id, "mentions", prefs);
+  draft.subject = "mentioned";
+  draft.markdown = "hi";
+  auto m = mail::prepare_message(draft, {"hub@example.org", "Hub"}, f.clock.now());
+  REQUIRE(m.ok());
+  const std::string url = f.token_url(m->mime);
+
+  auto look = f.call(Method::get, url, "");
+  REQUIRE(look.status == 200);
+  CHECK(look.json()["kind"] == "mentions");
+  CHECK(look.json()["used"] == false);
+  CHECK(f.call(Method::get, "/api/me/mail", "", sam).json()["mentions"] == true);  // GET changes nothing
+
+  auto first = f.call(Method::post, url, "List-Unsubscribe=One-Click", "", one_click_headers());
+  REQUIRE(first.status == 200);
+  auto after = f.call(Method::get, "/api/me/mail", "", sam).json();
+  CHECK(after["mentions"] == false);
+  CHECK(after["digest"] == "weekly");
+  CHECK(after["reviews"] == true);
+  CHECK(after["address"] == "sam@example.org");
+  auto again = f.call(Method::post, url, "List-Unsubscribe=One-Click", "", one_click_headers());
+  CHECK(again.status == 409);
+  CHECK(f.call(Method::get, url, "").json()["used"] == true);
+
+  // Forged, altered to another kind, or expired: refused, and nothing changes.
+  REQUIRE(f.call(Method::put, "/api/me/mail", json{{"mentions", true}}.dump(), sam).status == 200);
+  auto digest_url = url;
+  digest_url.replace(digest_url.find(".mentions."), 10, ".digest.");
+  CHECK(f.call(Method::post, digest_url, "", "", one_click_headers()).status == 400);
+  CHECK(f.call(Method::post, "/api/unsubscribe?token=v1.2.digest.9999999999.00.AAAA", "", "", one_click_headers()).status == 400);
+  CHECK(f.call(Method::post, "/api/unsubscribe", "", "", one_click_headers()).status == 400);
+  auto digest = f.hub->mail().draft_for_member(sam_id, "digest", prefs);
+  f.clock.advance(91 * 86400);
+  auto expired = "/api/unsubscribe?token=" + digest.unsubscribe_url.substr(digest.unsubscribe_url.find("token=") + 6);
+  auto late = f.call(Method::post, expired, "", "", one_click_headers());
+  CHECK(late.status == 400);
+  CHECK(late.body.find("expired") != std::string::npos);
+  auto final_prefs = f.call(Method::get, "/api/me/mail", "", f.login("sam")).json();
+  CHECK(final_prefs["mentions"] == true);
+  CHECK(final_prefs["digest"] == "weekly");
+}
+
+TEST_CASE("mention mail: once per mention, only to members who asked and can read the channel") {
+  MailHub f;
+  f.add_user("ada", "admin");
+  auto sam_id = f.add_user("sam", "member");
+  f.add_user("lee", "member");
+  f.add_user("kim", "member");
+  auto ada = f.login("ada"), sam = f.login("sam"), lee = f.login("lee"), kim = f.login("kim");
+  auto cohort = f.call(Method::post, "/api/cohorts", json{{"name", "A"}, {"starts_on", "2026-01-05"}}.dump(), ada)
+                    .json()["cohort"]["id"].get<std::int64_t>();
+  REQUIRE(f.call(Method::post, "/api/cohorts/" + std::to_string(cohort) + "/members", json{{"handle", "sam"}}.dump(), ada).status == 200);
+  auto general = f.call(Method::post, "/api/channels", json{{"name", "general"}}.dump(), ada).json()["channel"]["id"].get<std::int64_t>();
+  auto inner = f.call(Method::post, "/api/channels", json{{"name", "inner"}, {"cohort_id", cohort}}.dump(), ada)
+                   .json()["channel"]["id"].get<std::int64_t>();
+  auto post = [&](std::int64_t channel, const std::string& body) {
+    REQUIRE(f.call(Method::post, "/api/channels/" + std::to_string(channel) + "/messages", json{{"body", body}}.dump(), ada).status == 201);
+  };
+  post(general, "before mail was on: @sam");
+  CHECK(f.hub->mail().mentions().run_once() == 0);  // starts the cursor; the past is not mailed
+  for (auto* cookie : {&sam, &lee})
+    REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "x@example.org"}}.dump(), *cookie).status == 200);
+  REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "kim@example.org"}, {"mentions", false}}.dump(), kim).status == 200);
+
+  post(general, "hello @sam and @lee and @kim");  // kim turned mentions off
+  post(inner, "cohort only: @sam @lee");         // lee cannot read this channel
+  CHECK(f.hub->mail().mentions().run_once() == 3);
+  CHECK(f.hub->mail().mentions().run_once() == 0);  // each mention once
+  auto sender = f.sender();
+  CHECK(sender->deliver_due() == 3);
+  std::map<std::string, int> subjects;
+  for (const auto& m : f.transport.sent) {
+    auto s = m.mime.find("Subject: ");
+    subjects[m.mime.substr(s + 9, m.mime.find("\r\n", s) - s - 9)]++;
+    CHECK(m.mime.find("List-Unsubscribe-Post: List-Unsubscribe=One-Click") != std::string::npos);
+  }
+  CHECK(subjects["@ada mentioned you in #general"] == 2);
+  CHECK(subjects["@ada mentioned you in #inner"] == 1);
+  (void)sam_id;
+}
+
+TEST_CASE("digests: what the member's pages would show them, once per period, and nothing when there is nothing") {
+  MailHub f;
+  f.add_user("ada", "admin");
+  f.add_user("sam", "member");
+  f.add_user("lee", "member");
+  f.add_user("kim", "member");
+  auto ada = f.login("ada"), sam = f.login("sam"), lee = f.login("lee"), kim = f.login("kim");
+  auto cohort = f.call(Method::post, "/api/cohorts", json{{"name", "A"}, {"starts_on", "2026-01-05"}}.dump(), ada)
+                    .json()["cohort"]["id"].get<std::int64_t>();
+  REQUIRE(f.call(Method::post, "/api/cohorts/" + std::to_string(cohort) + "/members", json{{"handle", "sam"}}.dump(), ada).status == 200);
+  auto general = f.call(Method::post, "/api/channels", json{{"name", "general"}}.dump(), ada).json()["channel"]["id"].get<std::int64_t>();
+  auto inner = f.call(Method::post, "/api/channels", json{{"name", "secret-inner"}, {"cohort_id", cohort}}.dump(), ada)
+                   .json()["channel"]["id"].get<std::int64_t>();
+  auto post = [&](std::int64_t channel, const std::string& body, std::optional<std::int64_t> reply = {}) {
+    json b{{"body", body}};
+    if (reply) b["thread_root"] = *reply;
+    auto r = f.call(Method::post, "/api/channels/" + std::to_string(channel) + "/messages", b.dump(), ada);
+    REQUIRE(r.status == 201);
+    return r.json()["message"]["id"].get<std::int64_t>();
+  };
+  auto root = post(general, "Pricing a first retainer");
+  post(general, "reply one @lee", root);
+  post(general, "reply two", root);
+  post(inner, "cohort news for @sam and @lee");
+  REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "sam@example.org"}, {"digest", "daily"}}.dump(), sam).status == 200);
+  REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "lee@example.org"}, {"digest", "weekly"}}.dump(), lee).status == 200);
+  REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "kim@example.org"}, {"digest", "off"}}.dump(), kim).status == 200);
+
+  auto& digests = f.hub->mail().digests();
+  auto daily = digests.build({"daily", "daily:test", f.clock.now() - 86400});
+  REQUIRE(daily.ok());
+  CHECK(*daily == 1);  // sam only: lee is weekly, kim off
+  CHECK(*digests.build({"daily", "daily:test", f.clock.now() - 86400}) == 0);  // once per period
+  CHECK(*digests.build({"weekly", "weekly:test", f.clock.now() - 7 * 86400}) == 1);  // lee
+  CHECK(f.call(Method::post, "/api/admin/mail/digests", "", ada).json()["queued"] == 2);
+  CHECK(f.call(Method::post, "/api/admin/mail/digests", "", sam).status == 403);
+
+  auto sender = f.sender();
+  sender->deliver_due();
+  std::map<std::string, std::string> text;  // recipient -> decoded text part (first digest each)
+  for (const auto& m : f.transport.sent) {
+    auto at = m.mime.find("Content-Type: text/plain");
+    auto start = m.mime.find("\r\n\r\n", at) + 4, end = m.mime.find("--=_cohorthub_", start);
+    std::string b64;
+    for (char ch : m.mime.substr(start, end - start))
+      if (ch != '\r' && ch != '\n') b64 += ch == '+' ? '-' : ch == '/' ? '_' : ch;
+    while (!b64.empty() && b64.back() == '=') b64.pop_back();
+    std::string decoded;
+    REQUIRE(auth::base64url_decode(b64, decoded));
+    text.emplace(m.to, decoded);
+    CHECK(m.mime.find("List-Unsubscribe-Post: List-Unsubscribe=One-Click") != std::string::npos);
+  }
+  REQUIRE(text.count("sam@example.org"));
+  REQUIRE(text.count("lee@example.org"));
+  CHECK_FALSE(text.count("kim@example.org"));
+  const auto& s = text["sam@example.org"];
+  CHECK(s.find("#general") != std::string::npos);
+  CHECK(s.find("3 unread") != std::string::npos);
+  CHECK(s.find("Pricing a first retainer") != std::string::npos);
+  CHECK(s.find("2 replies") != std::string::npos);
+  CHECK(s.find("#secret-inner") != std::string::npos);  // sam is in the cohort
+  CHECK(s.find("Mentions of you") != std::string::npos);
+  const auto& l = text["lee@example.org"];
+  CHECK(l.find("#general") != std::string::npos);
+  CHECK(l.find("secret-inner") == std::string::npos);  // lee may not read it: not even its name
+  CHECK(l.find("cohort news") == std::string::npos);
+  CHECK(l.find("1 mention") != std::string::npos);     // the one in #general only
+}
+
+TEST_CASE("digests: a mentee's checklist items due, and a mentor's weekly summary of current mentees only") {
+  MailHub f;
+  f.add_user("ada", "admin");
+  auto mira_id = f.add_user("mira", "mentor");
+  auto sam_id = f.add_user("sam", "member");
+  auto lee_id = f.add_user("lee", "member");
+  auto ada = f.login("ada"), mira = f.login("mira"), sam = f.login("sam"), lee = f.login("lee");
+  auto post = [&](const std::string& path, json body, const std::string& cookie) {
+    auto r = f.call(Method::post, path, body.dump(), cookie);
+    INFO(path << " " << r.body);
+    REQUIRE(r.status / 100 == 2);
+    return r.json();
+  };
+  auto cohort = post("/api/cohorts", {{"name", "spring"}, {"starts_on", "2027-01-01"}}, ada)["cohort"]["id"].get<std::int64_t>();
+  for (const char* h : {"mira", "sam", "lee"}) post("/api/cohorts/" + std::to_string(cohort) + "/members", {{"handle", h}}, ada);
+  post("/api/playbooks", {{"slug", "vendor"}, {"title", "Vendor onboarding"},
+                          {"content", "# Vendor onboarding\n\n- [ ] Send the quote\n- [ ] Fill in the form\n"}}, sam);
+  post("/api/mentorships", {{"mentor_id", mira_id}, {"mentee_id", sam_id}}, mira);
+  post("/api/mentorships", {{"mentor_id", mira_id}, {"mentee_id", lee_id}}, mira);
+  const std::string soon = format_date(f.clock.now() + 2 * 86400);
+  post("/api/assignments", {{"mentee_id", sam_id}, {"playbook", "vendor"}, {"due_on", soon}}, mira);
+  post("/api/assignments", {{"mentee_id", lee_id}, {"playbook", "vendor"}}, mira);
+  REQUIRE(f.call(Method::delete_, "/api/mentorships/" + std::to_string(mira_id) + "/" + std::to_string(lee_id), "", mira).status == 204);
+  for (auto* c : {&sam, &mira})
+    REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "x@example.org"}, {"digest", "weekly"}}.dump(), *c).status == 200);
+  (void)lee;
+
+  auto& digests = f.hub->mail().digests();
+  CHECK(*digests.build({"weekly", "weekly:t", f.clock.now() - 7 * 86400}) == 1);    // sam: a checklist due; mira: nothing
+  CHECK(*digests.build({"mentees", "mentees:t", f.clock.now() - 7 * 86400}) == 1);  // mira
+  CHECK(*digests.build({"mentees", "mentees:t", f.clock.now() - 7 * 86400}) == 0);
+  auto sender = f.sender();
+  REQUIRE(sender->deliver_due() == 2);
+  auto decoded = [](const std::string& mime) {
+    auto at = mime.find("Content-Type: text/plain");
+    auto start = mime.find("\r\n\r\n", at) + 4, end = mime.find("--=_cohorthub_", start);
+    std::string b64;
+    for (char ch : mime.substr(start, end - start))
+      if (ch != '\r' && ch != '\n') b64 += ch == '+' ? '-' : ch == '/' ? '_' : ch;
+    while (!b64.empty() && b64.back() == '=') b64.pop_back();
+    std::string out;
+    REQUIRE(auth::base64url_decode(b64, out));
+    return out;
+  };
+  const std::string digest = decoded(f.transport.sent[0].mime), summary = decoded(f.transport.sent[1].mime);
+  CHECK(digest.find("Your checklist items due") != std::string::npos);
+  CHECK(digest.find("Vendor onboarding") != std::string::npos);
+  CHECK(digest.find("2 open, due " + soon) != std::string::npos);
+  CHECK(f.transport.sent[1].mime.find("Subject: Your mentees this week") != std::string::npos);
+  CHECK(summary.find("@sam: ") != std::string::npos);
+  CHECK(summary.find("@lee") == std::string::npos);  // no longer paired: the mentor no longer sees it
+  CHECK(f.transport.sent[1].mime.find(".mentees.") != std::string::npos);  // its own unsubscribe
+}

@@ -1,0 +1,98 @@
+// The mail policy as one table: role × relation × action → allowed or refused. Everyone but the
+// anonymous actor and the stranger belongs to cohort 1; "same cohort" is cohort 1, "other cohort" 2.
+#include <catch2/catch.hpp>
+
+#include "hub/mail/policy.hpp"
+
+using namespace hub::mail;
+using hub::auth::Actor;
+using hub::auth::InviteRefusal;
+using hub::auth::Role;
+
+namespace {
+
+enum class Who { admin, mentor, member, stranger, anonymous };
+enum class Rel { self, same_cohort, other_cohort };
+enum class Act { own_preferences, run_mail, mail_member_invite, mail_mentor_invite };
+
+constexpr std::int64_t kActorId = 10, kSameCohort = 1, kOtherCohort = 2;
+
+Actor actor(Who who) {
+  switch (who) {
+    case Who::admin: return {kActorId, Role::admin, {kSameCohort}};
+    case Who::mentor: return {kActorId, Role::mentor, {kSameCohort}};
+    case Who::member: return {kActorId, Role::member, {kSameCohort}};
+    case Who::stranger: return {kActorId, Role::member, {}};
+    case Who::anonymous: break;
+  }
+  return Actor::anonymous();
+}
+
+std::int64_t cohort(Rel rel) { return rel == Rel::other_cohort ? kOtherCohort : kSameCohort; }
+
+bool allowed(const Actor& a, Rel rel, Act act) {
+  switch (act) {
+    case Act::own_preferences: return can_manage_own_mail(a);
+    case Act::run_mail: return can_run_mail(a);
+    case Act::mail_member_invite: return mail_invite_refusal(a, Role::member, cohort(rel)) == InviteRefusal::none;
+    case Act::mail_mentor_invite: return mail_invite_refusal(a, Role::mentor, cohort(rel)) == InviteRefusal::none;
+  }
+  return false;
+}
+
+struct Row {
+  Who who;
+  Rel rel;
+  Act act;
+  bool allowed;
+};
+
+constexpr bool yes = true, no = false;
+
+// own_preferences: GET/PUT /api/me/mail. run_mail: GET /api/admin/mail/outbox and
+// POST /api/admin/mail/outbox/{id}/retry and POST /api/admin/mail/digests. mail_*_invite: POST /api/mail/invites into that cohort.
+// clang-format off
+const Row kTable[] = {
+  // who              relation           action                   allowed
+  {Who::admin,     Rel::self,         Act::own_preferences,    yes},
+  {Who::admin,     Rel::self,         Act::run_mail,           yes},
+  {Who::admin,     Rel::same_cohort,  Act::mail_member_invite, yes},
+  {Who::admin,     Rel::other_cohort, Act::mail_member_invite, yes},
+  {Who::admin,     Rel::same_cohort,  Act::mail_mentor_invite, yes},
+  {Who::admin,     Rel::other_cohort, Act::mail_mentor_invite, yes},
+  {Who::mentor,    Rel::self,         Act::own_preferences,    yes},
+  {Who::mentor,    Rel::self,         Act::run_mail,           no},
+  {Who::mentor,    Rel::same_cohort,  Act::mail_member_invite, yes},
+  {Who::mentor,    Rel::other_cohort, Act::mail_member_invite, no},
+  {Who::mentor,    Rel::same_cohort,  Act::mail_mentor_invite, no},
+  {Who::mentor,    Rel::other_cohort, Act::mail_mentor_invite, no},
+  {Who::member,    Rel::self,         Act::own_preferences,    yes},
+  {Who::member,    Rel::self,         Act::run_mail,           no},
+  {Who::member,    Rel::same_cohort,  Act::mail_member_invite, no},
+  {Who::member,    Rel::other_cohort, Act::mail_member_invite, no},
+  {Who::member,    Rel::same_cohort,  Act::mail_mentor_invite, no},
+  {Who::stranger,  Rel::self,         Act::own_preferences,    yes},
+  {Who::stranger,  Rel::self,         Act::run_mail,           no},
+  {Who::stranger,  Rel::same_cohort,  Act::mail_member_invite, no},
+  {Who::stranger,  Rel::other_cohort, Act::mail_mentor_invite, no},
+  {Who::anonymous, Rel::self,         Act::own_preferences,    no},
+  {Who::anonymous, Rel::self,         Act::run_mail,           no},
+  {Who::anonymous, Rel::same_cohort,  Act::mail_member_invite, no},
+  {Who::anonymous, Rel::other_cohort, Act::mail_mentor_invite, no},
+};
+// clang-format on
+
+}  // namespace
+
+TEST_CASE("mail policy: the whole role × relation × action table") {
+  for (const Row& row : kTable) {
+    INFO("who " << int(row.who) << ", relation " << int(row.rel) << ", action " << int(row.act));
+    CHECK(allowed(actor(row.who), row.rel, row.act) == row.allowed);
+  }
+}
+
+TEST_CASE("mail policy: an admin role without a user id is nobody") {
+  Actor ghost{0, Role::admin, {}};
+  CHECK_FALSE(can_run_mail(ghost));
+  CHECK_FALSE(can_manage_own_mail(ghost));
+}
