@@ -184,6 +184,7 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
       pipeline_(router_, authenticator_, files_.get(), metrics_, access_log_,
                 http::PipelineOptions{config.server.public_origin}) {
   add_platform_routes();
+  accounts_.mail_invites_through(&mail_);  // POST /api/invites with `email`
   accounts_.add_to(router_);
   cohorts_.add_to(router_);
   discussion_.add_to(router_);

@@ -87,7 +87,7 @@ void AccountRoutes::add_to(http::Router& router) {
   router.add(Method::post, "/api/tokens", {Access::user, 1024}, member_handler(this, &AccountRoutes::create_token));
   router.add(Method::get, "/api/tokens", {Access::user, 0}, member_handler(this, &AccountRoutes::list_tokens));
   router.add(Method::delete_, "/api/tokens/{id}", {Access::user, 0}, member_handler(this, &AccountRoutes::revoke_token));
-  router.add(Method::post, "/api/invites", {Access::user, 1024}, member_handler(this, &AccountRoutes::create_invite));
+  router.add(Method::post, "/api/invites", {Access::user, 2048}, member_handler(this, &AccountRoutes::create_invite));
   router.add(Method::get, "/api/invites", {Access::user, 0}, member_handler(this, &AccountRoutes::list_invites));
   router.add(Method::delete_, "/api/invites/{id}", {Access::user, 0}, member_handler(this, &AccountRoutes::revoke_invite));
   router.add(Method::patch, "/api/users/{handle}", {Access::user, 1024}, member_handler(this, &AccountRoutes::change_role));
@@ -247,11 +247,21 @@ boost::asio::awaitable<http::Response> AccountRoutes::create_invite(Request& req
     co_return error_response(ApiError::invalid_field("role", "role must be member, mentor or admin."));
   HUB_TRY(cohort_id, http::optional_int_field(*body, "cohort_id", 1, INT64_MAX));
   HUB_TRY(days, http::optional_int_field(*body, "expires_in_days", 1, 90));
+  // With `email`, the link is mailed too (API.md): checked before anything is written.
+  HUB_TRY(email, http::optional_string_field(*body, "email", 255));
+  HUB_TRY(name, http::optional_string_field(*body, "name", 256));
+  if (*email) {
+    if (!mailer_) co_return error_response(ApiError::conflict("Mail is off on this hub."));
+    if (auto s = mailer_->check(**email, name->value_or("")); !s) co_return error_response(s.error());
+  }
 
   const std::string code = random_token(18);
   const std::int64_t now = clock_.now(), expires = now + days->value_or(14) * 86400;
-  auto id_job = [this, me, r = *role, cohort = *cohort_id, h = sha256_hex(code), now,
-                 expires](Connection& c) -> Result<std::int64_t> {
+  std::optional<InviteLetter> letter;
+  if (*email) letter = InviteLetter{**email, name->value_or(""), code, *role, me.handle, expires};
+  std::string message_id;
+  auto id_job = [this, me, r = *role, cohort = *cohort_id, h = sha256_hex(code), now, expires, letter,
+                 &message_id](Connection& c) -> Result<std::int64_t> {
     const Actor actor = Actor::of(me, membership_.cohorts_of(c, me.user_id));
     const InviteRefusal why = invite_refusal(actor, role_from(r), cohort);
     // Who may invite at all is answered first; whose cohort it is, once the cohort is known to exist.
@@ -261,17 +271,28 @@ boost::asio::awaitable<http::Response> AccountRoutes::create_invite(Request& req
     if (why != InviteRefusal::none) return invite_refused(why);
     auto id = insert_invite(c, h, r, cohort, me.user_id, now, expires);
     if (!id) return id.error();
-    json detail = {{"role", r}, {"cohort_id", cohort ? json(*cohort) : json(nullptr)}};
+    json detail = {{"role", r}, {"cohort_id", cohort ? json(*cohort) : json(nullptr)}, {"mailed", letter.has_value()}};
     if (auto s = audit(c, me.user_id, "invite.create", "invite:" + std::to_string(*id), detail, now); !s)
       return s.error();
+    if (letter) {
+      auto queued = mailer_->queue(c, *letter, now);
+      if (!queued) return queued.error();
+      message_id = *queued;
+    }
     return *id;
   };
   HUB_TRY(id, co_await db_.write(id_job));
-  co_return json_response(201, {{"id", *id},
-                                {"code", code},
-                                {"role", *role},
-                                {"cohort_id", *cohort_id ? json(**cohort_id) : json(nullptr)},
-                                {"expires_at", format_rfc3339(expires)}});
+  json out = {{"id", *id},
+              {"code", code},
+              {"role", *role},
+              {"cohort_id", *cohort_id ? json(**cohort_id) : json(nullptr)},
+              {"expires_at", format_rfc3339(expires)}};
+  if (letter) {
+    mailer_->wake();
+    out["email"] = letter->email;
+    out["message_id"] = message_id;
+  }
+  co_return json_response(201, out);
 }
 
 boost::asio::awaitable<http::Response> AccountRoutes::list_invites(Request& req, Context& ctx) {

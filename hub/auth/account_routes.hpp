@@ -4,6 +4,7 @@
 #include <string>
 
 #include "hub/auth/client_address.hpp"
+#include "hub/auth/invite_mailer.hpp"
 #include "hub/auth/membership.hpp"
 #include "hub/auth/options.hpp"
 #include "hub/auth/session_authenticator.hpp"
@@ -21,6 +22,9 @@ class AccountRoutes {
   AccountRoutes(store::Executor& db, http::CpuPool& cpu, const Clock& clock, Membership& membership,
                 SessionAuthenticator& authenticator, const AuthOptions& options);
   void add_to(http::Router& router);
+  // Lets `POST /api/invites` mail its link when the body names an `email`; without a mailer such
+  // a request gets 409. `mailer` must outlive this object.
+  void mail_invites_through(const InviteMailer* mailer) { mailer_ = mailer; }
 
  private:
   using Request = http::Request;
@@ -49,6 +53,7 @@ class AccountRoutes {
   http::CpuPool& cpu_;
   const Clock& clock_;
   Membership& membership_;
+  const InviteMailer* mailer_ = nullptr;
   SessionAuthenticator& authenticator_;  // told to forget sessions and tokens that end
   const AuthOptions options_;
   const std::string cookie_name_;

@@ -37,18 +37,6 @@ ApiError mail_off() {
   return ApiError::conflict("Mail is off on this hub: an admin sets [mail] smtp_url in the config to turn it on.");
 }
 
-ApiError invite_refused(auth::InviteRefusal why) {
-  switch (why) {
-    case auth::InviteRefusal::role_too_high: return ApiError::forbidden("A mentor may invite members only.");
-    case auth::InviteRefusal::cohort_required:
-      return ApiError::invalid_field("cohort_id", "A mentor's invite must name one of their cohorts.");
-    case auth::InviteRefusal::not_their_cohort:
-      return ApiError::forbidden("A mentor may invite only into their own cohorts.");
-    default: break;
-  }
-  return ApiError::forbidden("Only admins and mentors can invite people.");
-}
-
 // Reads the optional fields of a PUT /api/me/mail body over `p`.
 Status apply_preferences(const json& body, Preferences& p) {
   auto address = http::optional_string_field(body, "address", kMaxAddressLength + 1);
@@ -141,7 +129,6 @@ void MailModule::add_to(http::Router& router) {
              member_handler(this, &MailModule::retry));
   router.add(Method::post, "/api/admin/mail/digests", {Access::admin, 64},
              member_handler(this, &MailModule::digests_now));
-  router.add(Method::post, "/api/mail/invites", {Access::user, 2048}, member_handler(this, &MailModule::mail_invite));
 }
 
 boost::asio::awaitable<http::Response> MailModule::get_preferences(Request&, Context& ctx) {
@@ -238,59 +225,31 @@ boost::asio::awaitable<http::Response> MailModule::digests_now(Request&, Context
   co_return json_response(202, {{"queued", *queued}});
 }
 
-boost::asio::awaitable<http::Response> MailModule::mail_invite(Request& req, Context& ctx) {
-  const http::Principal& me = ctx.user();
-  HUB_TRY(body, http::parse_json_object(req.body));
-  HUB_TRY(email, http::string_field(*body, "email", 1, kMaxAddressLength + 1));
-  HUB_TRY(name, http::optional_string_field(*body, "name", kMaxNameBytes + 1));
-  HUB_TRY(role, http::string_field(*body, "role", 1, 16));
-  if (!auth::is_valid_role(*role))
-    co_return error_response(ApiError::invalid_field("role", "role must be member, mentor or admin."));
-  HUB_TRY(cohort_id, http::optional_int_field(*body, "cohort_id", 1, INT64_MAX));
-  HUB_TRY(days, http::optional_int_field(*body, "expires_in_days", 1, 90));
-  if (auto s = check_address(*email, "email"); !s) co_return error_response(s.error());
-  if (auto s = check_header_text(name->value_or(""), "name", kMaxNameBytes); !s) co_return error_response(s.error());
-  if (!options_.enabled) co_return error_response(mail_off());
+http::Status MailModule::check(const std::string& email, const std::string& name) const {
+  if (!options_.enabled) return mail_off();
+  if (auto s = check_address(email, "email"); !s) return s;
+  return check_header_text(name, "name", kMaxNameBytes);
+}
 
-  const std::string code = auth::random_token(18);
-  const std::int64_t now = clock_.now(), expires = now + days->value_or(14) * 86400;
+Result<std::string> MailModule::queue(Connection& db, const auth::InviteLetter& letter, std::int64_t now) const {
   Draft d;
   d.kind = "invitation";
-  d.to_address = *email;
-  d.to_name = name->value_or("");
+  d.to_address = letter.email;
+  d.to_name = letter.name;
   d.subject = "You are invited to cohorthub";
-  const std::string link = options_.link_origin + "/register?code=" + code;
-  d.markdown = me.handle + " invites you to join the cohorthub of their cohort as a " + *role +
+  const std::string link = options_.link_origin + "/register?code=" + letter.code;
+  d.markdown = letter.inviter_handle + " invites you to join the cohorthub of their cohort as a " + letter.role +
                ".\n\n[Create your account](<" + link + ">)\n\nOr open this address: " + link +
-               "\n\nThe invitation works once and expires on " + format_date(expires) +
+               "\n\nThe invitation works once and expires on " + format_date(letter.expires) +
                ". If you did not expect it, ignore this mail: nothing happens without you.\n";
-  auto build_job = [d, id = options_.identity, now] { return prepare_message(d, id, now); };
-  HUB_TRY(message, co_await cpu_.run(build_job));
+  auto message = prepare_message(d, options_.identity, now);
+  if (!message) return message.error();
+  if (auto s = enqueue(db, *message, now * 1000); !s) return s.error();
+  return message->message_id;
+}
 
-  auto invite_job = [this, me, r = *role, cohort = *cohort_id, h = auth::sha256_hex(code), now, expires,
-                     m = *message](Connection& c) -> Result<std::int64_t> {
-    const auth::Actor actor = auth::Actor::of(me, membership_.cohorts_of(c, me.user_id));
-    const auth::InviteRefusal why = mail_invite_refusal(actor, auth::role_from(r), cohort);
-    if (why != auth::InviteRefusal::none && why != auth::InviteRefusal::not_their_cohort) return invite_refused(why);
-    if (cohort && !membership_.cohort_exists(c, *cohort))
-      return ApiError::invalid_field("cohort_id", "There is no such cohort.");
-    if (why != auth::InviteRefusal::none) return invite_refused(why);
-    auto id = auth::insert_invite(c, h, r, cohort, me.user_id, now, expires);
-    if (!id) return id.error();
-    json detail = {{"role", r}, {"cohort_id", cohort ? json(*cohort) : json(nullptr)}, {"mailed", true}};
-    if (auto s = auth::audit(c, me.user_id, "invite.create", "invite:" + std::to_string(*id), detail, now); !s)
-      return s.error();
-    if (auto s = enqueue(c, m, now * 1000); !s) return s.error();
-    return *id;
-  };
-  HUB_TRY(id, co_await db_.write(invite_job));
+void MailModule::wake() const {
   if (sender_) sender_->wake();
-  co_return json_response(201, {{"id", *id},
-                                {"email", *email},
-                                {"role", *role},
-                                {"cohort_id", *cohort_id ? json(**cohort_id) : json(nullptr)},
-                                {"expires_at", format_rfc3339(expires)},
-                                {"message_id", message->message_id}});
 }
 
 }  // namespace hub::mail

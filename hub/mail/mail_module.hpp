@@ -16,6 +16,7 @@
 #include "hub/mail/message.hpp"
 #include "hub/mail/preferences.hpp"
 #include "hub/mail/transport.hpp"
+#include "hub/auth/invite_mailer.hpp"
 #include "hub/mail/unsubscribe_token.hpp"
 #include "hub/store/executor.hpp"
 
@@ -33,7 +34,7 @@ struct MailOptions {
   int digest_hour_utc = 7;         // scheduled digests are built from this hour on
 };
 
-class MailModule {
+class MailModule final : public auth::InviteMailer {
  public:
   // All references must outlive this object.
   MailModule(store::Executor& db, http::CpuPool& cpu, const Clock& clock, auth::Membership& membership,
@@ -57,6 +58,10 @@ class MailModule {
   MentionMailer& mentions() { return mentions_; }
   DigestBuilder& digests() { return digests_; }
   const UnsubscribeSigner& signer() const { return signer_; }
+  // POST /api/invites with `email` (hub/auth asks through this interface).
+  http::Status check(const std::string& email, const std::string& name) const override;
+  Result<std::string> queue(Connection& db, const auth::InviteLetter& letter, std::int64_t now) const override;
+  void wake() const override;
 
  private:
   using Request = http::Request;
@@ -68,7 +73,6 @@ class MailModule {
   boost::asio::awaitable<Response> unsubscribe(Request& req, Context& ctx);
   boost::asio::awaitable<Response> outbox(Request& req, Context& ctx);
   boost::asio::awaitable<Response> retry(Request& req, Context& ctx);
-  boost::asio::awaitable<Response> mail_invite(Request& req, Context& ctx);
   boost::asio::awaitable<Response> digests_now(Request& req, Context& ctx);
 
   store::Executor& db_;

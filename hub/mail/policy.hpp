@@ -14,8 +14,5 @@ namespace hub::mail {
 bool can_manage_own_mail(const auth::Actor& actor);
 // GET /api/admin/mail/outbox, retrying a parked message, queueing digests now: admins.
 bool can_run_mail(const auth::Actor& actor);
-// Mailing an invite: exactly who may create that invite (auth's rule), and only while mail is on.
-auth::InviteRefusal mail_invite_refusal(const auth::Actor& actor, auth::Role invited,
-                                        std::optional<std::int64_t> cohort_id);
 
 }  // namespace hub::mail

@@ -44,10 +44,10 @@ async function adminClient() {
 test('a mailed invite arrives as multipart text and HTML with the right headers, once', async () => {
   hub = await startHub({ admin: ADMIN, env: mailEnv() });
   const admin = await adminClient();
-  const bad = await admin.post('/api/mail/invites', { email: 'x@example.org', name: 'Eve\r\nBcc: y@evil.example', role: 'member' });
+  const bad = await admin.post('/api/invites', { email: 'x@example.org', name: 'Eve\r\nBcc: y@evil.example', role: 'member' });
   assert.equal(bad.status, 400);
   assert.equal(bad.json.error.field, 'name');
-  const r = await admin.post('/api/mail/invites', { email: 'nia@example.org', name: 'Nia Okafor', role: 'member' });
+  const r = await admin.post('/api/invites', { email: 'nia@example.org', name: 'Nia Okafor', role: 'member' });
   assert.equal(r.status, 201, r.text);
   await sink.until(() => sink.messages().length === 1, 10000, 'the invitation');
   const [m] = sink.messages();
@@ -75,7 +75,7 @@ test('refused, timed out and dropped deliveries are retried and delivered once',
   const before = sink.messages().length;
   for (const mode of ['refuse 2', 'stall 1', 'drop 2']) {
     sink.mode(mode);
-    const r = await admin.post('/api/mail/invites', { email: `retry-${mode[0]}@example.org`, role: 'member' });
+    const r = await admin.post('/api/invites', { email: `retry-${mode[0]}@example.org`, role: 'member' });
     assert.equal(r.status, 201, r.text);
     const id = `<${r.json.message_id}>`;
     await sink.until(() => sink.messages().some((m) => m.headers['Message-ID'] === id), 15000, mode);
@@ -94,11 +94,11 @@ test('kill -9 between queueing and sending loses nothing and sends nothing twice
   const dataDir = hub.dataDir;
   let admin = await adminClient();
   sink.mode('stall 1');
-  const first = await admin.post('/api/mail/invites', { email: 'first@example.org', role: 'member' });
+  const first = await admin.post('/api/invites', { email: 'first@example.org', role: 'member' });
   assert.equal(first.status, 201);
   const firstId = `<${first.json.message_id}>`;
   await sink.until(() => sink.attempts().includes(`stall ${firstId}`), 10000, 'the stalled delivery');
-  const second = await admin.post('/api/mail/invites', { email: 'second@example.org', role: 'member' });
+  const second = await admin.post('/api/invites', { email: 'second@example.org', role: 'member' });
   assert.equal(second.status, 201);
   const secondId = `<${second.json.message_id}>`;
   await hub.stop({ signal: 'SIGKILL', keepData: true });

@@ -117,7 +117,7 @@ TEST_CASE("mail: without [mail] the hub works and says mail is off; mailed invit
   f.add_user("ada", "admin");
   auto ada = f.login("ada");
   CHECK(f.call(Method::get, "/api/me/mail", "", ada).json()["enabled"] == false);
-  auto r = f.call(Method::post, "/api/mail/invites", json{{"email", "new@example.org"}, {"role", "member"}}.dump(), ada);
+  auto r = f.call(Method::post, "/api/invites", json{{"email", "new@example.org"}, {"role", "member"}}.dump(), ada);
   CHECK(r.status == 409);
   CHECK(f.count("invites") == 0);
   CHECK(f.count("mail_outbox") == 0);
@@ -129,7 +129,7 @@ TEST_CASE("mailed invites: invite and message in one transaction; bad addresses 
   f.add_user("sam", "member");
   auto ada = f.login("ada"), sam = f.login("sam");
   auto invite = [&](const std::string& cookie, json body) {
-    return f.call(Method::post, "/api/mail/invites", body.dump(), cookie);
+    return f.call(Method::post, "/api/invites", body.dump(), cookie);
   };
   CHECK(invite(ada, {{"email", "not-an-address"}, {"role", "member"}}).json()["error"]["field"] == "email");
   CHECK(invite(ada, {{"email", "new@example.org"}, {"name", "Eve\r\nBcc: x@evil.example"}, {"role", "member"}}).json()["error"]["field"] == "name");

@@ -27,7 +27,7 @@ function inviteByMail(user, status) {
       const body = { email: values.email.trim(), role: values.role };
       if (values.name.trim()) body.name = values.name.trim();
       if (values.cohort_id.trim()) body.cohort_id = Number(values.cohort_id);
-      const invite = await request('POST', '/api/mail/invites', body);
+      const invite = await request('POST', '/api/invites', body);
       fields.email.input.value = '';
       fields.name.input.value = '';
       mount(status, notice('success', `Invite queued for ${invite.email}; it expires ${formatTime(invite.expires_at)}.`));
