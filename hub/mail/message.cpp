@@ -4,6 +4,7 @@
 
 #include <openssl/rand.h>
 
+#include "hub/markdown/html_escape.hpp"
 #include "hub/markdown/renderer.hpp"
 
 namespace hub::mail {
@@ -17,20 +18,6 @@ std::string random_hex(std::size_t bytes) {
   for (unsigned char ch : raw) {
     out += kHex[ch >> 4];
     out += kHex[ch & 15];
-  }
-  return out;
-}
-
-std::string escape_html(std::string_view text) {
-  std::string out;
-  for (char ch : text) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += ch;
-    }
   }
   return out;
 }
@@ -106,7 +93,7 @@ Result<Prepared> prepare_message(const Draft& d, const Identity& from, std::int6
 
   const std::string footer = footer_markdown(d);
   const std::string text = d.markdown + (footer.empty() ? "" : "\n\n-- \n" + footer + "\n");
-  std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + escape_html(d.subject) +
+  std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + markdown::escape_html(d.subject) +
                      "</title></head>\n<body>\n" + without_images(markdown::render_html(d.markdown));
   if (!footer.empty()) html += "<hr>\n<footer>" + without_images(markdown::render_html(footer)) + "</footer>\n";
   html += "</body></html>\n";

@@ -5,6 +5,7 @@
 #include <kainjow/mustache.hpp>
 
 #include "hub/http/json_body.hpp"
+#include "hub/markdown/html_escape.hpp"
 #include "hub/markdown/renderer.hpp"
 
 namespace hub::playbooks::templates {
@@ -218,25 +219,11 @@ Result<RenderedDocument> fill_template(const TemplateSource& src, const nlohmann
   return doc;
 }
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string document_page(const std::string& title, const std::string& date, const std::string& paper,
                           const std::string& fragment) {
   // No user text inside <style>: the running header takes the title and date from the page itself
   // (string-set), so nothing a title holds can end a CSS string.
-  std::string t = html_escape(title), d = html_escape(date);
+  std::string t = markdown::escape_html(title), d = markdown::escape_html(date);
   std::string size = paper == "letter" ? "letter" : "A4";
   return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + t +
          "</title>\n<meta name=\"date\" content=\"" + d + "\">\n<style>\n@page { size: " + size +

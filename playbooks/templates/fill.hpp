@@ -44,7 +44,5 @@ Result<RenderedDocument> fill_template(const TemplateSource& src, const nlohmann
 std::string document_page(const std::string& title, const std::string& date, const std::string& paper,
                           const std::string& fragment);
 
-// Escapes &, <, >, " for HTML text and attributes.
-std::string html_escape(std::string_view text);
 
 }  // namespace hub::playbooks::templates
