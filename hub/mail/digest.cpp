@@ -38,6 +38,11 @@ struct Proposal {
   std::string title;
 };
 
+struct TemplateRelease {
+  std::string slug, title, version;
+  std::int64_t released_by;
+};
+
 struct Assignment {
   std::int64_t id, mentor_id, mentee_id;
   std::string title, due_on, mentee;  // due_on may be empty
@@ -52,6 +57,7 @@ struct Activity {
   std::vector<Proposal> proposals;
   std::unordered_map<std::int64_t, std::vector<std::pair<std::int64_t, std::int64_t>>> reviewed;  // user -> (proposal, version)
   std::vector<Assignment> assignments;
+  std::vector<TemplateRelease> releases;  // released by members in the period, newest first
   std::vector<Recipient> recipients;
 };
 
@@ -105,6 +111,15 @@ Result<Activity> load_activity(Connection& c, auth::Membership& membership, cons
       "SELECT r.reviewer_id, r.proposal_id, r.proposal_version FROM playbook_reviews r JOIN playbook_proposals p "
       "ON p.id = r.proposal_id WHERE p.state = 'open'");
   if (auto s = revs.each_row([&] { a.reviewed[revs.int64(0)].emplace_back(revs.int64(1), revs.int64(2)); }); !s)
+    return s.error();
+  // Every signed-in member may read every template (playbooks/templates/policy), so a release is
+  // news for all; the starter templates `init` releases (no author) are not.
+  auto rel = c.prepare(
+      "SELECT t.slug, t.title, r.major || '.' || r.minor || '.' || r.patch, r.created_by FROM template_releases r "
+      "JOIN templates t ON t.id = r.template_id WHERE r.created_at > ? AND r.created_by IS NOT NULL "
+      "ORDER BY r.created_at DESC, t.id LIMIT 20");
+  rel.bind(1, run.since);
+  if (auto s = rel.each_row([&] { a.releases.push_back({rel.text(0), rel.text(1), rel.text(2), rel.int64(3)}); }); !s)
     return s.error();
   auto as = c.prepare(
       "SELECT a.id, a.mentor_id, a.mentee_id, b.title, coalesce(a.due_on, ''), u.handle, "
@@ -213,17 +228,26 @@ std::string digest_markdown(const Activity& a, const Recipient& r, const std::st
     reviews += "- [" + first_line(p.title) + "](<" + origin + "/proposals/" + std::to_string(p.id) + ">)\n";
     ++listed;
   }
+  std::string releases;
+  listed = 0;
+  for (const auto& t : a.releases) {
+    if (t.released_by == r.user_id || listed == 5) continue;
+    releases += "- [" + first_line(t.title) + "](<" + origin + "/templates/" + t.slug + ">) " + t.version + "\n";
+    ++listed;
+  }
   std::string checklists;
   for (const auto& x : a.assignments)  // a mentee's own checklists: due within a week, or overdue
     if (x.mentee_id == r.user_id && x.open > 0 && !x.due_on.empty() && x.due_on <= week_ahead)
       checklists += "- " + checklist_line(x, origin, today) + "\n";
-  if (channels.empty() && threads.empty() && mentions.empty() && reviews.empty() && checklists.empty()) return "";
+  if (channels.empty() && threads.empty() && mentions.empty() && reviews.empty() && checklists.empty() && releases.empty())
+    return "";
   std::string out;
   if (!checklists.empty()) out += "## Your checklist items due\n\n" + checklists + "\n";
   if (!mentions.empty()) out += "## Mentions of you\n\n" + mentions + "\n";
   if (!channels.empty()) out += "## Unread in your channels\n\n" + channels + "\n";
   if (!threads.empty()) out += "## Top threads\n\n" + threads + "\n";
   if (!reviews.empty()) out += "## Proposals awaiting your review\n\n" + reviews + "\n";
+  if (!releases.empty()) out += "## New template releases\n\n" + releases + "\n";
   return out;
 }
 

@@ -337,6 +337,16 @@ TEST_CASE("digests: what the member's pages would show them, once per period, an
   REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "sam@example.org"}, {"digest", "daily"}}.dump(), sam).status == 200);
   REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "lee@example.org"}, {"digest", "weekly"}}.dump(), lee).status == 200);
   REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "kim@example.org"}, {"digest", "off"}}.dump(), kim).status == 200);
+  // lee releases a template: news for sam, not for lee.
+  const std::string note =
+      "---\ntitle: Renewal note\nkind: reminder\nfields:\n  - {name: client, type: text, label: Client, required: true}\n"
+      "---\nDear {{client}}, your retainer renews soon.\n";
+  auto made = f.call(Method::post, "/api/templates", json{{"slug", "renewal-note"}, {"content", note}, {"license", "CC-BY-4.0"}}.dump(), lee);
+  INFO(made.body);
+  REQUIRE(made.status == 201);
+  auto released = f.call(Method::post, "/api/templates/renewal-note/releases", json{{"version", "1.0.0"}, {"summary", "First"}}.dump(), lee);
+  INFO(released.body);
+  REQUIRE(released.status == 201);
 
   auto& digests = f.hub->mail().digests();
   auto daily = digests.build({"daily", "daily:test", f.clock.now() - 86400});
@@ -372,7 +382,11 @@ TEST_CASE("digests: what the member's pages would show them, once per period, an
   CHECK(s.find("2 replies") != std::string::npos);
   CHECK(s.find("#secret-inner") != std::string::npos);  // sam is in the cohort
   CHECK(s.find("Mentions of you") != std::string::npos);
+  CHECK(s.find("New template releases") != std::string::npos);
+  CHECK(s.find("Renewal note") != std::string::npos);
+  CHECK(s.find("1.0.0") != std::string::npos);
   const auto& l = text["lee@example.org"];
+  CHECK(l.find("Renewal note") == std::string::npos);  // their own release is no news to them
   CHECK(l.find("#general") != std::string::npos);
   CHECK(l.find("secret-inner") == std::string::npos);  // lee may not read it: not even its name
   CHECK(l.find("cohort news") == std::string::npos);
