@@ -143,6 +143,16 @@ Result<RenderRequest> render_request_from(const nlohmann::json& body) {
   return r;
 }
 
+// The saved document `id`, when the policy lets `actor` read it; anyone else's is a 404 (it holds
+// client details, so its existence is not confirmed either).
+Result<SavedDocument> readable_document(Connection& c, const sharing::RecordCipher& cipher, const Actor& actor,
+                                        std::int64_t id) {
+  auto d = find_document(c, cipher, actor.user_id, id);
+  if (!d) return d.error();
+  if (!*d || !can_read_document(actor, (*d)->owner_id)) return ApiError::not_found("No such document.");
+  return std::move(**d);
+}
+
 }  // namespace
 
 boost::asio::awaitable<http::Response> TemplateRoutes::render(Request& req, Context& ctx) {
@@ -287,12 +297,10 @@ boost::asio::awaitable<http::Response> TemplateRoutes::show_document(Request& re
   auto id = req.id_param("id");
   if (!id) co_return http::error_response(ApiError::not_found("No such document."));
   auto read_job = [this, id = *id, actor = actor_of(ctx)](Connection& c) -> Result<nlohmann::json> {
-    auto d = find_document(c, cipher_, actor.user_id, id);
+    auto d = readable_document(c, cipher_, actor, id);
     if (!d) return d.error();
-    if (!*d || !can_read_document(actor, (*d)->owner_id))
-      return ApiError::not_found("No such document.");
-    auto j = document_json(**d, true);
-    auto rs = list_releases(c, (*d)->template_id);
+    auto j = document_json(*d, true);
+    auto rs = list_releases(c, d->template_id);
     if (!rs) return rs.error();
     j["latest_version"] = rs->empty() ? nlohmann::json(nullptr) : nlohmann::json(rs->front().version.text());
     return j;
@@ -306,12 +314,7 @@ boost::asio::awaitable<http::Response> TemplateRoutes::update_document(Request& 
   if (!id) co_return http::error_response(ApiError::not_found("No such document."));
   HUB_TRY(body, http::parse_json_object(req.body));
   const std::int64_t owner = ctx.user().user_id;
-  auto read_job = [this, id = *id, owner](Connection& c) -> Result<SavedDocument> {
-    auto d = find_document(c, cipher_, owner, id);
-    if (!d) return d.error();
-    if (!*d) return ApiError::not_found("No such document.");
-    return std::move(**d);
-  };
+  auto read_job = [this, id = *id, actor = actor_of(ctx)](Connection& c) { return readable_document(c, cipher_, actor, id); };
   HUB_TRY(doc, co_await db_.read(read_job));
   HUB_TRY(r, render_request_from(*body));
   r->slug = doc->template_slug;
@@ -350,12 +353,7 @@ boost::asio::awaitable<http::Response> TemplateRoutes::render_document(Request& 
   if (!id) co_return http::error_response(ApiError::not_found("No such document."));
   HUB_TRY(body, http::parse_json_object(req.body));
   const std::int64_t owner = ctx.user().user_id;
-  auto read_job = [this, id = *id, owner](Connection& c) -> Result<SavedDocument> {
-    auto d = find_document(c, cipher_, owner, id);
-    if (!d) return d.error();
-    if (!*d) return ApiError::not_found("No such document.");
-    return std::move(**d);
-  };
+  auto read_job = [this, id = *id, actor = actor_of(ctx)](Connection& c) { return readable_document(c, cipher_, actor, id); };
   HUB_TRY(doc, co_await db_.read(read_job));
   HUB_TRY(r, render_request_from(*body));
   r->slug = doc->template_slug;
