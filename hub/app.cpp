@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "bridge/bridge_schema.hpp"
+#include "bridge/mappings.hpp"
 #include "hub/auth/account_store.hpp"
 #include "hub/auth/secrets.hpp"
 #include "hub/cohorts/cohort_store.hpp"
@@ -22,7 +23,7 @@ std::vector<store::Migration> all_migrations() {
   return {auth::accounts_migration(), cohorts::cohorts_migration(), discussion::discussion_migration(3),
           sharing::sharing_migration(4), playbooks::playbooks_migration(5),
           playbooks::playbook_settings_log_migration(6), playbooks::templates::templates_migration(7),
-          mail::mail_migration(8), bridge::bridge_migration(9)};
+          mail::mail_migration(8), bridge::bridge_migration(9), bridge::mappings_migration(10)};
 }
 
 namespace {

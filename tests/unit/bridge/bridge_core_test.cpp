@@ -6,6 +6,7 @@
 
 #include "bridge/id_map.hpp"
 #include "bridge/loop_guard.hpp"
+#include "bridge/mappings.hpp"
 #include "bridge/outbox.hpp"
 #include "hub/discussion/bridge_seam.hpp"
 #include "hub/discussion/discussion.hpp"
@@ -135,4 +136,68 @@ TEST_CASE("bridge loop guard: nothing goes back where it came from; our own echo
   CHECK(bridge::echo_reason({"@cohorthub:hs.example", false}, own) == "sent by our bot");
   // An echo that overtakes the send's response still carries the provenance key.
   CHECK(bridge::echo_reason({"@relay:other.example", true}, own) == "carries our provenance key");
+}
+
+TEST_CASE("bridge mappings: one room per channel per network, and back; traffic and status recorded") {
+  BridgeFixture f;
+  const std::int64_t admin = f.add_user("ada", "admin");
+  const std::string cookie = f.login("ada");
+  const std::int64_t a = f.call(http::Method::post, "/api/channels", R"({"name":"alpha"})", cookie)
+                             .json()["channel"]["id"].get<std::int64_t>();
+  const std::int64_t b = f.call(http::Method::post, "/api/channels", R"({"name":"beta"})", cookie)
+                             .json()["channel"]["id"].get<std::int64_t>();
+  auto add = [&](std::int64_t channel, Network n, const std::string& room) {
+    return f.write([&](store::Connection& c) { return bridge::add_mapping(c, channel, n, room, admin, 100); });
+  };
+  auto m = add(a, Network::matrix, "!room:hs.example");
+  REQUIRE(m);
+  CHECK(m->channel_id == a);
+  CHECK(m->remote_room == "!room:hs.example");
+  CHECK_FALSE(m->last_in_at);
+  CHECK(add(a, Network::matrix, "!other:hs.example").error().status == 409);  // the channel has its room
+  CHECK(add(b, Network::matrix, "!room:hs.example").error().status == 409);   // the room has its channel
+  CHECK(add(b, Network::hub, "x").error().status == 400);
+  CHECK(add(b, Network::matrix, "").error().status == 400);
+  REQUIRE(add(a, Network::slack, "C0123"));  // the same channel on another network is fine
+  auto found = f.write([](store::Connection& c) { return bridge::mapping_for_room(c, Network::matrix, "!room:hs.example"); });
+  REQUIRE(found);
+  REQUIRE(*found);
+  CHECK((*found)->channel_id == a);
+  CHECK_FALSE(*f.write([](store::Connection& c) { return bridge::mapping_for_room(c, Network::slack, "!room:hs.example"); }));
+  CHECK(f.write([](store::Connection& c) { return bridge::list_mappings(c, std::nullopt); })->size() == 2);
+  CHECK(f.write([](store::Connection& c) { return bridge::list_mappings(c, Network::slack); })->size() == 1);
+
+  const std::int64_t id = m->id;
+  REQUIRE(f.write([&](store::Connection& c) { return bridge::set_status(c, id, "M_FORBIDDEN: not in room"); }));
+  CHECK((*f.write([&](store::Connection& c) { return bridge::find_mapping(c, id); }))->status == "M_FORBIDDEN: not in room");
+  REQUIRE(f.write([&](store::Connection& c) { return bridge::note_traffic(c, id, bridge::Direction::out, 130); }));
+  auto after = *f.write([&](store::Connection& c) { return bridge::find_mapping(c, id); });
+  CHECK(after->status.empty());  // a delivery clears the error
+  CHECK(after->last_out_at == 130);
+  CHECK_FALSE(after->last_in_at);
+
+  REQUIRE(f.write([&](store::Connection& c) { return bridge::remove_mapping(c, id); }));
+  CHECK(f.write([&](store::Connection& c) { return bridge::remove_mapping(c, id); }).error().status == 404);
+  CHECK_FALSE(*f.write([&](store::Connection& c) { return bridge::find_mapping(c, id); }));
+}
+
+TEST_CASE("bridge cursors and inbound dedupe survive as rows; a repeated delivery is seen once") {
+  BridgeFixture f;
+  CHECK(*f.write([](store::Connection& c) { return bridge::hub_cursor(c, Network::matrix); }) == 0);
+  REQUIRE(f.write([](store::Connection& c) { return bridge::set_hub_cursor(c, Network::matrix, 40); }));
+  REQUIRE(f.write([](store::Connection& c) { return bridge::set_hub_cursor(c, Network::matrix, 12); }));  // never back
+  CHECK(*f.write([](store::Connection& c) { return bridge::hub_cursor(c, Network::matrix); }) == 40);
+  CHECK(*f.write([](store::Connection& c) { return bridge::hub_cursor(c, Network::slack); }) == 0);
+  REQUIRE(f.write([](store::Connection& c) { return bridge::set_remote_cursor(c, Network::matrix, "sync", "s72_1"); }));
+  REQUIRE(f.write([](store::Connection& c) { return bridge::set_remote_cursor(c, Network::matrix, "sync", "s80_2"); }));
+  CHECK(*f.write([](store::Connection& c) { return bridge::remote_cursor(c, Network::matrix, "sync"); }) == "s80_2");
+  CHECK(f.write([](store::Connection& c) { return bridge::remote_cursor(c, Network::slack, "sync"); })->empty());
+  CHECK(f.write([](store::Connection& c) { return bridge::set_remote_cursor(c, Network::slack, "hub", "x"); }).error().status == 400);
+  // The hub cursor and a remote cursor share no storage.
+  CHECK(*f.write([](store::Connection& c) { return bridge::hub_cursor(c, Network::matrix); }) == 40);
+
+  CHECK(*f.write([](store::Connection& c) { return bridge::first_delivery(c, Network::matrix, "txn1", 5); }));
+  CHECK_FALSE(*f.write([](store::Connection& c) { return bridge::first_delivery(c, Network::matrix, "txn1", 6); }));
+  CHECK(*f.write([](store::Connection& c) { return bridge::first_delivery(c, Network::slack, "txn1", 6); }));
+  CHECK(f.write([](store::Connection& c) { return bridge::first_delivery(c, Network::slack, "", 6); }).error().status == 400);
 }
