@@ -1,0 +1,105 @@
+// The relay: hub events -> the durable outbox -> a connector (Matrix, Slack), in order per channel.
+//
+// Two loops per connector, on the network thread:
+// - the queue loop follows the event stream from the network's stored hub cursor
+//   (BridgeSeam::next_events, woken by new events), and in ONE write job puts every event of a
+//   mapped channel that should_relay() to the network into the outbox (keyed "network:seq") and
+//   advances the cursor; so after a crash nothing is queued twice or skipped;
+// - the send loop takes the outbox rows that are due, at most one per channel at a time and never
+//   past an earlier pending row of the same channel (in order per room), resolves the remote ids
+//   the connector needs (the message itself for edits, deletes and reactions; the replied-to
+//   message; the thread root) and calls Connector::send. A send that succeeds records the remote
+//   id (and maps a new message in the id map); a failure backs off with jitter or the remote's
+//   Retry-After, and parks after RetryPolicy::max_attempts with its error on the mapping's status.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "bridge/id_map.hpp"
+#include "bridge/mappings.hpp"
+#include "bridge/outbox.hpp"
+#include "hub/discussion/bridge_seam.hpp"
+#include "hub/http/clock.hpp"
+#include "hub/store/executor.hpp"
+
+namespace hub::bridge {
+
+// One hub event bound for a mapped room, as the connector sees it at send time.
+struct Outgoing {
+  std::string txn_id;           // the outbox id ("matrix:42"): the same on every resend, for idempotency
+  int attempt = 1;              // 1 on the first try
+  discussion::Event event;      // kind, payload (the message after the change), message_id, origin, delta
+  Mapping mapping;              // the channel's mapping on this network
+  std::optional<RemoteRef> self;         // the message's own remote id, once it was sent (edits, deletes, reactions)
+  std::optional<RemoteRef> reply_to;     // the replied-to message's remote id, when it has one
+  std::optional<RemoteRef> thread_root;  // the thread root's remote id, when it has one
+};
+
+struct SendOutcome {
+  enum class Kind {
+    sent,     // delivered; `remote_id` is the new remote message (a post or reply) or empty
+    skipped,  // nothing to send (e.g. an edit of a message the remote never had); not an error
+    retry,    // failed for now (network, 5xx, 429): back off, or wait `retry_after_s`
+    failed,   // will never work as is (4xx other than 429): parked at once with `error`
+  };
+  Kind kind = Kind::sent;
+  std::string remote_id;
+  std::string error;  // for the admin page and the log; never holds a token
+  std::optional<std::int64_t> retry_after_s;
+};
+
+class Connector {
+ public:
+  virtual ~Connector() = default;
+  virtual Network network() const = 0;
+  // Sends one change. Pacing (e.g. Slack's one message per second per channel) is the
+  // connector's own business; it may co_await before sending.
+  virtual boost::asio::awaitable<SendOutcome> send(Outgoing out) = 0;
+};
+
+struct RelayOptions {
+  RetryPolicy retry;
+  int batch = 100;  // events read per queue step
+};
+
+class Relay {
+ public:
+  Relay(store::Executor& db, discussion::BridgeSeam& seam, const Clock& clock, Connector& connector,
+        RelayOptions options = {});
+
+  // Starts both loops on `executor` (the live stream's). REQUIRES: the live stream is attached.
+  void start(boost::asio::any_io_executor executor);
+  // Ends both loops at their next wait; the outbox keeps what was not sent.
+  void stop();
+  // Wakes the send loop now (an admin's "retry", a new mapping, a test that moved the clock).
+  void poke();
+
+  // Counters for /metrics and the admin page.
+  std::uint64_t sent() const { return sent_; }
+  std::uint64_t failures() const { return failures_; }
+
+ private:
+  boost::asio::awaitable<void> queue_loop();
+  boost::asio::awaitable<void> send_loop();
+  boost::asio::awaitable<bool> send_one(const PendingSend& row);
+
+  store::Executor& db_;
+  discussion::BridgeSeam& seam_;
+  const Clock& clock_;
+  Connector& connector_;
+  const RelayOptions options_;
+  std::unique_ptr<boost::asio::steady_timer> wake_;  // the send loop's wait; poke() cancels it
+  std::mt19937 random_{std::random_device{}()};     // jitter
+  bool stopping_ = false;
+  std::uint64_t sent_ = 0;
+  std::uint64_t failures_ = 0;
+};
+
+}  // namespace hub::bridge
