@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import * as sdk from 'matrix-js-sdk';
 import { logger as sdkLogger } from 'matrix-js-sdk/lib/logger.js';
 import { startFakeHomeserver } from '../support/fake_homeserver.mjs';
+import { AppservicePusher } from '../support/fake_appservice_pusher.mjs';
 
 const AS_TOKEN = 'as-secret';
 const HS_TOKEN = 'hs-secret';
@@ -219,6 +220,21 @@ test('appservice transactions: Synapse retries the same txnId with backoff 2 s, 
   await call('PUT', `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/echo1`, { body: text('mine'), asUser: gus });
   await hs.pushed();
   assert.equal(txns.at(-1).body.events[0].sender, gus);
+});
+
+test('appservice backoff doubles from 2 s and stops growing at 512 s, as Synapse does', async () => {
+  const pusher = new AppservicePusher({ send: async () => ({ status: 503 }), validate: () => '', autoRetry: false });
+  pusher.start();
+  pusher.push([{ type: 'm.room.message' }]);
+  const delays = [];
+  for (let i = 0; i < 11; i++) {
+    await until(() => pusher.attempts.length === i + 1);
+    delays.push(pusher.status().retryInMs / 1000);
+    pusher.retryNow();
+  }
+  pusher.close();
+  assert.deepEqual(delays, [2, 4, 8, 16, 32, 64, 128, 256, 512, 512, 512]);
+  assert.deepEqual(new Set(pusher.attempts.map((a) => a.txnId)), new Set(['1']));
 });
 
 test('/sync: a long poll wakes on a new event; more than the limit is limited, gap-filled by /messages', async () => {
