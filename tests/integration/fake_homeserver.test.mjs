@@ -18,7 +18,7 @@ let appservice;   // a stand-in appservice: records transactions, answers with `
 before(async () => {
   appservice = await startRecordingAppservice();
   hs = await startFakeHomeserver({ serverName: 'fake.test', asToken: AS_TOKEN, hsToken: HS_TOKEN,
-    hubUrl: appservice.url, userPrefix: 'hub', autoRetry: false });
+    hubUrl: appservice.url, appserviceId: 'hub', userPrefix: 'hub', autoRetry: false });
 });
 
 after(async () => {
@@ -222,6 +222,41 @@ test('appservice transactions: Synapse retries the same txnId with backoff 2 s, 
   assert.equal(txns.at(-1).body.events[0].sender, gus);
 });
 
+test('appservice ping and queries; state, media and avatars', async () => {
+  const ping = await fetch(`${hs.url}/_matrix/client/v1/appservice/hub/ping`, { method: 'POST',
+    headers: { authorization: `Bearer ${AS_TOKEN}`, 'content-type': 'application/json' }, body: '{"transaction_id":"p1"}' });
+  assert.equal(ping.status, 200);
+  assert.equal(typeof (await ping.json()).duration_ms, 'number');
+  assert.deepEqual(appservice.other.at(-1), { path: '/_matrix/app/v1/ping', body: { transaction_id: 'p1' }, authorization: `Bearer ${HS_TOKEN}` });
+  const wrongId = await fetch(`${hs.url}/_matrix/client/v1/appservice/other/ping`, { method: 'POST',
+    headers: { authorization: `Bearer ${AS_TOKEN}` }, body: '{}' });
+  assert.equal(wrongId.status, 403);
+
+  const ivy = await ghost('hub_ivy');
+  const unknownAlias = await call('POST', `/join/${encodeURIComponent('#hub_nowhere:fake.test')}`, { body: {}, asUser: ivy });
+  assert.deepEqual([unknownAlias.status, unknownAlias.json.errcode], [404, 'M_NOT_FOUND']);
+  assert.deepEqual(hs.queries.at(-1), { kind: 'aliases', id: '#hub_nowhere:fake.test', status: 404 });
+
+  const { roomId } = publicRoomWith(ivy);
+  const room = encodeURIComponent(roomId);
+  const named = await call('PUT', `/rooms/${room}/state/m.room.name`, { body: { name: 'Mine' }, asUser: ivy });
+  assert.deepEqual([named.status, named.json.errcode], [403, 'M_FORBIDDEN'], 'power level 0 may not set state');
+  const topic = await call('GET', `/rooms/${room}/state/m.room.create/`, { asUser: ivy });
+  assert.equal(topic.json.room_version, '10');
+
+  const upload = await fetch(`${hs.url}/_matrix/media/v3/upload?user_id=${encodeURIComponent(ivy)}`, { method: 'POST',
+    headers: { authorization: `Bearer ${AS_TOKEN}`, 'content-type': 'image/png' }, body: Buffer.from([0x89, 0x50]) });
+  const { content_uri: avatar } = await upload.json();
+  assert.match(avatar, /^mxc:\/\/fake\.test\//);
+  const set = await call('PUT', `/profile/${encodeURIComponent(ivy)}/avatar_url`, { body: { avatar_url: avatar }, asUser: ivy });
+  assert.equal(set.status, 200);
+  const member = hs.room(roomId).timeline.at(-1);
+  assert.deepEqual([member.type, member.state_key, member.content.avatar_url, member.content.displayname],
+    ['m.room.member', ivy, avatar, 'hub_ivy']);
+  const members = await call('GET', `/rooms/${room}/joined_members`, { asUser: ivy });
+  assert.deepEqual(members.json.joined[ivy], { display_name: 'hub_ivy', avatar_url: avatar });
+});
+
 test('appservice backoff doubles from 2 s and stops growing at 512 s, as Synapse does', async () => {
   const pusher = new AppservicePusher({ send: async () => ({ status: 503 }), validate: () => '', autoRetry: false });
   pusher.start();
@@ -273,10 +308,18 @@ test('/sync: a long poll wakes on a new event; more than the limit is limited, g
 async function startRecordingAppservice() {
   const transactions = [];
   const answers = [];
+  const other = [];   // pings and queries: {path, body, authorization}
   const server = createServer(async (req, res) => {
     const chunks = [];
     for await (const c of req) chunks.push(c);
     const raw = Buffer.concat(chunks).toString('utf8');
+    if (!req.url.startsWith('/_matrix/app/v1/transactions/')) {
+      other.push({ path: decodeURIComponent(req.url), body: raw ? JSON.parse(raw) : null, authorization: req.headers.authorization });
+      const found = req.url.endsWith('/ping');
+      res.writeHead(found ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(found ? '{}' : JSON.stringify({ errcode: 'M_NOT_FOUND', error: 'no such thing' }));
+      return;
+    }
     const status = answers.length ? answers.shift() : 200;
     const txnId = decodeURIComponent(req.url.split('/').pop());
     transactions.push({ txnId, raw, body: JSON.parse(raw), status, authorization: req.headers.authorization });
@@ -284,7 +327,7 @@ async function startRecordingAppservice() {
     res.end(status === 200 ? '{}' : JSON.stringify({ errcode: 'M_UNKNOWN', error: 'test says no' }));
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  return { url: `http://127.0.0.1:${server.address().port}`, transactions, answers,
+  return { url: `http://127.0.0.1:${server.address().port}`, transactions, answers, other,
     close: () => new Promise((ok) => { server.closeAllConnections(); server.close(ok); }) };
 }
 

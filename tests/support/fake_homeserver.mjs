@@ -60,6 +60,7 @@ export class FakeHomeserver {
     this.asToken = reg.as_token || opts.asToken || 'as-token';
     this.hsToken = reg.hs_token || opts.hsToken || 'hs-token';
     this.senderLocalpart = reg.sender_localpart || opts.senderLocalpart || 'cohorthub';
+    this.appserviceId = reg.id || opts.appserviceId || this.senderLocalpart;
     const prefix = opts.userPrefix || this.senderLocalpart;
     const ns = reg.namespaces || {
       users: [{ exclusive: true, regex: `@${prefix}_.*:${escapeRegex(this.serverName)}` }],
@@ -75,6 +76,7 @@ export class FakeHomeserver {
     this.rooms = new Map();      // room id -> Room
     this.aliases = new Map();    // #alias:server -> room id
     this.filters = new Map();    // `${userId} ${filterId}` -> filter JSON
+    this.media = new Map();      // mxc URI -> {contentType, bytes}
     this.txnResponses = new Map(); // (token, user, path) -> the first response, for idempotency
     this.pos = 0;                // stream position: every event gets the next one
     this.syncWaiters = new Set(); // long-polling /sync requests, woken on each new event
@@ -202,9 +204,9 @@ export class FakeHomeserver {
     let status = 200, payload = {}, headers = {};
     try {
       const raw = await readBody(req);
-      if (raw.length) {
-        entry.rawBody = raw.toString('utf8');
-        try { entry.body = JSON.parse(entry.rawBody); } catch { throw new MatrixError(400, 'M_NOT_JSON', 'Content not JSON.'); }
+      entry.raw = raw;
+      if (raw.length && !url.pathname.startsWith('/_matrix/media/')) {
+        try { entry.body = JSON.parse(raw.toString('utf8')); } catch { throw new MatrixError(400, 'M_NOT_JSON', 'Content not JSON.'); }
       }
       ({ status = 200, payload, headers = {} } = await this.dispatch(req, url, entry));
     } catch (e) {
@@ -216,6 +218,7 @@ export class FakeHomeserver {
       payload = { errcode: e.errcode, error: e.error, ...e.extra };
       if (e.errcode === 'M_LIMIT_EXCEEDED') headers['retry-after'] = String(Math.ceil(e.extra.retry_after_ms / 1000));
     }
+    delete entry.raw;
     entry.status = status;
     entry.errcode = payload?.errcode || null;
     entry.response = payload;
@@ -233,7 +236,7 @@ export class FakeHomeserver {
     delete entry.query.access_token;
     const route = this.route(method, url.pathname);
     if (!route) throw new MatrixError(404, 'M_UNRECOGNIZED', 'Unrecognized request');
-    const ctx = { method, url, entry, rawToken, params: route.params, query: url.searchParams, body: entry.body };
+    const ctx = { req, method, url, entry, rawToken, params: route.params, query: url.searchParams, body: entry.body };
     if (route.auth) this.authenticate(ctx);
     const fault = this.takeFault(ctx);
     if (fault && !fault.after) throw faultError(fault);
@@ -259,7 +262,8 @@ export class FakeHomeserver {
     const P = '/_matrix/client/v3';
     const r = (method, path, auth, body, handler) => ({
       method, auth, body, handler: handler.bind(this),
-      re: new RegExp(`^${path.replace(/\{\w+\}/g, '([^/]+)')}$`),
+      // An empty state key may be given as a trailing slash (spec, room_state.yaml).
+      re: new RegExp(`^${path.replace('{stateKey}', '([^/]*)').replace(/\{\w+\}/g, '([^/]+)')}$`),
     });
     this.routeTable = [
       r('GET', '/_matrix/client/versions', false, null, () => ({ versions: SPEC_VERSIONS, unstable_features: {} })),
@@ -286,6 +290,13 @@ export class FakeHomeserver {
       r('GET', `${P}/rooms/{roomId}/messages`, true, null, this.onMessages),
       r('GET', `${P}/rooms/{roomId}/event/{eventId}`, true, null, this.onGetEvent),
       r('GET', `${P}/sync`, true, null, this.onSync),
+      r('GET', `${P}/rooms/{roomId}/state`, true, null, this.onGetState),
+      r('GET', `${P}/rooms/{roomId}/state/{eventType}`, true, null, this.onGetState),
+      r('GET', `${P}/rooms/{roomId}/state/{eventType}/{stateKey}`, true, null, this.onGetState),
+      r('PUT', `${P}/rooms/{roomId}/state/{eventType}`, true, [`${CS}/room_state.yaml`, '/rooms/{roomId}/state/{eventType}/{stateKey}', 'put'], this.onSetState),
+      r('PUT', `${P}/rooms/{roomId}/state/{eventType}/{stateKey}`, true, [`${CS}/room_state.yaml`, '/rooms/{roomId}/state/{eventType}/{stateKey}', 'put'], this.onSetState),
+      r('POST', '/_matrix/client/v1/appservice/{appserviceId}/ping', true, [`${CS}/appservice_ping.yaml`, '/appservice/{appserviceId}/ping', 'post'], this.onPing),
+      r('POST', '/_matrix/media/v3/upload', true, null, this.onUpload),
       r('GET', `${P}/joined_rooms`, true, null, (c) => ({ joined_rooms: [...this.rooms.values()].filter((rm) => rm.membershipOf(c.userId) === 'join').map((rm) => rm.id) })),
     ];
     return this.routeTable;
@@ -628,6 +639,68 @@ export class FakeHomeserver {
     const found = room.byId.get(c.params[1]);
     if (!found) throw new MatrixError(404, 'M_NOT_FOUND', 'Event not found.');
     return clientEvent(found.event);
+  }
+
+  onGetState(c) {
+    const [roomId, type, stateKey = ''] = c.params;
+    const room = this.mustRoom(roomId);
+    this.mustBeJoined(room, c.userId);
+    if (type === undefined) return [...room.state.values()].map((e) => clientEvent(e));
+    const event = room.stateEvent(type, stateKey);
+    if (!event) throw new MatrixError(404, 'M_NOT_FOUND', 'Event not found.');
+    return event.content;
+  }
+
+  onSetState(c) {
+    const [roomId, type, stateKey = ''] = c.params;
+    const room = this.mustRoom(roomId);
+    return this.idempotentState(c, room, () => {
+      this.mustBeJoined(room, c.userId);
+      if (type === 'm.room.member') throw new MatrixError(403, 'M_FORBIDDEN', 'Use the membership endpoints');
+      const needed = room.stateEvent('m.room.power_levels')?.content.state_default ?? 50;
+      if (room.powerOf(c.userId) < needed) throw new MatrixError(403, 'M_FORBIDDEN', 'Insufficient power level');
+      this.checkEventContent(type, c.body, room, c.userId, c);
+      return { event_id: this.emit(room, { type, sender: c.userId, content: c.body, state_key: stateKey }).event_id };
+    });
+  }
+
+  // Setting a state event to its current content changes nothing (Synapse answers with the
+  // existing event's id).
+  idempotentState(c, room, run) {
+    const [, type, stateKey = ''] = c.params;
+    const current = room.stateEvent(type, stateKey);
+    if (current && current.sender === c.userId && JSON.stringify(current.content) === JSON.stringify(c.body)) {
+      return { event_id: current.event_id };
+    }
+    return run();
+  }
+
+  // POST /_matrix/client/v1/appservice/{appserviceId}/ping: the homeserver pings the appservice.
+  async onPing(c) {
+    if (!c.entry.appservice) throw new MatrixError(403, 'M_FORBIDDEN', 'Only an appservice may ping');
+    if (c.params[0] !== this.appserviceId) throw new MatrixError(403, 'M_FORBIDDEN', 'Not your appservice');
+    if (!this.appserviceUrl) throw new MatrixError(400, 'M_URL_NOT_SET', 'Application service has no URL');
+    const started = Date.now();
+    let res;
+    try {
+      res = await fetch(`${this.appserviceUrl}/_matrix/app/v1/ping`, { method: 'POST',
+        headers: { authorization: `Bearer ${this.hsToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(c.body.transaction_id === undefined ? {} : { transaction_id: c.body.transaction_id }),
+        signal: AbortSignal.timeout(10000) });
+    } catch (e) {
+      if (e.name === 'TimeoutError') throw new MatrixError(504, 'M_CONNECTION_TIMEOUT', 'Ping timed out');
+      throw new MatrixError(502, 'M_CONNECTION_FAILED', 'Could not reach the application service');
+    }
+    const text = await res.text();
+    if (!res.ok) throw new MatrixError(502, 'M_BAD_STATUS', 'Ping returned an error', { status: res.status, body: text });
+    return { duration_ms: Date.now() - started };
+  }
+
+  // POST /_matrix/media/v3/upload: any bytes; answers an mxc:// URI.
+  onUpload(c) {
+    const uri = `mxc://${this.serverName}/${opaque(12)}`;
+    this.media.set(uri, { contentType: c.req.headers['content-type'] || 'application/octet-stream', bytes: c.entry.raw });
+    return { content_uri: uri };
   }
 
   // GET /rooms/{roomId}/messages: dir b|f, from/to tokens, limit, filter (a RoomEventFilter).
