@@ -298,9 +298,17 @@ test('/sync: a long poll wakes on a new event; more than the limit is limited, g
   const rest = await call('GET', `/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=3&from=${gap.json.end}`, { token });
   assert.deepEqual(rest.json.chunk.map((e) => e.event_id), ids.slice(0, 3).reverse());
 
-  const quiet = await sync({ filter, since: burst.json.next_batch, timeout: '0' });
+  await call('PUT', `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/hal-1`, { body: text('own'), token });
+  const own = await sync({ filter, since: burst.json.next_batch });
+  assert.equal(own.json.rooms.join[roomId].timeline.events[0].unsigned.transaction_id, 'hal-1');
+  const othersView = await call('GET', `/sync?${new URLSearchParams({ filter, since: burst.json.next_batch })}`,
+    { token: hs.tokenFor(hal) });
+  assert.equal(othersView.json.rooms.join[roomId].timeline.events[0].unsigned.transaction_id, undefined,
+    'another device of the same user does not see the txnId');
+
+  const quiet = await sync({ filter, since: own.json.next_batch, timeout: '0' });
   assert.deepEqual(quiet.json.rooms.join, {});
-  assert.equal(quiet.json.next_batch, burst.json.next_batch);
+  assert.equal(quiet.json.next_batch, own.json.next_batch);
 });
 
 // ---- helpers ----

@@ -81,13 +81,16 @@ export class FakeHomeserver {
     this.pos = 0;                // stream position: every event gets the next one
     this.syncWaiters = new Set(); // long-polling /sync requests, woken on each new event
     this.eventWaiters = new Set(); // waitFor() conditions, re-checked on each new event
-    this.requests = [];          // every client-server request: see record()
+    this.keepRequests = opts.keepRequests ?? true; // false: long benchmarks keep memory flat
+    this.requests = [];          // every client-server request: {method, path, query, body, status, errcode, userId, appservice, at}
     this.invalid = [];           // requests refused because their body broke the spec's schema
     this.warnings = [];          // accepted but dubious per the spec's prose (e.g. an edit of someone else's event)
     this.faults = [];            // pending failNext() faults
     this.queries = [];           // user and room alias queries made to the appservice: {kind, id, status}
     this.chaosMode = null;       // {p429, p500, p500After, random, retryAfterMs}
     this.sockets = new Set();
+    this.closed = false;
+    this.sentWith = new Map();   // event id -> {token, txnId}: /sync shows the sender's own txnId
 
     this.senderId = `@${this.senderLocalpart}:${this.serverName}`;
     this.users.set(this.senderId, { userId: this.senderId, appservice: true });
@@ -109,6 +112,7 @@ export class FakeHomeserver {
   }
 
   async close() {
+    this.closed = true;
     this.pusher.close();
     for (const wake of this.syncWaiters) wake();
     for (const s of this.sockets) s.destroy();
@@ -152,13 +156,14 @@ export class FakeHomeserver {
   chaos({ p429 = 0, p500 = 0, p500After = 0, seed = 1, retryAfterMs = 50, match } = {}) {
     this.chaosMode = { p429, p500, p500After, retryAfterMs, match, random: seededRandom(seed) };
   }
+  // Ends chaos mode and drops pending failNext() faults.
   calm() { this.chaosMode = null; this.faults = []; }
 
   // A plain (non-appservice) account, as if created through /register.
   createUser(localpart, password = 'secret-password') {
     const userId = `@${localpart}:${this.serverName}`;
     if (this.users.has(userId)) throw new Error(`${userId} exists`);
-    this.users.set(userId, { userId, password, appservice: false });
+    this.users.set(userId, { userId, password, appservice: false, displayname: localpart });
     return userId;
   }
 
@@ -200,7 +205,7 @@ export class FakeHomeserver {
     const url = new URL(req.url, 'http://x');
     const entry = { method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams),
       body: null, status: 0, errcode: null, userId: null, appservice: false, at: Date.now() };
-    this.requests.push(entry);
+    if (this.keepRequests) this.requests.push(entry);
     let status = 200, payload = {}, headers = {};
     try {
       const raw = await readBody(req);
@@ -602,7 +607,9 @@ export class FakeHomeserver {
         const { redacts: _, ...content } = c.body;
         return { event_id: this.doRedact(room, c.userId, redacts, content.reason).event_id };
       }
-      return { event_id: this.emit(room, { type, sender: c.userId, content: c.body }).event_id };
+      const event = this.emit(room, { type, sender: c.userId, content: c.body });
+      this.sentWith.set(event.event_id, { token: c.token, txnId: c.params[2] });
+      return { event_id: event.event_id };
     });
   }
 
@@ -758,9 +765,9 @@ export class FakeHomeserver {
     const fullState = c.query.get('full_state') === 'true';
     const deadline = Date.now() + this.limitParam(c.query.get('timeout'), 0);
     for (;;) {
-      const reply = this.syncResponse(c.userId, filter, since, fullState);
+      const reply = this.syncResponse(c, filter, since, fullState);
       const remaining = deadline - Date.now();
-      if (since === null || reply.changed || remaining <= 0 || this.pusher.closed) return reply.body;
+      if (since === null || reply.changed || remaining <= 0 || this.closed) return reply.body;
       await new Promise((wake) => {
         const timer = setTimeout(done, remaining);
         const self = this;
@@ -770,7 +777,15 @@ export class FakeHomeserver {
     }
   }
 
-  syncResponse(userId, filter, since, fullState) {
+  syncResponse(c, filter, since, fullState) {
+    const userId = c.userId;
+    // Spec: unsigned.transaction_id only for the client (access token) that sent the event.
+    const served = (event) => {
+      const copy = clientEvent(event, true);
+      const sent = this.sentWith.get(event.event_id);
+      if (sent && sent.token === c.token && event.sender === userId) copy.unsigned.transaction_id = sent.txnId;
+      return copy;
+    };
     const roomFilter = filter.room || {};
     const timelineFilter = roomFilter.timeline || {};
     const limit = timelineFilter.limit ?? DEFAULT_TIMELINE_LIMIT;
@@ -798,7 +813,7 @@ export class FakeHomeserver {
       const state = (initial || fullState || limited ? [...room.state.values()] : [])
         .filter((e) => !inTimeline.has(e.event_id)).map((e) => clientEvent(e, true));
       join[room.id] = {
-        timeline: { events: timeline.map((e) => clientEvent(e.event, true)), limited,
+        timeline: { events: timeline.map((e) => served(e.event)), limited,
           prev_batch: token(timeline.length ? timeline[0].pos - 1 : this.pos) },
         state: { events: state },
         ephemeral: { events: [] },
