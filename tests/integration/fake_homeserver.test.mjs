@@ -216,6 +216,12 @@ test('appservice transactions: Synapse retries the same txnId with backoff 2 s, 
   assert.ok(txns.every((t) => t.authorization === `Bearer ${HS_TOKEN}`));
   assert.equal(hs.appserviceStatus.down, false);
 
+  // Bad input for the appservice's own tests: raw bytes, another token, no validation.
+  await hs.pushTransaction(Buffer.from([0x7b, 0xff, 0x7d]), { txnId: 'raw', token: 'wrong' });
+  assert.deepEqual([txns.at(-1).txnId, txns.at(-1).authorization, txns.at(-1).raw], ['raw', 'Bearer wrong', '{\ufffd}']);
+  await assert.rejects(hs.pushTransaction([{ type: 'm.room.message' }]), /invalid transaction/);
+  await hs.pushTransaction([{ type: 'm.room.message' }], { check: false });
+
   // Its own ghosts' events come back too, as from Synapse: loop prevention is the hub's job.
   await call('PUT', `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/echo1`, { body: text('mine'), asUser: gus });
   await hs.pushed();
@@ -330,7 +336,9 @@ async function startRecordingAppservice() {
     }
     const status = answers.length ? answers.shift() : 200;
     const txnId = decodeURIComponent(req.url.split('/').pop());
-    transactions.push({ txnId, raw, body: JSON.parse(raw), status, authorization: req.headers.authorization });
+    let body = null;
+    try { body = JSON.parse(raw); } catch { /* a bad-input test sent bytes */ }
+    transactions.push({ txnId, raw, body, status, authorization: req.headers.authorization });
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(status === 200 ? '{}' : JSON.stringify({ errcode: 'M_UNKNOWN', error: 'test says no' }));
   });

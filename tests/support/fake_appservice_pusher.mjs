@@ -12,7 +12,7 @@ const MAX_BACKOFF_EXPONENT = 9;
 const MANUAL = Symbol('retry waits for retryNow()');
 
 export class AppservicePusher {
-  // send(txnId, body) -> Promise<{status}> (throws on a network error);
+  // send(txnId, body, token?) -> Promise<{status}> (throws on a network error);
   // validate(body) -> error string or '' (what we push must itself follow the spec).
   constructor({ send, validate, timers = globalThis, autoRetry = true }) {
     this.send = send;
@@ -40,15 +40,18 @@ export class AppservicePusher {
     });
   }
 
-  // One transaction with exactly these events, outside the queue, sent once; for bad-input tests
-  // (a malformed event, an explicit txnId). Resolves to the appservice's {status, body}.
-  async pushTransaction(events, { txnId = `manual-${this.nextTxnId++}`, check = true } = {}) {
-    const body = { events };
-    if (check) {
+  // One transaction outside the queue, sent once, for bad-input tests: `events` is an array of
+  // events (checked against the spec unless check: false), or the raw body itself (a string or
+  // a Buffer: invalid JSON, invalid UTF-8, a huge body). token: another hs_token (a wrong one).
+  // Resolves to the appservice's {status, body, text}.
+  async pushTransaction(events, { txnId = `manual-${this.nextTxnId++}`, check = true, token } = {}) {
+    const raw = !Array.isArray(events);
+    const body = raw ? events : { events };
+    if (check && !raw) {
       const problem = this.validate(body);
       if (problem) throw new Error(`fake homeserver would push an invalid transaction: ${problem}`);
     }
-    return this.send(txnId, body);
+    return this.send(txnId, body, token);
   }
 
   start() { this.enabled = true; this.kick(); }

@@ -95,7 +95,7 @@ export class FakeHomeserver {
     this.senderId = `@${this.senderLocalpart}:${this.serverName}`;
     this.users.set(this.senderId, { userId: this.senderId, appservice: true });
     this.pusher = new AppservicePusher({
-      send: (txnId, body) => this.sendTransaction(txnId, body),
+      send: (txnId, body, token) => this.sendTransaction(txnId, body, token),
       validate: (body) => this.checkTransaction(body),
       timers: opts.timers,
       autoRetry: opts.autoRetry ?? true,
@@ -430,11 +430,11 @@ export class FakeHomeserver {
     return '';
   }
 
-  async sendTransaction(txnId, body) {
+  async sendTransaction(txnId, body, token = this.hsToken) {
     const res = await fetch(`${this.appserviceUrl}/_matrix/app/v1/transactions/${encodeURIComponent(txnId)}`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${this.hsToken}`, 'content-type': 'application/json' },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
+      headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), 'content-type': 'application/json' },
+      body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
       signal: AbortSignal.timeout(10000),
     });
     const text = await res.text();
