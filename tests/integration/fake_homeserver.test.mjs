@@ -261,6 +261,18 @@ test('appservice ping and queries; state, media and avatars', async () => {
     ['m.room.member', ivy, avatar, 'hub_ivy']);
   const members = await call('GET', `/rooms/${room}/joined_members`, { asUser: ivy });
   assert.deepEqual(members.json.joined[ivy], { display_name: 'hub_ivy', avatar_url: avatar });
+
+  // Room version 11 moved `redacts` into the content; 10 keeps it at the top level.
+  for (const version of ['10', '11']) {
+    const { owner, roomId: r } = publicRoomWith();
+    const target = hs.sendAs(owner, r, 'm.room.message', text('oops'));
+    hs.room(r).version = version;
+    const redaction = hs.redactAs(owner, r, target.event_id, 'typo');
+    assert.deepEqual([redaction.redacts, redaction.content], version === '10'
+      ? [target.event_id, { reason: 'typo' }] : [undefined, { reason: 'typo', redacts: target.event_id }]);
+    assert.deepEqual(target.content, {});
+    assert.equal(target.unsigned.redacted_because.event_id, redaction.event_id);
+  }
 });
 
 test('appservice backoff doubles from 2 s and stops growing at 512 s, as Synapse does', async () => {

@@ -275,7 +275,7 @@ export class FakeHomeserver {
       r('GET', `${P}/login`, false, null, () => ({ flows: [{ type: 'm.login.password' }, { type: 'm.login.application_service' }] })),
       r('POST', `${P}/login`, false, [`${CS}/login.yaml`, '/login', 'post'], this.onLogin),
       r('POST', `${P}/register`, false, [`${CS}/registration.yaml`, '/register', 'post'], this.onRegister),
-      r('GET', `${P}/account/whoami`, true, null, (c) => ({ user_id: c.userId, device_id: c.deviceId, is_guest: false })),
+      r('GET', `${P}/account/whoami`, true, null, (c) => ({ user_id: c.userId, ...(c.deviceId ? { device_id: c.deviceId } : {}), is_guest: false })),
       r('GET', `${P}/capabilities`, true, null, () => ({ capabilities: { 'm.change_password': { enabled: false } } })),
       r('GET', `${P}/pushrules/`, true, null, () => ({ global: { override: [], content: [], room: [], sender: [], underride: [] } })),
       r('POST', `${P}/user/{userId}/filter`, true, [`${CS}/filter.yaml`, '/user/{userId}/filter', 'post'], this.onCreateFilter),
