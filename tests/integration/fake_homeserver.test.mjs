@@ -130,6 +130,15 @@ test('429 M_LIMIT_EXCEEDED has retry_after_ms and Retry-After, and applies nothi
   assert.equal(retried.status, 200);
   assert.equal(hs.room(roomId).timeline.filter((e) => e.type === 'm.room.message').length, 1);
 
+  hs.rateLimit({ perSecond: 1, burst: 2 });
+  const bucket = [];
+  for (let i = 0; i < 3; i++) {
+    const r = await call('PUT', `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/rl${i}`, { body: text('x'), asUser: dan });
+    bucket.push([r.status, r.json.retry_after_ms > 0]);
+  }
+  hs.calm();
+  assert.deepEqual(bucket, [[200, false], [200, false], [429, true]]);
+
   hs.chaos({ p429: 0.5, p500: 0.25, seed: 7 });
   const statuses = [];
   for (let i = 0; i < 40; i++) statuses.push((await call('GET', '/account/whoami', { asUser: dan })).status);

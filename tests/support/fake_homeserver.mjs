@@ -88,6 +88,7 @@ export class FakeHomeserver {
     this.faults = [];            // pending failNext() faults
     this.queries = [];           // user and room alias queries made to the appservice: {kind, id, status}
     this.chaosMode = null;       // {p429, p500, p500After, random, retryAfterMs}
+    this.limiter = null;         // rateLimit(): {perSecond, burst, match, buckets: user -> {tokens, at}}
     this.sockets = new Set();
     this.closed = false;
     this.sentWith = new Map();   // event id -> {token, txnId}: /sync shows the sender's own txnId
@@ -156,8 +157,14 @@ export class FakeHomeserver {
   chaos({ p429 = 0, p500 = 0, p500After = 0, seed = 1, retryAfterMs = 50, match } = {}) {
     this.chaosMode = { p429, p500, p500After, retryAfterMs, match, random: seededRandom(seed) };
   }
-  // Ends chaos mode and drops pending failNext() faults.
-  calm() { this.chaosMode = null; this.faults = []; }
+  // A per-user token bucket on the hub's event sends (PUT .../send and .../redact), like
+  // Synapse's rc_message: `burst` at once, then `perSecond`; beyond it 429 with the wait.
+  rateLimit({ perSecond, burst = perSecond, match = { path: /\/(send|redact)\// } } = {}) {
+    this.limiter = { perSecond, burst, match, buckets: new Map() };
+  }
+
+  // Ends chaos mode and rate limiting, and drops pending failNext() faults.
+  calm() { this.chaosMode = null; this.limiter = null; this.faults = []; }
 
   // A plain (non-appservice) account, as if created through /register.
   createUser(localpart, password = 'secret-password') {
@@ -341,6 +348,8 @@ export class FakeHomeserver {
       : ctx.entry.appservice);
     const i = this.faults.findIndex((f) => applies(f.match));
     if (i >= 0) return this.faults.splice(i, 1)[0];
+    const limited = this.limiter && ctx.entry.appservice && applies(this.limiter.match) && this.takeToken(ctx.userId);
+    if (limited) return { status: 429, retryAfterMs: limited };
     const c = this.chaosMode;
     if (!c || !applies(c.match)) return null;
     const x = c.random();
@@ -348,6 +357,18 @@ export class FakeHomeserver {
     if (x < c.p429 + c.p500) return { status: 500 };
     if (x < c.p429 + c.p500 + c.p500After) return { status: 500, after: true };
     return null;
+  }
+
+  // 0 when the user may go on, else the milliseconds until its bucket holds a token.
+  takeToken(userId) {
+    const { perSecond, burst, buckets } = this.limiter;
+    const now = Date.now();
+    const b = buckets.get(userId) || { tokens: burst, at: now };
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perSecond);
+    b.at = now;
+    buckets.set(userId, b);
+    if (b.tokens >= 1) { b.tokens -= 1; return 0; }
+    return Math.max(1, Math.ceil(((1 - b.tokens) / perSecond) * 1000));
   }
 
   // ---- body checks: the spec's schemas, then the rules its prose adds ----
