@@ -333,9 +333,15 @@ test('/sync: a long poll wakes on a new event; more than the limit is limited, g
   assert.equal(othersView.json.rooms.join[roomId].timeline.events[0].unsigned.transaction_id, undefined,
     'another device of the same user does not see the txnId');
 
-  const quiet = await sync({ filter, since: own.json.next_batch, timeout: '0' });
+  const late = hs.waitFor(() => hs.room(roomId).timeline.some((e) => e.content.body === 'late'), { what: 'late' });
+  hs.sendAs(owner, roomId, 'm.room.message', text('late'));
+  await late;
+  await assert.rejects(hs.waitFor(() => false, { timeoutMs: 1, what: 'nothing' }), /timed out waiting for nothing/);
+
+  const caughtUp = await sync({ filter, since: own.json.next_batch });
+  const quiet = await sync({ filter, since: caughtUp.json.next_batch, timeout: '0' });
   assert.deepEqual(quiet.json.rooms.join, {});
-  assert.equal(quiet.json.next_batch, own.json.next_batch);
+  assert.equal(quiet.json.next_batch, `s${hs.pos}`);
 });
 
 // ---- helpers ----

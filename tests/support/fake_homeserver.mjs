@@ -10,6 +10,7 @@
 //   hs.sendAs(user, room, ...)   a Matrix user talks; the event is pushed to the appservice
 //   hs.failNext({...}) / hs.chaos({...})   injected errors
 import { createServer } from 'node:http';
+import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { MatrixSchemas, describeErrors } from './matrix_schemas.mjs';
 import { AppservicePusher } from './fake_appservice_pusher.mjs';
@@ -52,8 +53,11 @@ export async function startFakeHomeserver(opts = {}) {
   return hs;
 }
 
-export class FakeHomeserver {
+// Emits 'event' (event, room) for every event appended to a room.
+export class FakeHomeserver extends EventEmitter {
   constructor(opts) {
+    super();
+    this.setMaxListeners(0);
     const reg = opts.registration || {};
     this.serverName = opts.serverName || 'fake.test';
     this.roomVersion = opts.roomVersion || '10';
@@ -80,7 +84,6 @@ export class FakeHomeserver {
     this.txnResponses = new Map(); // (token, user, path) -> the first response, for idempotency
     this.pos = 0;                // stream position: every event gets the next one
     this.syncWaiters = new Set(); // long-polling /sync requests, woken on each new event
-    this.eventWaiters = new Set(); // waitFor() conditions, re-checked on each new event
     this.keepRequests = opts.keepRequests ?? true; // false: long benchmarks keep memory flat
     this.requests = [];          // every client-server request: {method, path, query, body, status, errcode, userId, appservice, at}
     this.invalid = [];           // requests refused because their body broke the spec's schema
@@ -137,8 +140,8 @@ export class FakeHomeserver {
     return new Promise((resolve, reject) => {
       const waiter = () => { if (cond()) { finish(); resolve(); } };
       const timer = setTimeout(() => { finish(); reject(new Error(`fake homeserver: timed out waiting for ${what}`)); }, timeoutMs);
-      const finish = () => { clearTimeout(timer); this.eventWaiters.delete(waiter); };
-      this.eventWaiters.add(waiter);
+      const finish = () => { clearTimeout(timer); this.off('event', waiter); };
+      this.on('event', waiter);
     });
   }
 
@@ -197,7 +200,7 @@ export class FakeHomeserver {
     const room = this.mustRoom(roomId);
     this.mustBeJoined(room, userId);
     this.checkEventContent(type, content, room, userId);
-    return this.emit(room, { type, sender: userId, content });
+    return this.appendEvent(room, { type, sender: userId, content });
   }
 
   redactAs(userId, roomId, eventId, reason) {
@@ -628,7 +631,7 @@ export class FakeHomeserver {
         const { redacts: _, ...content } = c.body;
         return { event_id: this.doRedact(room, c.userId, redacts, content.reason).event_id };
       }
-      const event = this.emit(room, { type, sender: c.userId, content: c.body });
+      const event = this.appendEvent(room, { type, sender: c.userId, content: c.body });
       this.sentWith.set(event.event_id, { token: c.token, txnId: c.params[2] });
       return { event_id: event.event_id };
     });
@@ -688,7 +691,7 @@ export class FakeHomeserver {
       const needed = room.stateEvent('m.room.power_levels')?.content.state_default ?? 50;
       if (room.powerOf(c.userId) < needed) throw new MatrixError(403, 'M_FORBIDDEN', 'Insufficient power level');
       this.checkEventContent(type, c.body, room, c.userId, c);
-      return { event_id: this.emit(room, { type, sender: c.userId, content: c.body, state_key: stateKey }).event_id };
+      return { event_id: this.appendEvent(room, { type, sender: c.userId, content: c.body, state_key: stateKey }).event_id };
     });
   }
 
@@ -879,7 +882,7 @@ export class FakeHomeserver {
     const room = new Room(`!${opaque(12)}:${this.serverName}`, body.room_version || this.roomVersion);
     this.rooms.set(room.id, room);
     const preset = body.preset || (body.visibility === 'public' ? 'public_chat' : 'private_chat');
-    const state = (type, content, stateKey = '') => this.emit(room, { type, sender: creator, content, state_key: stateKey });
+    const state = (type, content, stateKey = '') => this.appendEvent(room, { type, sender: creator, content, state_key: stateKey });
     state('m.room.create', { room_version: room.version, ...(body.creation_content || {}) });
     this.membership(room, creator, creator, 'join');
     state('m.room.power_levels', { users: { [creator]: 100 }, users_default: 0, events_default: 0,
@@ -910,7 +913,7 @@ export class FakeHomeserver {
     const content = { membership };
     if (membership === 'join' && user?.displayname !== undefined) content.displayname = user.displayname;
     if (membership === 'join' && user?.avatar_url !== undefined) content.avatar_url = user.avatar_url;
-    return this.emit(room, { type: 'm.room.member', sender, content, state_key: target });
+    return this.appendEvent(room, { type: 'm.room.member', sender, content, state_key: target });
   }
 
   doRedact(room, sender, eventId, reason) {
@@ -921,13 +924,13 @@ export class FakeHomeserver {
     if (!target) this.warnings.push(`redaction of ${eventId}, unknown in ${room.id}`);
     const content = reason === undefined ? {} : { reason };
     const v11 = Number(room.version) >= 11;
-    return this.emit(room, v11 ? { type: 'm.room.redaction', sender, content: { ...content, redacts: eventId } }
+    return this.appendEvent(room, v11 ? { type: 'm.room.redaction', sender, content: { ...content, redacts: eventId } }
       : { type: 'm.room.redaction', sender, content, redacts: eventId });
   }
 
   // Appends an event to a room, applies it (state, redaction), wakes /sync and queues the push
   // to the appservice when it is interested.
-  emit(room, { type, sender, content, state_key, redacts }) {
+  appendEvent(room, { type, sender, content, state_key, redacts }) {
     const event = { type, sender, content, event_id: `$${opaque(32)}`, origin_server_ts: Date.now(), room_id: room.id, unsigned: {} };
     if (state_key !== undefined) event.state_key = state_key;
     if (redacts !== undefined) event.redacts = redacts;
@@ -936,7 +939,7 @@ export class FakeHomeserver {
     room.append(pos, event);
     if (type === 'm.room.redaction') room.redact(redacts ?? content.redacts, event);
     for (const wake of [...this.syncWaiters]) wake();
-    for (const check of [...this.eventWaiters]) check();
+    this.emit('event', event, room);
     if (this.interested(room, event)) this.pusher.push([clientEvent(event)]);
     return event;
   }
