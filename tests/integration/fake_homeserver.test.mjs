@@ -268,6 +268,7 @@ test('appservice ping and queries; state, media and avatars', async () => {
   const member = hs.room(roomId).timeline.at(-1);
   assert.deepEqual([member.type, member.state_key, member.content.avatar_url, member.content.displayname],
     ['m.room.member', ivy, avatar, 'hub_ivy']);
+  assert.deepEqual(member.unsigned.prev_content, { membership: 'join', displayname: 'hub_ivy' });
   const members = await call('GET', `/rooms/${room}/joined_members`, { asUser: ivy });
   assert.deepEqual(members.json.joined[ivy], { display_name: 'hub_ivy', avatar_url: avatar });
 

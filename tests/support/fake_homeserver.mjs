@@ -971,7 +971,12 @@ class Room {
     const entry = { pos, event };
     this.events.push(entry);
     this.byId.set(event.event_id, entry);
-    if (event.state_key !== undefined) this.state.set(`${event.type}\0${event.state_key}`, event);
+    if (event.state_key === undefined) return;
+    const key = `${event.type}\0${event.state_key}`;
+    const previous = this.state.get(key);
+    // As Synapse serves it: what the state was before, for a client to see what changed.
+    if (previous) Object.assign(event.unsigned, { prev_content: structuredClone(previous.content), replaces_state: previous.event_id });
+    this.state.set(key, event);
   }
 
   stateEvent(type, stateKey = '') { return this.state.get(`${type}\0${stateKey}`) || null; }
