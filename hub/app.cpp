@@ -8,6 +8,9 @@
 
 #include "bridge/bridge_schema.hpp"
 #include "bridge/mappings.hpp"
+#include "bridge/matrix/matrix_bridge.hpp"
+#include "bridge/matrix/matrix_store.hpp"
+#include "bridge/matrix/registration.hpp"
 #include "hub/auth/account_store.hpp"
 #include "hub/auth/secrets.hpp"
 #include "hub/cohorts/cohort_store.hpp"
@@ -23,7 +26,8 @@ std::vector<store::Migration> all_migrations() {
   return {auth::accounts_migration(), cohorts::cohorts_migration(), discussion::discussion_migration(3),
           sharing::sharing_migration(4), playbooks::playbooks_migration(5),
           playbooks::playbook_settings_log_migration(6), playbooks::templates::templates_migration(7),
-          mail::mail_migration(8), bridge::bridge_migration(9), bridge::mappings_migration(10)};
+          mail::mail_migration(8), bridge::bridge_migration(9), bridge::mappings_migration(10),
+          bridge::matrix::matrix_migration(11)};
 }
 
 namespace {
@@ -156,6 +160,32 @@ mail::MailOptions mail_options_from(const Config& config, const DataDir& dir) {
   return o;
 }
 
+std::string appservice_url(const Config& config) {
+  std::string url = config.server.public_origin;
+  if (url.empty()) url = "http://" + config.server.listen;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+std::optional<bridge::matrix::MatrixOptions> matrix_options_from(const Config& config, const DataDir& dir) {
+  const auto& m = config.matrix;
+  if (m.homeserver_url.empty()) return std::nullopt;
+  if (m.mode != "appservice") throw std::runtime_error("matrix.mode must be \"appservice\" (bot mode is not built yet)");
+  if (!http::parse_url(m.homeserver_url)) throw std::runtime_error("matrix.homeserver_url must be an http(s) URL");
+  if (m.server_name.empty()) throw std::runtime_error("matrix.server_name is required with matrix.homeserver_url");
+  if (m.user_prefix.empty() || m.user_prefix.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-_") != std::string::npos)
+    throw std::runtime_error("matrix.user_prefix must be lowercase letters, digits, '.', '-' or '_'");
+  bridge::matrix::MatrixOptions o;
+  o.homeserver_url = m.homeserver_url;
+  while (!o.homeserver_url.empty() && o.homeserver_url.back() == '/') o.homeserver_url.pop_back();
+  o.users = {m.user_prefix, m.server_name};
+  o.sender_localpart = m.sender_localpart.empty() ? m.user_prefix : m.sender_localpart;
+  auto tokens = bridge::matrix::load_tokens(dir.keys());
+  o.as_token = std::move(tokens.as_token);
+  o.hs_token = std::move(tokens.hs_token);
+  return o;
+}
+
 static std::unique_ptr<http::StaticFiles> load_web_root(const Config& config) {
   std::string root = config.server.web_root.empty() ? COHORTHUB_DEFAULT_WEB_ROOT : config.server.web_root;
   if (!fs::is_directory(root)) return nullptr;
@@ -193,6 +223,16 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
   playbooks_.add_to(router_);
   templates_.add_to(router_);
   mail_.add_to(router_);
+  // The appservice routes always exist; without [matrix] they refuse every request.
+  matrix_ = std::make_unique<bridge::matrix::MatrixBridge>(db_, discussion_.bridge_seam(), clock_,
+                                                           matrix_options_from(config, dir));
+  matrix_->add_to(router_);
+  if (matrix_->enabled()) {
+    metrics_.add_gauge("cohorthub_bridge_matrix_sent", "Changes the Matrix relay delivered since start.",
+                       [this] { return matrix_->relay() ? double(matrix_->relay()->sent()) : 0.0; });
+    metrics_.add_gauge("cohorthub_bridge_matrix_failures", "Failed Matrix sends since start (retried or parked).",
+                       [this] { return matrix_->relay() ? double(matrix_->relay()->failures()) : 0.0; });
+  }
   pipeline_.add_websocket("/api/live", discussion_.live_endpoint());
   // The one /api/live endpoint is a LiveEndpoint; it closes what ended credentials opened.
   access_events_.add(static_cast<discussion::LiveEndpoint&>(discussion_.live_endpoint()));
@@ -211,6 +251,19 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
 Hub::~Hub() {
   if (pdf_) pdf_->stop();
   db_.stop();
+}
+
+void Hub::attach(boost::asio::any_io_executor executor, http::HttpClient& outbound) {
+  discussion_.attach(executor);  // live updates run on the network thread
+  if (matrix_) matrix_->attach(std::move(executor), outbound);
+}
+
+void Hub::stop_bridges() {
+  if (matrix_) matrix_->stop();
+}
+
+void Hub::detach_bridges() {
+  if (matrix_) matrix_->detach();
 }
 
 void Hub::add_platform_routes() {

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include "hub/auth/account_routes.hpp"
 #include "hub/auth/session_authenticator.hpp"
@@ -23,6 +26,15 @@
 #include "playbooks/module.hpp"
 #include "playbooks/templates/pdf_renderer.hpp"
 #include "playbooks/templates/template_routes.hpp"
+
+namespace hub::bridge::matrix {
+class MatrixBridge;
+struct MatrixOptions;
+}  // namespace hub::bridge::matrix
+
+namespace hub::http {
+class HttpClient;
+}  // namespace hub::http
 
 namespace hub {
 
@@ -60,6 +72,18 @@ class Hub {
   const auth::AuthOptions& auth_options() const { return auth_options_; }
   discussion::Discussion& discussion() { return discussion_; }
   mail::MailModule& mail() { return mail_; }
+  // The Matrix bridge (its relay runs only when [matrix] is configured).
+  bridge::matrix::MatrixBridge* matrix() { return matrix_.get(); }
+
+  // Gives the live side and the bridges the network thread's executor, and the bridges their
+  // outbound HTTP client (main.cpp calls it once the io_context exists). REQUIRES: `outbound`
+  // outlives stop_bridges().
+  void attach(boost::asio::any_io_executor executor, http::HttpClient& outbound);
+  // Ends the bridges' relay loops at their next wait (shutdown); their outboxes keep the rest.
+  void stop_bridges();
+  // Destroys the bridges' relays. REQUIRES: the executor's io_context given to attach() still
+  // exists (main.cpp calls it after run() returns, before the io_context goes).
+  void detach_bridges();
 
  private:
   void add_platform_routes();
@@ -84,6 +108,7 @@ class Hub {
   std::unique_ptr<playbooks::templates::PdfRenderer> pdf_;  // null when [templates] pdf_workers = 0
   playbooks::templates::TemplateRoutes templates_;  // templates, releases, forks, filling, documents
   mail::MailModule mail_;  // preferences, unsubscribe, mailed invites, the outbox and its sender
+  std::unique_ptr<bridge::matrix::MatrixBridge> matrix_;  // off (routes refusing all) unless [matrix] is set
   http::Router router_;  // complete before the pipeline serves
   http::Pipeline pipeline_;
 };
@@ -93,5 +118,10 @@ auth::AuthOptions auth_options_from(const Config& config);
 sharing::SharingOptions sharing_options_from(const Config& config, const DataDir& dir);
 // [mail], with the password file and the unsubscribe key of `dir`. Throws on a bad setting.
 mail::MailOptions mail_options_from(const Config& config, const DataDir& dir);
+// [matrix], with the appservice tokens of `dir`; nullopt when the bridge is off. Throws on a bad
+// setting or missing tokens.
+std::optional<bridge::matrix::MatrixOptions> matrix_options_from(const Config& config, const DataDir& dir);
+// The URL the homeserver reaches the hub at: server.public_origin, else the listen address.
+std::string appservice_url(const Config& config);
 
 }  // namespace hub

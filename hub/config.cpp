@@ -75,6 +75,12 @@ std::vector<Setting> settings(Config& c) {
       {"mail", "max_attempts", &c.mail.max_attempts, 1, 100, "attempts before a message is parked for admins"},
       {"mail", "poll_ms", &c.mail.poll_ms, 10, 600000, "how often the sender looks for due mail"},
       {"mail", "digest_hour_utc", &c.mail.digest_hour_utc, 0, 23, "hour (UTC) when daily and weekly digests are built"},
+      {"matrix", "homeserver_url", &c.matrix.homeserver_url, 0, 0,
+       "the homeserver's client-server API, e.g. https://matrix.example.org; empty: the Matrix bridge is off"},
+      {"matrix", "server_name", &c.matrix.server_name, 0, 0, "the homeserver's server name, e.g. example.org"},
+      {"matrix", "mode", &c.matrix.mode, 0, 0, "\"appservice\" (run `cohorthub bridge matrix-registration` first)"},
+      {"matrix", "user_prefix", &c.matrix.user_prefix, 0, 0, "hub member ana appears as @<prefix>_ana:<server_name>"},
+      {"matrix", "sender_localpart", &c.matrix.sender_localpart, 0, 0, "the appservice's own user; empty: user_prefix"},
   };
 }
 

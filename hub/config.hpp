@@ -74,6 +74,13 @@ struct Config {
     std::int64_t poll_ms = 5000;          // the sender looks for due mail at least this often
     std::int64_t digest_hour_utc = 7;     // when daily and weekly (Mondays) digests are built
   } mail;
+  struct Matrix {                   // the Matrix bridge (bridge/matrix); off while homeserver_url is empty
+    std::string homeserver_url;     // the client-server API's base, e.g. https://matrix.example.org
+    std::string server_name;        // the homeserver's server name, e.g. example.org
+    std::string mode = "appservice";  // only "appservice" so far
+    std::string user_prefix = "cohorthub";  // hub member ana is @cohorthub_ana:<server_name>
+    std::string sender_localpart;   // the appservice's own user; empty: user_prefix
+  } matrix;
 };
 
 // Reads `file` (if not empty) over the defaults, then the environment. Throws std::runtime_error

@@ -2,7 +2,9 @@
 // puts hub/net in front of the hub.
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "bridge/matrix/registration.hpp"
 #include "hub/app.hpp"
 #include "hub/auth/account_store.hpp"
 #include "hub/auth/password.hpp"
@@ -104,10 +107,10 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
   options.tls_key_file = config.server.tls_key;
   net::raise_open_files_limit(options);
   hub.db().complete_on(ioc.get_executor());      // a batch of DB results reaches it in one post
-  hub.discussion().attach(ioc.get_executor());  // live updates run on the network thread
-  net::Server server(ioc, hub.service(), options);
   // Outbound HTTPS (the bridge's calls to Matrix and Slack), verified against the system store.
   net::HttpsClient outbound(ioc.get_executor(), {});
+  hub.attach(ioc.get_executor(), outbound);  // live updates and the bridges' relays run on the network thread
+  net::Server server(ioc, hub.service(), options);
   // Installed before "listening on" is printed: a supervisor may signal as soon as it reads it.
   boost::asio::signal_set signals(ioc, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
@@ -115,6 +118,7 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
     std::fprintf(stderr, "{\"level\":\"info\",\"what\":\"shutting down\"}\n");
     // Sessions first, then outbound calls in flight (each bounded by its own timeout).
     server.shutdown(std::chrono::seconds(config.server.shutdown_timeout_s), [&] {
+      hub.stop_bridges();
       hub.discussion().stream().stop();  // in-process subscribers (the bridge) stop waiting
       outbound.shutdown([&] { ioc.stop(); });
     });
@@ -132,6 +136,7 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
   std::fflush(stdout);
 
   ioc.run();
+  hub.detach_bridges();  // the relays' timers belong to ioc
   // CPU and DB jobs post their results to ioc: finish them while it still exists (it is
   // destroyed before `hub`), and the coroutines they would resume are destroyed with it.
   hub.cpu().stop();
@@ -214,6 +219,33 @@ int send_test_mail(const DataDir& dir, const std::string& to) {
   return 0;
 }
 
+// Prints the Matrix appservice registration and writes it, with the token files, to the data
+// directory; running it again prints the same tokens.
+int matrix_registration(const DataDir& dir) {
+  require_initialised(dir);
+  Config config = config_for(dir, "");
+  if (config.matrix.server_name.empty())
+    throw std::runtime_error("set [matrix] server_name (and homeserver_url) in " + dir.config() + " first");
+  bridge::matrix::RegistrationFacts facts;
+  facts.url = appservice_url(config);
+  facts.server_name = config.matrix.server_name;
+  facts.user_prefix = config.matrix.user_prefix;
+  facts.sender_localpart = config.matrix.sender_localpart.empty() ? config.matrix.user_prefix : config.matrix.sender_localpart;
+  facts.tokens = bridge::matrix::load_or_create_tokens(dir.keys());
+  const std::string yaml = bridge::matrix::registration_yaml(facts);
+  const std::string path = dir.root + "/matrix-registration.yaml";
+  {
+    std::ofstream out(path + ".tmp", std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + path);
+    ::chmod((path + ".tmp").c_str(), 0600);  // it holds both tokens
+    out << yaml;
+  }
+  std::filesystem::rename(path + ".tmp", path);
+  std::fputs(yaml.c_str(), stdout);
+  std::fprintf(stderr, "wrote %s; give it to the homeserver (docs/operations.md)\n", path.c_str());
+  return 0;
+}
+
 int list_users(const DataDir& dir) {
   require_initialised(dir);
   store::Executor db(dir.database(), all_migrations(), {.readers = 1});
@@ -268,6 +300,12 @@ int main(int argc, char** argv) {
   auto* list_cmd = admin->add_subcommand("list-users", "List every account");
   list_cmd->add_option("--data-dir", data_dir, "Data directory")->capture_default_str();
 
+  auto* bridge = app.add_subcommand("bridge", "The Matrix and Slack bridges");
+  bridge->require_subcommand(1);
+  auto* matrix_reg_cmd = bridge->add_subcommand(
+      "matrix-registration", "Print the Matrix appservice registration (and store its tokens); idempotent");
+  matrix_reg_cmd->add_option("--data-dir", data_dir, "Data directory")->capture_default_str();
+
   auto* backup_cmd = app.add_subcommand("backup", "Write an online, consistent copy of the database to FILE");
   std::string backup_file;
   backup_cmd->add_option("--data-dir", data_dir, "Data directory")->capture_default_str();
@@ -294,6 +332,7 @@ int main(int argc, char** argv) {
     if (*invite_cmd) return create_invite(dir, role, cohort, days);
     if (*list_cmd) return list_users(dir);
     if (*test_mail_cmd) return send_test_mail(dir, mail_to);
+    if (*matrix_reg_cmd) return matrix_registration(dir);
     if (*backup_cmd) {
       require_initialised(dir);
       if (auto s = store::backup_database(dir.database(), backup_file); !s)

@@ -205,11 +205,19 @@ export default async function renderChannels(view, { user, routeParams, navigate
 
   const canModerate = current.can_moderate === true;  // the server's policy says where
 
+  // A bridged author (a ghost) writes from another network: "via Matrix", "via Slack".
+  function viaMark(via) {
+    if (!via) return null;
+    const name = via === 'matrix' ? 'Matrix' : via === 'slack' ? 'Slack' : via;
+    return h('span', { class: 'message-via', title: `Bridged from ${name}` }, ` via ${name}`);
+  }
+
   function messageItem(m) {
     const mine = m.author.id === user.id;
     const li = h('li', { class: `message${m.deleted ? ' message-deleted' : ''}`, 'data-id': m.id });
     const meta = h('div', { class: 'message-meta' },
       h('span', { class: 'message-author' }, m.author.display_name),
+      viaMark(m.author.via),
       h('span', { class: 'message-handle' }, ` @${m.author.handle} · `),
       h('time', { datetime: m.created_at }, formatDateTime(m.created_at)),
       m.edited_at && !m.deleted ? h('span', { class: 'message-edited', title: `Edited ${formatDateTime(m.edited_at)}` }, ' (edited)') : null);

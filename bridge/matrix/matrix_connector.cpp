@@ -1,0 +1,284 @@
+#include <utility>  // before asio's awaitable.hpp, which forgets it (PLATFORM.md)
+
+#include "bridge/matrix/matrix_connector.hpp"
+
+#include <cctype>
+
+#include "bridge/loop_guard.hpp"
+#include "bridge/matrix/matrix_store.hpp"
+
+namespace hub::bridge::matrix {
+namespace {
+
+using nlohmann::json;
+
+// A path segment or query value with everything but RFC 3986's unreserved characters escaped
+// (room ids hold '!' and ':', event ids '$').
+std::string encode_component(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+std::string room_path(const std::string& room) { return "/_matrix/client/v3/rooms/" + encode_component(room); }
+
+std::optional<std::int64_t> retry_after_seconds(const MatrixReply& r) {
+  if (r.body.is_object()) {
+    const auto ms = r.body.find("retry_after_ms");
+    if (ms != r.body.end() && ms->is_number_integer() && ms->get<std::int64_t>() >= 0)
+      return std::max<std::int64_t>(1, (ms->get<std::int64_t>() + 999) / 1000);
+  }
+  const std::string header(r.response.headers.get("Retry-After"));
+  if (!header.empty() && header.size() < 10 &&
+      header.find_first_not_of("0123456789") == std::string::npos)
+    return std::max<std::int64_t>(1, std::stoll(header));
+  return std::nullopt;
+}
+
+SendOutcome skipped(std::string why) {
+  SendOutcome o;
+  o.kind = SendOutcome::Kind::skipped;
+  o.error = std::move(why);
+  return o;
+}
+
+SendOutcome sent(std::string remote_id = {}) {
+  SendOutcome o;
+  o.kind = SendOutcome::Kind::sent;
+  o.remote_id = std::move(remote_id);
+  return o;
+}
+
+// A local failure (the database): try again later.
+SendOutcome retry_later(std::string why) {
+  SendOutcome o;
+  o.kind = SendOutcome::Kind::retry;
+  o.error = std::move(why);
+  return o;
+}
+
+// `object[key]`, or null when absent (const operator[] must not be used on a missing key).
+const json& member(const json& object, const char* key) {
+  static const json kNull;
+  if (!object.is_object()) return kNull;
+  const auto it = object.find(key);
+  return it == object.end() ? kNull : *it;
+}
+
+json provenance(const Outgoing& out) { return {{"seq", out.event.seq}}; }
+
+}  // namespace
+
+SendOutcome failure_of(const MatrixReply& r, std::string_view what) {
+  SendOutcome o;
+  std::string detail = std::string(what) + ": ";
+  if (!r.response.ok()) {
+    o.kind = SendOutcome::Kind::retry;
+    o.error = detail + std::string(http::client_error_name(r.response.error));
+    return o;
+  }
+  detail += "HTTP " + std::to_string(r.response.status);
+  if (!r.errcode.empty()) detail += " " + r.errcode;
+  const auto message = string_field(r.body, "error");
+  if (!message.empty()) detail += ": " + std::string(utf8_prefix(message, 200));
+  o.error = std::move(detail);
+  if (r.response.status == 429 || r.errcode == "M_LIMIT_EXCEEDED") {
+    o.kind = SendOutcome::Kind::retry;
+    o.retry_after_s = retry_after_seconds(r);
+  } else if (r.response.status >= 500) {
+    o.kind = SendOutcome::Kind::retry;
+  } else {
+    o.kind = SendOutcome::Kind::failed;
+  }
+  return o;
+}
+
+boost::asio::awaitable<MatrixReply> MatrixConnector::call(http::Method method, std::string path, std::string as_user,
+                                                          json body) {
+  http::ClientRequest req;
+  req.method = method;
+  req.url = options_.homeserver_url + path;
+  if (!as_user.empty()) req.url += (path.find('?') == std::string::npos ? "?user_id=" : "&user_id=") + encode_component(as_user);
+  req.headers.set("Authorization", "Bearer " + options_.as_token);
+  if (method != http::Method::get) {
+    req.headers.set("Content-Type", "application/json");
+    req.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  MatrixReply reply;
+  reply.response = co_await client_.send(std::move(req));
+  if (reply.response.ok()) {
+    reply.body = json::parse(reply.response.body, nullptr, false);
+    if (reply.body.is_discarded()) reply.body = nullptr;
+    reply.errcode = std::string(string_field(reply.body, "errcode"));
+  }
+  co_return reply;
+}
+
+boost::asio::awaitable<MatrixReply> MatrixConnector::call_in_room(http::Method method, std::string path,
+                                                                  std::string room, std::string as_user, json body) {
+  auto reply = co_await call(method, path, as_user, body);
+  if (reply.response.status != 403 || reply.errcode != "M_FORBIDDEN") co_return reply;
+  // Not in the room (or not allowed): join, then try once more.
+  std::string join_path = room_path(room) + "/join";
+  json no_body = json::object();
+  auto joined = co_await call(http::Method::post, std::move(join_path), as_user, std::move(no_body));
+  if (!joined.ok()) co_return joined;
+  co_return co_await call(method, std::move(path), std::move(as_user), std::move(body));
+}
+
+boost::asio::awaitable<std::optional<SendOutcome>> MatrixConnector::ensure_ghost(std::string handle,
+                                                                                 std::string display_name) {
+  const std::string user = options_.users.user_id(handle);
+  if (!registered_.count(user)) {
+    json body = {{"type", "m.login.application_service"},
+                 {"username", options_.users.prefix + "_" + handle},
+                 {"inhibit_login", true}};
+    std::string path = "/_matrix/client/v3/register", no_user;
+    auto reply = co_await call(http::Method::post, std::move(path), std::move(no_user), std::move(body));
+    if (!reply.ok() && reply.errcode != "M_USER_IN_USE") co_return failure_of(reply, "registering " + user);
+    registered_.insert(user);
+  }
+  if (!display_name.empty() && display_names_[user] != display_name) {
+    std::string path = "/_matrix/client/v3/profile/" + encode_component(user) + "/displayname";
+    json body = {{"displayname", display_name}};
+    auto reply = co_await call(http::Method::put, std::move(path), user, std::move(body));
+    if (!reply.ok()) co_return failure_of(reply, "setting the display name of " + user);
+    display_names_[user] = display_name;
+  }
+  co_return std::nullopt;
+}
+
+boost::asio::awaitable<SendOutcome> MatrixConnector::send(Outgoing out) {
+  const auto& kind = out.event.kind;
+  if (kind == "message.replied") co_return skipped("a thread's reply count is not a Matrix event");
+  json message = json::parse(out.event.payload, nullptr, false);
+  if (!message.is_object()) co_return skipped("the event has no message");
+  if (kind == "message.posted") {
+    if (message.value("deleted", false)) co_return skipped("deleted before it was sent");
+    co_return co_await send_message(out, message, false);
+  }
+  if (kind == "message.edited") {
+    if (!out.self) co_return skipped("an edit of a message Matrix never had");
+    if (message.value("deleted", false)) co_return skipped("deleted before the edit was sent");
+    co_return co_await send_message(out, message, true);
+  }
+  if (kind == "message.deleted") {
+    if (!out.self) co_return skipped("a delete of a message Matrix never had");
+    // The author's ghost redacts its own message; a moderator's delete goes out as the appservice.
+    const json& author = member(message, "author");
+    std::string as_user = options_.bot_user_id();
+    if (author.is_object() && author.value("id", std::int64_t{0}) == out.event.origin.actor_id)
+      as_user = options_.users.user_id(string_field(author, "handle"));
+    co_return co_await send_redaction(out, out.self->id, std::move(as_user));
+  }
+  if (kind == "message.reacted") {
+    if (!out.self) co_return skipped("a reaction to a message Matrix never had");
+    json delta = json::parse(out.event.delta, nullptr, false);
+    if (!delta.is_object()) co_return skipped("no reaction changed");
+    co_return co_await send_reaction(out, delta);
+  }
+  co_return skipped("no Matrix event for " + kind);
+}
+
+boost::asio::awaitable<SendOutcome> MatrixConnector::send_message(const Outgoing& out, const json& message, bool edit) {
+  const json& author = member(message, "author");
+  const std::string handle(string_field(author, "handle"));
+  if (handle.empty()) co_return skipped("the message has no author");
+  std::string display(string_field(author, "display_name"));
+  if (auto failed = co_await ensure_ghost(handle, std::move(display))) co_return *failed;
+
+  std::vector<std::string> handles;
+  if (const json& mentions = member(message, "mentions"); mentions.is_array())
+    for (const auto& h : mentions)
+      if (h.is_string()) handles.push_back(h.get<std::string>());
+  auto lookup = [&](store::Connection& c) { return matrix_ids_of(c, handles, options_.users); };
+  auto mentioned = co_await db_.read(lookup);
+  if (!mentioned) co_return retry_later("looking up mentions: " + mentioned.error().message);
+
+  json content = message_content(message, *mentioned);
+  if (edit) {
+    json replacement = content;
+    content["body"] = "* " + content["body"].get<std::string>();
+    if (content.contains("formatted_body")) content["formatted_body"] = "* " + content["formatted_body"].get<std::string>();
+    content["m.new_content"] = std::move(replacement);
+    content["m.relates_to"] = {{"rel_type", "m.replace"}, {"event_id", out.self->id}};
+  } else if (out.thread_root) {
+    // A thread reply; clients without threads see it as a reply (the fallback) to the last message
+    // it answers, or to the root.
+    content["m.relates_to"] = {{"rel_type", "m.thread"},
+                               {"event_id", out.thread_root->id},
+                               {"is_falling_back", !out.reply_to},
+                               {"m.in_reply_to", {{"event_id", out.reply_to ? out.reply_to->id : out.thread_root->id}}}};
+  } else if (out.reply_to) {
+    content["m.relates_to"] = {{"m.in_reply_to", {{"event_id", out.reply_to->id}}}};
+  }
+  content[std::string(kProvenanceKey)] = provenance(out);
+
+  const std::string& room = out.mapping.remote_room;
+  std::string path = room_path(room) + "/send/m.room.message/" + encode_component(out.txn_id);
+  std::string as_user = options_.users.user_id(handle);
+  auto reply = co_await call_in_room(http::Method::put, std::move(path), room, std::move(as_user), std::move(content));
+  if (!reply.ok()) co_return failure_of(reply, "sending to " + room);
+  const auto event_id = string_field(reply.body, "event_id");
+  if (event_id.empty()) co_return failure_of(reply, "the homeserver returned no event_id");
+  co_return sent(edit ? std::string() : std::string(event_id));
+}
+
+boost::asio::awaitable<SendOutcome> MatrixConnector::send_redaction(const Outgoing& out, const std::string& event_id,
+                                                                    std::string as_user) {
+  const std::string& room = out.mapping.remote_room;
+  json body = {{std::string(kProvenanceKey), provenance(out)}};
+  std::string path = room_path(room) + "/redact/" + encode_component(event_id) + "/" + encode_component(out.txn_id);
+  auto reply = co_await call_in_room(http::Method::put, std::move(path), room, std::move(as_user), std::move(body));
+  if (!reply.ok()) co_return failure_of(reply, "redacting in " + room);
+  co_return sent();
+}
+
+boost::asio::awaitable<SendOutcome> MatrixConnector::send_reaction(const Outgoing& out, const json& delta) {
+  const std::string handle(string_field(delta, "handle")), emoji(string_field(delta, "emoji"));
+  const std::int64_t user_id = delta.value("user_id", std::int64_t{0});
+  const bool added = delta.value("added", false);
+  if (handle.empty() || emoji.empty() || user_id == 0) co_return skipped("the reaction names no one");
+  const std::string& room = out.mapping.remote_room;
+  const std::string as_user = options_.users.user_id(handle);
+  const std::int64_t message_id = out.event.message_id;
+  if (!added) {
+    auto find = [&](store::Connection& c) { return reaction_of(c, message_id, user_id, emoji); };
+    auto row = co_await db_.read(find);
+    if (!row) co_return retry_later("looking up the reaction: " + row.error().message);
+    if (!*row) co_return skipped("a removed reaction Matrix never had");
+    const std::string reaction_event = (*row)->event_id;
+    std::string redactor = as_user;
+    auto outcome = co_await send_redaction(out, reaction_event, std::move(redactor));
+    if (outcome.kind != SendOutcome::Kind::sent) co_return outcome;
+    auto forget = [id = (*row)->event_id](store::Connection& c) { return forget_reaction(c, id); };
+    if (auto s = co_await db_.write(forget); !s) co_return retry_later("forgetting the reaction: " + s.error().message);
+    co_return outcome;
+  }
+  std::string no_display;
+  if (auto failed = co_await ensure_ghost(handle, std::move(no_display))) co_return *failed;
+  json content = {{"m.relates_to", {{"rel_type", "m.annotation"}, {"event_id", out.self->id}, {"key", emoji}}},
+                  {std::string(kProvenanceKey), provenance(out)}};
+  std::string path = room_path(room) + "/send/m.reaction/" + encode_component(out.txn_id);
+  std::string reactor = as_user;
+  auto reply = co_await call_in_room(http::Method::put, std::move(path), room, std::move(reactor), std::move(content));
+  if (!reply.ok()) co_return failure_of(reply, "reacting in " + room);
+  const std::string event_id(string_field(reply.body, "event_id"));
+  if (event_id.empty()) co_return failure_of(reply, "the homeserver returned no event_id");
+  ReactionRow row{event_id, room, message_id, user_id, emoji};
+  auto remember = [&row](store::Connection& c) { return remember_reaction(c, row); };
+  if (auto s = co_await db_.write(remember); !s) co_return retry_later("recording the reaction: " + s.error().message);
+  co_return sent();
+}
+
+}  // namespace hub::bridge::matrix

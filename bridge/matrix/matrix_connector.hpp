@@ -1,0 +1,85 @@
+// The Matrix side of the relay (bridge/relay.hpp): sends hub changes into the mapped room through
+// the client-server API, as the appservice's ghost of the hub user who made them.
+//
+// - Messages: PUT /rooms/{roomId}/send/m.room.message/{txnId}?user_id=<ghost>, txnId from the
+//   outbox id, so a resend is idempotent; the content carries the provenance key.
+// - Ghosts are registered lazily (m.login.application_service; M_USER_IN_USE is fine), their display
+//   name kept current, and they join the room when the homeserver says they are not in it.
+// - Edits: m.replace with m.new_content; deletes: redactions; replies: m.in_reply_to; threads:
+//   m.thread with the reply fallback; reactions: m.annotation, removed by redacting them.
+// - 429 M_LIMIT_EXCEEDED and 5xx/network errors are `retry` (with the remote's wait); other 4xx
+//   are `failed` with the errcode.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "bridge/matrix/matrix_format.hpp"
+#include "bridge/relay.hpp"
+#include "hub/http/client.hpp"
+#include "hub/store/executor.hpp"
+
+namespace hub::bridge::matrix {
+
+struct MatrixOptions {
+  std::string homeserver_url;  // e.g. "https://hs.example", no trailing slash
+  UserNamespace users;         // prefix and server_name
+  std::string sender_localpart;  // the appservice's own user
+  std::string as_token;        // what the hub sends to the homeserver
+  std::string hs_token;        // what the homeserver sends to the hub
+
+  std::string bot_user_id() const { return "@" + sender_localpart + ":" + users.server; }
+};
+
+// What the homeserver answered to one client-server call.
+struct MatrixReply {
+  http::ClientResponse response;
+  nlohmann::json body;  // the parsed JSON body, or null
+  std::string errcode;  // body.errcode, when any
+
+  bool ok() const { return response.ok() && response.status >= 200 && response.status < 300; }
+};
+
+// The outcome of a failed reply: retry (network, 5xx, 429 with its wait) or failed (other 4xx).
+SendOutcome failure_of(const MatrixReply& reply, std::string_view what);
+
+class MatrixConnector final : public Connector {
+ public:
+  MatrixConnector(store::Executor& db, http::HttpClient& client, MatrixOptions options)
+      : db_(db), client_(client), options_(std::move(options)) {}
+
+  Network network() const override { return Network::matrix; }
+  boost::asio::awaitable<SendOutcome> send(Outgoing out) override;
+
+  // Registers hub user `handle`'s ghost (once per process) and sets its display name when it
+  // changed; nullopt when done, else the outcome to report.
+  boost::asio::awaitable<std::optional<SendOutcome>> ensure_ghost(std::string handle, std::string display_name);
+
+  const MatrixOptions& options() const { return options_; }
+
+ private:
+  // One client-server call with the as_token; `as_user` adds ?user_id= (empty: the sender itself).
+  boost::asio::awaitable<MatrixReply> call(http::Method method, std::string path, std::string as_user,
+                                           nlohmann::json body);
+  // A call into `room` as `as_user`, joined first and retried once when the homeserver answers
+  // M_FORBIDDEN (not in the room).
+  boost::asio::awaitable<MatrixReply> call_in_room(http::Method method, std::string path, std::string room,
+                                                   std::string as_user, nlohmann::json body);
+
+  boost::asio::awaitable<SendOutcome> send_message(const Outgoing& out, const nlohmann::json& message, bool edit);
+  boost::asio::awaitable<SendOutcome> send_redaction(const Outgoing& out, const std::string& event_id,
+                                                      std::string as_user);
+  boost::asio::awaitable<SendOutcome> send_reaction(const Outgoing& out, const nlohmann::json& delta);
+
+  store::Executor& db_;
+  http::HttpClient& client_;
+  const MatrixOptions options_;
+  std::set<std::string> registered_;                 // ghosts registered by this process
+  std::map<std::string, std::string> display_names_;  // the display name last set per ghost
+};
+
+}  // namespace hub::bridge::matrix
