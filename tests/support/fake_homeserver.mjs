@@ -85,7 +85,7 @@ export class FakeHomeserver extends EventEmitter {
     this.pos = 0;                // stream position: every event gets the next one
     this.syncWaiters = new Set(); // long-polling /sync requests, woken on each new event
     this.keepRequests = opts.keepRequests ?? true; // false: long benchmarks keep memory flat
-    this.requests = [];          // every client-server request: {method, path, query, body, status, errcode, userId, appservice, at}
+    this.requests = [];          // every client-server request: {method, path, query, body, status, errcode, userId, appservice, at, fault?}
     this.invalid = [];           // requests refused because their body broke the spec's schema
     this.warnings = [];          // accepted but dubious per the spec's prose (e.g. an edit of someone else's event)
     this.faults = [];            // pending failNext() faults
@@ -254,6 +254,7 @@ export class FakeHomeserver extends EventEmitter {
     const ctx = { req, method, url, entry, rawToken, params: route.params, query: url.searchParams, body: entry.body };
     if (route.auth) this.authenticate(ctx);
     const fault = this.takeFault(ctx);
+    if (fault) entry.fault = `${fault.status}${fault.after ? ' after applying' : ''}`;
     if (fault && !fault.after) throw faultError(fault);
     if (route.body) this.checkBody(ctx, route.body);
     const payload = await route.handler(ctx);
