@@ -109,6 +109,7 @@ if (CHAOS) {
   const run = spawnSync(process.execPath, ['--test', join(ROOT, 'tests/integration/matrix_chaos.test.mjs')],
     { env: { ...process.env, MATRIX_CHAOS_MESSAGES: String(CHAOS) }, encoding: 'utf8' });
   line(`- chaos, ${CHAOS} each way, kill -9, random 429/500: ${run.status === 0 ? 'passed' : 'FAILED'} in ${((now() - t) / 1000).toFixed(1)} s`);
+  for (const d of run.stdout.split('\n').filter((l) => /^# (at the kill|injected)/.test(l))) line(`  - ${d.slice(2)}`);
   if (run.status !== 0) console.error(run.stdout, run.stderr);
 }
 
