@@ -39,19 +39,23 @@ inline const char* who_name(Who who) {
   return "?";
 }
 
-template <class Act>
+// One row of a table: `who`, related to the target by `rel`, doing `act`, is allowed or not. A
+// module with relations of its own (e.g. "no cohort") passes its own `Relation` enum.
+template <class Act, class Relation = Rel>
 struct Row {
   Who who;
-  Rel rel;
+  Relation rel;
   Act act;
   bool allowed;
 };
 
 // Checks every row: `allowed(actor, rel, act)` must give the row's answer.
-template <class Act, std::size_t N, class Allowed>
-void check_table(const Row<Act> (&table)[N], Allowed allowed) {
+template <class Act, class Relation, std::size_t N, class Allowed>
+void check_table(const Row<Act, Relation> (&table)[N], Allowed allowed) {
+  int n = 0;
   for (const auto& row : table) {
-    INFO("who " << who_name(row.who) << ", relation " << int(row.rel) << ", action " << int(row.act));
+    INFO("row " << n++ << ": who " << who_name(row.who) << ", relation " << int(row.rel) << ", action "
+                << int(row.act));
     CHECK(allowed(actor(row.who), row.rel, row.act) == row.allowed);
   }
 }
