@@ -166,6 +166,16 @@ void Hub::poke_relays() {
   for (auto& relay : relays_) relay->poke();
 }
 
+void Hub::add_relay(std::unique_ptr<bridge::Relay> relay) {
+  const bridge::Relay* r = relay.get();
+  const std::string network(discussion::network_name(r->network()));
+  metrics_.add_counter("cohorthub_bridge_" + network + "_sent_total", "Changes the bridge delivered to " + network + ".",
+                     [r] { return double(r->sent()); });
+  metrics_.add_counter("cohorthub_bridge_" + network + "_failures_total",
+                     "Sends to " + network + " that failed (each retry counts).", [r] { return double(r->failures()); });
+  relays_.push_back(std::move(relay));
+}
+
 Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
     : config_(config),
       clock_(clock),

@@ -67,6 +67,8 @@ class Hub {
   void add_platform_routes();
   // Wakes every relay's send loop (a new mapping, an admin's retry).
   void poke_relays();
+  // Keeps `relay` (started by attach()) and publishes its counters in /metrics.
+  void add_relay(std::unique_ptr<bridge::Relay> relay);
 
   const Config config_;
   const Clock& clock_;
