@@ -192,6 +192,20 @@ static std::unique_ptr<http::StaticFiles> load_web_root(const Config& config) {
   return std::make_unique<http::StaticFiles>(root);
 }
 
+void Hub::poke_relays() {
+  for (auto& relay : relays_) relay->poke();
+}
+
+void Hub::add_relay(std::unique_ptr<bridge::Relay> relay) {
+  const bridge::Relay* r = relay.get();
+  const std::string network(discussion::network_name(r->network()));
+  metrics_.add_counter("cohorthub_bridge_" + network + "_sent_total", "Changes the bridge delivered to " + network + ".",
+                     [r] { return double(r->sent()); });
+  metrics_.add_counter("cohorthub_bridge_" + network + "_failures_total",
+                     "Sends to " + network + " that failed (each retry counts).", [r] { return double(r->failures()); });
+  relays_.push_back(std::move(relay));
+}
+
 Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
     : config_(config),
       clock_(clock),
@@ -212,6 +226,7 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
       pdf_(pdf_renderer_from(config)),
       templates_(db_, cpu_, clock_, sharing::load_key_file(dir.keys() + "/records-aes256.key"), pdf_.get()),
       mail_(db_, cpu_, clock_, membership_, mail_options_from(config, dir)),
+      bridge_admin_(db_, clock_, [this] { poke_relays(); }),
       pipeline_(router_, authenticator_, files_.get(), metrics_, access_log_,
                 http::PipelineOptions{config.server.public_origin}) {
   add_platform_routes();
@@ -223,16 +238,11 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
   playbooks_.add_to(router_);
   templates_.add_to(router_);
   mail_.add_to(router_);
+  bridge_admin_.add_to(router_);
   // The appservice routes always exist; without [matrix] they refuse every request.
   matrix_ = std::make_unique<bridge::matrix::MatrixBridge>(db_, discussion_.bridge_seam(), clock_,
                                                            matrix_options_from(config, dir));
   matrix_->add_to(router_);
-  if (matrix_->enabled()) {
-    metrics_.add_gauge("cohorthub_bridge_matrix_sent", "Changes the Matrix relay delivered since start.",
-                       [this] { return matrix_->relay() ? double(matrix_->relay()->sent()) : 0.0; });
-    metrics_.add_gauge("cohorthub_bridge_matrix_failures", "Failed Matrix sends since start (retried or parked).",
-                       [this] { return matrix_->relay() ? double(matrix_->relay()->failures()) : 0.0; });
-  }
   pipeline_.add_websocket("/api/live", discussion_.live_endpoint());
   // The one /api/live endpoint is a LiveEndpoint; it closes what ended credentials opened.
   access_events_.add(static_cast<discussion::LiveEndpoint&>(discussion_.live_endpoint()));
@@ -255,15 +265,20 @@ Hub::~Hub() {
 
 void Hub::attach(boost::asio::any_io_executor executor, http::HttpClient& outbound) {
   discussion_.attach(executor);  // live updates run on the network thread
-  if (matrix_) matrix_->attach(std::move(executor), outbound);
+  if (auto* connector = matrix_->attach(outbound)) {
+    auto relay = std::make_unique<bridge::Relay>(db_, discussion_.bridge_seam(), clock_, *connector);
+    relay->start(executor);
+    add_relay(std::move(relay));
+  }
 }
 
 void Hub::stop_bridges() {
-  if (matrix_) matrix_->stop();
+  for (auto& relay : relays_) relay->stop();
 }
 
 void Hub::detach_bridges() {
-  if (matrix_) matrix_->detach();
+  stop_bridges();
+  relays_.clear();
 }
 
 void Hub::add_platform_routes() {

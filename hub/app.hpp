@@ -8,6 +8,8 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include "bridge/admin_routes.hpp"
+#include "bridge/relay.hpp"
 #include "hub/auth/account_routes.hpp"
 #include "hub/auth/session_authenticator.hpp"
 #include "hub/cohorts/cohort_routes.hpp"
@@ -72,7 +74,7 @@ class Hub {
   const auth::AuthOptions& auth_options() const { return auth_options_; }
   discussion::Discussion& discussion() { return discussion_; }
   mail::MailModule& mail() { return mail_; }
-  // The Matrix bridge (its relay runs only when [matrix] is configured).
+  // The Matrix bridge (its connector and relay run only when [matrix] is configured).
   bridge::matrix::MatrixBridge* matrix() { return matrix_.get(); }
 
   // Gives the live side and the bridges the network thread's executor, and the bridges their
@@ -87,6 +89,10 @@ class Hub {
 
  private:
   void add_platform_routes();
+  // Wakes every relay's send loop (a new mapping, an admin's retry).
+  void poke_relays();
+  // Keeps `relay` (started by attach()) and publishes its counters in /metrics.
+  void add_relay(std::unique_ptr<bridge::Relay> relay);
 
   const Config config_;
   const Clock& clock_;
@@ -109,6 +115,8 @@ class Hub {
   playbooks::templates::TemplateRoutes templates_;  // templates, releases, forks, filling, documents
   mail::MailModule mail_;  // preferences, unsubscribe, mailed invites, the outbox and its sender
   std::unique_ptr<bridge::matrix::MatrixBridge> matrix_;  // off (routes refusing all) unless [matrix] is set
+  std::vector<std::unique_ptr<bridge::Relay>> relays_;  // one per configured bridge connector
+  bridge::AdminRoutes bridge_admin_;  // channel <-> room mappings, their status, parked retries
   http::Router router_;  // complete before the pipeline serves
   http::Pipeline pipeline_;
 };
