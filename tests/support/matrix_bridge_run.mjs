@@ -20,7 +20,10 @@ export async function startBridgedPair({ env = {}, fake = {} } = {}) {
     { env: { COHORTHUB_ADMIN_PASSWORD: ADMIN.password } });
   const matrixEnv = { COHORTHUB_MATRIX_SERVER_NAME: SERVER_NAME, COHORTHUB_MATRIX_MODE: 'appservice' };
   const registration = YAML.parse(cli(['bridge', 'matrix-registration', '--data-dir', dataDir], { env: matrixEnv }));
-  const hs = await startFakeHomeserver({ serverName: SERVER_NAME, registration, autoRetry: false, ...fake });
+  // The registration's url is where the hub would listen by default; the real port (0 picks
+  // one) is known once it started, and start() gives it to the fake.
+  const hs = await startFakeHomeserver({ serverName: SERVER_NAME, registration: { ...registration, url: undefined },
+    autoRetry: false, ...fake });
   const hubEnv = {
     COHORTHUB_MATRIX_HOMESERVER_URL: hs.url,
     ...matrixEnv,
