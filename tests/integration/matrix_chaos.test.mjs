@@ -114,4 +114,5 @@ test('kill -9 while messages flow both ways, with random 429s and 500s: each arr
     assert.deepEqual(Object.keys(faults).sort(), ['429', '500', '500 after applying'], 'each kind of fault happened');
     assert.deepEqual(hs.invalid, [], 'every body the hub sent follows the spec');
     assert.deepEqual(hs.warnings, []);
+    assert.deepEqual(await pair.hub.stop({ keepData: true }), { code: 0, signal: null }, 'a clean SIGTERM after all that');
   });
