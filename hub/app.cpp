@@ -166,6 +166,16 @@ void Hub::poke_relays() {
   for (auto& relay : relays_) relay->poke();
 }
 
+void Hub::attach(boost::asio::any_io_executor executor) {
+  discussion_.attach(executor);
+  for (auto& relay : relays_) relay->start(executor);
+}
+
+void Hub::stop_live() {
+  for (auto& relay : relays_) relay->stop();
+  discussion_.stream().stop();
+}
+
 void Hub::add_relay(std::unique_ptr<bridge::Relay> relay) {
   const bridge::Relay* r = relay.get();
   const std::string network(discussion::network_name(r->network()));

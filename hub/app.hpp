@@ -62,13 +62,18 @@ class Hub {
   const auth::AuthOptions& auth_options() const { return auth_options_; }
   discussion::Discussion& discussion() { return discussion_; }
   mail::MailModule& mail() { return mail_; }
+  // Runs live updates and the bridge relays on `executor` (the network thread).
+  void attach(boost::asio::any_io_executor executor);
+  // Shutdown: the relays stop at their next wait and in-process subscribers stop waiting.
+  void stop_live();
+  // Keeps `relay` and publishes its counters in /metrics; attach() starts it.
+  // REQUIRES: before attach().
+  void add_relay(std::unique_ptr<bridge::Relay> relay);
 
  private:
   void add_platform_routes();
   // Wakes every relay's send loop (a new mapping, an admin's retry).
   void poke_relays();
-  // Keeps `relay` (started by attach()) and publishes its counters in /metrics.
-  void add_relay(std::unique_ptr<bridge::Relay> relay);
 
   const Config config_;
   const Clock& clock_;
