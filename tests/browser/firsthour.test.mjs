@@ -155,6 +155,33 @@ describe('a newcomer on a demo hub', { timeout: 120_000 }, () => {
     await mira.getByRole('heading', { name: '# pricing-clinic-weekly', level: 2 }).waitFor();
     await mira.getByRole('navigation', { name: 'Channels' }).getByText('# pricing-clinic-weekly').waitFor();
     await checkAccessibility(mira, '/channels (mentor)');
+
+    // Archiving: an admin watching the channel sees it turn read-only live, without reloading.
+    await mira.getByLabel('Message # pricing-clinic-weekly').fill('Send me your quotes before Thursday.');
+    await mira.getByRole('button', { name: 'Send', exact: true }).click();
+    await mira.locator('.message-list > li', { hasText: 'Send me your quotes before Thursday.' }).waitFor();
+    const ada = await signedIn('ada');
+    await ada.goto(`${hub.url}${new URL(mira.url()).pathname}`);
+    await ada.getByRole('heading', { name: '# pricing-clinic-weekly', level: 2 }).waitFor();
+    await ada.locator('.live-status[data-state="live"]').waitFor();
+    await ada.getByLabel('Message # pricing-clinic-weekly').waitFor();
+    await mira.getByRole('button', { name: 'Archive # pricing-clinic-weekly' }).click();
+    await mira.getByText('This channel is archived').waitFor();
+    const archived = mira.getByRole('list', { name: 'Archived' });
+    await archived.getByText('# pricing-clinic-weekly').waitFor();
+    assert.equal(await mira.getByLabel('Message # pricing-clinic-weekly').count(), 0, 'no composer');
+    const kept = mira.locator('.message-list > li', { hasText: 'Send me your quotes before Thursday.' });
+    await kept.waitFor();
+    assert.equal(await kept.getByRole('button', { name: /^React with/ }).count(), 0, 'no reactions');
+    assert.equal(await kept.getByRole('button', { name: 'Edit' }).count(), 0, 'no edits');
+    await ada.getByText('This channel is archived').waitFor();  // live, from the channel.updated event
+    assert.equal(await ada.getByLabel('Message # pricing-clinic-weekly').count(), 0);
+    await checkAccessibility(mira, '/channels (archived)');
+    await mira.getByRole('button', { name: 'Unarchive # pricing-clinic-weekly' }).click();
+    await mira.getByLabel('Message # pricing-clinic-weekly').waitFor();
+    await ada.getByLabel('Message # pricing-clinic-weekly').waitFor();
+    assert.equal(await mira.getByRole('list', { name: 'Archived' }).count(), 0);
+    await ada.context().close();
     await mira.context().close();
     assert.deepEqual(a11y, []);
   });
