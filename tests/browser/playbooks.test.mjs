@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, watchContext, menuLink } from '../support/browser.mjs';
+import { launchChromium, watchContext, menuLink, accessibilityProblems } from '../support/browser.mjs';
 import { startHub, Client } from '../support/server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,6 +20,11 @@ const RACE = 'intro\n\nsam writes here\n\nshared middle\n\nlee writes here\n\nen
 let hub, browser;
 const problems = [];
 const people = {};
+const a11y = [];  // axe-core's serious and critical findings, by page
+
+async function checkAccessibility(page, label) {
+  for (const v of await accessibilityProblems(page)) a11y.push(`${label}: ${v}`);
+}
 
 async function seed() {
   const admin = new Client(hub.url);
@@ -138,6 +143,7 @@ describe('playbooks and mentoring in the browser', { timeout: 120_000 }, () => {
     const merged = await lee.getByLabel('Markdown').inputValue();
     assert.ok(merged.includes('sam wrote this') && merged.includes('lee wrote that'), merged);
     await lee.screenshot({ path: join(artifacts, 'playbook-merge.png'), fullPage: true });
+    await checkAccessibility(lee, 'playbook edit, after a merge');
     await lee.getByRole('button', { name: 'Save' }).click();
     await lee.getByText('Saved revision 3.').waitFor();
     const view = lee.locator('.markdown');
@@ -180,6 +186,8 @@ describe('playbooks and mentoring in the browser', { timeout: 120_000 }, () => {
     await lee.getByRole('button', { name: 'Inline' }).click();
     await lee.locator('table.diff-inline').waitFor();
     assert.match(await lee.locator('table.diff-inline').innerText(), /middle agreed by both/);
+    await checkAccessibility(lee, 'playbook diff');
+    assert.deepEqual(a11y, []);
   });
 
   it('opens a proposal on a reviewed playbook, has it approved by someone else, and merges it', async () => {
@@ -201,6 +209,8 @@ describe('playbooks and mentoring in the browser', { timeout: 120_000 }, () => {
     await lee.getByText('You approved this proposal.').waitFor();
     await lee.getByText('1 of 1 approval').waitFor();
     await lee.screenshot({ path: join(artifacts, 'proposal-approved.png'), fullPage: true });
+    await checkAccessibility(lee, 'proposal');
+    assert.deepEqual(a11y, []);
     await lee.getByRole('button', { name: 'Merge' }).click();
     await lee.waitForURL((u) => u.pathname === '/playbooks/reviewed');
     await lee.getByText('Saved revision 2.').waitFor();
