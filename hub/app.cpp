@@ -156,6 +156,8 @@ mail::MailOptions mail_options_from(const Config& config, const DataDir& dir) {
   o.link_origin = !m.link_origin.empty() ? m.link_origin : config.server.public_origin;
   while (!o.link_origin.empty() && o.link_origin.back() == '/') o.link_origin.pop_back();
   o.unsubscribe_key = mail::load_or_create_key(dir.keys() + "/mail-unsubscribe.key");
+  o.records_key = sharing::load_key_file(dir.keys() + "/records-aes256.key");  // members' own pipelines, in digests
+  o.quiet_weeks = config.sharing.quiet_weeks;
   return o;
 }
 
