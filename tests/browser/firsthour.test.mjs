@@ -126,6 +126,17 @@ describe('a newcomer on a demo hub', { timeout: 120_000 }, () => {
     await visit(page, '/assignments', 'Checklists');
     await page.getByText('Your first month in a cohort').first().waitFor();
     await checkAccessibility(page, '/assignments');
+    // Templates the members wrote, used and rated, with sam's saved documents.
+    await visit(page, '/templates', 'Templates');
+    const recap = page.getByRole('list', { name: 'Templates' }).getByRole('listitem').filter({ hasText: 'Client call recap' });
+    await recap.getByText('v1.1.0').waitFor();
+    await recap.getByText('3 members used it').waitFor();
+    await page.getByRole('list', { name: 'Templates' }).getByRole('listitem').filter({ hasText: 'fork' }).first().waitFor();
+    await checkAccessibility(page, '/templates');
+    await visit(page, '/documents', 'My documents');
+    const documents = page.getByRole('list', { name: 'My documents' });
+    await documents.getByRole('link', { name: 'Call recap: Initrode Systems' }).waitFor();
+    assert.equal(await documents.getByRole('listitem').count(), 2, "sam's own two, nobody else's");
     // Back on the cohort home, it says what changed since the first visit above.
     await visit(page, '/', 'Your cohort');
     await page.getByRole('heading', { name: /^Since your last visit/ }).waitFor();
