@@ -217,6 +217,27 @@ describe('playbooks and mentoring in the browser', { timeout: 120_000 }, () => {
     assert.match(await lee.locator('.markdown').innerText(), /The new wording replaces it\./);
   });
 
+  it('after a merge, updating an older proposal shows it merged onto the new revision in the editor', async () => {
+    // lee proposed a new title on revision 1, before sam's proposal was merged as revision 2.
+    const opened = await people.lee.client.post('/api/playbooks/reviewed/proposals',
+      { base_revision: 1, content: '# Reviewed, retitled\n\nThe old wording stays here.\n', summary: 'A better title' });
+    assert.equal(opened.status, 201, opened.text);
+    await lee.goto(`${hub.url}/proposals/${opened.json.proposal.id}`);
+    await lee.getByText('The playbook is at revision 2 now.', { exact: false }).waitFor();
+    await lee.getByRole('link', { name: 'Update' }).click();
+    await lee.getByText(/This proposal starts from revision 1; the playbook is at revision 2 now/).waitFor();
+    await lee.getByRole('button', { name: 'Update proposal' }).click();
+    await lee.getByText('The playbook changed since this proposal was written.').waitFor();
+    await lee.getByText('Editing on top of revision 2.').waitFor();
+    const merged = await lee.getByLabel('Markdown').inputValue();
+    assert.match(merged, /^# Reviewed, retitled\n\nThe new wording replaces it\.\n$/, merged);
+    await checkAccessibility(lee, 'playbook edit, a proposal rebased');
+    await lee.getByRole('button', { name: 'Update proposal' }).click();
+    await lee.getByRole('heading', { name: 'A better title' }).waitFor();
+    assert.equal(await lee.getByText('The playbook is at revision 2 now.', { exact: false }).count(), 0, 'no longer stale');
+    assert.deepEqual(a11y, []);
+  });
+
   it('lets a mentor assign a checklist that the mentee ticks off, and shows it on the dashboard', async () => {
     await (await menuLink(mira, 'Mentoring')).click();
     await mira.getByRole('heading', { name: 'Mentoring', level: 1 }).waitFor();
