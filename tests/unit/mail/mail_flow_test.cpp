@@ -481,18 +481,7 @@ TEST_CASE("digests: a mentee's checklist items due, and a mentor's weekly summar
   CHECK(*digests.build({"mentees", "mentees:t", f.clock.now() - 7 * 86400}) == 0);
   auto sender = f.sender();
   REQUIRE(sender->deliver_due() == 2);
-  auto decoded = [](const std::string& mime) {
-    auto at = mime.find("Content-Type: text/plain");
-    auto start = mime.find("\r\n\r\n", at) + 4, end = mime.find("--=_cohorthub_", start);
-    std::string b64;
-    for (char ch : mime.substr(start, end - start))
-      if (ch != '\r' && ch != '\n') b64 += ch == '+' ? '-' : ch == '/' ? '_' : ch;
-    while (!b64.empty() && b64.back() == '=') b64.pop_back();
-    std::string out;
-    REQUIRE(auth::base64url_decode(b64, out));
-    return out;
-  };
-  const std::string digest = decoded(f.transport.sent[0].mime), summary = decoded(f.transport.sent[1].mime);
+  const std::string digest = text_part(f.transport.sent[0].mime), summary = text_part(f.transport.sent[1].mime);
   CHECK(digest.find("Your checklist items due") != std::string::npos);
   CHECK(digest.find("Vendor onboarding") != std::string::npos);
   CHECK(digest.find("2 open, due " + soon) != std::string::npos);
