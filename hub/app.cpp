@@ -23,7 +23,10 @@ std::vector<store::Migration> all_migrations() {
   return {auth::accounts_migration(), cohorts::cohorts_migration(), discussion::discussion_migration(3),
           sharing::sharing_migration(4), playbooks::playbooks_migration(5),
           playbooks::playbook_settings_log_migration(6), playbooks::templates::templates_migration(7),
-          mail::mail_migration(8), bridge::bridge_migration(9), bridge::mappings_migration(10)};
+          mail::mail_migration(8), bridge::bridge_migration(9), bridge::mappings_migration(10),
+          // 11 and 12 are other branches' this round: placeholders until they merge.
+          {11, "held for another branch", ""}, {12, "held for another branch", ""},
+          discussion::channel_archive_migration(13)};
 }
 
 namespace {
@@ -153,6 +156,8 @@ mail::MailOptions mail_options_from(const Config& config, const DataDir& dir) {
   o.link_origin = !m.link_origin.empty() ? m.link_origin : config.server.public_origin;
   while (!o.link_origin.empty() && o.link_origin.back() == '/') o.link_origin.pop_back();
   o.unsubscribe_key = mail::load_or_create_key(dir.keys() + "/mail-unsubscribe.key");
+  o.records_key = sharing::load_key_file(dir.keys() + "/records-aes256.key");  // members' own pipelines, in digests
+  o.quiet_weeks = config.sharing.quiet_weeks;
   return o;
 }
 
