@@ -388,7 +388,8 @@ TEST_CASE("matrix appservice: the user query registers our members' ghosts, and 
   };
   CHECK(query("@cohorthub_sam:hs.test").status == 503);  // not attached yet
   boost::asio::io_context ioc;
-  f.hub->attach(ioc.get_executor(), f.homeserver);
+  f.hub->connect_bridges(f.homeserver);
+  f.hub->attach(ioc.get_executor());
   auto known = query("@cohorthub_sam:hs.test");
   CHECK(known.status == 200);
   CHECK(known.json() == json::object());
