@@ -27,7 +27,10 @@ std::vector<store::Migration> all_migrations() {
           sharing::sharing_migration(4), playbooks::playbooks_migration(5),
           playbooks::playbook_settings_log_migration(6), playbooks::templates::templates_migration(7),
           mail::mail_migration(8), bridge::bridge_migration(9), bridge::mappings_migration(10),
-          bridge::matrix::matrix_migration(11)};
+          bridge::matrix::matrix_migration(11),
+          // 12 is another branch's this round: a placeholder until it merges.
+          {12, "held for another branch", ""},
+          discussion::channel_archive_migration(13)};
 }
 
 namespace {
@@ -157,6 +160,8 @@ mail::MailOptions mail_options_from(const Config& config, const DataDir& dir) {
   o.link_origin = !m.link_origin.empty() ? m.link_origin : config.server.public_origin;
   while (!o.link_origin.empty() && o.link_origin.back() == '/') o.link_origin.pop_back();
   o.unsubscribe_key = mail::load_or_create_key(dir.keys() + "/mail-unsubscribe.key");
+  o.records_key = sharing::load_key_file(dir.keys() + "/records-aes256.key");  // members' own pipelines, in digests
+  o.quiet_weeks = config.sharing.quiet_weeks;
   return o;
 }
 
@@ -194,6 +199,16 @@ static std::unique_ptr<http::StaticFiles> load_web_root(const Config& config) {
 
 void Hub::poke_relays() {
   for (auto& relay : relays_) relay->poke();
+}
+
+void Hub::attach(boost::asio::any_io_executor executor) {
+  discussion_.attach(executor);
+  for (auto& relay : relays_) relay->start(executor);
+}
+
+void Hub::stop_live() {
+  for (auto& relay : relays_) relay->stop();
+  discussion_.stream().stop();
 }
 
 void Hub::add_relay(std::unique_ptr<bridge::Relay> relay) {
@@ -263,21 +278,12 @@ Hub::~Hub() {
   db_.stop();
 }
 
-void Hub::attach(boost::asio::any_io_executor executor, http::HttpClient& outbound) {
-  discussion_.attach(executor);  // live updates run on the network thread
-  if (auto* connector = matrix_->attach(outbound)) {
-    auto relay = std::make_unique<bridge::Relay>(db_, discussion_.bridge_seam(), clock_, *connector);
-    relay->start(executor);
-    add_relay(std::move(relay));
-  }
-}
-
-void Hub::stop_bridges() {
-  for (auto& relay : relays_) relay->stop();
+void Hub::connect_bridges(http::HttpClient& outbound) {
+  if (auto* connector = matrix_->attach(outbound))
+    add_relay(std::make_unique<bridge::Relay>(db_, discussion_.bridge_seam(), clock_, *connector));
 }
 
 void Hub::detach_bridges() {
-  stop_bridges();
   relays_.clear();
 }
 

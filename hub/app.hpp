@@ -74,25 +74,26 @@ class Hub {
   const auth::AuthOptions& auth_options() const { return auth_options_; }
   discussion::Discussion& discussion() { return discussion_; }
   mail::MailModule& mail() { return mail_; }
+  // Runs live updates and the bridge relays on `executor` (the network thread).
+  void attach(boost::asio::any_io_executor executor);
+  // Shutdown: the relays stop at their next wait and in-process subscribers stop waiting.
+  void stop_live();
+  // Keeps `relay` and publishes its counters in /metrics; attach() starts it.
+  // REQUIRES: before attach().
+  void add_relay(std::unique_ptr<bridge::Relay> relay);
   // The Matrix bridge (its connector and relay run only when [matrix] is configured).
   bridge::matrix::MatrixBridge* matrix() { return matrix_.get(); }
-
-  // Gives the live side and the bridges the network thread's executor, and the bridges their
-  // outbound HTTP client (main.cpp calls it once the io_context exists). REQUIRES: `outbound`
-  // outlives stop_bridges().
-  void attach(boost::asio::any_io_executor executor, http::HttpClient& outbound);
-  // Ends the bridges' relay loops at their next wait (shutdown); their outboxes keep the rest.
-  void stop_bridges();
-  // Destroys the bridges' relays. REQUIRES: the executor's io_context given to attach() still
-  // exists (main.cpp calls it after run() returns, before the io_context goes).
+  // Makes the configured bridges' connectors over `outbound` and adds their relays.
+  // REQUIRES: before attach(); `outbound` outlives detach_bridges().
+  void connect_bridges(http::HttpClient& outbound);
+  // Destroys the relays. REQUIRES: after stop_live(), while the io_context given to attach()
+  // still exists (main.cpp calls it after run() returns): their timers belong to it.
   void detach_bridges();
 
  private:
   void add_platform_routes();
   // Wakes every relay's send loop (a new mapping, an admin's retry).
   void poke_relays();
-  // Keeps `relay` (started by attach()) and publishes its counters in /metrics.
-  void add_relay(std::unique_ptr<bridge::Relay> relay);
 
   const Config config_;
   const Clock& clock_;

@@ -109,7 +109,8 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
   hub.db().complete_on(ioc.get_executor());      // a batch of DB results reaches it in one post
   // Outbound HTTPS (the bridge's calls to Matrix and Slack), verified against the system store.
   net::HttpsClient outbound(ioc.get_executor(), {});
-  hub.attach(ioc.get_executor(), outbound);  // live updates and the bridges' relays run on the network thread
+  hub.connect_bridges(outbound);   // the bridges' connectors send through it
+  hub.attach(ioc.get_executor());  // live updates and bridge relays run on the network thread
   net::Server server(ioc, hub.service(), options);
   // Installed before "listening on" is printed: a supervisor may signal as soon as it reads it.
   boost::asio::signal_set signals(ioc, SIGTERM, SIGINT);
@@ -118,8 +119,7 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
     std::fprintf(stderr, "{\"level\":\"info\",\"what\":\"shutting down\"}\n");
     // Sessions first, then outbound calls in flight (each bounded by its own timeout).
     server.shutdown(std::chrono::seconds(config.server.shutdown_timeout_s), [&] {
-      hub.stop_bridges();
-      hub.discussion().stream().stop();  // in-process subscribers (the bridge) stop waiting
+      hub.stop_live();  // the bridge relays and other in-process subscribers stop waiting
       outbound.shutdown([&] { ioc.stop(); });
     });
   });

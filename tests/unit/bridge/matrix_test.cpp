@@ -285,6 +285,10 @@ TEST_CASE("matrix appservice: only the homeserver's hs_token is let in") {
   CHECK(with_cookie.status == 401);  // a session is no credential here
   CHECK(f.channel_messages().empty());
   CHECK(f.call(Method::get, "/_matrix/app/v1/users/@cohorthub_sam:hs.test").status == 401);
+  // A hub without [matrix] has the routes (the API is fixed) but no token that opens them.
+  testing::HubFixture plain;
+  CHECK(plain.bearer(Method::put, "/_matrix/app/v1/transactions/t1", f.tokens.hs_token, json{{"events", one}}.dump()).status == 403);
+  CHECK(plain.bearer(Method::put, "/_matrix/app/v1/transactions/t1", "", json{{"events", one}}.dump()).status == 401);
 }
 
 TEST_CASE("matrix appservice: a transaction applies once, as ghosts with \"via\": \"matrix\", skipping what it must") {
@@ -377,14 +381,15 @@ TEST_CASE("matrix appservice: edits, replies, threads, reactions and redactions 
   CHECK(f.message_of(hub_message)["deleted"] == false);
 }
 
-TEST_CASE("matrix appservice: the user query registers our members' ghosts; rooms are never made on demand") {
+TEST_CASE("matrix appservice: the user query registers our members' ghosts, and rooms are never made on demand") {
   MatrixFixture f;
   auto query = [&](const std::string& user) {
     return f.bearer(Method::get, "/_matrix/app/v1/users/" + user, f.tokens.hs_token);
   };
   CHECK(query("@cohorthub_sam:hs.test").status == 503);  // not attached yet
   boost::asio::io_context ioc;
-  f.hub->attach(ioc.get_executor(), f.homeserver);
+  f.hub->connect_bridges(f.homeserver);
+  f.hub->attach(ioc.get_executor());
   auto known = query("@cohorthub_sam:hs.test");
   CHECK(known.status == 200);
   CHECK(known.json() == json::object());
