@@ -1,7 +1,6 @@
 // A hub bridged to the fake homeserver, for the chaos test and the relay benchmark: one data
 // dir, the registration the hub writes (`cohorthub bridge matrix-registration`), a channel mapped
 // to a Matrix room, a Matrix user in it, and restarts (kill -9) that keep the data dir.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,14 +59,7 @@ export async function startBridgedPair({ env = {}, fake = {} } = {}) {
       // pushes the room's events to the hub from the start.
       hs.join(hs.senderId, roomId);
       const mapping = await pair.admin.post('/api/bridge/mappings', { channel_id: channelId, network: 'matrix', remote_id: roomId });
-      if (mapping.status === 404) {
-        // The admin mapping API is not in yet: the row goes straight into the database, as in
-        // tests/integration/matrix_bridge.test.mjs.
-        execFileSync('sqlite3', [join(dataDir, 'cohorthub.db'), 'PRAGMA busy_timeout=5000; INSERT INTO bridge_mappings '
-          + `(channel_id, network, remote_room, created_by, created_at) VALUES (${channelId}, 'matrix', '${roomId}', 1, 0);`]);
-      } else if (mapping.status !== 201) {
-        throw new Error(`mapping: ${mapping.status} ${mapping.text}`);
-      }
+      if (mapping.status !== 201) throw new Error(`mapping: ${mapping.status} ${mapping.text}`);
       return { channelId, roomId, userId };
     },
     // Every message of a channel, oldest first (the forward cursor of GET .../messages).
