@@ -21,6 +21,10 @@ using nlohmann::json;
 
 namespace {
 
+// Short waits (under a second) waited out in memory for one message before its failures are
+// recorded like any other.
+constexpr int kMaxQuickRetries = 50;
+
 // The kinds a remote room mirrors; message.replied only updates a thread root's reply count.
 bool relayable(const discussion::Event& e) {
   if (e.kind == "message.reacted") return !e.delta.empty();
@@ -145,8 +149,18 @@ asio::awaitable<void> Relay::drain_channel(PendingSend row) {
   const Network network = connector_.network();
   const std::int64_t channel = row.channel_id;
   std::optional<PendingSend> current = std::move(row);
+  int quick_retries = 0;  // in a row, for this message
   while (current && !stopping_) {
-    if (!co_await send_one(*current)) break;  // failed: its retry holds the channel back
+    const Step step = co_await send_one(*current, quick_retries < kMaxQuickRetries);
+    if (step.again) {
+      ++quick_retries;
+      asio::steady_timer wait(executor_, *step.again);
+      boost::system::error_code ec;
+      co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    quick_retries = 0;
+    if (!step.done) break;  // failed: its retry holds the channel back
     const std::int64_t now = clock_.now();
     const std::int64_t seq = current->seq;
     auto next_job = [network, channel, seq, now](Connection& c) { return next_due_in_channel(c, network, channel, seq, now); };
@@ -158,7 +172,7 @@ asio::awaitable<void> Relay::drain_channel(PendingSend row) {
   poke();  // the loop may have rows of this channel that became due meanwhile
 }
 
-asio::awaitable<bool> Relay::send_one(const PendingSend& row) {
+asio::awaitable<Relay::Step> Relay::send_one(const PendingSend& row, bool quick_retry) {
   const Network network = connector_.network();
   auto prepare = [network, row](Connection& c) -> Result<Prepared> {
     auto events = discussion::read_events(c, {row.channel_id}, row.seq - 1, row.seq, 1);
@@ -198,7 +212,7 @@ asio::awaitable<bool> Relay::send_one(const PendingSend& row) {
   auto prepared = co_await db_.read(prepare);
   if (!prepared) {
     log_reason("warn", discussion::network_name(network), "prepare", prepared.error().message, {{"seq", row.seq}});
-    co_return false;
+    co_return Step{};
   }
 
   SendOutcome outcome;
@@ -215,6 +229,11 @@ asio::awaitable<bool> Relay::send_one(const PendingSend& row) {
     kind = prepared->out->event.kind;
     room = prepared->out->mapping.remote_room;
     outcome = co_await connector_.send(std::move(*prepared->out));
+  }
+  if (quick_retry && outcome.kind == SendOutcome::Kind::retry && outcome.retry_after_ms &&
+      *outcome.retry_after_ms >= 0 && *outcome.retry_after_ms < 1000) {
+    ++failures_;
+    co_return Step{false, std::chrono::milliseconds(*outcome.retry_after_ms)};
   }
 
   const std::int64_t now = clock_.now();
@@ -247,7 +266,7 @@ asio::awaitable<bool> Relay::send_one(const PendingSend& row) {
   auto recorded = co_await db_.write(record);
   if (!recorded) {
     log_reason("error", discussion::network_name(network), "record", recorded.error().message, {{"seq", row.seq}});
-    co_return false;
+    co_return Step{};
   }
   if (outcome.kind == SendOutcome::Kind::sent) ++sent_;
   if (!*recorded) {
@@ -255,7 +274,7 @@ asio::awaitable<bool> Relay::send_one(const PendingSend& row) {
     log_reason("warn", discussion::network_name(network), "send failed", outcome.error,
                {{"seq", row.seq}, {"attempt", row.attempts + 1}});
   }
-  co_return *recorded;
+  co_return Step{*recorded, std::nullopt};
 }
 
 }  // namespace hub::bridge

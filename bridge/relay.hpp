@@ -56,6 +56,10 @@ struct SendOutcome {
   std::string remote_id;
   std::string error;  // for the admin page and the log; never holds a token
   std::optional<std::int64_t> retry_after_s;
+  // The remote's own wait when it gave one in milliseconds (Matrix retry_after_ms). A wait under a
+  // second is waited out in memory and the change resent at once, so a rate-limited remote is
+  // used up to its limit rather than once a second.
+  std::optional<std::int64_t> retry_after_ms;
 };
 
 class Connector {
@@ -94,8 +98,13 @@ class Relay {
   boost::asio::awaitable<void> send_loop();
   // Sends `row`, then the channel's next rows while they are due; one such drain per channel.
   boost::asio::awaitable<void> drain_channel(PendingSend row);
-  // true when the row is done (sent or skipped), false when it failed and waits for its retry.
-  boost::asio::awaitable<bool> send_one(const PendingSend& row);
+  struct Step {
+    bool done = false;                             // sent or skipped; false: failed, waits for its retry
+    std::optional<std::chrono::milliseconds> again;  // a short wait the remote asked for: resend after it
+  };
+  // Sends `row` once. `quick_retry`: a wait under a second may be answered with Step::again
+  // instead of a recorded failure.
+  boost::asio::awaitable<Step> send_one(const PendingSend& row, bool quick_retry);
   // Waits `wait`, or less when poked or stopped.
   boost::asio::awaitable<void> pause(std::chrono::milliseconds wait);
 

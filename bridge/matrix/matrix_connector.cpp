@@ -95,6 +95,11 @@ SendOutcome failure_of(const MatrixReply& r, std::string_view what) {
   if (r.response.status == 429 || r.errcode == "M_LIMIT_EXCEEDED") {
     o.kind = SendOutcome::Kind::retry;
     o.retry_after_s = retry_after_seconds(r);
+    if (r.body.is_object()) {
+      const auto ms = r.body.find("retry_after_ms");
+      if (ms != r.body.end() && ms->is_number_integer() && ms->get<std::int64_t>() >= 0)
+        o.retry_after_ms = ms->get<std::int64_t>();
+    }
   } else if (r.response.status >= 500) {
     o.kind = SendOutcome::Kind::retry;
   } else {

@@ -175,9 +175,12 @@ TEST_CASE("matrix connector: 429 and 5xx are retried with the homeserver's wait,
   auto limited = f.send(out);
   CHECK(limited.kind == SendOutcome::Kind::retry);
   CHECK(limited.retry_after_s == 3);
+  CHECK(limited.retry_after_ms == 2500);  // the exact wait too, for waits under a second
   CHECK(has(limited.error, "M_LIMIT_EXCEEDED"));
   next = answer(429, {{"errcode", "M_LIMIT_EXCEEDED"}}, "7");
-  CHECK(f.send(out).retry_after_s == 7);
+  const auto by_header = f.send(out);
+  CHECK(by_header.retry_after_s == 7);
+  CHECK_FALSE(by_header.retry_after_ms);
   next = answer(502, json::object());
   auto bad_gateway = f.send(out);
   CHECK(bad_gateway.kind == SendOutcome::Kind::retry);

@@ -218,3 +218,20 @@ TEST_CASE("relay: a message deleted before it was sent is never sent; a restart 
   CHECK(f.outbox_rows() == 3);  // posted, deleted, posted: each queued once
   CHECK(f.count("bridge_id_map") == 1);
 }
+
+TEST_CASE("relay: a wait under a second that the remote asks for is waited out at once, not a whole second") {
+  RelayFixture f;
+  f.map(f.channel, Network::matrix, "!general:hs.example");
+  ScriptedConnector matrix(Network::matrix);
+  SendOutcome limited{SendOutcome::Kind::retry, "", "M_LIMIT_EXCEEDED", 1, 20};
+  matrix.script = {limited, limited};
+  auto& relay = f.relay(matrix);
+  f.said(f.sam, "one");
+  // Resent twice within the same second of the (fake) clock: no clock move, no poke needed.
+  REQUIRE(f.pump([&] { return matrix.seen.size() == 3; }));
+  CHECK(matrix.seen[2].txn_id == matrix.seen[0].txn_id);
+  CHECK(matrix.seen[2].attempt == 1);  // a rate limit waited out is not a failed attempt
+  CHECK(f.hub->db().read_now([](store::Connection& c) { return bridge::parked(c, Network::matrix); })->empty());
+  CHECK(relay.failures() == 2);
+  CHECK(relay.sent() == 1);
+}
