@@ -8,6 +8,7 @@
 
 #include "bridge/bridge_schema.hpp"
 #include "bridge/mappings.hpp"
+#include "bridge/slack/slack_store.hpp"
 #include "hub/auth/account_store.hpp"
 #include "hub/auth/secrets.hpp"
 #include "hub/cohorts/cohort_store.hpp"
@@ -23,7 +24,8 @@ std::vector<store::Migration> all_migrations() {
   return {auth::accounts_migration(), cohorts::cohorts_migration(), discussion::discussion_migration(3),
           sharing::sharing_migration(4), playbooks::playbooks_migration(5),
           playbooks::playbook_settings_log_migration(6), playbooks::templates::templates_migration(7),
-          mail::mail_migration(8), bridge::bridge_migration(9), bridge::mappings_migration(10)};
+          mail::mail_migration(8), bridge::bridge_migration(9), bridge::mappings_migration(10),
+          bridge::slack::slack_migration(11)};
 }
 
 namespace {
@@ -156,6 +158,32 @@ mail::MailOptions mail_options_from(const Config& config, const DataDir& dir) {
   return o;
 }
 
+// The first line of `path`, or empty when no file is named. Throws when a named file is unreadable.
+static std::string first_line_of(const std::string& path, const char* setting) {
+  if (path.empty()) return {};
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(std::string(setting) + ": cannot read " + path);
+  std::string line;
+  std::getline(in, line);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
+}
+
+bridge::slack::SlackOptions slack_options_from(const Config& config, const DataDir& dir) {
+  const auto& s = config.slack;
+  if (s.mode != "events") throw std::runtime_error("slack.mode must be \"events\" (Socket Mode is not built yet)");
+  if (!http::parse_url(s.api_url)) throw std::runtime_error("slack.api_url must be an http(s) URL");
+  bridge::slack::SlackOptions o;
+  o.signing_secret = first_line_of(s.signing_secret_file, "slack.signing_secret_file");
+  o.bot_token = first_line_of(s.bot_token_file, "slack.bot_token_file");
+  o.api_url = s.api_url;
+  o.pace = std::chrono::milliseconds(s.pace_ms);
+  while (!o.api_url.empty() && o.api_url.back() == '/') o.api_url.pop_back();
+  o.hub_origin = config.server.public_origin.empty() ? "http://" + config.server.listen : config.server.public_origin;
+  o.records_key = sharing::load_key_file(dir.keys() + "/records-aes256.key");
+  return o;
+}
+
 static std::unique_ptr<http::StaticFiles> load_web_root(const Config& config) {
   std::string root = config.server.web_root.empty() ? COHORTHUB_DEFAULT_WEB_ROOT : config.server.web_root;
   if (!fs::is_directory(root)) return nullptr;
@@ -182,6 +210,8 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
       pdf_(pdf_renderer_from(config)),
       templates_(db_, cpu_, clock_, sharing::load_key_file(dir.keys() + "/records-aes256.key"), pdf_.get()),
       mail_(db_, cpu_, clock_, membership_, mail_options_from(config, dir)),
+      slack_(std::make_unique<bridge::slack::SlackBridge>(db_, discussion_.bridge_seam(), clock_,
+                                                          slack_options_from(config, dir))),
       pipeline_(router_, authenticator_, files_.get(), metrics_, access_log_,
                 http::PipelineOptions{config.server.public_origin}) {
   add_platform_routes();
@@ -193,6 +223,7 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
   playbooks_.add_to(router_);
   templates_.add_to(router_);
   mail_.add_to(router_);
+  slack_->add_to(router_);
   pipeline_.add_websocket("/api/live", discussion_.live_endpoint());
   // The one /api/live endpoint is a LiveEndpoint; it closes what ended credentials opened.
   access_events_.add(static_cast<discussion::LiveEndpoint&>(discussion_.live_endpoint()));
@@ -209,6 +240,7 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
 }
 
 Hub::~Hub() {
+  slack_->stop();
   if (pdf_) pdf_->stop();
   db_.stop();
 }

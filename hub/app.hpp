@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "bridge/slack/slack_bridge.hpp"
 #include "hub/auth/account_routes.hpp"
 #include "hub/auth/session_authenticator.hpp"
 #include "hub/cohorts/cohort_routes.hpp"
@@ -60,6 +61,7 @@ class Hub {
   const auth::AuthOptions& auth_options() const { return auth_options_; }
   discussion::Discussion& discussion() { return discussion_; }
   mail::MailModule& mail() { return mail_; }
+  bridge::slack::SlackBridge& slack() { return *slack_; }  // bridge/slack
 
  private:
   void add_platform_routes();
@@ -84,6 +86,7 @@ class Hub {
   std::unique_ptr<playbooks::templates::PdfRenderer> pdf_;  // null when [templates] pdf_workers = 0
   playbooks::templates::TemplateRoutes templates_;  // templates, releases, forks, filling, documents
   mail::MailModule mail_;  // preferences, unsubscribe, mailed invites, the outbox and its sender
+  std::unique_ptr<bridge::slack::SlackBridge> slack_;  // the Slack connector; its relay starts in main.cpp
   http::Router router_;  // complete before the pipeline serves
   http::Pipeline pipeline_;
 };
@@ -93,5 +96,7 @@ auth::AuthOptions auth_options_from(const Config& config);
 sharing::SharingOptions sharing_options_from(const Config& config, const DataDir& dir);
 // [mail], with the password file and the unsubscribe key of `dir`. Throws on a bad setting.
 mail::MailOptions mail_options_from(const Config& config, const DataDir& dir);
+// [slack], with the secret files it names and the records key of `dir`. Throws on a bad setting.
+bridge::slack::SlackOptions slack_options_from(const Config& config, const DataDir& dir);
 
 }  // namespace hub

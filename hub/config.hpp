@@ -74,6 +74,14 @@ struct Config {
     std::int64_t poll_ms = 5000;          // the sender looks for due mail at least this often
     std::int64_t digest_hour_utc = 7;     // when daily and weekly (Mondays) digests are built
   } mail;
+  struct Slack {                    // bridge/slack (docs/operations.md, "Slack")
+    std::string mode = "events";    // "events": the Events API; Socket Mode is not built yet
+    std::string signing_secret_file;  // the signing secret, read from this file (or stored by an admin)
+    std::string bot_token_file;       // the bot token, read from this file (or stored by an admin)
+    std::string app_token_file;       // the app-level token, for Socket Mode
+    std::string api_url = "https://slack.com/api";
+    std::int64_t pace_ms = 1000;      // at least this long between two messages to one Slack channel
+  } slack;
 };
 
 // Reads `file` (if not empty) over the defaults, then the environment. Throws std::runtime_error

@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "bridge/slack/manifest.hpp"
 #include "hub/app.hpp"
 #include "hub/auth/account_store.hpp"
 #include "hub/auth/password.hpp"
@@ -108,6 +109,7 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
   net::Server server(ioc, hub.service(), options);
   // Outbound HTTPS (the bridge's calls to Matrix and Slack), verified against the system store.
   net::HttpsClient outbound(ioc.get_executor(), {});
+  hub.slack().start(ioc.get_executor(), outbound);  // the Slack relay, and events left queued
   // Installed before "listening on" is printed: a supervisor may signal as soon as it reads it.
   boost::asio::signal_set signals(ioc, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
@@ -116,6 +118,7 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
     // Sessions first, then outbound calls in flight (each bounded by its own timeout).
     server.shutdown(std::chrono::seconds(config.server.shutdown_timeout_s), [&] {
       hub.discussion().stream().stop();  // in-process subscribers (the bridge) stop waiting
+      hub.slack().stop();
       outbound.shutdown([&] { ioc.stop(); });
     });
   });
@@ -273,6 +276,12 @@ int main(int argc, char** argv) {
   backup_cmd->add_option("--data-dir", data_dir, "Data directory")->capture_default_str();
   backup_cmd->add_option("file", backup_file, "Where to write the copy (must not exist)")->required();
 
+  auto* bridge_cmd = app.add_subcommand("bridge", "Matrix and Slack bridge setup");
+  bridge_cmd->require_subcommand(1);
+  auto* slack_manifest_cmd =
+      bridge_cmd->add_subcommand("slack-manifest", "Print the Slack app manifest (YAML) with the scopes the hub needs");
+  slack_manifest_cmd->add_option("--data-dir", data_dir, "Data directory")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   const DataDir dir{data_dir};
   try {
@@ -294,6 +303,11 @@ int main(int argc, char** argv) {
     if (*invite_cmd) return create_invite(dir, role, cohort, days);
     if (*list_cmd) return list_users(dir);
     if (*test_mail_cmd) return send_test_mail(dir, mail_to);
+    if (*slack_manifest_cmd) {
+      Config config = config_for(dir, "");
+      std::fputs(bridge::slack::app_manifest(slack_options_from(config, dir).hub_origin).c_str(), stdout);
+      return 0;
+    }
     if (*backup_cmd) {
       require_initialised(dir);
       if (auto s = store::backup_database(dir.database(), backup_file); !s)
