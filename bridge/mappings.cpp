@@ -35,6 +35,8 @@ CREATE TABLE bridge_inbound_seen (
   seen_at INTEGER NOT NULL,
   PRIMARY KEY (network, key)
 ) STRICT, WITHOUT ROWID;
+-- The relay sends each channel in order: its first pending row, then the next.
+CREATE INDEX bridge_outbox_channel ON bridge_outbox(network, channel_id, state, seq);
 )sql"};
 }
 

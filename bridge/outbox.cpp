@@ -35,6 +35,41 @@ Result<std::vector<PendingSend>> due(Connection& db, Network network, std::int64
   return out;
 }
 
+Result<std::vector<PendingSend>> due_heads(Connection& db, Network network, std::int64_t now, int limit) {
+  auto s = db.prepare(
+      "SELECT o.id, o.channel_id, o.seq, o.request, o.attempts FROM bridge_outbox o WHERE o.network = ?1 "
+      "AND o.state = 'pending' AND o.next_at <= ?2 AND o.seq = (SELECT min(p.seq) FROM bridge_outbox p "
+      "WHERE p.network = o.network AND p.channel_id = o.channel_id AND p.state = 'pending') ORDER BY o.seq LIMIT ?3");
+  s.bind(1, discussion::network_name(network)).bind(2, now).bind(3, std::int64_t{limit});
+  std::vector<PendingSend> out;
+  auto rows = s.each_row([&] {
+    out.push_back({s.text(0), s.int64(1), s.int64(2), s.text(3), static_cast<int>(s.int64(4))});
+  });
+  if (!rows) return rows.error();
+  return out;
+}
+
+Result<std::optional<PendingSend>> next_due_in_channel(Connection& db, Network network, std::int64_t channel_id,
+                                                       std::int64_t seq, std::int64_t now) {
+  auto s = db.prepare(
+      "SELECT id, channel_id, seq, request, attempts, next_at FROM bridge_outbox WHERE network = ?1 "
+      "AND channel_id = ?2 AND state = 'pending' AND seq > ?3 ORDER BY seq LIMIT 1");
+  s.bind(1, discussion::network_name(network)).bind(2, channel_id).bind(3, seq);
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row || s.int64(5) > now) return std::optional<PendingSend>();
+  return std::optional<PendingSend>(PendingSend{s.text(0), s.int64(1), s.int64(2), s.text(3), static_cast<int>(s.int64(4))});
+}
+
+Result<std::optional<std::int64_t>> next_due_at(Connection& db, Network network) {
+  auto s = db.prepare("SELECT min(next_at) FROM bridge_outbox WHERE network = ?1 AND state = 'pending'");
+  s.bind(1, discussion::network_name(network));
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row || s.is_null(0)) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(s.int64(0));
+}
+
 Status mark_sent(Connection& db, const std::string& id, const std::string& remote_id) {
   auto s = db.prepare(
       "UPDATE bridge_outbox SET state = 'sent', remote_id = ?2, last_error = '' WHERE id = ?1 AND state != 'sent'");

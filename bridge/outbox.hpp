@@ -45,6 +45,14 @@ struct RetryPolicy {
 Result<bool> enqueue(Connection& db, const OutboxEntry& e, std::int64_t now);
 // Pending rows of `network` due at `now`, oldest event first.
 Result<std::vector<PendingSend>> due(Connection& db, Network network, std::int64_t now, int limit);
+// Like due(), but only the first pending row of each channel, so a channel is sent in order: a
+// row waiting for its retry holds back the later rows of its channel (parked rows do not).
+Result<std::vector<PendingSend>> due_heads(Connection& db, Network network, std::int64_t now, int limit);
+// The first pending row of `channel_id` after `seq`, when it is due at `now`.
+Result<std::optional<PendingSend>> next_due_in_channel(Connection& db, Network network, std::int64_t channel_id,
+                                                       std::int64_t seq, std::int64_t now);
+// When the earliest pending row of `network` is due; nullopt when none is pending.
+Result<std::optional<std::int64_t>> next_due_at(Connection& db, Network network);
 // The send succeeded: records the remote id. Sending the same id again changes nothing.
 Status mark_sent(Connection& db, const std::string& id, const std::string& remote_id);
 

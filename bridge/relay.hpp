@@ -16,7 +16,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <chrono>
 #include <random>
+#include <set>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -88,14 +90,22 @@ class Relay {
  private:
   boost::asio::awaitable<void> queue_loop();
   boost::asio::awaitable<void> send_loop();
+  // Sends `row`, then the channel's next rows while they are due; one such drain per channel.
+  boost::asio::awaitable<void> drain_channel(PendingSend row);
+  // true when the row is done (sent or skipped), false when it failed and waits for its retry.
   boost::asio::awaitable<bool> send_one(const PendingSend& row);
+  // Waits `wait`, or less when poked or stopped.
+  boost::asio::awaitable<void> pause(std::chrono::milliseconds wait);
 
   store::Executor& db_;
   discussion::BridgeSeam& seam_;
   const Clock& clock_;
   Connector& connector_;
   const RelayOptions options_;
-  std::unique_ptr<boost::asio::steady_timer> wake_;  // the send loop's wait; poke() cancels it
+  boost::asio::any_io_executor executor_;
+  std::unique_ptr<boost::asio::steady_timer> wake_;  // the loops' waits; poke() and stop() cancel it
+  std::set<std::int64_t> busy_channels_;             // channels with a drain running
+  bool poked_ = false;                               // poke() since the send loop last looked
   std::mt19937 random_{std::random_device{}()};     // jitter
   bool stopping_ = false;
   std::uint64_t sent_ = 0;

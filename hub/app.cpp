@@ -190,6 +190,11 @@ static std::unique_ptr<http::StaticFiles> load_web_root(const Config& config) {
   return std::make_unique<http::StaticFiles>(root);
 }
 
+void Hub::poke_relays() {
+  for (auto& relay : relays_) relay->poke();
+  slack_->poke();
+}
+
 Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
     : config_(config),
       clock_(clock),
@@ -210,6 +215,7 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
       pdf_(pdf_renderer_from(config)),
       templates_(db_, cpu_, clock_, sharing::load_key_file(dir.keys() + "/records-aes256.key"), pdf_.get()),
       mail_(db_, cpu_, clock_, membership_, mail_options_from(config, dir)),
+      bridge_admin_(db_, clock_, [this] { poke_relays(); }),
       slack_(std::make_unique<bridge::slack::SlackBridge>(db_, discussion_.bridge_seam(), clock_,
                                                           slack_options_from(config, dir))),
       pipeline_(router_, authenticator_, files_.get(), metrics_, access_log_,
@@ -223,6 +229,7 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
   playbooks_.add_to(router_);
   templates_.add_to(router_);
   mail_.add_to(router_);
+  bridge_admin_.add_to(router_);
   slack_->add_to(router_);
   pipeline_.add_websocket("/api/live", discussion_.live_endpoint());
   // The one /api/live endpoint is a LiveEndpoint; it closes what ended credentials opened.

@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "bridge/admin_routes.hpp"
+#include "bridge/relay.hpp"
 #include "bridge/slack/slack_bridge.hpp"
 #include "hub/auth/account_routes.hpp"
 #include "hub/auth/session_authenticator.hpp"
@@ -65,6 +67,8 @@ class Hub {
 
  private:
   void add_platform_routes();
+  // Wakes every relay's send loop (a new mapping, an admin's retry).
+  void poke_relays();
 
   const Config config_;
   const Clock& clock_;
@@ -86,6 +90,8 @@ class Hub {
   std::unique_ptr<playbooks::templates::PdfRenderer> pdf_;  // null when [templates] pdf_workers = 0
   playbooks::templates::TemplateRoutes templates_;  // templates, releases, forks, filling, documents
   mail::MailModule mail_;  // preferences, unsubscribe, mailed invites, the outbox and its sender
+  std::vector<std::unique_ptr<bridge::Relay>> relays_;  // one per configured bridge connector
+  bridge::AdminRoutes bridge_admin_;  // channel <-> room mappings, their status, parked retries
   std::unique_ptr<bridge::slack::SlackBridge> slack_;  // the Slack connector; its relay starts in main.cpp
   http::Router router_;  // complete before the pipeline serves
   http::Pipeline pipeline_;

@@ -1,5 +1,5 @@
 // Who may do what with the Slack connector: pure functions over auth::Actor, tested as one table
-// (tests/unit/bridge/slack_policy_test.cpp). The Events API route has no actor: Slack's signature
+// (the slack_credentials rows of tests/unit/bridge/policy_test.cpp). The Events API route has no actor: Slack's signature
 // over the raw body is its credential (signature.hpp), checked before any handler runs.
 #pragma once
 

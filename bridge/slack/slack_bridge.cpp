@@ -112,13 +112,17 @@ void SlackBridge::start(asio::any_io_executor executor, http::HttpClient& client
     co_return found ? std::move(*found) : std::map<std::string, std::string>();
   };
   connector_ = std::make_unique<SlackConnector>(client, std::move(api), *pacer_, std::move(users_of));
-  // RELAY-PENDING relay_ = std::make_unique<Relay>(db_, seam_, clock_, *connector_);
-  // RELAY-PENDING relay_->start(executor);
+  relay_ = std::make_unique<Relay>(db_, seam_, clock_, *connector_);
+  relay_->start(executor);
   asio::co_spawn(executor, drain(), asio::detached);
 }
 
 void SlackBridge::stop() {
-  // RELAY-PENDING if (relay_) relay_->stop();
+  if (relay_) relay_->stop();
+}
+
+void SlackBridge::poke() {
+  if (relay_) relay_->poke();
 }
 
 asio::awaitable<http::Response> SlackBridge::events(http::Request& req, http::Context&) {
@@ -323,7 +327,7 @@ asio::awaitable<http::Response> SlackBridge::put_credentials(http::Request& req,
     if (*signing) signing_secret_ = **signing;
   }
   own_ = {};  // another token may be another app
-  // RELAY-PENDING if (relay_) relay_->poke();
+  poke();
   co_return json_response(200, {{"stored", *stored}});
 }
 

@@ -42,6 +42,8 @@ class SlackBridge {
   // `client`. REQUIRES: the live stream is attached on `executor`; `client` outlives stop().
   void start(boost::asio::any_io_executor executor, http::HttpClient& client);
   void stop();
+  // Wakes the relay's send loop (a new mapping, an admin's retry); nothing before start().
+  void poke();
 
   // Applies every queued inbound event (tests call it; the events route and start() spawn it).
   boost::asio::awaitable<void> drain();

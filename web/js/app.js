@@ -32,6 +32,7 @@ const routes = {
   '/assignments/:id': { title: 'Checklist', signedIn: true, load: () => import('./pages/assignment-checklist.js') },
   '/admin': { title: 'Admin', signedIn: true, load: () => import('./pages/admin.js') },
   '/admin/mail': { title: 'Mail', signedIn: true, load: () => import('./pages/admin-mail.js') },
+  '/admin/bridges': { title: 'Bridges', signedIn: true, load: () => import('./pages/admin-bridges.js') },
   '/unsubscribe': { title: 'Unsubscribe', load: () => import('./pages/unsubscribe.js') },
   '/account': { title: 'Account', signedIn: true, load: () => import('./pages/account.js') },
   '/login': { title: 'Log in', signedOut: true, load: () => import('./pages/login.js') },

@@ -4,42 +4,32 @@
 #include <catch2/catch.hpp>
 
 #include "hub/auth/policy.hpp"
+#include "tests/unit/support/policy_table.hpp"
 
 using namespace hub::auth;
 
+using namespace hub::testing::policy_table;
+
 namespace {
 
-enum class Who { admin, mentor, member, stranger, anonymous };
-enum class Rel { self, same_cohort, other_cohort, no_cohort };
+enum class Relation { self, same_cohort, other_cohort, no_cohort };
 enum class Act { invite_member, invite_mentor, invite_admin, list_all_invites, list_own_invites, use_own_account,
                  revoke_token, revoke_invite, change_role };
 
-constexpr std::int64_t kActorId = 10, kSameCohort = 1, kOtherCohort = 2;
 constexpr std::int64_t kUserInSameCohort = 11, kUserInOtherCohort = 12;
 
-Actor actor(Who who) {
-  switch (who) {
-    case Who::admin: return {kActorId, Role::admin, {kSameCohort}};
-    case Who::mentor: return {kActorId, Role::mentor, {kSameCohort}};
-    case Who::member: return {kActorId, Role::member, {kSameCohort}};
-    case Who::stranger: return {kActorId, Role::member, {}};
-    case Who::anonymous: break;
-  }
-  return Actor::anonymous();
-}
-
-std::optional<std::int64_t> cohort(Rel rel) {
-  if (rel == Rel::same_cohort) return kSameCohort;
-  if (rel == Rel::other_cohort) return kOtherCohort;
+std::optional<std::int64_t> cohort(Relation rel) {
+  if (rel == Relation::same_cohort) return kSameCohort;
+  if (rel == Relation::other_cohort) return kOtherCohort;
   return std::nullopt;
 }
 
-std::int64_t user(Rel rel) {
-  if (rel == Rel::self) return kActorId;
-  return rel == Rel::same_cohort ? kUserInSameCohort : kUserInOtherCohort;
+std::int64_t user(Relation rel) {
+  if (rel == Relation::self) return kActorId;
+  return rel == Relation::same_cohort ? kUserInSameCohort : kUserInOtherCohort;
 }
 
-bool allowed(const Actor& a, Rel rel, Act act) {
+bool allowed(const Actor& a, Relation rel, Act act) {
   switch (act) {
     case Act::invite_member: return invite_refusal(a, Role::member, cohort(rel)) == InviteRefusal::none;
     case Act::invite_mentor: return invite_refusal(a, Role::mentor, cohort(rel)) == InviteRefusal::none;
@@ -54,115 +44,104 @@ bool allowed(const Actor& a, Rel rel, Act act) {
   return false;
 }
 
-struct Row {
-  Who who;
-  Rel rel;
-  Act act;
-  bool allowed;
-};
-
-constexpr bool yes = true, no = false;
+using Row = hub::testing::policy_table::Row<Act, Relation>;
 
 // clang-format off
 const Row kTable[] = {
   // who              relation           action                   allowed
-  {Who::admin,     Rel::same_cohort,  Act::invite_member,      yes},
-  {Who::admin,     Rel::other_cohort, Act::invite_member,      yes},
-  {Who::admin,     Rel::no_cohort,    Act::invite_member,      yes},
-  {Who::admin,     Rel::same_cohort,  Act::invite_mentor,      yes},
-  {Who::admin,     Rel::other_cohort, Act::invite_mentor,      yes},
-  {Who::admin,     Rel::no_cohort,    Act::invite_admin,       yes},
-  {Who::admin,     Rel::other_cohort, Act::invite_admin,       yes},
-  {Who::admin,     Rel::self,         Act::list_all_invites,   yes},
-  {Who::admin,     Rel::self,         Act::list_own_invites,   yes},
-  {Who::admin,     Rel::self,         Act::use_own_account,    yes},
-  {Who::admin,     Rel::self,         Act::revoke_token,       yes},
-  {Who::admin,     Rel::same_cohort,  Act::revoke_token,       no },
-  {Who::admin,     Rel::other_cohort, Act::revoke_token,       no },
-  {Who::admin,     Rel::self,         Act::revoke_invite,      yes},
-  {Who::admin,     Rel::same_cohort,  Act::revoke_invite,      yes},
-  {Who::admin,     Rel::other_cohort, Act::revoke_invite,      yes},
-  {Who::admin,     Rel::self,         Act::change_role,        no },
-  {Who::admin,     Rel::same_cohort,  Act::change_role,        yes},
-  {Who::admin,     Rel::other_cohort, Act::change_role,        yes},
+  {Who::admin,     Relation::same_cohort,  Act::invite_member,      yes},
+  {Who::admin,     Relation::other_cohort, Act::invite_member,      yes},
+  {Who::admin,     Relation::no_cohort,    Act::invite_member,      yes},
+  {Who::admin,     Relation::same_cohort,  Act::invite_mentor,      yes},
+  {Who::admin,     Relation::other_cohort, Act::invite_mentor,      yes},
+  {Who::admin,     Relation::no_cohort,    Act::invite_admin,       yes},
+  {Who::admin,     Relation::other_cohort, Act::invite_admin,       yes},
+  {Who::admin,     Relation::self,         Act::list_all_invites,   yes},
+  {Who::admin,     Relation::self,         Act::list_own_invites,   yes},
+  {Who::admin,     Relation::self,         Act::use_own_account,    yes},
+  {Who::admin,     Relation::self,         Act::revoke_token,       yes},
+  {Who::admin,     Relation::same_cohort,  Act::revoke_token,       no },
+  {Who::admin,     Relation::other_cohort, Act::revoke_token,       no },
+  {Who::admin,     Relation::self,         Act::revoke_invite,      yes},
+  {Who::admin,     Relation::same_cohort,  Act::revoke_invite,      yes},
+  {Who::admin,     Relation::other_cohort, Act::revoke_invite,      yes},
+  {Who::admin,     Relation::self,         Act::change_role,        no },
+  {Who::admin,     Relation::same_cohort,  Act::change_role,        yes},
+  {Who::admin,     Relation::other_cohort, Act::change_role,        yes},
 
-  {Who::mentor,    Rel::same_cohort,  Act::invite_member,      yes},
-  {Who::mentor,    Rel::other_cohort, Act::invite_member,      no },
-  {Who::mentor,    Rel::no_cohort,    Act::invite_member,      no },
-  {Who::mentor,    Rel::same_cohort,  Act::invite_mentor,      no },
-  {Who::mentor,    Rel::other_cohort, Act::invite_mentor,      no },
-  {Who::mentor,    Rel::same_cohort,  Act::invite_admin,       no },
-  {Who::mentor,    Rel::no_cohort,    Act::invite_admin,       no },
-  {Who::mentor,    Rel::self,         Act::list_all_invites,   no },
-  {Who::mentor,    Rel::self,         Act::list_own_invites,   yes},
-  {Who::mentor,    Rel::self,         Act::use_own_account,    yes},
-  {Who::mentor,    Rel::self,         Act::revoke_token,       yes},
-  {Who::mentor,    Rel::same_cohort,  Act::revoke_token,       no },
-  {Who::mentor,    Rel::other_cohort, Act::revoke_token,       no },
-  {Who::mentor,    Rel::self,         Act::revoke_invite,      yes},
-  {Who::mentor,    Rel::same_cohort,  Act::revoke_invite,      no },
-  {Who::mentor,    Rel::other_cohort, Act::revoke_invite,      no },
-  {Who::mentor,    Rel::self,         Act::change_role,        no },
-  {Who::mentor,    Rel::same_cohort,  Act::change_role,        no },
-  {Who::mentor,    Rel::other_cohort, Act::change_role,        no },
+  {Who::mentor,    Relation::same_cohort,  Act::invite_member,      yes},
+  {Who::mentor,    Relation::other_cohort, Act::invite_member,      no },
+  {Who::mentor,    Relation::no_cohort,    Act::invite_member,      no },
+  {Who::mentor,    Relation::same_cohort,  Act::invite_mentor,      no },
+  {Who::mentor,    Relation::other_cohort, Act::invite_mentor,      no },
+  {Who::mentor,    Relation::same_cohort,  Act::invite_admin,       no },
+  {Who::mentor,    Relation::no_cohort,    Act::invite_admin,       no },
+  {Who::mentor,    Relation::self,         Act::list_all_invites,   no },
+  {Who::mentor,    Relation::self,         Act::list_own_invites,   yes},
+  {Who::mentor,    Relation::self,         Act::use_own_account,    yes},
+  {Who::mentor,    Relation::self,         Act::revoke_token,       yes},
+  {Who::mentor,    Relation::same_cohort,  Act::revoke_token,       no },
+  {Who::mentor,    Relation::other_cohort, Act::revoke_token,       no },
+  {Who::mentor,    Relation::self,         Act::revoke_invite,      yes},
+  {Who::mentor,    Relation::same_cohort,  Act::revoke_invite,      no },
+  {Who::mentor,    Relation::other_cohort, Act::revoke_invite,      no },
+  {Who::mentor,    Relation::self,         Act::change_role,        no },
+  {Who::mentor,    Relation::same_cohort,  Act::change_role,        no },
+  {Who::mentor,    Relation::other_cohort, Act::change_role,        no },
 
-  {Who::member,    Rel::same_cohort,  Act::invite_member,      no },
-  {Who::member,    Rel::other_cohort, Act::invite_member,      no },
-  {Who::member,    Rel::no_cohort,    Act::invite_member,      no },
-  {Who::member,    Rel::same_cohort,  Act::invite_mentor,      no },
-  {Who::member,    Rel::no_cohort,    Act::invite_admin,       no },
-  {Who::member,    Rel::self,         Act::list_all_invites,   no },
-  {Who::member,    Rel::self,         Act::list_own_invites,   no },
-  {Who::member,    Rel::self,         Act::use_own_account,    yes},
-  {Who::member,    Rel::self,         Act::revoke_token,       yes},
-  {Who::member,    Rel::same_cohort,  Act::revoke_token,       no },
-  {Who::member,    Rel::other_cohort, Act::revoke_token,       no },
-  {Who::member,    Rel::self,         Act::revoke_invite,      no },
-  {Who::member,    Rel::same_cohort,  Act::revoke_invite,      no },
-  {Who::member,    Rel::other_cohort, Act::revoke_invite,      no },
-  {Who::member,    Rel::self,         Act::change_role,        no },
-  {Who::member,    Rel::same_cohort,  Act::change_role,        no },
-  {Who::member,    Rel::other_cohort, Act::change_role,        no },
+  {Who::member,    Relation::same_cohort,  Act::invite_member,      no },
+  {Who::member,    Relation::other_cohort, Act::invite_member,      no },
+  {Who::member,    Relation::no_cohort,    Act::invite_member,      no },
+  {Who::member,    Relation::same_cohort,  Act::invite_mentor,      no },
+  {Who::member,    Relation::no_cohort,    Act::invite_admin,       no },
+  {Who::member,    Relation::self,         Act::list_all_invites,   no },
+  {Who::member,    Relation::self,         Act::list_own_invites,   no },
+  {Who::member,    Relation::self,         Act::use_own_account,    yes},
+  {Who::member,    Relation::self,         Act::revoke_token,       yes},
+  {Who::member,    Relation::same_cohort,  Act::revoke_token,       no },
+  {Who::member,    Relation::other_cohort, Act::revoke_token,       no },
+  {Who::member,    Relation::self,         Act::revoke_invite,      no },
+  {Who::member,    Relation::same_cohort,  Act::revoke_invite,      no },
+  {Who::member,    Relation::other_cohort, Act::revoke_invite,      no },
+  {Who::member,    Relation::self,         Act::change_role,        no },
+  {Who::member,    Relation::same_cohort,  Act::change_role,        no },
+  {Who::member,    Relation::other_cohort, Act::change_role,        no },
 
-  {Who::stranger,  Rel::same_cohort,  Act::invite_member,      no },
-  {Who::stranger,  Rel::other_cohort, Act::invite_member,      no },
-  {Who::stranger,  Rel::no_cohort,    Act::invite_admin,       no },
-  {Who::stranger,  Rel::self,         Act::list_own_invites,   no },
-  {Who::stranger,  Rel::self,         Act::use_own_account,    yes},
-  {Who::stranger,  Rel::self,         Act::revoke_token,       yes},
-  {Who::stranger,  Rel::same_cohort,  Act::revoke_token,       no },
-  {Who::stranger,  Rel::other_cohort, Act::revoke_token,       no },
-  {Who::stranger,  Rel::self,         Act::revoke_invite,      no },
-  {Who::stranger,  Rel::same_cohort,  Act::revoke_invite,      no },
-  {Who::stranger,  Rel::other_cohort, Act::revoke_invite,      no },
-  {Who::stranger,  Rel::self,         Act::change_role,        no },
-  {Who::stranger,  Rel::same_cohort,  Act::change_role,        no },
-  {Who::stranger,  Rel::other_cohort, Act::change_role,        no },
+  {Who::stranger,  Relation::same_cohort,  Act::invite_member,      no },
+  {Who::stranger,  Relation::other_cohort, Act::invite_member,      no },
+  {Who::stranger,  Relation::no_cohort,    Act::invite_admin,       no },
+  {Who::stranger,  Relation::self,         Act::list_own_invites,   no },
+  {Who::stranger,  Relation::self,         Act::use_own_account,    yes},
+  {Who::stranger,  Relation::self,         Act::revoke_token,       yes},
+  {Who::stranger,  Relation::same_cohort,  Act::revoke_token,       no },
+  {Who::stranger,  Relation::other_cohort, Act::revoke_token,       no },
+  {Who::stranger,  Relation::self,         Act::revoke_invite,      no },
+  {Who::stranger,  Relation::same_cohort,  Act::revoke_invite,      no },
+  {Who::stranger,  Relation::other_cohort, Act::revoke_invite,      no },
+  {Who::stranger,  Relation::self,         Act::change_role,        no },
+  {Who::stranger,  Relation::same_cohort,  Act::change_role,        no },
+  {Who::stranger,  Relation::other_cohort, Act::change_role,        no },
 
-  {Who::anonymous, Rel::same_cohort,  Act::invite_member,      no },
-  {Who::anonymous, Rel::no_cohort,    Act::invite_admin,       no },
-  {Who::anonymous, Rel::self,         Act::list_own_invites,   no },
-  {Who::anonymous, Rel::self,         Act::use_own_account,    no },
-  {Who::anonymous, Rel::self,         Act::revoke_token,       no },
-  {Who::anonymous, Rel::same_cohort,  Act::revoke_token,       no },
-  {Who::anonymous, Rel::other_cohort, Act::revoke_token,       no },
-  {Who::anonymous, Rel::self,         Act::revoke_invite,      no },
-  {Who::anonymous, Rel::same_cohort,  Act::revoke_invite,      no },
-  {Who::anonymous, Rel::other_cohort, Act::revoke_invite,      no },
-  {Who::anonymous, Rel::self,         Act::change_role,        no },
-  {Who::anonymous, Rel::same_cohort,  Act::change_role,        no },
-  {Who::anonymous, Rel::other_cohort, Act::change_role,        no },
+  {Who::anonymous, Relation::same_cohort,  Act::invite_member,      no },
+  {Who::anonymous, Relation::no_cohort,    Act::invite_admin,       no },
+  {Who::anonymous, Relation::self,         Act::list_own_invites,   no },
+  {Who::anonymous, Relation::self,         Act::use_own_account,    no },
+  {Who::anonymous, Relation::self,         Act::revoke_token,       no },
+  {Who::anonymous, Relation::same_cohort,  Act::revoke_token,       no },
+  {Who::anonymous, Relation::other_cohort, Act::revoke_token,       no },
+  {Who::anonymous, Relation::self,         Act::revoke_invite,      no },
+  {Who::anonymous, Relation::same_cohort,  Act::revoke_invite,      no },
+  {Who::anonymous, Relation::other_cohort, Act::revoke_invite,      no },
+  {Who::anonymous, Relation::self,         Act::change_role,        no },
+  {Who::anonymous, Relation::same_cohort,  Act::change_role,        no },
+  {Who::anonymous, Relation::other_cohort, Act::change_role,        no },
 };
 // clang-format on
 
 }  // namespace
 
 TEST_CASE("accounts policy: the role x relation x action table") {
-  int n = 0;
-  for (const Row& row : kTable) {
-    INFO("row " << n++ << ": who " << int(row.who) << ", relation " << int(row.rel) << ", action " << int(row.act));
-    CHECK(allowed(actor(row.who), row.rel, row.act) == row.allowed);
-  }
+  check_table(kTable, allowed);
 }
 
 TEST_CASE("accounts policy: a mentor's refusals say why") {

@@ -4,29 +4,18 @@
 #include <catch2/catch.hpp>
 
 #include "hub/cohorts/policy.hpp"
+#include "tests/unit/support/policy_table.hpp"
 
 using namespace hub::cohorts;
 using hub::auth::Actor;
 using hub::auth::Role;
 
+using namespace hub::testing::policy_table;
+
 namespace {
 
-enum class Who { admin, mentor, member, stranger, anonymous };
-enum class Rel { self, same_cohort, other_cohort };
 enum class Act { create, see, list_every, add_member, remove_member };
 
-constexpr std::int64_t kActorId = 10, kSameCohort = 1, kOtherCohort = 2;
-
-Actor actor(Who who) {
-  switch (who) {
-    case Who::admin: return {kActorId, Role::admin, {kSameCohort}};
-    case Who::mentor: return {kActorId, Role::mentor, {kSameCohort}};
-    case Who::member: return {kActorId, Role::member, {kSameCohort}};
-    case Who::stranger: return {kActorId, Role::member, {}};
-    case Who::anonymous: break;
-  }
-  return Actor::anonymous();
-}
 
 std::int64_t cohort(Rel rel) { return rel == Rel::other_cohort ? kOtherCohort : kSameCohort; }
 std::int64_t user(Rel rel) { return rel == Rel::self ? kActorId : 20 + cohort(rel); }
@@ -42,14 +31,7 @@ bool allowed(const Actor& a, Rel rel, Act act) {
   return false;
 }
 
-struct Row {
-  Who who;
-  Rel rel;
-  Act act;
-  bool allowed;
-};
-
-constexpr bool yes = true, no = false;
+using Row = hub::testing::policy_table::Row<Act>;
 
 // "see" covers GET /api/cohorts/{id}, its member list, and the items of GET /api/cohorts.
 // clang-format off
@@ -103,9 +85,5 @@ const Row kTable[] = {
 }  // namespace
 
 TEST_CASE("cohorts policy: the role x relation x action table") {
-  int n = 0;
-  for (const Row& row : kTable) {
-    INFO("row " << n++ << ": who " << int(row.who) << ", relation " << int(row.rel) << ", action " << int(row.act));
-    CHECK(allowed(actor(row.who), row.rel, row.act) == row.allowed);
-  }
+  check_table(kTable, allowed);
 }

@@ -3,29 +3,18 @@
 #include <catch2/catch.hpp>
 
 #include "hub/mail/policy.hpp"
+#include "tests/unit/support/policy_table.hpp"
 
 using namespace hub::mail;
 using hub::auth::Actor;
 using hub::auth::Role;
 
+using namespace hub::testing::policy_table;
+
 namespace {
 
-enum class Who { admin, mentor, member, stranger, anonymous };
-enum class Rel { self, same_cohort, other_cohort };
 enum class Act { own_preferences, run_mail };
 
-constexpr std::int64_t kActorId = 10, kSameCohort = 1;
-
-Actor actor(Who who) {
-  switch (who) {
-    case Who::admin: return {kActorId, Role::admin, {kSameCohort}};
-    case Who::mentor: return {kActorId, Role::mentor, {kSameCohort}};
-    case Who::member: return {kActorId, Role::member, {kSameCohort}};
-    case Who::stranger: return {kActorId, Role::member, {}};
-    case Who::anonymous: break;
-  }
-  return Actor::anonymous();
-}
 
 bool allowed(const Actor& a, Rel, Act act) {
   switch (act) {
@@ -35,14 +24,7 @@ bool allowed(const Actor& a, Rel, Act act) {
   return false;
 }
 
-struct Row {
-  Who who;
-  Rel rel;
-  Act act;
-  bool allowed;
-};
-
-constexpr bool yes = true, no = false;
+using Row = hub::testing::policy_table::Row<Act>;
 
 // own_preferences: GET/PUT /api/me/mail. run_mail: GET /api/admin/mail/outbox and
 // POST /api/admin/mail/outbox/{id}/retry and POST /api/admin/mail/digests. Mailed invites (POST /api/invites with
@@ -66,10 +48,7 @@ const Row kTable[] = {
 }  // namespace
 
 TEST_CASE("mail policy: the whole role × relation × action table") {
-  for (const Row& row : kTable) {
-    INFO("who " << int(row.who) << ", relation " << int(row.rel) << ", action " << int(row.act));
-    CHECK(allowed(actor(row.who), row.rel, row.act) == row.allowed);
-  }
+  check_table(kTable, allowed);
 }
 
 TEST_CASE("mail policy: an admin role without a user id is nobody") {

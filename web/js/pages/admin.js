@@ -34,6 +34,9 @@ export default async function renderAdmin(view, { user }) {
       : 'Invite new members to your cohort.'),
     h('div', { class: admin ? 'grid-2' : 'grid-1' }, newCohort, creator.el),
     admin ? h('div', { class: 'grid-2' }, adder.el, roleChanger()) : null,
-    invites.el);
+    invites.el,
+    card('More', h('ul', { class: 'link-list' },
+      h('li', {}, h('a', { href: '/admin/mail' }, 'Mail: invite by mail, the outbox')),
+      admin ? h('li', {}, h('a', { href: '/admin/bridges' }, 'Bridges: mirror channels into Matrix and Slack')) : null)));
   await invites.reload();
 }

@@ -1,0 +1,261 @@
+#include <utility>  // before asio's awaitable.hpp, which forgets it (PLATFORM.md)
+
+#include "bridge/relay.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include "bridge/log.hpp"
+#include "bridge/loop_guard.hpp"
+
+namespace hub::bridge {
+
+namespace asio = boost::asio;
+using nlohmann::json;
+
+namespace {
+
+// The kinds a remote room mirrors; message.replied only updates a thread root's reply count.
+bool relayable(const discussion::Event& e) {
+  if (e.kind == "message.reacted") return !e.delta.empty();
+  return e.kind == "message.posted" || e.kind == "message.edited" || e.kind == "message.deleted";
+}
+
+std::optional<std::int64_t> id_field(const json& payload, const char* name) {
+  auto it = payload.find(name);
+  if (it == payload.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<std::int64_t>();
+}
+
+// What the send loop reads before a send: the event as the log now holds it (a deleted message's
+// text is gone from every event about it), the mapping, and the remote ids the connector needs.
+struct Prepared {
+  std::optional<Outgoing> out;  // nullopt: nothing to send (reason says why)
+  std::string reason;
+};
+
+}  // namespace
+
+Relay::Relay(store::Executor& db, discussion::BridgeSeam& seam, const Clock& clock, Connector& connector,
+             RelayOptions options)
+    : db_(db), seam_(seam), clock_(clock), connector_(connector), options_(options) {}
+
+void Relay::start(asio::any_io_executor executor) {
+  wake_ = std::make_unique<asio::steady_timer>(executor);
+  executor_ = executor;
+  asio::co_spawn(executor, queue_loop(), asio::detached);
+  asio::co_spawn(executor, send_loop(), asio::detached);
+}
+
+void Relay::stop() {
+  stopping_ = true;
+  if (wake_) wake_->cancel();
+}
+
+void Relay::poke() {
+  poked_ = true;
+  if (wake_) wake_->cancel();
+}
+
+asio::awaitable<void> Relay::pause(std::chrono::milliseconds wait) {
+  if (stopping_ || poked_) co_return;
+  wake_->expires_after(wait);
+  boost::system::error_code ec;
+  co_await wake_->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<void> Relay::queue_loop() {
+  const Network network = connector_.network();
+  auto read_cursor = [network](Connection& c) { return hub_cursor(c, network); };
+  auto start = co_await db_.read(read_cursor);
+  while (!start && !stopping_) {
+    log_reason("warn", discussion::network_name(network), "cursor", start.error().message);
+    co_await pause(std::chrono::seconds(1));
+    start = co_await db_.read(read_cursor);
+  }
+  std::int64_t cursor = start ? *start : 0;
+  while (!stopping_) {
+    auto events = co_await seam_.next_events(cursor, {}, options_.batch);
+    if (stopping_) break;
+    if (!events) {
+      log_reason("warn", discussion::network_name(network), "read", events.error().message);
+      co_await pause(std::chrono::seconds(1));
+      continue;
+    }
+    const std::int64_t now = clock_.now();
+    auto queue = [&, network](Connection& c) -> Result<int> {
+      int queued = 0;
+      for (const auto& e : *events) {
+        if (!relayable(e) || !should_relay(e, network)) continue;
+        auto mapping = mapping_for_channel(c, e.channel_id, network);
+        if (!mapping) return mapping.error();
+        if (!*mapping) continue;
+        const json request{{"kind", e.kind}, {"message_id", e.message_id}};
+        auto added = enqueue(c, {network, e.channel_id, e.seq, request.dump()}, now);
+        if (!added) return added.error();
+        queued += *added ? 1 : 0;
+      }
+      if (auto s = set_hub_cursor(c, network, events->back().seq); !s) return s.error();
+      return queued;
+    };
+    auto queued = co_await db_.write(queue);
+    if (!queued) {
+      log_reason("warn", discussion::network_name(network), "queue", queued.error().message);
+      co_await pause(std::chrono::seconds(1));
+      continue;
+    }
+    cursor = events->back().seq;
+    if (*queued > 0) poke();
+  }
+}
+
+asio::awaitable<void> Relay::send_loop() {
+  const Network network = connector_.network();
+  while (!stopping_) {
+    poked_ = false;
+    const std::int64_t now = clock_.now();
+    auto heads_job = [network, now](Connection& c) { return due_heads(c, network, now, 64); };
+    auto heads = co_await db_.read(heads_job);
+    if (heads) {
+      for (const auto& head : *heads) {
+        if (busy_channels_.insert(head.channel_id).second)
+          asio::co_spawn(executor_, drain_channel(head), asio::detached);
+      }
+    } else {
+      log_reason("warn", discussion::network_name(network), "outbox", heads.error().message);
+    }
+    if (stopping_) break;
+    // Sleep until the next row is due (at most 30 s: a poke wakes us for new rows and retries).
+    auto next_job = [network](Connection& c) { return next_due_at(c, network); };
+    auto next = co_await db_.read(next_job);
+    std::int64_t wait_s = 30;
+    if (next && *next) wait_s = std::clamp<std::int64_t>(**next - clock_.now(), 0, 30);
+    if (wait_s == 0 && busy_channels_.empty()) wait_s = 1;  // due but not taken: a store error; do not spin
+    co_await pause(std::chrono::seconds(wait_s == 0 ? 1 : wait_s));
+  }
+}
+
+asio::awaitable<void> Relay::drain_channel(PendingSend row) {
+  const Network network = connector_.network();
+  const std::int64_t channel = row.channel_id;
+  std::optional<PendingSend> current = std::move(row);
+  while (current && !stopping_) {
+    if (!co_await send_one(*current)) break;  // failed: its retry holds the channel back
+    const std::int64_t now = clock_.now();
+    const std::int64_t seq = current->seq;
+    auto next_job = [network, channel, seq, now](Connection& c) { return next_due_in_channel(c, network, channel, seq, now); };
+    auto next = co_await db_.read(next_job);
+    if (!next) break;
+    current = std::move(*next);
+  }
+  busy_channels_.erase(channel);
+  poke();  // the loop may have rows of this channel that became due meanwhile
+}
+
+asio::awaitable<bool> Relay::send_one(const PendingSend& row) {
+  const Network network = connector_.network();
+  auto prepare = [network, row](Connection& c) -> Result<Prepared> {
+    auto events = discussion::read_events(c, {row.channel_id}, row.seq - 1, row.seq, 1);
+    if (!events) return events.error();
+    if (events->empty() || events->front().seq != row.seq) return Prepared{std::nullopt, "the event is gone"};
+    auto mapping = mapping_for_channel(c, row.channel_id, network);
+    if (!mapping) return mapping.error();
+    if (!*mapping) return Prepared{std::nullopt, "the channel is no longer mapped"};
+    Outgoing out;
+    out.txn_id = row.id;
+    out.attempt = row.attempts + 1;
+    out.event = std::move(events->front());
+    out.mapping = std::move(**mapping);
+    auto self = remote_for(c, out.event.message_id, network);
+    if (!self) return self.error();
+    out.self = std::move(*self);
+    const json payload = json::parse(out.event.payload, nullptr, false);
+    if (payload.is_discarded()) return Prepared{std::nullopt, "the event's payload is not JSON"};
+    const bool deleted = payload.value("deleted", false);
+    if (out.event.kind == "message.posted") {
+      if (deleted) return Prepared{std::nullopt, "the message was deleted before it was sent"};
+      if (out.self) return Prepared{std::nullopt, "the message was sent before"};
+    } else if (!out.self) {
+      return Prepared{std::nullopt, "the remote room never had the message"};
+    } else if (deleted && out.event.kind != "message.deleted") {
+      return Prepared{std::nullopt, "the message was deleted since"};
+    }
+    for (auto [field, target] : {std::pair{"reply_to", &out.reply_to}, std::pair{"thread_root", &out.thread_root}}) {
+      if (auto id = id_field(payload, field)) {
+        auto ref = remote_for(c, *id, network);
+        if (!ref) return ref.error();
+        *target = std::move(*ref);
+      }
+    }
+    return Prepared{std::move(out), ""};
+  };
+  auto prepared = co_await db_.read(prepare);
+  if (!prepared) {
+    log_reason("warn", discussion::network_name(network), "prepare", prepared.error().message, {{"seq", row.seq}});
+    co_return false;
+  }
+
+  SendOutcome outcome;
+  std::optional<std::int64_t> mapping_id;
+  std::int64_t message_id = 0;
+  std::string kind;
+  std::string room;
+  if (!prepared->out) {
+    outcome.kind = SendOutcome::Kind::skipped;
+    log_reason("info", discussion::network_name(network), "skipped", prepared->reason, {{"seq", row.seq}});
+  } else {
+    mapping_id = prepared->out->mapping.id;
+    message_id = prepared->out->event.message_id;
+    kind = prepared->out->event.kind;
+    room = prepared->out->mapping.remote_room;
+    outcome = co_await connector_.send(std::move(*prepared->out));
+  }
+
+  const std::int64_t now = clock_.now();
+  const std::uint32_t random = random_();
+  const RetryPolicy policy = outcome.kind == SendOutcome::Kind::failed ? RetryPolicy{1, 1, 1} : options_.retry;
+  auto record = [&, network](Connection& c) -> Result<bool> {
+    switch (outcome.kind) {
+      case SendOutcome::Kind::sent:
+      case SendOutcome::Kind::skipped: {
+        if (auto s = mark_sent(c, row.id, outcome.remote_id); !s) return s.error();
+        if (outcome.kind == SendOutcome::Kind::skipped || !mapping_id) return true;
+        if (kind == "message.posted" && !outcome.remote_id.empty()) {
+          if (auto s = map_ids(c, message_id, network, {room, outcome.remote_id}); !s) return s.error();
+        }
+        if (auto s = note_traffic(c, *mapping_id, Direction::out, now); !s) return s.error();
+        return true;
+      }
+      case SendOutcome::Kind::retry:
+      case SendOutcome::Kind::failed: {
+        auto r = mark_failed(c, row.id, outcome.error, now, outcome.retry_after_s, policy, random);
+        if (!r) return r.error();
+        if (*r == FailureOutcome::parked && mapping_id) {
+          if (auto s = set_status(c, *mapping_id, outcome.error); !s) return s.error();
+        }
+        return false;
+      }
+    }
+    return false;
+  };
+  auto recorded = co_await db_.write(record);
+  if (!recorded) {
+    log_reason("error", discussion::network_name(network), "record", recorded.error().message, {{"seq", row.seq}});
+    co_return false;
+  }
+  if (outcome.kind == SendOutcome::Kind::sent) ++sent_;
+  if (!*recorded) {
+    ++failures_;
+    log_reason("warn", discussion::network_name(network), "send failed", outcome.error,
+               {{"seq", row.seq}, {"attempt", row.attempts + 1}});
+  }
+  co_return *recorded;
+}
+
+}  // namespace hub::bridge

@@ -1,0 +1,220 @@
+// The relay over a real hub: hub events reach a scripted connector in order per channel, once,
+// with the remote ids they need; failures wait, park, and hold back only their own channel.
+#include <catch2/catch.hpp>
+
+#include <deque>
+
+#include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+
+#include "bridge/mappings.hpp"
+#include "bridge/relay.hpp"
+#include "tests/unit/discussion/discussion_fixture.hpp"
+
+using namespace hub;
+using bridge::SendOutcome;
+using discussion::Network;
+using nlohmann::json;
+
+namespace {
+
+// Records every change it is given; answers from `script` (front first), else "sent" with a
+// remote id made from the seq.
+class ScriptedConnector final : public bridge::Connector {
+ public:
+  explicit ScriptedConnector(Network n) : network_(n) {}
+  Network network() const override { return network_; }
+  boost::asio::awaitable<SendOutcome> send(bridge::Outgoing out) override {
+    SendOutcome answer{SendOutcome::Kind::sent, "$ev" + std::to_string(out.event.seq), "", std::nullopt};
+    if (!script.empty()) {
+      answer = script.front();
+      script.pop_front();
+    }
+    seen.push_back(std::move(out));
+    co_return answer;
+  }
+  std::deque<SendOutcome> script;
+  std::vector<bridge::Outgoing> seen;
+
+ private:
+  Network network_;
+};
+
+struct RelayFixture : testing::DiscussionFixture {
+  RelayFixture() { hub->discussion().attach(ioc.get_executor()); }
+  ~RelayFixture() {
+    for (auto& r : relays) r->stop();
+    hub->discussion().stream().stop();  // wakes the queue loops waiting for events
+    pump_for(20);
+    hub->db().stop();
+    ioc.restart();
+    ioc.poll();
+  }
+  bridge::Relay& relay(ScriptedConnector& connector) {
+    relays.push_back(std::make_unique<bridge::Relay>(hub->db(), hub->discussion().bridge_seam(), clock, connector));
+    relays.back()->start(ioc.get_executor());
+    return *relays.back();
+  }
+  std::int64_t map(std::int64_t ch, Network n, const std::string& room) {
+    auto m = hub->db().write_now([&](store::Connection& c) { return bridge::add_mapping(c, ch, n, room, 1, clock.now()); });
+    REQUIRE(m);
+    return m->id;
+  }
+  template <class Pred>
+  bool pump(Pred done) {
+    for (int i = 0; i < 400 && !done(); ++i) {
+      ioc.restart();
+      ioc.run_for(std::chrono::milliseconds(5));
+    }
+    return done();
+  }
+  void pump_for(int ms) {
+    ioc.restart();
+    ioc.run_for(std::chrono::milliseconds(ms));
+  }
+  std::vector<std::string> kinds(const ScriptedConnector& c) {
+    std::vector<std::string> out;
+    for (const auto& o : c.seen) out.push_back(o.event.kind);
+    return out;
+  }
+  std::int64_t outbox_rows() { return count("bridge_outbox"); }
+
+  boost::asio::io_context ioc;
+  std::vector<std::unique_ptr<bridge::Relay>> relays;
+};
+
+}  // namespace
+
+TEST_CASE("relay: hub changes in a mapped channel reach the connector once, in order, with their remote ids") {
+  RelayFixture f;
+  f.map(f.channel, Network::matrix, "!general:hs.example");
+  ScriptedConnector matrix(Network::matrix);
+  f.relay(matrix);
+  const auto first = f.said(f.sam, "hello **room**");
+  f.said(f.sam, "not mapped", f.lobby);
+  REQUIRE(f.pump([&] { return matrix.seen.size() == 1; }));
+  CHECK(matrix.seen[0].txn_id == "matrix:" + std::to_string(matrix.seen[0].event.seq));
+  CHECK(matrix.seen[0].mapping.remote_room == "!general:hs.example");
+  CHECK_FALSE(matrix.seen[0].self);
+  CHECK(json::parse(matrix.seen[0].event.payload)["body"] == "hello **room**");
+
+  // A reply, an edit and a reaction of the sent message carry its remote id.
+  const auto reply = f.post(f.mentor, f.channel, {{"body", "welcome"}, {"reply_to", first}});
+  REQUIRE(reply.status == 201);
+  REQUIRE(f.call(http::Method::patch, f.msg(first), R"({"body":"hello again"})", f.sam).status == 200);
+  REQUIRE(f.call(http::Method::post, f.msg(first) + "/reactions", R"({"emoji":"👍"})", f.mentor).status / 100 == 2);
+  REQUIRE(f.pump([&] { return matrix.seen.size() == 4; }));
+  CHECK(f.kinds(matrix) == std::vector<std::string>{"message.posted", "message.posted", "message.edited", "message.reacted"});
+  const auto sent_id = "$ev" + std::to_string(matrix.seen[0].event.seq);
+  REQUIRE(matrix.seen[1].reply_to);
+  CHECK(matrix.seen[1].reply_to->id == sent_id);
+  REQUIRE(matrix.seen[2].self);
+  CHECK(matrix.seen[2].self->id == sent_id);
+  CHECK(json::parse(matrix.seen[3].event.delta)["emoji"] == "👍");
+  for (std::size_t i = 1; i < matrix.seen.size(); ++i) CHECK(matrix.seen[i - 1].event.seq < matrix.seen[i].event.seq);
+
+  // Nothing is sent twice: the outbox holds one row per event, and the map the posted ones.
+  f.pump_for(50);
+  CHECK(matrix.seen.size() == 4);
+  CHECK(f.outbox_rows() == 4);
+  CHECK(f.count("bridge_id_map") == 2);
+  auto mapping = *f.hub->db().read_now([&](store::Connection& c) { return bridge::mapping_for_channel(c, f.channel, Network::matrix); });
+  CHECK(mapping->last_out_at == f.clock.now());
+}
+
+TEST_CASE("relay: what came from a network is not sent back to it, but goes on to the others") {
+  RelayFixture f;
+  f.map(f.channel, Network::matrix, "!general:hs.example");
+  f.map(f.channel, Network::slack, "C0GENERAL");
+  ScriptedConnector matrix(Network::matrix), slack(Network::slack);
+  f.relay(matrix);
+  f.relay(slack);
+  auto& seam = f.hub->discussion().bridge_seam();
+  auto ghost = testing::run_coro(seam.ghost({Network::matrix, "@ana:hs.example", "Ana"}));
+  REQUIRE(ghost);
+  discussion::BridgeWrite w{Network::matrix, "$remote1", *ghost, {}};
+  auto posted = testing::run_coro(seam.post(f.channel, w, "from matrix"));
+  REQUIRE(posted);
+  f.said(f.sam, "from the hub");
+  REQUIRE(f.pump([&] { return slack.seen.size() == 2 && !matrix.seen.empty(); }));
+  f.pump_for(50);
+  REQUIRE(matrix.seen.size() == 1);  // only the hub's own message
+  CHECK(json::parse(matrix.seen[0].event.payload)["body"] == "from the hub");
+  CHECK(slack.seen[0].event.origin.network == Network::matrix);
+  CHECK(json::parse(slack.seen[0].event.payload)["author"]["via"] == "matrix");
+}
+
+TEST_CASE("relay: a failing send waits for its retry and holds back only its own channel; a hard failure parks") {
+  RelayFixture f;
+  const auto general = f.map(f.channel, Network::matrix, "!general:hs.example");
+  f.map(f.lobby, Network::matrix, "!lobby:hs.example");
+  ScriptedConnector matrix(Network::matrix);
+  matrix.script.push_back({SendOutcome::Kind::retry, "", "M_LIMIT_EXCEEDED", 30});
+  auto& relay = f.relay(matrix);
+  f.said(f.sam, "one");
+  REQUIRE(f.pump([&] { return matrix.seen.size() == 1; }));
+  f.said(f.sam, "two");
+  f.said(f.sam, "elsewhere", f.lobby);
+  REQUIRE(f.pump([&] { return matrix.seen.size() == 2; }));
+  f.pump_for(50);
+  REQUIRE(matrix.seen.size() == 2);  // "two" waits behind "one"; the lobby went on
+  CHECK(json::parse(matrix.seen[1].event.payload)["body"] == "elsewhere");
+
+  f.clock.advance(29);
+  relay.poke();
+  f.pump_for(50);
+  CHECK(matrix.seen.size() == 2);  // Retry-After is honoured
+  f.clock.advance(1);
+  relay.poke();
+  REQUIRE(f.pump([&] { return matrix.seen.size() == 4; }));
+  CHECK(json::parse(matrix.seen[2].event.payload)["body"] == "one");
+  CHECK(matrix.seen[2].attempt == 2);
+  CHECK(matrix.seen[2].txn_id == matrix.seen[0].txn_id);  // the same id on the resend
+  CHECK(json::parse(matrix.seen[3].event.payload)["body"] == "two");
+
+  // A refusal that will never work parks at once, with the error on the mapping.
+  matrix.script.push_back({SendOutcome::Kind::failed, "", "M_FORBIDDEN: not in room", std::nullopt});
+  f.said(f.sam, "three");
+  REQUIRE(f.pump([&] { return matrix.seen.size() == 5; }));
+  f.pump_for(50);
+  auto parked = *f.hub->db().read_now([](store::Connection& c) { return bridge::parked(c, Network::matrix); });
+  REQUIRE(parked.size() == 1);
+  CHECK(parked[0].last_error == "M_FORBIDDEN: not in room");
+  auto m = *f.hub->db().read_now([&](store::Connection& c) { return bridge::find_mapping(c, general); });
+  CHECK(m->status == "M_FORBIDDEN: not in room");
+  // A parked row holds nothing back, and an admin's retry sends it.
+  f.said(f.sam, "four");
+  REQUIRE(f.pump([&] { return matrix.seen.size() == 6; }));
+  const auto id = parked[0].id;
+  REQUIRE(f.hub->db().write_now([&](store::Connection& c) { return bridge::retry_parked(c, id, f.clock.now()); }));
+  relay.poke();
+  REQUIRE(f.pump([&] { return matrix.seen.size() == 7; }));
+  CHECK(json::parse(matrix.seen[6].event.payload)["body"] == "three");
+  CHECK(f.hub->db().read_now([](store::Connection& c) { return bridge::parked(c, Network::matrix); })->empty());
+}
+
+TEST_CASE("relay: a message deleted before it was sent is never sent; a restart resumes without repeats") {
+  RelayFixture f;
+  f.map(f.channel, Network::matrix, "!general:hs.example");
+  ScriptedConnector matrix(Network::matrix);
+  matrix.script.push_back({SendOutcome::Kind::retry, "", "HTTP 502", 60});
+  auto& relay = f.relay(matrix);
+  const auto secret = f.said(f.sam, "oops, my client's name");
+  REQUIRE(f.pump([&] { return matrix.seen.size() == 1; }));
+  REQUIRE(f.call(http::Method::delete_, f.msg(secret), "", f.sam).status / 100 == 2);
+  f.said(f.sam, "after");
+  f.pump_for(50);
+  relay.stop();
+  f.pump_for(50);
+
+  // A new relay (a restarted hub) picks up from the stored cursor and the outbox.
+  f.clock.advance(60);
+  ScriptedConnector again(Network::matrix);
+  f.relay(again);
+  REQUIRE(f.pump([&] { return again.seen.size() == 1; }));
+  f.pump_for(50);
+  REQUIRE(again.seen.size() == 1);  // the deleted post and its delete are skipped; "after" is sent
+  CHECK(json::parse(again.seen[0].event.payload)["body"] == "after");
+  CHECK(f.outbox_rows() == 3);  // posted, deleted, posted: each queued once
+  CHECK(f.count("bridge_id_map") == 1);
+}
