@@ -2,6 +2,7 @@
 
 #include "bridge/slack/slack_bridge.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <boost/asio/co_spawn.hpp>
@@ -32,6 +33,8 @@ namespace {
 
 constexpr int kDrainBatch = 50;
 constexpr std::size_t kMaxSecretBytes = 255;
+constexpr int kCatchUpPages = 25;  // of 200 messages: beyond, the gap is reported, not fetched
+constexpr int kReadAttempts = 3;
 
 // One JSON line on stderr; `reason` never holds a secret (events carry none).
 void log_slack(std::string_view level, std::string_view what, const std::string& event_id, const std::string& reason) {
@@ -97,14 +100,12 @@ void SlackBridge::add_to(http::Router& router) {
              member_handler(this, &SlackBridge::put_credentials));
 }
 
-void SlackBridge::start(asio::any_io_executor executor, http::HttpClient& client) {
-  client_ = &client;
+void SlackBridge::connect(http::HttpClient& client) {
   const auto wait = [](std::chrono::milliseconds delay) -> asio::awaitable<void> {
     asio::steady_timer timer(co_await asio::this_coro::executor, delay);
     co_await timer.async_wait(asio::use_awaitable);
   };
-  pacer_ = std::make_unique<Pacer>(options_.pace, [] { return std::chrono::steady_clock::now(); },
-                                   wait);
+  pacer_ = std::make_unique<Pacer>(options_.pace, [] { return std::chrono::steady_clock::now(); }, wait);
   SlackApi api{options_.api_url, [this] { return secret(kBotToken); }, options_.hub_origin};
   auto users_of = [this](std::vector<std::string> handles) -> asio::awaitable<std::map<std::string, std::string>> {
     auto job = [h = std::move(handles)](Connection& c) { return slack_users_of(c, h); };
@@ -112,9 +113,13 @@ void SlackBridge::start(asio::any_io_executor executor, http::HttpClient& client
     co_return found ? std::move(*found) : std::map<std::string, std::string>();
   };
   connector_ = std::make_unique<SlackConnector>(client, std::move(api), *pacer_, std::move(users_of));
+}
+
+void SlackBridge::start(asio::any_io_executor executor, http::HttpClient& client) {
+  connect(client);
   relay_ = std::make_unique<Relay>(db_, seam_, clock_, *connector_);
   relay_->start(executor);
-  asio::co_spawn(executor, drain(), asio::detached);
+  asio::co_spawn(executor, catch_up(), asio::detached);  // drains the queue too
 }
 
 void SlackBridge::stop() {
@@ -203,6 +208,96 @@ asio::awaitable<std::string> SlackBridge::display_name(const std::string& user, 
   co_return name.substr(0, 100);
 }
 
+asio::awaitable<std::optional<json>> SlackBridge::read_api(std::string_view method, std::string query,
+                                                           std::string& error) {
+  for (int attempt = 1;; ++attempt) {
+    co_await pacer_->turn("read");
+    const http::ClientResponse r = co_await connector_->get(method, query);
+    const SendOutcome outcome = outcome_of(r, method);
+    if (outcome.kind == SendOutcome::Kind::sent) co_return json::parse(r.body, nullptr, false);
+    error = outcome.error;
+    if (outcome.kind != SendOutcome::Kind::retry || attempt == kReadAttempts) co_return std::nullopt;
+    const auto wait = std::chrono::seconds(outcome.retry_after_s.value_or(attempt));
+    asio::steady_timer timer(co_await asio::this_coro::executor, wait);
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+}
+
+asio::awaitable<void> SlackBridge::catch_up() {
+  if (!connector_ || secret(kBotToken).empty()) co_return;
+  co_await learn_own_identity();
+  auto list_job = [](Connection& c) { return list_mappings(c, Network::slack); };
+  auto mappings = co_await db_.read(list_job);
+  if (mappings)
+    for (const Mapping& m : *mappings) co_await catch_up_channel(m);
+  co_await drain();
+}
+
+asio::awaitable<void> SlackBridge::catch_up_channel(const Mapping& mapping) {
+  const std::string& room = mapping.remote_room;
+  auto cursor_job = [room](Connection& c) { return history_cursor(c, room); };
+  auto cursor = co_await db_.read(cursor_job);
+  if (!cursor) co_return;
+  std::string error;
+  if (cursor->empty()) {  // a new mapping: from Slack's newest message on, not the channel's past
+    std::string query = "channel=" + room + "&limit=1";
+    auto newest = co_await read_api("conversations.history", std::move(query), error);
+    if (newest && (*newest)["messages"].is_array() && !(*newest)["messages"].empty()) {
+      const std::string ts = (*newest)["messages"][0].value("ts", std::string());
+      auto start_job = [room, ts](Connection& c) { return advance_history_cursor(c, room, ts); };
+      co_await db_.write(start_job);
+    }
+    co_return;
+  }
+  std::vector<json> missed;
+  std::string page;
+  int pages = 0;
+  for (; pages < kCatchUpPages; ++pages) {
+    std::string query = "channel=" + room + "&oldest=" + *cursor + "&limit=200";
+    if (!page.empty()) query += "&cursor=" + page;
+    auto answer = co_await read_api("conversations.history", std::move(query), error);
+    if (!answer || !(*answer)["messages"].is_array()) break;
+    for (json& m : (*answer)["messages"])
+      if (m.is_object()) missed.push_back(std::move(m));
+    page = answer->value(json::json_pointer("/response_metadata/next_cursor"), std::string());
+    if (page.empty()) break;
+  }
+  if (pages == kCatchUpPages) error = "more than " + std::to_string(kCatchUpPages * 200) + " messages";
+  // Replies written while the hub was away, in threads whose root it can see.
+  const std::size_t roots = missed.size();
+  for (std::size_t i = 0; i < roots && error.empty(); ++i) {
+    if (!later_ts(missed[i].value("latest_reply", std::string()), *cursor)) continue;
+    std::string query = "channel=" + room + "&ts=" + missed[i].value("ts", std::string()) + "&oldest=" + *cursor;
+    auto thread = co_await read_api("conversations.replies", std::move(query), error);
+    if (!thread || !(*thread)["messages"].is_array()) break;
+    for (json& m : (*thread)["messages"])
+      if (m.is_object() && m.value("ts", std::string()) != m.value("thread_ts", std::string()) && later_ts(m.value("ts", ""), *cursor))
+        missed.push_back(std::move(m));
+  }
+  std::sort(missed.begin(), missed.end(), [](const json& a, const json& b) {
+    return later_ts(b.value("ts", std::string()), a.value("ts", std::string()));
+  });
+  const std::int64_t now = clock_.now();
+  const std::string status =
+      error.empty() ? std::string()
+                    : "catch-up stopped (" + error + "): Slack messages after " + *cursor + " may be missing";
+  auto queue_job = [room, &missed, now, status, id = mapping.id](Connection& c) -> http::Status {
+    for (json& m : missed) {
+      m["channel"] = room;
+      if (!m.contains("type")) m["type"] = "message";
+      const std::string key = "catchup:" + room + ":" + m.value("ts", std::string());
+      auto queued = queue_event(c, key, m.dump(-1, ' ', false, json::error_handler_t::replace), now);
+      if (!queued) return queued.error();
+    }
+    return status.empty() ? http::Status(http::Ok{}) : set_status(c, id, status);
+  };
+  co_await db_.write(queue_job);
+  if (!status.empty()) {
+    json line = {{"level", "warn"}, {"what", "slack catch-up incomplete"}, {"channel", room}, {"reason", status}};
+    std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+  }
+}
+
 asio::awaitable<std::string> SlackBridge::markdown_of(const std::string& mrkdwn) {
   auto lookup_job = [users = mentioned_users(mrkdwn)](Connection& c) { return handles_of(c, users); };
   auto handles = co_await db_.read(lookup_job);
@@ -257,6 +352,7 @@ asio::awaitable<bool> SlackBridge::apply(const std::string& event_id, const std:
     if (in.kind == Inbound::Kind::post) {
       const auto id = change.message.value("id", std::int64_t{0});
       if (auto s = map_ids(c, id, Network::slack, {in.channel, in.ts}); !s) return s;
+      if (auto s = advance_history_cursor(c, in.channel, in.ts); !s) return s;
     }
     if (auto s = note_traffic(c, m.id, Direction::in, now); !s) return s;
     return drop_event(c, event_id);  // applied and dequeued in one transaction

@@ -38,8 +38,11 @@ class SlackBridge {
 
   void add_to(http::Router& router);
 
-  // Starts the relay to Slack and applies events left queued by a crash; calls go through
-  // `client`. REQUIRES: the live stream is attached on `executor`; `client` outlives stop().
+  // Makes Slack calls through `client` from now on. REQUIRES: `client` outlives this.
+  void connect(http::HttpClient& client);
+  // connect(), then starts the relay to Slack, applies events left queued by a crash and catches
+  // up on what Slack channels said while the hub was down. REQUIRES: the live stream is attached
+  // on `executor`; `client` outlives stop().
   void start(boost::asio::any_io_executor executor, http::HttpClient& client);
   void stop();
   // Wakes the relay's send loop (a new mapping, an admin's retry); nothing before start().
@@ -47,6 +50,11 @@ class SlackBridge {
 
   // Applies every queued inbound event (tests call it; the events route and start() spawn it).
   boost::asio::awaitable<void> drain();
+  // Queues what each mapped Slack channel said after its history cursor (conversations.history,
+  // and conversations.replies for threads with new replies), then drains. What cannot be read is
+  // reported on the mapping's status. A new mapping starts at Slack's newest message.
+  // REQUIRES: connect().
+  boost::asio::awaitable<void> catch_up();
 
   // Whether a signing secret and a bot token are set (file or stored).
   bool configured() const;
@@ -63,6 +71,11 @@ class SlackBridge {
   boost::asio::awaitable<std::string> markdown_of(const std::string& mrkdwn);
   boost::asio::awaitable<std::string> display_name(const std::string& user, const std::string& fallback);
   boost::asio::awaitable<void> learn_own_identity();
+  boost::asio::awaitable<void> catch_up_channel(const Mapping& mapping);
+  // A reading Web API call's answer when ok; otherwise nullopt and `error` says why. Paced, and
+  // waits out a 429's Retry-After a few times.
+  boost::asio::awaitable<std::optional<nlohmann::json>> read_api(std::string_view method, std::string query,
+                                                                 std::string& error);
   boost::asio::awaitable<void> drop(const std::string& event_id, std::string_view reason);
   std::string secret(const char* which) const;
 

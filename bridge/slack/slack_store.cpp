@@ -76,6 +76,27 @@ Status drop_event(Connection& db, const std::string& event_id) {
 }
 
 namespace {
+std::string history_cursor_name(const std::string& channel) { return "history:" + channel; }
+}  // namespace
+
+bool later_ts(std::string_view a, std::string_view b) {
+  const auto whole = [](std::string_view ts) { return ts.substr(0, ts.find('.')); };
+  if (whole(a).size() != whole(b).size()) return whole(a).size() > whole(b).size();
+  return a > b;  // same number of whole-second digits: the text orders like the number
+}
+
+Result<std::string> history_cursor(Connection& db, const std::string& channel) {
+  return remote_cursor(db, Network::slack, history_cursor_name(channel));
+}
+
+Status advance_history_cursor(Connection& db, const std::string& channel, const std::string& ts) {
+  auto now = history_cursor(db, channel);
+  if (!now) return now.error();
+  if (!later_ts(ts, *now)) return http::Ok{};
+  return set_remote_cursor(db, Network::slack, history_cursor_name(channel), ts);
+}
+
+namespace {
 // One ghost lookup per key (messages mention few people).
 Result<std::map<std::string, std::string>> ghost_lookup(Connection& db, const char* sql,
                                                         const std::vector<std::string>& keys) {

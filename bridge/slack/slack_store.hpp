@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hub/sharing/record_keys.hpp"
@@ -42,6 +43,13 @@ struct QueuedEvent {
 Result<std::vector<QueuedEvent>> queued_events(Connection& db, int limit);
 // Removes an applied (or skipped) event; meant for the transaction that applies it.
 Status drop_event(Connection& db, const std::string& event_id);
+
+// Where catch-up resumes in Slack channel `channel`: the newest message ts the hub has (empty at
+// first). Advancing never moves it back.
+Result<std::string> history_cursor(Connection& db, const std::string& channel);
+Status advance_history_cursor(Connection& db, const std::string& channel, const std::string& ts);
+// Whether Slack ts `a` is later than `b` ("1700000000.000100"; an empty one is earliest).
+bool later_ts(std::string_view a, std::string_view b);
 
 // Slack ghosts: hub handle -> Slack user id, and Slack user id -> hub handle, for those that exist.
 Result<std::map<std::string, std::string>> slack_users_of(Connection& db, const std::vector<std::string>& handles);

@@ -4,12 +4,13 @@
 // deletes and reactions go both ways, and nothing echoes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { startHub, Client, cli } from '../support/server.mjs';
 import { startFakeSlack } from '../support/fake_slack.mjs';
 
 const ADMIN = { handle: 'ada', password: 'correct horse battery staple' };
-let slack, hub, admin, channel, events;
+let slack, hub, admin, channel, events, hubEnv;
 
 // Resolves with `probe()`'s value once it is truthy (the bridge works after its answers).
 async function eventually(probe, what) {
@@ -25,8 +26,8 @@ const hubMessages = async () => (await admin.get(`/api/channels/${channel}/messa
 
 before(async () => {
   slack = await startFakeSlack({ users: { U2BOB: { name: 'bob', display_name: 'Bob Slack' } } });
-  hub = await startHub({ admin: ADMIN, env: { COHORTHUB_LOG_ACCESS: 'false', COHORTHUB_SLACK_API_URL: slack.url,
-    COHORTHUB_SLACK_PACE_MS: '20' } });
+  hubEnv = { COHORTHUB_LOG_ACCESS: 'false', COHORTHUB_SLACK_API_URL: slack.url, COHORTHUB_SLACK_PACE_MS: '20' };
+  hub = await startHub({ admin: ADMIN, env: hubEnv });
   events = hub.url + '/api/bridge/slack/events';
   admin = new Client(hub.url);
   assert.equal((await admin.post('/api/login', ADMIN)).status, 200);
@@ -38,7 +39,12 @@ before(async () => {
   const mapped = await admin.post('/api/bridge/mappings', { channel_id: channel, network: 'slack', remote_id: 'C0HUB' });
   assert.equal(mapped.status, 201, mapped.text);
 });
-after(async () => { await hub?.stop(); await slack?.close(); });
+let keptData;
+after(async () => {
+  await hub?.stop();
+  await slack?.close();
+  if (keptData) rmSync(keptData, { recursive: true, force: true });
+});
 
 test('slack bridge: a signed event appears once via slack; bad, stale and missing signatures are 401', async () => {
   const m = slack.userMessage('C0HUB', 'U2BOB', 'hello from *Slack* &amp; friends');
@@ -122,4 +128,25 @@ test('slack bridge: the app manifest asks exactly for the scopes and events the 
   assert.deepEqual(manifest.settings.event_subscriptions.bot_events.sort(),
     ['message.channels', 'message.groups', 'reaction_added', 'reaction_removed']);
   assert.equal(manifest.settings.socket_mode_enabled, false);
+});
+
+test('slack bridge: after downtime, what Slack said meanwhile is caught up from the stored position, once', async () => {
+  keptData = hub.dataDir;
+  await hub.stop({ keepData: true });
+  const root = slack.userMessage('C0HUB', 'U2BOB', 'said while the hub was down');
+  slack.userMessage('C0HUB', 'U2BOB', 'a reply meanwhile', { thread_ts: root.ts });
+  hub = await startHub({ dataDir: keptData, env: hubEnv });
+  events = hub.url + '/api/bridge/slack/events';
+  admin = new Client(hub.url);
+  assert.equal((await admin.post('/api/login', ADMIN)).status, 200);
+  const caught = await eventually(async () => (await hubMessages()).find((x) => x.body === 'said while the hub was down'),
+    'the caught-up message');
+  await eventually(async () => (await admin.get(`/api/channels/${channel}/messages?thread=${caught.id}`)).json.items
+    .some((x) => x.body === 'a reply meanwhile'), 'the caught-up reply');
+  const history = slack.calls.filter((c) => c.method === 'conversations.history');
+  assert.ok(history.at(-1).args.oldest, 'catch-up asks from the stored position');
+  // Slack delivers the event late too: applied once all the same.
+  await slack.push(events, slack.envelope({ ...root, channel: 'C0HUB' }));
+  await eventually(() => hub.logs().includes('applied once already'), 'the late duplicate');
+  assert.equal((await hubMessages()).filter((x) => x.body === 'said while the hub was down').length, 1);
 });

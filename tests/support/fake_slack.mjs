@@ -168,6 +168,8 @@ export async function startFakeSlack(opts = {}) {
     // A message a Slack user writes: stored here, and the event it causes (for push()).
     userMessage(channel, user, text, extra = {}) {
       const m = { type: 'message', channel, user, text, ts: nextTs(), ...extra };
+      const root = m.thread_ts && find(channel, m.thread_ts);
+      if (root) Object.assign(root, { thread_ts: root.ts, reply_count: (root.reply_count || 0) + 1, latest_reply: m.ts });
       channels.get(channel).push(m);
       return m;
     },

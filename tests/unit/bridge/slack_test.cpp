@@ -332,7 +332,7 @@ struct SlackHub : testing::HubFixture {
   std::string admin_cookie;
   std::int64_t channel = 0;
 
-  SlackHub() {
+  SlackHub() : HubFixture(std::map<std::string, std::string>{{"COHORTHUB_SLACK_PACE_MS", "0"}}) {
     add_user("ada", "admin");
     admin_cookie = login("ada");
     auto r = call(http::Method::put, "/api/bridge/slack/credentials",
@@ -446,4 +446,60 @@ TEST_CASE("slack events route: messages, threads, edits, deletes and reactions a
   CHECK(f.count("slack_inbound") == 0);
   CHECK(f.messages().size() == 1);  // the reply is in its thread, the echo nowhere
   CHECK(f.count("bridge_inbound_seen") == 9);
+}
+
+TEST_CASE("slack catch-up: what a channel said while the hub was away is applied from the cursor, gaps reported") {
+  SlackHub f;
+  http::FakeHttpClient fake;
+  std::string history, replies;
+  fake.answer = [&](const http::ClientRequest& r) {
+    if (r.url.find("/auth.test") != std::string::npos)
+      return slack_answer(200, R"({"ok":true,"bot_id":"B0OWN","user_id":"U0BOT"})");
+    if (r.url.find("/conversations.replies") != std::string::npos) return slack_answer(200, replies);
+    if (r.url.find("/conversations.history") != std::string::npos) return slack_answer(200, history);
+    return slack_answer(200, R"({"ok":false,"error":"user_not_found"})");
+  };
+  auto& slack = f.hub->slack();
+  slack.connect(fake);
+  // A new mapping starts at Slack's newest message: the channel's past is not imported.
+  history = R"({"ok":true,"messages":[{"type":"message","user":"U2","text":"old","ts":"1000.000100"}]})";
+  testing::run_coro(slack.catch_up());
+  CHECK(f.messages().empty());
+  // While the hub was away: two messages, a thread reply, and the hub's own post coming back.
+  history = R"({"ok":true,"messages":[
+      {"type":"message","user":"U2","text":"second","ts":"1000.000300","thread_ts":"1000.000300",
+       "reply_count":1,"latest_reply":"1000.000400"},
+      {"type":"message","subtype":"bot_message","bot_id":"B0OWN","text":"ours","ts":"1000.000250"},
+      {"type":"message","user":"U3","text":"first","ts":"1000.000200"}, 7],"has_more":false})";
+  replies = R"({"ok":true,"messages":[
+      {"type":"message","user":"U2","text":"second","ts":"1000.000300","thread_ts":"1000.000300"},
+      {"type":"message","user":"U3","text":"a reply","ts":"1000.000400","thread_ts":"1000.000300"}]})";
+  testing::run_coro(slack.catch_up());
+  auto items = f.messages();
+  REQUIRE(items.size() == 2);
+  CHECK(items[0]["body"] == "first");  // in Slack's order
+  CHECK(items[1]["body"] == "second");
+  CHECK(items[1]["reply_count"] == 1);
+  auto asked = [&](const std::string& method) {
+    std::vector<std::string> urls;
+    for (const auto& r : fake.requests())
+      if (r.url.find("/" + method + "?") != std::string::npos) urls.push_back(r.url);
+    return urls;
+  };
+  CHECK(asked("conversations.history").back().find("oldest=1000.000100") != std::string::npos);
+  CHECK(asked("conversations.replies").back().find("ts=1000.000300") != std::string::npos);
+  // Again: resumes after the newest message applied, and nothing is applied twice.
+  testing::run_coro(slack.catch_up());
+  CHECK(asked("conversations.history").back().find("oldest=1000.000400") != std::string::npos);
+  CHECK(f.messages().size() == 2);
+  // Slack refuses: the gap is on the mapping's status, never silently skipped.
+  history = R"({"ok":false,"error":"not_in_channel"})";
+  testing::run_coro(slack.catch_up());
+  auto mapping = f.hub->db().read_now([](store::Connection& c) {
+    return bridge::mapping_for_room(c, discussion::Network::slack, "C0HUB");
+  });
+  REQUIRE(mapping);
+  REQUIRE(*mapping);
+  CHECK((*mapping)->status.find("not_in_channel") != std::string::npos);
+  CHECK((*mapping)->status.find("after 1000.000400 may be missing") != std::string::npos);
 }
