@@ -76,6 +76,15 @@ TEST_CASE("slack mrkdwn -> hub Markdown: formatting, mentions, links, escaping, 
     CHECK(to_markdown(in, kSlackHandles) == out);
   }
   CHECK(mentioned_users("<@U1> <@U2|x> <@U1> <@") == std::vector<std::string>{"U1", "U2"});
+  // Hostile nesting as long as Slack allows stops at a bounded depth (no stack exhaustion), both ways.
+  std::string nested;
+  for (int i = 0; i < 6600; ++i) nested += "*_~";
+  nested += "x";
+  for (int i = 0; i < 6600; ++i) nested += "~_*";
+  const std::string md = to_markdown(nested, kSlackHandles);
+  CHECK(md.find('x') != std::string::npos);
+  CHECK(md.rfind("**_", 0) == 0);
+  CHECK(to_mrkdwn(nested, kSlackUsers).find('x') != std::string::npos);
 }
 
 TEST_CASE("slack hub Markdown -> mrkdwn: the reverse, with & < > escaped as Slack requires") {
