@@ -72,6 +72,36 @@ test('slack bridge: a signed event appears once via slack; bad, stale and missin
   assert.ok(!bodies.some((b) => b.includes('forged') || b.includes('elsewhere')));
 });
 
+test('slack bridge: the hub and @slack/bolt agree on every signature case', async () => {
+  const { isValidSlackRequest } = await import('@slack/bolt');
+  const { slackSignature } = await import('../support/fake_slack.mjs');
+  // The same requests judged by bolt and by the hub (which holds the fake's signing secret).
+  const body = JSON.stringify({ type: 'url_verification', challenge: 'c-' + Date.now() });
+  const now = Math.floor(Date.now() / 1000);
+  const cases = [
+    { name: 'signed now', valid: true },
+    { name: 'signed 4 minutes ago', timestamp: now - 240, valid: true },
+    { name: 'signed with another secret', secret: 'another-secret-0123456789', valid: false },
+    { name: 'stale (6 minutes)', timestamp: now - 360, valid: false },
+    { name: 'body changed after signing', signedBody: body.replace('c-', 'd-'), valid: false },
+    { name: 'another scheme', signature: 'v1=' + slackSignature(slack.signingSecret, now, body).slice(3), valid: false },
+    { name: 'hash cut short', signature: slackSignature(slack.signingSecret, now, body).slice(0, 40), valid: false },
+  ];
+  for (const c of cases) {
+    const timestamp = c.timestamp ?? now;
+    const signature = c.signature ?? slackSignature(c.secret ?? slack.signingSecret, timestamp, c.signedBody ?? body);
+    const bolt = isValidSlackRequest({ signingSecret: slack.signingSecret, body,
+      headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp } });
+    const answer = await slack.push(events, body, { timestamp, signature });
+    assert.equal(bolt, c.valid, `bolt: ${c.name}`);
+    assert.equal(answer.status, c.valid ? 200 : 401, `hub: ${c.name}`);
+    if (c.valid) assert.equal(answer.json.challenge, JSON.parse(body).challenge);
+  }
+  // No signature at all; and a timestamp from the future, which the hub refuses too (bolt checks staleness only).
+  assert.equal((await slack.push(events, body, { signature: null })).status, 401);
+  assert.equal((await slack.push(events, body, { timestamp: now + 360 })).status, 401);
+});
+
 test('slack bridge: a hub message appears in Slack as its author, edits, reactions and deletes follow, no echo', async () => {
   const sent = await admin.post(`/api/channels/${channel}/messages`, { body: 'hi **Slack** <3' });
   assert.equal(sent.status, 201);
