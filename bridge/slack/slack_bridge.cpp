@@ -213,6 +213,7 @@ asio::awaitable<std::optional<json>> SlackBridge::read_api(std::string_view meth
   for (int attempt = 1;; ++attempt) {
     co_await pacer_->turn("read");
     const http::ClientResponse r = co_await connector_->get(method, query);
+    pacer_->done("read");
     const SendOutcome outcome = outcome_of(r, method);
     if (outcome.kind == SendOutcome::Kind::sent) co_return json::parse(r.body, nullptr, false);
     error = outcome.error;

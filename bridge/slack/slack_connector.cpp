@@ -48,6 +48,11 @@ boost::asio::awaitable<void> Pacer::turn(const std::string& channel) {
   if (at > now) co_await wait_(std::chrono::duration_cast<std::chrono::milliseconds>(at - now));
 }
 
+void Pacer::done(const std::string& channel) {
+  TimePoint& next = next_[channel];
+  next = std::max(next, now_() + gap_);
+}
+
 SendOutcome outcome_of(const http::ClientResponse& r, std::string_view method) {
   const std::string what(method);
   if (!r.ok()) return outcome(Kind::retry, what + ": " + std::string(http::client_error_name(r.error)));
@@ -153,8 +158,10 @@ boost::asio::awaitable<SendOutcome> SlackConnector::send(Outgoing out) {
   } else {
     co_return outcome(Kind::skipped, "Slack shows no " + kind);
   }
-  if (method != "reactions.add" && method != "reactions.remove") co_await pacer_.turn(channel);
+  const bool paced = method != "reactions.add" && method != "reactions.remove";
+  if (paced) co_await pacer_.turn(channel);
   const http::ClientResponse response = co_await call(method, body);
+  if (paced) pacer_.done(channel);
   SendOutcome result = outcome_of(response, method);
   // A reaction already there (or already gone), a message already deleted: the goal is reached.
   // An edit of a message deleted in Slack meanwhile cannot be shown: not an error either.

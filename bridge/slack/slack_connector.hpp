@@ -25,8 +25,11 @@ class Pacer {
 
   Pacer(std::chrono::milliseconds gap, Now now, Wait wait)
       : gap_(gap), now_(std::move(now)), wait_(std::move(wait)) {}
-  // Returns when `channel` may take its next message: `gap` after the previous turn.
+  // Returns when `channel` may take its next message: `gap` after the previous turn ended.
   boost::asio::awaitable<void> turn(const std::string& channel);
+  // The message of this turn got its answer: the next turn waits `gap` from now, so messages
+  // arrive at least `gap` apart however long each took on the way.
+  void done(const std::string& channel);
 
  private:
   const std::chrono::milliseconds gap_;

@@ -21,7 +21,9 @@ async function readArgs(req, url) {
   return args;
 }
 
-// Options: botToken, appToken, signingSecret, channels (ids that exist), users {id: {name, display_name}}.
+// Options: botToken, appToken, signingSecret, channels (ids that exist), users {id: {name, display_name}},
+// minGapMs (chat.postMessage to one channel sooner than this after the last gets 429, as Slack's
+// ~1 message/s per channel does).
 export async function startFakeSlack(opts = {}) {
   const botToken = opts.botToken || 'xoxb-fake-bot-token-0001';
   const signingSecret = opts.signingSecret || randomBytes(16).toString('hex');
@@ -30,6 +32,8 @@ export async function startFakeSlack(opts = {}) {
   const identity = { user_id: 'U0BOT', bot_id: 'B0BOT', app_id: 'A0APP', team_id: 'T0TEAM', team: 'Fake' };
   const calls = [];
   const limits = new Map();  // method -> {count, retryAfter}
+  const lastPost = new Map();  // channel -> time of the last accepted chat.postMessage
+  let paced429 = 0;
   const failures = new Map();  // method -> [{status} | {error}]
   let clock = 1700000000;
   let seq = 0;
@@ -57,6 +61,7 @@ export async function startFakeSlack(opts = {}) {
         m.thread_ts = a.thread_ts;
       }
       if (a.metadata) m.metadata = typeof a.metadata === 'string' ? JSON.parse(a.metadata) : a.metadata;
+      m.received_at = Date.now();
       list.push(m);
       return { ok: true, channel: a.channel, ts: m.ts, message: m };
     },
@@ -142,6 +147,14 @@ export async function startFakeSlack(opts = {}) {
     const failure = (failures.get(method) || []).shift();
     if (failure && failure.status) return send(failure.status, { ok: false, error: 'internal_error' });
     if (failure && failure.error) return send(200, { ok: false, error: failure.error });
+    if (method === 'chat.postMessage' && opts.minGapMs && args.channel) {
+      const now = Date.now();
+      if (now - (lastPost.get(args.channel) ?? -Infinity) < opts.minGapMs) {
+        paced429++;
+        return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' });
+      }
+      lastPost.set(args.channel, now);
+    }
     const handler = methods[method];
     if (!handler) return send(404, { ok: false, error: 'unknown_method' });
     if (method !== 'api.test' && method !== 'apps.connections.open') {
@@ -160,6 +173,7 @@ export async function startFakeSlack(opts = {}) {
     identity,
     calls,
     channels,
+    paced429: () => paced429,
     messages: (channel) => (channels.get(channel) || []).filter((m) => !m.deleted),
     // The next `count` calls of `method` get HTTP 429 with Retry-After: retryAfter.
     rateLimit(method, count, retryAfter = 1) { limits.set(method, { count, retryAfter }); },
