@@ -8,6 +8,7 @@
 
 #include "bridge/bridge_schema.hpp"
 #include "bridge/mappings.hpp"
+#include "bridge/slack/slack_bridge.hpp"
 #include "bridge/slack/slack_store.hpp"
 #include "hub/auth/account_store.hpp"
 #include "hub/auth/secrets.hpp"

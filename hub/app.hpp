@@ -7,7 +7,6 @@
 
 #include "bridge/admin_routes.hpp"
 #include "bridge/relay.hpp"
-#include "bridge/slack/slack_bridge.hpp"
 #include "hub/auth/account_routes.hpp"
 #include "hub/auth/session_authenticator.hpp"
 #include "hub/cohorts/cohort_routes.hpp"
@@ -26,6 +25,11 @@
 #include "playbooks/module.hpp"
 #include "playbooks/templates/pdf_renderer.hpp"
 #include "playbooks/templates/template_routes.hpp"
+
+namespace hub::bridge::slack {
+class SlackBridge;  // bridge/slack/slack_bridge.hpp
+struct SlackOptions;
+}  // namespace hub::bridge::slack
 
 namespace hub {
 

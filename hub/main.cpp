@@ -11,6 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "bridge/slack/manifest.hpp"
+#include "bridge/slack/slack_bridge.hpp"
 #include "hub/app.hpp"
 #include "hub/auth/account_store.hpp"
 #include "hub/auth/password.hpp"

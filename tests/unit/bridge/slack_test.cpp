@@ -12,6 +12,7 @@
 #include "bridge/slack/manifest.hpp"
 #include "bridge/slack/mrkdwn.hpp"
 #include "bridge/slack/signature.hpp"
+#include "bridge/slack/slack_bridge.hpp"
 #include "bridge/slack/slack_connector.hpp"
 #include "hub/discussion/message_store.hpp"
 #include "tests/unit/app/hub_fixture.hpp"
