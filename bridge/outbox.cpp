@@ -22,17 +22,28 @@ Result<bool> enqueue(Connection& db, const OutboxEntry& e, std::int64_t now) {
   return db.changes() > 0;
 }
 
+namespace {
+
+// A row selected as (id, channel_id, seq, request, attempts, ...).
+PendingSend pending_row(store::Statement& s) {
+  return {s.text(0), s.int64(1), s.int64(2), s.text(3), static_cast<int>(s.int64(4))};
+}
+
+Result<std::vector<PendingSend>> pending_rows(store::Statement& s) {
+  std::vector<PendingSend> out;
+  auto rows = s.each_row([&] { out.push_back(pending_row(s)); });
+  if (!rows) return rows.error();
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<PendingSend>> due(Connection& db, Network network, std::int64_t now, int limit) {
   auto s = db.prepare(
       "SELECT id, channel_id, seq, request, attempts FROM bridge_outbox WHERE network = ?1 AND state = 'pending' "
       "AND next_at <= ?2 ORDER BY seq LIMIT ?3");
   s.bind(1, discussion::network_name(network)).bind(2, now).bind(3, std::int64_t{limit});
-  std::vector<PendingSend> out;
-  auto rows = s.each_row([&] {
-    out.push_back({s.text(0), s.int64(1), s.int64(2), s.text(3), static_cast<int>(s.int64(4))});
-  });
-  if (!rows) return rows.error();
-  return out;
+  return pending_rows(s);
 }
 
 Result<std::vector<PendingSend>> due_heads(Connection& db, Network network, std::int64_t now, int limit) {
@@ -41,12 +52,7 @@ Result<std::vector<PendingSend>> due_heads(Connection& db, Network network, std:
       "AND o.state = 'pending' AND o.next_at <= ?2 AND o.seq = (SELECT min(p.seq) FROM bridge_outbox p "
       "WHERE p.network = o.network AND p.channel_id = o.channel_id AND p.state = 'pending') ORDER BY o.seq LIMIT ?3");
   s.bind(1, discussion::network_name(network)).bind(2, now).bind(3, std::int64_t{limit});
-  std::vector<PendingSend> out;
-  auto rows = s.each_row([&] {
-    out.push_back({s.text(0), s.int64(1), s.int64(2), s.text(3), static_cast<int>(s.int64(4))});
-  });
-  if (!rows) return rows.error();
-  return out;
+  return pending_rows(s);
 }
 
 Result<std::optional<PendingSend>> next_due_in_channel(Connection& db, Network network, std::int64_t channel_id,
@@ -58,7 +64,7 @@ Result<std::optional<PendingSend>> next_due_in_channel(Connection& db, Network n
   auto row = s.step();
   if (!row) return row.error();
   if (!*row || s.int64(5) > now) return std::optional<PendingSend>();
-  return std::optional<PendingSend>(PendingSend{s.text(0), s.int64(1), s.int64(2), s.text(3), static_cast<int>(s.int64(4))});
+  return std::optional<PendingSend>(pending_row(s));
 }
 
 Result<std::optional<std::int64_t>> next_due_at(Connection& db, Network network) {

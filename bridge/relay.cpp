@@ -82,7 +82,7 @@ asio::awaitable<void> Relay::queue_loop() {
   std::int64_t cursor = start ? *start : 0;
   while (!stopping_) {
     auto events = co_await seam_.next_events(cursor, {}, options_.batch);
-    if (stopping_) break;
+    if (stopping_ || seam_.stopping()) break;
     if (!events) {
       log_reason("warn", discussion::network_name(network), "read", events.error().message);
       co_await pause(std::chrono::seconds(1));

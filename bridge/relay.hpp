@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <atomic>
 #include <chrono>
 #include <random>
 #include <set>
@@ -83,9 +84,10 @@ class Relay {
   // Wakes the send loop now (an admin's "retry", a new mapping, a test that moved the clock).
   void poke();
 
-  // Counters for /metrics and the admin page.
-  std::uint64_t sent() const { return sent_; }
-  std::uint64_t failures() const { return failures_; }
+  Network network() const { return connector_.network(); }
+  // Counters for /metrics (read from any thread).
+  std::uint64_t sent() const { return sent_.load(); }
+  std::uint64_t failures() const { return failures_.load(); }
 
  private:
   boost::asio::awaitable<void> queue_loop();
@@ -108,8 +110,8 @@ class Relay {
   bool poked_ = false;                               // poke() since the send loop last looked
   std::mt19937 random_{std::random_device{}()};     // jitter
   bool stopping_ = false;
-  std::uint64_t sent_ = 0;
-  std::uint64_t failures_ = 0;
+  std::atomic<std::uint64_t> sent_{0};      // changes delivered
+  std::atomic<std::uint64_t> failures_{0};  // sends that failed (each retry counts)
 };
 
 }  // namespace hub::bridge

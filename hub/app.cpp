@@ -26,7 +26,9 @@ std::vector<store::Migration> all_migrations() {
           sharing::sharing_migration(4), playbooks::playbooks_migration(5),
           playbooks::playbook_settings_log_migration(6), playbooks::templates::templates_migration(7),
           mail::mail_migration(8), bridge::bridge_migration(9), bridge::mappings_migration(10),
-          bridge::slack::slack_migration(11)};
+          // 11 is another branch's this round: a placeholder until it merges.
+          {11, "held for another branch", ""}, bridge::slack::slack_migration(12),
+          discussion::channel_archive_migration(13)};
 }
 
 namespace {
@@ -156,6 +158,8 @@ mail::MailOptions mail_options_from(const Config& config, const DataDir& dir) {
   o.link_origin = !m.link_origin.empty() ? m.link_origin : config.server.public_origin;
   while (!o.link_origin.empty() && o.link_origin.back() == '/') o.link_origin.pop_back();
   o.unsubscribe_key = mail::load_or_create_key(dir.keys() + "/mail-unsubscribe.key");
+  o.records_key = sharing::load_key_file(dir.keys() + "/records-aes256.key");  // members' own pipelines, in digests
+  o.quiet_weeks = config.sharing.quiet_weeks;
   return o;
 }
 
@@ -194,6 +198,27 @@ static std::unique_ptr<http::StaticFiles> load_web_root(const Config& config) {
 void Hub::poke_relays() {
   for (auto& relay : relays_) relay->poke();
   slack_->poke();
+}
+
+void Hub::attach(boost::asio::any_io_executor executor) {
+  discussion_.attach(executor);
+  for (auto& relay : relays_) relay->start(executor);
+}
+
+void Hub::stop_live() {
+  for (auto& relay : relays_) relay->stop();
+  slack_->stop();
+  discussion_.stream().stop();
+}
+
+void Hub::add_relay(std::unique_ptr<bridge::Relay> relay) {
+  const bridge::Relay* r = relay.get();
+  const std::string network(discussion::network_name(r->network()));
+  metrics_.add_counter("cohorthub_bridge_" + network + "_sent_total", "Changes the bridge delivered to " + network + ".",
+                     [r] { return double(r->sent()); });
+  metrics_.add_counter("cohorthub_bridge_" + network + "_failures_total",
+                     "Sends to " + network + " that failed (each retry counts).", [r] { return double(r->failures()); });
+  relays_.push_back(std::move(relay));
 }
 
 Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)

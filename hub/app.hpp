@@ -68,6 +68,13 @@ class Hub {
   discussion::Discussion& discussion() { return discussion_; }
   mail::MailModule& mail() { return mail_; }
   bridge::slack::SlackBridge& slack() { return *slack_; }  // bridge/slack
+  // Runs live updates and the bridge relays on `executor` (the network thread).
+  void attach(boost::asio::any_io_executor executor);
+  // Shutdown: the relays stop at their next wait and in-process subscribers stop waiting.
+  void stop_live();
+  // Keeps `relay` and publishes its counters in /metrics; attach() starts it.
+  // REQUIRES: before attach().
+  void add_relay(std::unique_ptr<bridge::Relay> relay);
 
  private:
   void add_platform_routes();

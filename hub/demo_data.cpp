@@ -121,6 +121,7 @@ std::string load_demo(const DataDir& dir, const Config& config, const Clock& clo
     demo::plan_waves(t, cast);
     demo::plan_discussion(t, cast, rng);
     demo::plan_playbooks(t, cast, rng);
+    demo::plan_templates(t, cast, rng);
     demo::DemoSession session(hub, history, clock.now() + 3600);
     t.run(session);
     auto noted = hub.db().write_now([&](store::Connection& c) {

@@ -106,7 +106,7 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
   options.tls_key_file = config.server.tls_key;
   net::raise_open_files_limit(options);
   hub.db().complete_on(ioc.get_executor());      // a batch of DB results reaches it in one post
-  hub.discussion().attach(ioc.get_executor());  // live updates run on the network thread
+  hub.attach(ioc.get_executor());  // live updates and bridge relays run on the network thread
   net::Server server(ioc, hub.service(), options);
   // Outbound HTTPS (the bridge's calls to Matrix and Slack), verified against the system store.
   net::HttpsClient outbound(ioc.get_executor(), {});
@@ -118,8 +118,7 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
     std::fprintf(stderr, "{\"level\":\"info\",\"what\":\"shutting down\"}\n");
     // Sessions first, then outbound calls in flight (each bounded by its own timeout).
     server.shutdown(std::chrono::seconds(config.server.shutdown_timeout_s), [&] {
-      hub.discussion().stream().stop();  // in-process subscribers (the bridge) stop waiting
-      hub.slack().stop();
+      hub.stop_live();  // the bridge relays and other in-process subscribers stop waiting
       outbound.shutdown([&] { ioc.stop(); });
     });
   });

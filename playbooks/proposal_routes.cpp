@@ -151,7 +151,9 @@ boost::asio::awaitable<http::Response> ProposalRoutes::update(Request& req, Cont
   auto prepare_job = [text = input->content]() { return prepare_content(text); };
   HUB_TRY(prepared, co_await s_.cpu.run(prepare_job));
   const std::int64_t now = s_.clock.now();
-  auto update_job = [=, who = actor_of(ctx), p = *prepared, in = *input, id = *id](Connection& c) -> Result<http::Ok> {
+  // 0 once updated; the playbook's id when `base` is behind its head: an update rebases, so the
+  // author first gets the three-way merge onto the head (as a stale save does) and sends it back.
+  auto update_job = [=, who = actor_of(ctx), p = *prepared, in = *input, id = *id](Connection& c) -> Result<std::int64_t> {
     auto proposal = require_proposal(c, id);
     if (!proposal) return proposal.error();
     if (!can_update_proposal(who, proposal->author_id)) return ApiError::forbidden("Only the proposal's author updates it.");
@@ -159,10 +161,14 @@ boost::asio::awaitable<http::Response> ProposalRoutes::update(Request& req, Cont
     auto pb = get_playbook_by_id(c, proposal->playbook_id);
     if (!pb) return pb.error();
     if (in.base > pb->head) return ApiError::invalid_field("base_revision", "The playbook has no such revision.");
-    if (in.base == proposal->base && p.sha256 == proposal->sha256 && !in.summary) return http::Ok{};
-    return update_proposal(c, id, in.base, p, in.summary.value_or(proposal->summary), now);
+    if (in.base < pb->head) return pb->id;
+    if (in.base == proposal->base && p.sha256 == proposal->sha256 && !in.summary) return 0;
+    if (auto s = update_proposal(c, id, in.base, p, in.summary.value_or(proposal->summary), now); !s) return s.error();
+    return 0;
   };
-  HUB_TRY(updated, co_await s_.db.write(update_job));
+  HUB_TRY(stale, co_await s_.db.write(update_job));
+  if (*stale)
+    co_return co_await stale_save_response(s_, *stale, input->base, std::move(prepared->content), "your proposal");
   co_return co_await proposal_response(*id, 200);
 }
 

@@ -42,5 +42,7 @@ void plan_discussion(Timeline& t, const DemoCast& cast, DemoRandom& rng);
 // Cohort playbooks with revisions, a merged proposal and one awaiting review; mentoring pairs and
 // checklists, some done, some part done, one overdue.
 void plan_playbooks(Timeline& t, const DemoCast& cast, DemoRandom& rng);
+// A member's template released twice, forked, rated and used, and saved documents filled from it.
+void plan_templates(Timeline& t, const DemoCast& cast, DemoRandom& rng);
 
 }  // namespace hub::demo

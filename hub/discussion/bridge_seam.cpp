@@ -60,6 +60,7 @@ Result<std::optional<BridgeResult>> earlier(Connection& db, const BridgeWrite& w
 
 // Runs `apply` once per key, when the policy allows the ghost `action` on `target` (0 for a
 // post): a repeat returns the first result.
+// `target` is the channel for a post, the message otherwise.
 template <class Apply>
 Result<BridgeResult> once(Connection& db, const BridgeWrite& w, policy::BridgedAction action, std::int64_t target,
                           Apply apply) {
@@ -69,14 +70,19 @@ Result<BridgeResult> once(Connection& db, const BridgeWrite& w, policy::BridgedA
   auto ghost = ghost_network(db, w.actor_id);
   if (!ghost) return ghost.error();
   MessageFacts facts;
+  std::int64_t channel_id = target;
   if (action != policy::BridgedAction::post) {
     auto ref = message_ref(db, target);
     if (!ref) return ref.error();
     facts = ref->facts;
+    channel_id = ref->channel_id;
   }
+  auto channel = find_channel(db, channel_id);
+  if (!channel) return channel.error();
   const policy::BridgedActor actor{w.actor_id, *ghost == w.network};
-  if (policy::bridged_change(actor, action, facts) != Verdict::allowed)
-    return ApiError::forbidden("That ghost may not make this change.");
+  const Verdict verdict = policy::bridged_change(actor, action, facts, channel->facts());
+  if (verdict == Verdict::archived) return ApiError::conflict("This channel is archived: it takes no changes.");
+  if (verdict != Verdict::allowed) return ApiError::forbidden("That ghost may not make this change.");
   Result<Change> change = apply();
   if (!change) return change.error();
   if (auto s = remember(db, w, *change); !s) return s.error();
@@ -132,18 +138,10 @@ Result<std::optional<Network>> ghost_network(Connection& db, std::int64_t user_i
 
 Result<BridgeResult> bridge_post(Connection& db, std::int64_t channel_id, const BridgeWrite& w, const NewMessage& m,
                                  std::int64_t now) {
-  return once(db, w, policy::BridgedAction::post, 0, [&]() -> Result<Change> {
-    auto s = db.prepare("SELECT id, cohort_id, name, topic FROM channels WHERE id = ?1");
-    s.bind(1, channel_id);
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) return ApiError::not_found("No such channel.");
-    Channel ch;
-    ch.id = s.int64(0);
-    if (!s.is_null(1)) ch.cohort_id = s.int64(1);
-    ch.name = s.text(2);
-    ch.topic = s.text(3);
-    return post_message(db, ch, w.actor_id, m, now, w.network);
+  return once(db, w, policy::BridgedAction::post, channel_id, [&]() -> Result<Change> {
+    auto ch = find_channel(db, channel_id);
+    if (!ch) return ch.error();
+    return post_message(db, *ch, w.actor_id, m, now, w.network);
   });
 }
 

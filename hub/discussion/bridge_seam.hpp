@@ -83,6 +83,8 @@ class BridgeSeam {
   // REQUIRES: the live stream is attached; called on its executor.
   boost::asio::awaitable<Result<std::vector<Event>>> next_events(std::int64_t after,
                                                                  std::vector<std::int64_t> channels, int limit);
+  // The hub is shutting down: next_events() will only ever fail from now on.
+  bool stopping() const { return live_.stopped(); }
 
  private:
   template <class Job>

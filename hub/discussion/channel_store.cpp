@@ -77,10 +77,19 @@ CREATE INDEX events_by_message ON events(message_id);
 )sql"};
 }
 
+store::Migration channel_archive_migration(int version) {
+  return {version, "channel_archive", R"sql(
+ALTER TABLE channels ADD COLUMN archived_at INTEGER;
+ALTER TABLE channels ADD COLUMN archived_by INTEGER REFERENCES users(id);
+)sql"};
+}
+
 namespace {
 
+// Reads the columns kChannelColumns names, from column `first` on.
+constexpr const char* kChannelColumns = "c.id, c.cohort_id, c.name, c.topic, c.archived_at";
 Channel read_channel(const store::Statement& s) {
-  return {s.int64(0), s.optional_int64(1), s.text(2), s.text(3)};
+  return {s.int64(0), s.optional_int64(1), s.text(2), s.text(3), s.optional_int64(4)};
 }
 
 // policy::visible_channel_scope as SQL: ?1 hub-wide, ?2 every cohort, ?3 the cohort ids (JSON).
@@ -99,7 +108,9 @@ json channel_json(const Channel& ch) {
   return {{"id", ch.id},
           {"cohort_id", ch.cohort_id ? json(*ch.cohort_id) : json(nullptr)},
           {"name", ch.name},
-          {"topic", ch.topic}};
+          {"topic", ch.topic},
+          {"archived", ch.archived_at.has_value()},
+          {"archived_at", ch.archived_at ? json(format_rfc3339(*ch.archived_at)) : json(nullptr)}};
 }
 
 Result<Channel> insert_channel(Connection& db, const std::string& name, std::optional<std::int64_t> cohort_id,
@@ -113,45 +124,70 @@ Result<Channel> insert_channel(Connection& db, const std::string& name, std::opt
       "INSERT INTO channels (cohort_id, name, topic, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
   s.bind(1, cohort_id).bind(2, std::string_view(name)).bind(3, std::string_view(topic)).bind(4, created_by).bind(5, now);
   if (auto r = s.run(); !r) return r.error();
-  return Channel{db.last_insert_id(), cohort_id, name, topic};
+  return Channel{db.last_insert_id(), cohort_id, name, topic, std::nullopt};
 }
 
-Result<Channel> rename_channel(Connection& db, const Channel& channel, const std::string& name, const std::string& topic) {
+Result<ChannelChange> update_channel(Connection& db, const Channel& channel, const ChannelUpdate& update,
+                                     std::int64_t by, std::int64_t now) {
+  Channel next = channel;
+  next.name = update.name.value_or(channel.name);
+  next.topic = update.topic.value_or(channel.topic);
+  if (update.archived && *update.archived != channel.archived_at.has_value())
+    next.archived_at = *update.archived ? std::optional<std::int64_t>(now) : std::nullopt;
+  if (next.name == channel.name && next.topic == channel.topic && next.archived_at == channel.archived_at)
+    return ChannelChange{std::move(next), {}};
   auto taken = db.prepare(
       "SELECT 1 FROM channels WHERE coalesce(cohort_id, 0) = coalesce(?1, 0) AND name = ?2 AND id != ?3");
-  taken.bind(1, channel.cohort_id).bind(2, std::string_view(name)).bind(3, channel.id);
+  taken.bind(1, channel.cohort_id).bind(2, std::string_view(next.name)).bind(3, channel.id);
   auto row = taken.step();
   if (!row) return row.error();
   if (*row) return ApiError::conflict("A channel with that name exists already.");
-  auto s = db.prepare("UPDATE channels SET name = ?2, topic = ?3 WHERE id = ?1");
-  s.bind(1, channel.id).bind(2, std::string_view(name)).bind(3, std::string_view(topic));
+  auto s = db.prepare(
+      "UPDATE channels SET name = ?2, topic = ?3, archived_at = ?4, "
+      "archived_by = CASE WHEN ?4 IS NULL THEN NULL WHEN archived_at IS NULL THEN ?5 ELSE archived_by END "
+      "WHERE id = ?1");
+  s.bind(1, channel.id).bind(2, std::string_view(next.name)).bind(3, std::string_view(next.topic));
+  s.bind(4, next.archived_at).bind(5, by);
   if (auto r = s.run(); !r) return r.error();
-  return Channel{channel.id, channel.cohort_id, name, topic};
+  Event e;
+  e.channel_id = channel.id;
+  e.kind = "channel.updated";
+  e.payload = channel_json(next).dump();
+  e.origin = {by, Network::hub};
+  auto seq = append_event(db, e, now);
+  if (!seq) return seq.error();
+  e.seq = *seq;
+  return ChannelChange{std::move(next), {std::move(e)}};
 }
 
 Actor actor_of(Connection& db, cohorts::CohortMembership& membership, const Principal& who) {
   return Actor::of(who, membership.cohorts_of(db, who.user_id));
 }
 
-Result<Channel> visible_channel(Connection& db, const Actor& actor, std::int64_t channel_id) {
-  auto s = db.prepare("SELECT id, cohort_id, name, topic FROM channels WHERE id = ?1");
+Result<Channel> find_channel(Connection& db, std::int64_t channel_id) {
+  auto s = db.prepare(std::string("SELECT ") + kChannelColumns + " FROM channels c WHERE c.id = ?1");
   s.bind(1, channel_id);
   auto row = s.step();
   if (!row) return row.error();
   if (!*row) return ApiError::not_found("No such channel.");
-  Channel ch = read_channel(s);
-  if (policy::see_channel(actor, ch.facts()) != Verdict::allowed) return ApiError::not_found("No such channel.");
+  return read_channel(s);
+}
+
+Result<Channel> visible_channel(Connection& db, const Actor& actor, std::int64_t channel_id) {
+  auto ch = find_channel(db, channel_id);
+  if (!ch) return ch;
+  if (policy::see_channel(actor, ch->facts()) != Verdict::allowed) return ApiError::not_found("No such channel.");
   return ch;
 }
 
 Result<json> list_channels(Connection& db, const Actor& actor, const http::Page& page) {
   auto s = db.prepare(
-      std::string("SELECT c.id, c.cohort_id, c.name, c.topic, "
+      std::string("SELECT ") + kChannelColumns + ", "
                   "(SELECT count(*) FROM messages m WHERE m.channel_id = c.id AND m.thread_root IS NULL "
                   " AND m.deleted_at IS NULL AND m.author_id != ?4 AND m.id > coalesce((SELECT r.last_read_id "
                   " FROM channel_reads r WHERE r.channel_id = c.id AND r.user_id = ?4), 0)), "
                   "(SELECT max(m.id) FROM messages m WHERE m.channel_id = c.id) "
-                  "FROM channels c WHERE c.id > ?5 AND ") +
+                  "FROM channels c WHERE c.id > ?5 AND " +
       kVisible + " ORDER BY c.id LIMIT ?6");
   bind_scope(s, policy::visible_channel_scope(actor));
   s.bind(4, actor.user_id).bind(5, page.after).bind(6, static_cast<std::int64_t>(page.limit + 1));
@@ -160,8 +196,8 @@ Result<json> list_channels(Connection& db, const Actor& actor, const http::Page&
     const Channel channel = read_channel(s);
     json ch = channel_json(channel);
     ch["can_moderate"] = policy::moderates(actor, channel.facts());  // the page shows moderators' buttons
-    ch["unread"] = s.int64(4);
-    ch["last_message_id"] = s.is_null(5) ? json(nullptr) : json(s.int64(5));
+    ch["unread"] = s.int64(5);
+    ch["last_message_id"] = s.is_null(6) ? json(nullptr) : json(s.int64(6));
     items.push_back(std::move(ch));
   });
   if (!rows) return rows.error();

@@ -4,10 +4,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "hub/cohorts/cohort_store.hpp"
+#include "hub/discussion/event_log.hpp"
 #include "hub/discussion/policy.hpp"
 #include "hub/http/pagination.hpp"
 #include "hub/http/router.hpp"
@@ -24,18 +26,38 @@ using store::Connection;
 
 // Every discussion table, the events table included.
 store::Migration discussion_migration(int version);
+// Migration `version`: when (and by whom) a channel was archived.
+store::Migration channel_archive_migration(int version);
 
 struct Channel {
   std::int64_t id = 0;
   std::optional<std::int64_t> cohort_id;  // nullopt: hub-wide
   std::string name;
   std::string topic;
-  ChannelFacts facts() const { return {cohort_id}; }
+  std::optional<std::int64_t> archived_at;  // set while the channel is archived (read-only)
+  ChannelFacts facts() const { return {cohort_id, archived_at.has_value()}; }
 };
 
-// Gives the channel a new name and topic. conflict when another channel of its cohort (or of the
-// hub) has that name. REQUIRES: validated; policy::rename_channel allowed it.
-Result<Channel> rename_channel(Connection& db, const Channel& channel, const std::string& name, const std::string& topic);
+// The channel with that id, whoever asks; not_found if absent. Callers that answer a user go
+// through visible_channel instead.
+Result<Channel> find_channel(Connection& db, std::int64_t channel_id);
+
+// What a moderator changes about a channel; nullopt keeps the current value.
+struct ChannelUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> topic;
+  std::optional<bool> archived;
+};
+// Applies `update` and appends a channel.updated event (origin: `by`) when anything changed.
+// conflict when another channel of its cohort (or of the hub) has the new name. Returns the
+// channel as it now is, and the event, if one was appended.
+// REQUIRES: validated; policy::rename_channel (and archive_channel, for `archived`) allowed it.
+struct ChannelChange {
+  Channel channel;
+  std::vector<Event> events;  // zero or one channel.updated
+};
+Result<ChannelChange> update_channel(Connection& db, const Channel& channel, const ChannelUpdate& update,
+                                     std::int64_t by, std::int64_t now);
 // The facts the policy needs about `who`: role and cohorts.
 Actor actor_of(Connection& db, cohorts::CohortMembership& membership, const Principal& who);
 

@@ -43,11 +43,27 @@ Result<std::string> body_field(const json& obj) {
 ApiError no_such_channel() { return ApiError::not_found("No such channel."); }
 ApiError no_such_message() { return ApiError::not_found("No such message."); }
 
-// A policy verdict as the API answers it: hidden is `hidden`, refused is 403 `refusal`.
+// A policy verdict as the API answers it: hidden is `hidden`, refused is 403 `refusal`, and a
+// change to an archived channel is 409.
 Status check(Verdict v, const ApiError& hidden, const std::string& refusal) {
-  if (v == Verdict::hidden) return hidden;
-  if (v == Verdict::refused) return ApiError::forbidden(refusal);
-  return http::Ok{};
+  switch (v) {
+    case Verdict::allowed: return http::Ok{};
+    case Verdict::hidden: return hidden;
+    case Verdict::refused: return ApiError::forbidden(refusal);
+    case Verdict::archived:
+      return ApiError::conflict("This channel is archived: its messages can be read, but not added to, edited or "
+                                "reacted to.");
+  }
+  return ApiError::forbidden(refusal);
+}
+
+// An optional true/false field: nullopt when absent or null.
+Result<std::optional<bool>> optional_bool_field(const json& obj, const char* name) {
+  auto it = obj.find(name);
+  if (it == obj.end() || it->is_null()) return std::optional<bool>{};
+  auto value = http::bool_field(obj, name);
+  if (!value) return value.error();
+  return std::optional<bool>(*value);
 }
 
 // An action on one message: the policy rule that decides it, and the 403 it answers.
@@ -122,7 +138,7 @@ void DiscussionRoutes::add_to(http::Router& router) {
   const std::size_t message_limit = 2 * kMaxBodyBytes + 1024;  // room for JSON escapes; the field check says 413
   router.add(Method::get, "/api/channels", {Access::user, 0}, bind(&DiscussionRoutes::list_channels));
   router.add(Method::post, "/api/channels", {Access::user, 2048}, bind(&DiscussionRoutes::create_channel));
-  router.add(Method::patch, "/api/channels/{id}", {Access::user, 2048}, bind(&DiscussionRoutes::rename_channel));
+  router.add(Method::patch, "/api/channels/{id}", {Access::user, 2048}, bind(&DiscussionRoutes::update_channel));
   router.add(Method::get, "/api/channels/{id}/messages", {Access::user, 0}, bind(&DiscussionRoutes::list_messages));
   router.add(Method::post, "/api/channels/{id}/messages", {Access::user, message_limit}, bind(&DiscussionRoutes::post));
   router.add(Method::put, "/api/channels/{id}/read", {Access::user, 256}, bind(&DiscussionRoutes::mark_read));
@@ -172,7 +188,7 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::create_channel(Request&
   co_return json_response(201, {{"channel", *channel}});
 }
 
-boost::asio::awaitable<http::Response> DiscussionRoutes::rename_channel(Request& req, Context& ctx) {
+boost::asio::awaitable<http::Response> DiscussionRoutes::update_channel(Request& req, Context& ctx) {
   auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_channel());
   HUB_TRY(body, http::parse_json_object(req.body));
@@ -180,25 +196,41 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::rename_channel(Request&
   if (*name && name->value().find_first_not_of(" \t") == std::string::npos)
     co_return error_response(ApiError::invalid_field("name", "name must not be blank."));
   HUB_TRY(topic, http::optional_string_field(*body, "topic", 500));
+  HUB_TRY(archived, optional_bool_field(*body, "archived"));
+  const ChannelUpdate update{*name, *topic, *archived};
   const std::int64_t now = clock_.now();
-  auto rename_job = [this, who = ctx.user(), id = *id, n = *name, t = *topic, now](Connection& c) -> Result<json> {
+  auto update_job = [this, who = ctx.user(), id = *id, update, now](Connection& c) -> Result<ChannelChange> {
     const Actor actor = actor_of(c, membership_, who);
     auto ch = visible_channel(c, actor, id);
     if (!ch) return ch.error();
-    if (auto s = check(policy::rename_channel(actor, ch->facts()), no_such_channel(),
-                       ch->cohort_id ? "Only an admin or a mentor of the cohort may rename its channels."
-                                     : "Only an admin may rename hub-wide channels.");
-        !s)
-      return s.error();
-    auto renamed = discussion::rename_channel(c, *ch, n.value_or(ch->name), t.value_or(ch->topic));
-    if (!renamed) return renamed.error();
-    json detail = {{"name", renamed->name}, {"was", ch->name}};
-    if (auto s = auth::audit(c, who.user_id, "channel.rename", "channel:" + std::to_string(id), detail, now); !s)
-      return s.error();
-    return channel_json(*renamed);
+    const bool renaming = (update.name && *update.name != ch->name) || (update.topic && *update.topic != ch->topic);
+    const bool archiving = update.archived && *update.archived != ch->archived_at.has_value();
+    const std::string whose = ch->cohort_id ? "Only an admin or a mentor of the cohort may " : "Only an admin may ";
+    const std::string what = ch->cohort_id ? " its channels." : " hub-wide channels.";
+    if (update.name || update.topic || !update.archived) {
+      if (auto s = check(policy::rename_channel(actor, ch->facts()), no_such_channel(), whose + "rename" + what); !s)
+        return s.error();
+    }
+    if (update.archived) {
+      if (auto s = check(policy::archive_channel(actor, ch->facts()), no_such_channel(), whose + "archive" + what); !s)
+        return s.error();
+    }
+    auto changed = discussion::update_channel(c, *ch, update, who.user_id, now);
+    if (!changed) return changed.error();
+    const std::string target = "channel:" + std::to_string(id);
+    if (renaming) {
+      json detail = {{"name", changed->channel.name}, {"was", ch->name}};
+      if (auto s = auth::audit(c, who.user_id, "channel.rename", target, detail, now); !s) return s.error();
+    }
+    if (archiving) {
+      const char* action = *update.archived ? "channel.archive" : "channel.unarchive";
+      if (auto s = auth::audit(c, who.user_id, action, target, json::object(), now); !s) return s.error();
+    }
+    return changed;
   };
-  HUB_TRY(channel, co_await db_.write(rename_job));
-  co_return json_response(200, {{"channel", *channel}});
+  HUB_TRY(changed, co_await db_.write(update_job));
+  live_.publish(std::move(changed->events));
+  co_return json_response(200, {{"channel", channel_json(changed->channel)}});
 }
 
 boost::asio::awaitable<http::Response> DiscussionRoutes::list_messages(Request& req, Context& ctx) {

@@ -30,7 +30,7 @@ class DiscussionRoutes {
   using Context = http::Context;
   boost::asio::awaitable<Response> list_channels(Request& req, Context& ctx);
   boost::asio::awaitable<Response> create_channel(Request& req, Context& ctx);
-  boost::asio::awaitable<Response> rename_channel(Request& req, Context& ctx);
+  boost::asio::awaitable<Response> update_channel(Request& req, Context& ctx);
   boost::asio::awaitable<Response> list_messages(Request& req, Context& ctx);
   boost::asio::awaitable<Response> post(Request& req, Context& ctx);
   boost::asio::awaitable<Response> mark_read(Request& req, Context& ctx);

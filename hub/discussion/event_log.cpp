@@ -46,7 +46,9 @@ Result<std::int64_t> append_event(Connection& db, const Event& e, std::int64_t n
   auto s = db.prepare(
       "INSERT INTO events (channel_id, kind, message_id, payload, created_at, actor_id, network, delta) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  s.bind(1, e.channel_id).bind(2, std::string_view(e.kind)).bind(3, e.message_id);
+  s.bind(1, e.channel_id).bind(2, std::string_view(e.kind));
+  if (e.message_id) s.bind(3, e.message_id);
+  else s.bind_null(3);  // a change to the channel itself
   s.bind(4, std::string_view(e.payload)).bind(5, now).bind(6, e.origin.actor_id);
   s.bind(7, network_name(e.origin.network));
   if (e.delta.empty()) s.bind_null(8);
@@ -105,7 +107,7 @@ std::string event_frame(const Event& e) {
     out += R"(,"delta":)";
     out += e.delta;  // JSON built by the writer
   }
-  out += R"(,"message":)";
+  out += e.kind.starts_with("channel.") ? R"(,"channel":)" : R"(,"message":)";
   out += e.payload;
   out += '}';
   return out;

@@ -32,9 +32,9 @@ struct Origin {
 struct Event {
   std::int64_t seq = 0;
   std::int64_t channel_id = 0;
-  std::string kind;     // message.posted|edited|deleted|reacted|replied
-  std::string payload;  // JSON: the message as it is after the change
-  std::int64_t message_id = 0;
+  std::string kind;     // message.posted|edited|deleted|reacted|replied, or channel.updated
+  std::string payload;  // JSON: the message (or for channel.*, the channel) as it is after the change
+  std::int64_t message_id = 0;  // 0 for a channel.* event
   Origin origin;
   std::string delta;  // message.reacted: {"user_id","handle","emoji","added"}; empty when none changed
 };
@@ -50,6 +50,7 @@ Result<std::vector<Event>> read_events(Connection& db, const std::vector<std::in
 Status rewrite_events_of(Connection& db, std::int64_t message_id, const std::string& payload);
 
 // The frame a live client receives for `e`; built once per event and shared by every subscriber.
+// The payload is under "message", or under "channel" for a channel.* event.
 std::string event_frame(const Event& e);
 
 // Migration `version`: who and which network on every event, reaction deltas, ghosts and the

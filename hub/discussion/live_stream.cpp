@@ -130,6 +130,11 @@ void LiveStream::stop() {
   for (auto& w : woken) w->cancel();
 }
 
+bool LiveStream::stopped() const {
+  std::lock_guard lock(mutex_);
+  return stopped_;
+}
+
 boost::asio::awaitable<void> LiveStream::follow_tail() {
   for (;;) {
     std::int64_t from = 0;

@@ -57,6 +57,7 @@ class LiveStream {
   boost::asio::awaitable<bool> wait_beyond(std::int64_t seq);
   // Wakes every waiter with false, now and from now on (shutdown).
   void stop();
+  bool stopped() const;
 
   // Starts a subscription: catch up from `since` (or from now when nullopt), then live.
   // REQUIRES: the caller checked the user may read every channel.

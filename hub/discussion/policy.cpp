@@ -20,6 +20,9 @@ bool may_moderate_user(const Actor& a, const std::string& target_role) {
 
 Verdict allow_if(bool ok) { return ok ? Verdict::allowed : Verdict::refused; }
 
+// A change to an archived channel's content is refused whoever asks, once they may see it.
+Verdict writable(const ChannelFacts& ch) { return ch.archived ? Verdict::archived : Verdict::allowed; }
+
 }  // namespace
 
 ChannelScope visible_channel_scope(const Actor& a) {
@@ -47,6 +50,8 @@ Verdict rename_channel(const Actor& a, const ChannelFacts& ch) {
   return create_channel(a, ch);
 }
 
+Verdict archive_channel(const Actor& a, const ChannelFacts& ch) { return rename_channel(a, ch); }
+
 bool moderates(const Actor& a, const ChannelFacts& ch) {
   if (is_admin(a)) return true;
   return is_mentor(a) && ch.cohort_id && belongs_to(a, *ch.cohort_id);
@@ -54,14 +59,19 @@ bool moderates(const Actor& a, const ChannelFacts& ch) {
 
 Verdict post(const Actor& a, const ChannelFacts& ch, bool muted) {
   if (Verdict v = see_channel(a, ch); v != Verdict::allowed) return v;
+  if (Verdict v = writable(ch); v != Verdict::allowed) return v;
   return allow_if(!muted);
 }
 
-Verdict react(const Actor& a, const ChannelFacts& ch) { return see_channel(a, ch); }
+Verdict react(const Actor& a, const ChannelFacts& ch) {
+  if (Verdict v = see_channel(a, ch); v != Verdict::allowed) return v;
+  return writable(ch);
+}
 
 Verdict edit_message(const Actor& a, const ChannelFacts& ch, const MessageFacts& m) {
   if (Verdict v = see_channel(a, ch); v != Verdict::allowed) return v;
-  return allow_if(m.author_id == a.user_id);
+  if (m.author_id != a.user_id) return Verdict::refused;
+  return writable(ch);
 }
 
 Verdict delete_message(const Actor& a, const ChannelFacts& ch, const MessageFacts& m) {
@@ -74,12 +84,15 @@ Verdict mute(const Actor& a, const ChannelFacts& ch, const std::string& target_r
   return allow_if(moderates(a, ch) && may_moderate_user(a, target_role));
 }
 
-Verdict bridged_change(const BridgedActor& actor, BridgedAction action, const MessageFacts& message) {
+Verdict bridged_change(const BridgedActor& actor, BridgedAction action, const MessageFacts& message,
+                       const ChannelFacts& channel) {
   if (!actor.ghost_of_network) return Verdict::refused;
   switch (action) {
     case BridgedAction::post:
-    case BridgedAction::react: return Verdict::allowed;
+    case BridgedAction::react: return writable(channel);
     case BridgedAction::edit:
+      if (message.author_id != actor.user_id) return Verdict::refused;
+      return writable(channel);
     case BridgedAction::remove: return allow_if(message.author_id == actor.user_id);
   }
   return Verdict::refused;

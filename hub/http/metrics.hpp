@@ -21,6 +21,8 @@ class Metrics {
   void connection_closed() { --connections_open_; }
   // A gauge computed when /metrics is read (e.g. the DB queue depth).
   void add_gauge(std::string name, std::string help, std::function<double()> read);
+  // A counter kept elsewhere (only ever growing), read when /metrics is read.
+  void add_counter(std::string name, std::string help, std::function<double()> read);
   std::string render() const;
 
  private:
@@ -35,6 +37,7 @@ class Metrics {
   struct Gauge {
     std::string name, help;
     std::function<double()> read;
+    const char* type = "gauge";  // or "counter"
   };
 
   mutable std::mutex mutex_;                                    // guards series_ and gauges_

@@ -31,6 +31,7 @@ struct Recipient {
   Preferences prefs;
   std::vector<std::int64_t> cohorts;
   std::unordered_map<std::int64_t, std::int64_t> last_read;  // channel -> last read message id
+  OwnPipeline pipeline;  // the recipient's own, only when they want it (prefs.renewals)
 };
 
 struct Proposal {
@@ -70,7 +71,20 @@ std::string first_line(std::string_view body) {
   return line;
 }
 
-Result<Activity> load_activity(Connection& c, auth::Membership& membership, const DigestRun& run) {
+// A member's own text (a client label) as Markdown that shows it as written: what Markdown or
+// HTML would interpret is escaped, and a line break cannot start a new block.
+std::string plain_text(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == '\r' || ch == '\n') ch = ' ';
+    if (std::string_view("\\`*_[]<>&~!|#").find(ch) != std::string_view::npos) out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
+Result<Activity> load_activity(Connection& c, auth::Membership& membership, const DigestRun& run,
+                               const PipelineReader* pipelines, const std::string& today) {
   Activity a;
   auto ch = c.prepare("SELECT id, name, cohort_id FROM channels");
   if (auto s = ch.each_row([&] { a.channels[ch.int64(0)] = {ch.text(1), ch.optional_int64(2), {}, {}}; }); !s)
@@ -137,10 +151,10 @@ Result<Activity> load_activity(Connection& c, auth::Membership& membership, cons
   // Mentor summaries go to mentors and admins who want them; digests to whoever chose a frequency.
   const bool mentees = run.frequency == "mentees";
   auto who = c.prepare(mentees
-      ? "SELECT u.id, u.role, p.address, p.digest FROM mail_preferences p JOIN users u ON u.id = p.user_id "
+      ? "SELECT u.id, u.role, p.address, p.digest, 0 FROM mail_preferences p JOIN users u ON u.id = p.user_id "
         "WHERE p.address != '' AND p.mentees = 1 AND u.role IN ('mentor', 'admin') AND u.disabled = 0 AND ? = ? AND "
         "NOT EXISTS (SELECT 1 FROM mail_digest_runs r WHERE r.user_id = u.id AND r.period = ?) ORDER BY u.id"
-      : "SELECT u.id, u.role, p.address, p.digest FROM mail_preferences p JOIN users u ON u.id = p.user_id "
+      : "SELECT u.id, u.role, p.address, p.digest, p.renewals FROM mail_preferences p JOIN users u ON u.id = p.user_id "
         "WHERE p.address != '' AND p.digest != 'off' AND (? = 'any' OR p.digest = ?) AND u.disabled = 0 AND NOT EXISTS "
         "(SELECT 1 FROM mail_digest_runs r WHERE r.user_id = u.id AND r.period = ?) ORDER BY u.id");
   who.bind(1, std::string_view(run.frequency)).bind(2, std::string_view(run.frequency)).bind(3, std::string_view(run.period));
@@ -150,6 +164,7 @@ Result<Activity> load_activity(Connection& c, auth::Membership& membership, cons
         r.role = who.text(1);
         r.prefs.address = who.text(2);
         r.prefs.digest = who.text(3);
+        r.prefs.renewals = who.int64(4) != 0;
         a.recipients.push_back(std::move(r));
       });
       !s)
@@ -159,6 +174,11 @@ Result<Activity> load_activity(Connection& c, auth::Membership& membership, cons
     r.cohorts = membership.cohorts_of(c, r.user_id);
     reads.bind(1, r.user_id);
     if (auto s = reads.each_row([&] { r.last_read[reads.int64(0)] = reads.int64(1); }); !s) return s.error();
+    if (pipelines && r.prefs.renewals) {
+      auto own = pipelines->own_pipeline(c, r.user_id, today);
+      if (!own) return own.error();
+      r.pipeline = std::move(*own);
+    }
   }
   return a;
 }
@@ -239,9 +259,24 @@ std::string digest_markdown(const Activity& a, const Recipient& r, const std::st
   for (const auto& x : a.assignments)  // a mentee's own checklists: due within a week, or overdue
     if (x.mentee_id == r.user_id && x.open > 0 && !x.due_on.empty() && x.due_on <= week_ahead)
       checklists += "- " + checklist_line(x, origin, today) + "\n";
-  if (channels.empty() && threads.empty() && mentions.empty() && reviews.empty() && checklists.empty() && releases.empty())
+  // The recipient's own clients: their private labels, for their eyes only. A label is the
+  // member's own text: shown as written, but never as Markdown.
+  std::string renewals, quiet;
+  for (const auto& n : r.pipeline.renewals)
+    renewals += "- " + plain_text(n.label) + ": due " + n.date + "\n";
+  for (const auto& n : r.pipeline.quiet)
+    quiet += "- " + plain_text(n.label) + ": last contact " + n.date + "\n";
+  if (!renewals.empty() || !quiet.empty()) {
+    const std::string pipeline = "(<" + origin + "/pipeline>)";
+    if (!renewals.empty()) renewals += "\nSee [your pipeline]" + pipeline + ".\n";
+    if (!quiet.empty()) quiet += "\nA client who never hears from you may not renew: see [your pipeline]" + pipeline + ".\n";
+  }
+  if (channels.empty() && threads.empty() && mentions.empty() && reviews.empty() && checklists.empty() &&
+      releases.empty() && renewals.empty() && quiet.empty())
     return "";
   std::string out;
+  if (!renewals.empty()) out += "## Your renewals in the next 30 days\n\n" + renewals + "\n";
+  if (!quiet.empty()) out += "## Clients gone quiet\n\n" + quiet + "\n";
   if (!checklists.empty()) out += "## Your checklist items due\n\n" + checklists + "\n";
   if (!mentions.empty()) out += "## Mentions of you\n\n" + mentions + "\n";
   if (!channels.empty()) out += "## Unread in your channels\n\n" + channels + "\n";
@@ -257,10 +292,11 @@ DigestBuilder::DigestBuilder(store::Executor& db, const MailModule& mail, auth::
     : db_(db), mail_(mail), membership_(membership) {}
 
 http::Result<int> DigestBuilder::build(const DigestRun& run) {
-  auto load_job = [this, run](Connection& c) { return load_activity(c, membership_, run); };
+  const std::int64_t now = mail_.now();
+  const std::string today = format_date(now), week_ahead = format_date(now + 7 * 86400);
+  auto load_job = [this, run, &today](Connection& c) { return load_activity(c, membership_, run, pipelines_, today); };
   auto activity = db_.read_now(load_job);
   if (!activity) return activity.error();
-  const std::int64_t now = mail_.now();
   int queued = 0;
   std::vector<Prepared> batch;
   auto flush = [&]() -> http::Status {
@@ -284,7 +320,6 @@ http::Result<int> DigestBuilder::build(const DigestRun& run) {
     return http::Ok{};
   };
   const std::string& origin = mail_.options().link_origin;
-  const std::string today = format_date(now), week_ahead = format_date(now + 7 * 86400);
   const bool mentees = run.frequency == "mentees";
   for (const Recipient& r : activity->recipients) {
     std::string body = mentees ? mentor_markdown(*activity, r, origin, today)

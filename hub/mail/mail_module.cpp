@@ -79,7 +79,12 @@ MailModule::MailModule(store::Executor& db, http::CpuPool& cpu, const Clock& clo
       options_(std::move(options)),
       signer_(options_.unsubscribe_key),
       mentions_(db, *this, membership),
-      digests_(db, *this, membership) {}
+      digests_(db, *this, membership) {
+  if (!options_.records_key.empty()) {  // the key lives in the reader only
+    pipelines_ = std::make_unique<SealedPipelineReader>(std::exchange(options_.records_key, {}), options_.quiet_weeks);
+    digests_.read_pipelines_through(pipelines_.get());
+  }
+}
 
 MailModule::~MailModule() { stop_sender(); }
 

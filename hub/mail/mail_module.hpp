@@ -32,6 +32,8 @@ struct MailOptions {
   std::string unsubscribe_key;     // keys/mail-unsubscribe.key
   std::int64_t unsubscribe_ttl_s = 90 * 86400;
   int digest_hour_utc = 7;         // scheduled digests are built from this hour on
+  std::string records_key;         // keys/records-aes256.key: digests read members' own sealed engagements
+  std::int64_t quiet_weeks = 6;    // [sharing] quiet_weeks: when a client counts as gone quiet
 };
 
 class MailModule final : public auth::InviteMailer {
@@ -82,6 +84,7 @@ class MailModule final : public auth::InviteMailer {
   MailOptions options_;                   // link_origin set before serving, then read-only
   const UnsubscribeSigner signer_;
   std::unique_ptr<Transport> transport_;  // the SMTP client, while the sender runs
+  std::unique_ptr<SealedPipelineReader> pipelines_;  // null without a records key
   MentionMailer mentions_;
   DigestBuilder digests_;
   std::unique_ptr<MailSender> sender_;    // null until start_sender()

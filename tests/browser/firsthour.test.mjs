@@ -126,6 +126,17 @@ describe('a newcomer on a demo hub', { timeout: 120_000 }, () => {
     await visit(page, '/assignments', 'Checklists');
     await page.getByText('Your first month in a cohort').first().waitFor();
     await checkAccessibility(page, '/assignments');
+    // Templates the members wrote, used and rated, with sam's saved documents.
+    await visit(page, '/templates', 'Templates');
+    const recap = page.getByRole('list', { name: 'Templates' }).getByRole('listitem').filter({ hasText: 'Client call recap' });
+    await recap.getByText('v1.1.0').waitFor();
+    await recap.getByText('3 members used it').waitFor();
+    await page.getByRole('list', { name: 'Templates' }).getByRole('listitem').filter({ hasText: 'fork' }).first().waitFor();
+    await checkAccessibility(page, '/templates');
+    await visit(page, '/documents', 'My documents');
+    const documents = page.getByRole('list', { name: 'My documents' });
+    await documents.getByRole('link', { name: 'Call recap: Initrode Systems' }).waitFor();
+    assert.equal(await documents.getByRole('listitem').count(), 2, "sam's own two, nobody else's");
     // Back on the cohort home, it says what changed since the first visit above.
     await visit(page, '/', 'Your cohort');
     await page.getByRole('heading', { name: /^Since your last visit/ }).waitFor();
@@ -155,6 +166,33 @@ describe('a newcomer on a demo hub', { timeout: 120_000 }, () => {
     await mira.getByRole('heading', { name: '# pricing-clinic-weekly', level: 2 }).waitFor();
     await mira.getByRole('navigation', { name: 'Channels' }).getByText('# pricing-clinic-weekly').waitFor();
     await checkAccessibility(mira, '/channels (mentor)');
+
+    // Archiving: an admin watching the channel sees it turn read-only live, without reloading.
+    await mira.getByLabel('Message # pricing-clinic-weekly').fill('Send me your quotes before Thursday.');
+    await mira.getByRole('button', { name: 'Send', exact: true }).click();
+    await mira.locator('.message-list > li', { hasText: 'Send me your quotes before Thursday.' }).waitFor();
+    const ada = await signedIn('ada');
+    await ada.goto(`${hub.url}${new URL(mira.url()).pathname}`);
+    await ada.getByRole('heading', { name: '# pricing-clinic-weekly', level: 2 }).waitFor();
+    await ada.locator('.live-status[data-state="live"]').waitFor();
+    await ada.getByLabel('Message # pricing-clinic-weekly').waitFor();
+    await mira.getByRole('button', { name: 'Archive # pricing-clinic-weekly' }).click();
+    await mira.getByText('This channel is archived').waitFor();
+    const archived = mira.getByRole('list', { name: 'Archived' });
+    await archived.getByText('# pricing-clinic-weekly').waitFor();
+    assert.equal(await mira.getByLabel('Message # pricing-clinic-weekly').count(), 0, 'no composer');
+    const kept = mira.locator('.message-list > li', { hasText: 'Send me your quotes before Thursday.' });
+    await kept.waitFor();
+    assert.equal(await kept.getByRole('button', { name: /^React with/ }).count(), 0, 'no reactions');
+    assert.equal(await kept.getByRole('button', { name: 'Edit' }).count(), 0, 'no edits');
+    await ada.getByText('This channel is archived').waitFor();  // live, from the channel.updated event
+    assert.equal(await ada.getByLabel('Message # pricing-clinic-weekly').count(), 0);
+    await checkAccessibility(mira, '/channels (archived)');
+    await mira.getByRole('button', { name: 'Unarchive # pricing-clinic-weekly' }).click();
+    await mira.getByLabel('Message # pricing-clinic-weekly').waitFor();
+    await ada.getByLabel('Message # pricing-clinic-weekly').waitFor();
+    assert.equal(await mira.getByRole('list', { name: 'Archived' }).count(), 0);
+    await ada.context().close();
     await mira.context().close();
     assert.deepEqual(a11y, []);
   });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, watchContext } from '../support/browser.mjs';
+import { launchChromium, watchContext, accessibilityProblems } from '../support/browser.mjs';
 import { startHub, Client } from '../support/server.mjs';
 import { startSmtpSink } from '../support/smtp_sink.mjs';
 
@@ -62,6 +62,7 @@ describe('web mail pages', { timeout: 60_000 }, () => {
     assert.equal(prefs.mentions, false);
     assert.equal(prefs.reviews, true);
     await page.screenshot({ path: join(artifacts, 'mail-account.png'), fullPage: true });
+    assert.deepEqual(await accessibilityProblems(page), [], 'the Account page with mail preferences');
   });
 
   it('mails an invite from /admin/mail and shows the outbox', async () => {

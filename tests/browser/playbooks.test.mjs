@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, watchContext, menuLink } from '../support/browser.mjs';
+import { launchChromium, watchContext, menuLink, accessibilityProblems } from '../support/browser.mjs';
 import { startHub, Client } from '../support/server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,6 +20,11 @@ const RACE = 'intro\n\nsam writes here\n\nshared middle\n\nlee writes here\n\nen
 let hub, browser;
 const problems = [];
 const people = {};
+const a11y = [];  // axe-core's serious and critical findings, by page
+
+async function checkAccessibility(page, label) {
+  for (const v of await accessibilityProblems(page)) a11y.push(`${label}: ${v}`);
+}
 
 async function seed() {
   const admin = new Client(hub.url);
@@ -138,6 +143,7 @@ describe('playbooks and mentoring in the browser', { timeout: 120_000 }, () => {
     const merged = await lee.getByLabel('Markdown').inputValue();
     assert.ok(merged.includes('sam wrote this') && merged.includes('lee wrote that'), merged);
     await lee.screenshot({ path: join(artifacts, 'playbook-merge.png'), fullPage: true });
+    await checkAccessibility(lee, 'playbook edit, after a merge');
     await lee.getByRole('button', { name: 'Save' }).click();
     await lee.getByText('Saved revision 3.').waitFor();
     const view = lee.locator('.markdown');
@@ -180,6 +186,8 @@ describe('playbooks and mentoring in the browser', { timeout: 120_000 }, () => {
     await lee.getByRole('button', { name: 'Inline' }).click();
     await lee.locator('table.diff-inline').waitFor();
     assert.match(await lee.locator('table.diff-inline').innerText(), /middle agreed by both/);
+    await checkAccessibility(lee, 'playbook diff');
+    assert.deepEqual(a11y, []);
   });
 
   it('opens a proposal on a reviewed playbook, has it approved by someone else, and merges it', async () => {
@@ -201,10 +209,33 @@ describe('playbooks and mentoring in the browser', { timeout: 120_000 }, () => {
     await lee.getByText('You approved this proposal.').waitFor();
     await lee.getByText('1 of 1 approval').waitFor();
     await lee.screenshot({ path: join(artifacts, 'proposal-approved.png'), fullPage: true });
+    await checkAccessibility(lee, 'proposal');
+    assert.deepEqual(a11y, []);
     await lee.getByRole('button', { name: 'Merge' }).click();
     await lee.waitForURL((u) => u.pathname === '/playbooks/reviewed');
     await lee.getByText('Saved revision 2.').waitFor();
     assert.match(await lee.locator('.markdown').innerText(), /The new wording replaces it\./);
+  });
+
+  it('after a merge, updating an older proposal shows it merged onto the new revision in the editor', async () => {
+    // lee proposed a new title on revision 1, before sam's proposal was merged as revision 2.
+    const opened = await people.lee.client.post('/api/playbooks/reviewed/proposals',
+      { base_revision: 1, content: '# Reviewed, retitled\n\nThe old wording stays here.\n', summary: 'A better title' });
+    assert.equal(opened.status, 201, opened.text);
+    await lee.goto(`${hub.url}/proposals/${opened.json.proposal.id}`);
+    await lee.getByText('The playbook is at revision 2 now.', { exact: false }).waitFor();
+    await lee.getByRole('link', { name: 'Update' }).click();
+    await lee.getByText(/This proposal starts from revision 1; the playbook is at revision 2 now/).waitFor();
+    await lee.getByRole('button', { name: 'Update proposal' }).click();
+    await lee.getByText('The playbook changed since this proposal was written.').waitFor();
+    await lee.getByText('Editing on top of revision 2.').waitFor();
+    const merged = await lee.getByLabel('Markdown').inputValue();
+    assert.match(merged, /^# Reviewed, retitled\n\nThe new wording replaces it\.\n$/, merged);
+    await checkAccessibility(lee, 'playbook edit, a proposal rebased');
+    await lee.getByRole('button', { name: 'Update proposal' }).click();
+    await lee.getByRole('heading', { name: 'A better title' }).waitFor();
+    assert.equal(await lee.getByText('The playbook is at revision 2 now.', { exact: false }).count(), 0, 'no longer stale');
+    assert.deepEqual(a11y, []);
   });
 
   it('lets a mentor assign a checklist that the mentee ticks off, and shows it on the dashboard', async () => {

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, menuLink, watchContext } from '../support/browser.mjs';
+import { launchChromium, menuLink, watchContext, accessibilityProblems } from '../support/browser.mjs';
 import { startHub, Client } from '../support/server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -84,6 +84,20 @@ describe('templates in the browser', { timeout: 180_000 }, () => {
     await list.getByRole('link', { name: 'Release advisory for clients' }).waitFor();
     await sam.getByLabel('Search templates').fill('pre-commit');
     await sam.getByRole('list', { name: 'Search results' }).getByRole('link', { name: /Pre-commitment letter/ }).waitFor();
+    assert.deepEqual(await accessibilityProblems(sam), [], 'the gallery');
+  });
+
+  it('says in one sentence per breakdown when a wave suppressed every cell (nobody here shares yet)', async () => {
+    const admin = new Client(hub.url);
+    assert.equal((await admin.post('/api/login', ADMIN)).status, 200);
+    assert.equal((await admin.post('/api/waves/close')).status, 201);
+    await sam.goto(`${hub.url}/rates`);
+    await sam.getByRole('heading', { name: 'Rates', level: 1 }).waitFor();
+    for (const dimension of ['tier', 'region', 'ecosystem']) {
+      const breakdown = sam.locator('section.card', { has: sam.getByRole('heading', { name: `By ${dimension}`, level: 2 }) });
+      await breakdown.getByText(`Every ${dimension} is suppressed in this wave`).waitFor();
+      assert.equal(await breakdown.locator('svg, table').count(), 0, `no chart or table of suppressed ${dimension} rows`);
+    }
   });
 
   it('fills a retainer agreement from a pipeline engagement and downloads the PDF', async () => {
@@ -101,6 +115,7 @@ describe('templates in the browser', { timeout: 180_000 }, () => {
     const preview = sam.getByLabel('Preview');
     await preview.getByRole('heading', { name: 'Retainer agreement: libglobex' }).waitFor();
     await preview.getByText('48,000 EUR per year').waitFor();
+    assert.deepEqual(await accessibilityProblems(sam), [], 'the fill page');
     await sam.getByLabel('Document title').fill('Globex retainer');
     const [download] = await Promise.all([sam.waitForEvent('download'), sam.getByRole('button', { name: 'Download PDF' }).click()]);
     const dir = mkdtempSync(join(tmpdir(), 'cohorthub-pdf-'));
@@ -132,6 +147,7 @@ describe('templates in the browser', { timeout: 180_000 }, () => {
     await sam.getByText(/partials \(\{\{> \.\.\.\}\}\) are not allowed/).waitFor();
     await sam.getByLabel('Template source').fill(BASE);
     await sam.getByLabel('Preview').getByRole('heading', { name: 'Thank you, Sample Client' }).waitFor();
+    assert.deepEqual(await accessibilityProblems(sam), [], 'the editor');
     await sam.getByRole('button', { name: 'Create template' }).click();
     await sam.waitForURL((u) => u.pathname === '/templates/sam-note/edit');
     await sam.getByLabel('Release as version').fill('1.0.0');

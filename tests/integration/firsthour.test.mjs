@@ -97,6 +97,32 @@ test('a channel is renamed by an admin or a mentor of its cohort; others are ref
   assert.equal((await ada.patch(`/api/channels/${own.id}`, { name: 'cohort-1' })).status, 200);
 });
 
+test('a channel is archived by those who may rename it: read-only with a 409, its history still readable', async () => {
+  const mira = await signedIn('mira'), sam = await signedIn('sam'), lee = await signedIn('lee'), ada = await signedIn('ada');
+  const own = (await mira.get('/api/channels')).json.items.find((c) => c.name === 'cohort-1');
+  const before = (await sam.get(`/api/channels/${own.id}/messages`)).json.items;
+  assert.ok(before.length > 0);
+  assert.equal((await sam.patch(`/api/channels/${own.id}`, { archived: true })).status, 403);
+  assert.equal((await lee.patch(`/api/channels/${own.id}`, { archived: true })).status, 404);
+  assert.equal((await mira.patch(`/api/channels/${own.id}`, { archived: 1 })).json.error.field, 'archived');
+  const archived = await mira.patch(`/api/channels/${own.id}`, { archived: true });
+  assert.equal(archived.status, 200, archived.text);
+  assert.equal(archived.json.channel.archived, true);
+  try {
+    const refused = await sam.post(`/api/channels/${own.id}/messages`, { body: 'anyone there?' });
+    assert.equal(refused.status, 409);
+    assert.equal(refused.json.error.code, 'conflict');
+    assert.match(refused.json.error.message, /archived/);
+    assert.equal((await ada.post(`/api/channels/${own.id}/messages`, { body: 'admin too' })).status, 409);
+    assert.equal((await sam.post(`/api/messages/${before[0].id}/reactions`, { emoji: '👍' })).status, 409);
+    assert.deepEqual((await sam.get(`/api/channels/${own.id}/messages`)).json.items.map((m) => m.id), before.map((m) => m.id));
+    assert.equal((await sam.get('/api/channels')).json.items.find((c) => c.id === own.id).archived, true);
+  } finally {
+    assert.equal((await ada.patch(`/api/channels/${own.id}`, { archived: false })).status, 200);
+  }
+  assert.equal((await sam.post(`/api/channels/${own.id}/messages`, { body: 'back again' })).status, 201);
+});
+
 test('an admin changes someone\'s role, never their own; it holds from the next request', async () => {
   const ada = await signedIn('ada'), mira = await signedIn('mira'), lee = await signedIn('lee');
   assert.equal((await lee.get('/api/me')).json.role, 'member');

@@ -172,15 +172,34 @@ test('mention mail carries a one-click unsubscribe that works once, without logi
 
 test('an admin queues digests now: each member gets what their pages show, as multipart mail', async () => {
   const admin = await adminClient();
+  // sam's own pipeline: a renewal due in 15 days, a client gone quiet, and one recently contacted.
+  const sam = new Client(hub.url);
+  assert.equal((await sam.post('/api/login', { handle: 'sam', password: 'a long enough passphrase' })).status, 200);
+  const day = (offset) => new Date(Date.now() + offset * 86400e3).toISOString().slice(0, 10);
+  const deal = { tier: 'sustaining', annual_amount: 30000, currency: 'USD', ecosystem: 'go', region: 'europe',
+    hours_per_month: 8, channel: 'referral', shared: false };
+  for (const e of [
+    { label: 'Renewing Rockets', stage: 'active', first_contact_on: day(-400), signed_on: day(-350), last_contact_on: day(-2) },
+    { label: 'Quiet Quarries', stage: 'quoted', first_contact_on: day(-70) },
+    { label: 'Chatty Chemicals', stage: 'talking', first_contact_on: day(-30), last_contact_on: day(-1) },
+  ]) assert.equal((await sam.post('/api/engagements', { ...deal, ...e })).status, 201);
   const r = await admin.post('/api/admin/mail/digests');
   assert.equal(r.status, 202, r.text);
   assert.ok(r.json.queued >= 2);
   const digestTo = (who) => sink.messages().find((m) => m.rcpt_tos[0] === who && /digest/.test(m.headers.Subject));
   await sink.until(() => digestTo('sam@example.org') && digestTo('lee@example.org'), 10000, 'the digests');
-  const sam = digestTo('sam@example.org');
-  assert.equal(sam.headers.Subject, 'Your daily cohorthub digest');
-  assert.match(sam.text, /#mail-test/);
-  assert.match(sam.html, /<h2>Unread in your channels<\/h2>/);
-  assert.match(sam.headers['List-Unsubscribe'], /token=v1\.\d+\.digest\./);
-  assert.doesNotMatch(sam.html, /<img/);
+  const toSam = digestTo('sam@example.org');
+  assert.equal(toSam.headers.Subject, 'Your daily cohorthub digest');
+  assert.match(toSam.text, /#mail-test/);
+  assert.match(toSam.html, /<h2>Unread in your channels<\/h2>/);
+  assert.match(toSam.headers['List-Unsubscribe'], /token=v1\.\d+\.digest\./);
+  assert.doesNotMatch(toSam.html, /<img/);
+  // Their own renewals and quiet clients, for the owner alone.
+  assert.match(toSam.text, new RegExp(`## Your renewals in the next 30 days\\r?\\n\\r?\\n- Renewing Rockets: due ${day(15)}`));
+  assert.match(toSam.text, new RegExp(`## Clients gone quiet\\r?\\n\\r?\\n- Quiet Quarries: last contact ${day(-70)}`));
+  assert.match(toSam.html, /<h2>Clients gone quiet<\/h2>/);
+  assert.doesNotMatch(toSam.text, /Chatty Chemicals/);
+  const toLee = digestTo('lee@example.org');
+  for (const privateText of [/Renewing Rockets/, /Quiet Quarries/, /renewals in the next 30 days/, /gone quiet/])
+    assert.doesNotMatch(`${toLee.text}\n${toLee.html}`, privateText);
 });

@@ -448,3 +448,84 @@ TEST_CASE("fan-out: events published out of order, or appended without publishin
   f.settle();
   CHECK(peer->seqs().size() == 4);
 }
+
+TEST_CASE("archive: a moderator archives a channel; it is read-only with a 409, its history readable, and live "
+          "subscribers get channel.updated for it and for a rename") {
+  LiveFixture f;
+  const auto kept = f.said(f.sam, "before the archive");
+  const auto ghost = seam_ghost(f, "@arc:hs.example", "Arc");
+  auto seam = &f.hub->discussion().bridge_seam();
+  auto bridged = testing::run_coro(seam->post(f.channel, seam_write(ghost, "$before"), "bridged earlier"));
+  REQUIRE(bridged);
+  auto peer = f.connect(f.sam);
+  f.endpoint().on_message(peer, json{{"subscribe", {f.channel}}, {"since", f.count("events")}}.dump());
+  REQUIRE(f.pump([&] { return peer->frames().size() == 1; }));
+  const std::string path = "/api/channels/" + std::to_string(f.channel);
+
+  // Only those who may rename may archive; the bad value is named.
+  CHECK(f.call(Method::patch, path, R"({"archived":true})", f.sam).status == 403);
+  CHECK(f.call(Method::patch, path, R"({"archived":true})", f.lee).status == 404);
+  CHECK(f.call(Method::patch, path, R"({"archived":"yes"})", f.mentor).json()["error"]["field"] == "archived");
+  auto archived = f.call(Method::patch, path, R"({"archived":true})", f.mentor);
+  REQUIRE(archived.status == 200);
+  CHECK(archived.json()["channel"]["archived"] == true);
+  CHECK(archived.json()["channel"]["archived_at"].is_string());
+
+  // Read-only: posting, replying, editing and reacting are 409, for an admin too and through a bridge.
+  const auto events_before = f.count("events");
+  for (const auto& who : {f.sam, f.admin}) {
+    auto refused = f.say(who, "too late");
+    CHECK(refused.status == 409);
+    CHECK(refused.json()["error"]["message"].get<std::string>().find("archived") != std::string::npos);
+  }
+  CHECK(f.post(f.sam, f.channel, {{"body", "re"}, {"thread_root", kept}}).status == 409);
+  CHECK(f.call(Method::patch, f.msg(kept), R"({"body":"rewritten"})", f.sam).status == 409);
+  CHECK(f.call(Method::patch, f.msg(kept), R"({"body":"rewritten"})", f.mentor).status == 403);  // not theirs anyway
+  CHECK(f.call(Method::post, f.msg(kept) + "/reactions", R"({"emoji":"👍"})", f.sam).status == 409);
+  auto bridged_post = testing::run_coro(seam->post(f.channel, seam_write(ghost, "$after"), "bridged late"));
+  REQUIRE_FALSE(bridged_post);
+  CHECK(bridged_post.error().status == 409);
+  const auto bridged_id = bridged->change.message["id"].get<std::int64_t>();
+  CHECK_FALSE(testing::run_coro(seam->edit(bridged_id, seam_write(ghost, "$edit"), "changed")));
+  CHECK(f.count("events") == events_before);
+
+  // The history stays, for those who could read it; the list says archived.
+  auto page = f.call(Method::get, f.msgs(f.channel), "", f.sam).json()["items"];
+  REQUIRE(page.size() == 2);
+  CHECK(page[0]["body"] == "before the archive");
+  CHECK(f.call(Method::get, f.msgs(f.channel), "", f.lee).status == 404);
+  bool listed = false;
+  const json channels = f.call(Method::get, "/api/channels", "", f.sam).json();
+  for (auto& ch : channels["items"])
+    if (ch["id"] == f.channel) listed = ch["archived"] == true;
+  CHECK(listed);
+
+  // Renaming an archived channel, then bringing it back: each change is one channel.updated event.
+  REQUIRE(f.call(Method::patch, path, R"({"name":"autumn-archive"})", f.mentor).status == 200);
+  CHECK(f.call(Method::patch, path, R"({"name":"autumn-archive"})", f.mentor).status == 200);  // no change: no event
+  REQUIRE(f.call(Method::patch, path, R"({"archived":false})", f.admin).status == 200);
+  CHECK(f.say(f.sam, "back again").status == 201);
+  REQUIRE(f.pump([&] { return peer->seqs().size() == 4; }));
+  std::vector<json> updates;
+  for (auto& fr : peer->frames())
+    if (fr["type"] == "event" && fr["kind"] == "channel.updated") updates.push_back(fr);
+  REQUIRE(updates.size() == 3);
+  CHECK(updates[0]["channel"]["archived"] == true);
+  CHECK(updates[0]["channel"]["name"] == "general");
+  CHECK(updates[1]["channel"]["name"] == "autumn-archive");
+  CHECK(updates[1]["channel"]["archived"] == true);
+  CHECK(updates[2]["channel"]["archived"] == false);
+  CHECK(updates[2]["channel"]["archived_at"].is_null());
+  CHECK(updates[0]["origin"]["actor_id"] != updates[2]["origin"]["actor_id"]);  // the mentor, then the admin
+  CHECK_FALSE(updates[0].contains("message"));
+  CHECK(peer->frames().back()["kind"] == "message.posted");
+  // The audit log has who archived and who brought it back.
+  auto audited = f.hub->db().read_now([&](store::Connection& c) -> http::Result<std::int64_t> {
+    auto s = c.prepare("SELECT count(*) FROM audit_log WHERE action IN ('channel.archive', 'channel.unarchive')");
+    auto row = s.step();
+    if (!row) return row.error();
+    return s.int64(0);
+  });
+  REQUIRE(audited);
+  CHECK(*audited == 2);
+}

@@ -30,8 +30,16 @@ ChannelFacts channel(const std::string& where) {
   return {};  // hub-wide
 }
 
-// Y allowed, - refused (403), h hidden (404).
-char mark(Verdict v) { return v == Verdict::allowed ? 'Y' : v == Verdict::refused ? '-' : 'h'; }
+// Y allowed, - refused (403), h hidden (404), a archived (409).
+char mark(Verdict v) {
+  switch (v) {
+    case Verdict::allowed: return 'Y';
+    case Verdict::refused: return '-';
+    case Verdict::hidden: return 'h';
+    case Verdict::archived: return 'a';
+  }
+  return '?';
+}
 
 struct Row {
   const char* role;
@@ -114,6 +122,50 @@ TEST_CASE("discussion policy: renaming a channel is for whoever may create it th
   }
 }
 
+TEST_CASE("discussion policy: archiving is for whoever may rename; an archived channel is read-only to everyone") {
+  // clang-format off
+  struct ArchivedRow { const char* role; const char* where; const char* verdicts; };
+  // In an archived channel: archive/unarchive, see, post, react, edit own, edit a member's,
+  // delete own, delete a member's, delete an admin's, mute a member
+  const std::vector<ArchivedRow> rows = {
+    //  role         channel           arc see pst rea e.o e.m d.o d.m d.a m.m
+    {"admin",     "same cohort",     "Y   Y   a   a   a   -   Y   Y   Y   Y"},
+    {"admin",     "other cohort",    "Y   Y   a   a   a   -   Y   Y   Y   Y"},
+    {"admin",     "hub-wide",        "Y   Y   a   a   a   -   Y   Y   Y   Y"},
+    {"mentor",    "same cohort",     "Y   Y   a   a   a   -   Y   Y   -   Y"},
+    {"mentor",    "other cohort",    "h   h   h   h   h   h   h   h   h   h"},
+    {"mentor",    "hub-wide",        "-   Y   a   a   a   -   Y   -   -   -"},
+    {"member",    "same cohort",     "-   Y   a   a   a   -   Y   -   -   -"},
+    {"member",    "other cohort",    "h   h   h   h   h   h   h   h   h   h"},
+    {"member",    "hub-wide",        "-   Y   a   a   a   -   Y   -   -   -"},
+    {"stranger",  "same cohort",     "h   h   h   h   h   h   h   h   h   h"},
+    {"stranger",  "other cohort",    "h   h   h   h   h   h   h   h   h   h"},
+    {"stranger",  "hub-wide",        "-   Y   a   a   a   -   Y   -   -   -"},
+    {"anonymous", "same cohort",     "h   h   h   h   h   h   h   h   h   h"},
+    {"anonymous", "other cohort",    "h   h   h   h   h   h   h   h   h   h"},
+    {"anonymous", "hub-wide",        "h   h   h   h   h   h   h   h   h   h"},
+  };
+  // clang-format on
+  for (const auto& r : rows) {
+    INFO(r.role << " in an archived " << r.where << " channel");
+    const Actor a = actor(r.role);
+    ChannelFacts ch = channel(r.where);
+    ch.archived = true;
+    const MessageFacts own{a.user_id, std::string(auth::role_name(a.role))}, members{kSomeMember, "member"},
+        admins{kSomeAdmin, "admin"};
+    std::string got;
+    for (Verdict v : {policy::archive_channel(a, ch), policy::see_channel(a, ch), policy::post(a, ch, false),
+                      policy::react(a, ch), policy::edit_message(a, ch, own), policy::edit_message(a, ch, members),
+                      policy::delete_message(a, ch, own), policy::delete_message(a, ch, members),
+                      policy::delete_message(a, ch, admins), policy::mute(a, ch, "member")})
+      got += std::string(got.empty() ? "" : "   ") + mark(v);
+    CHECK(got == r.verdicts);
+    // Bringing it back is decided as archiving it was: on the channel as it is.
+    ch.archived = false;
+    CHECK(policy::archive_channel(a, ch) == policy::rename_channel(a, ch));
+  }
+}
+
 TEST_CASE("discussion policy: moderation is an admin's everywhere, a mentor's only in their cohorts") {
   CHECK(policy::moderates(actor("admin"), channel("hub-wide")));
   CHECK(policy::moderates(actor("mentor"), channel("same cohort")));
@@ -128,19 +180,25 @@ TEST_CASE("discussion policy: a bridged change needs a ghost of its network; gho
   using policy::BridgedAction;
   const MessageFacts own{60, "member"}, others{kSomeMember, "member"};
   // clang-format off
-  struct BridgedRow { bool ghost_of_network; const char* verdicts; };  // post, react, edit own/other, delete own/other
+  // post, react, edit own/other, delete own/other
+  struct BridgedRow { bool ghost_of_network; bool archived; const char* verdicts; };
   const std::vector<BridgedRow> rows = {
-    {true,  "Y Y Y - Y -"},
-    {false, "- - - - - -"},  // a hub user, or a ghost of another network
+    {true,  false, "Y Y Y - Y -"},
+    {false, false, "- - - - - -"},  // a hub user, or a ghost of another network
+    {true,  true,  "a a a - Y -"},  // an archived channel: only taking one's words back
+    {false, true,  "- - - - - -"},
   };
   // clang-format on
   for (const auto& row : rows) {
+    INFO("ghost of the network: " << row.ghost_of_network << ", archived: " << row.archived);
     const policy::BridgedActor a{60, row.ghost_of_network};
+    ChannelFacts ch = channel("hub-wide");
+    ch.archived = row.archived;
     std::string got;
     for (auto [action, target] : {std::pair{BridgedAction::post, own}, std::pair{BridgedAction::react, others},
                                   std::pair{BridgedAction::edit, own}, std::pair{BridgedAction::edit, others},
                                   std::pair{BridgedAction::remove, own}, std::pair{BridgedAction::remove, others}})
-      got += std::string(got.empty() ? "" : " ") + mark(policy::bridged_change(a, action, target));
+      got += std::string(got.empty() ? "" : " ") + mark(policy::bridged_change(a, action, target, ch));
     CHECK(got == row.verdicts);
   }
 }

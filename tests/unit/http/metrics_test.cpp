@@ -11,7 +11,11 @@ TEST_CASE("metrics: counts by route and status, cumulative histogram, gauges") {
   m.observe("GET", "/api/me", 401, 0.0001);
   m.connection_opened();
   m.add_gauge("cohorthub_db_queue_depth", "DB jobs waiting.", [] { return 3.0; });
+  m.add_counter("cohorthub_bridge_matrix_sent_total", "Changes delivered.", [] { return 42.0; });
   std::string text = m.render();
+  CHECK(text.find("# TYPE cohorthub_db_queue_depth gauge\n") != std::string::npos);
+  CHECK(text.find("# TYPE cohorthub_bridge_matrix_sent_total counter\ncohorthub_bridge_matrix_sent_total 42\n") !=
+        std::string::npos);
   CHECK(text.find("cohorthub_http_requests_total{method=\"GET\",route=\"/api/me\",status=\"200\"} 2") != std::string::npos);
   CHECK(text.find("cohorthub_http_requests_total{method=\"GET\",route=\"/api/me\",status=\"401\"} 1") != std::string::npos);
   CHECK(text.find("route=\"/api/me\",le=\"0.001\"} 2") != std::string::npos);

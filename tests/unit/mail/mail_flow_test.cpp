@@ -6,6 +6,7 @@
 
 #include "hub/auth/secrets.hpp"
 #include "hub/mail/outbox.hpp"
+#include "hub/sharing/vocabulary.hpp"
 #include "tests/unit/app/hub_fixture.hpp"
 
 using namespace hub;
@@ -78,6 +79,19 @@ struct MailHub : HubFixture {
     return mime.substr(start, mime.find('>', start) - start);
   }
 };
+
+// The decoded text part of a message as the transport received it.
+std::string text_part(const std::string& mime) {
+  auto at = mime.find("Content-Type: text/plain");
+  auto start = mime.find("\r\n\r\n", at) + 4, end = mime.find("--=_cohorthub_", start);
+  std::string b64;
+  for (char ch : mime.substr(start, end - start))
+    if (ch != '\r' && ch != '\n') b64 += ch == '+' ? '-' : ch == '/' ? '_' : ch;
+  while (!b64.empty() && b64.back() == '=') b64.pop_back();
+  std::string decoded;
+  REQUIRE(auth::base64url_decode(b64, decoded));
+  return decoded;
+}
 
 http::Headers one_click_headers() {
   http::Headers h;
@@ -361,15 +375,7 @@ TEST_CASE("digests: what the member's pages would show them, once per period, an
   sender->deliver_due();
   std::map<std::string, std::string> text;  // recipient -> decoded text part (first digest each)
   for (const auto& m : f.transport.sent) {
-    auto at = m.mime.find("Content-Type: text/plain");
-    auto start = m.mime.find("\r\n\r\n", at) + 4, end = m.mime.find("--=_cohorthub_", start);
-    std::string b64;
-    for (char ch : m.mime.substr(start, end - start))
-      if (ch != '\r' && ch != '\n') b64 += ch == '+' ? '-' : ch == '/' ? '_' : ch;
-    while (!b64.empty() && b64.back() == '=') b64.pop_back();
-    std::string decoded;
-    REQUIRE(auth::base64url_decode(b64, decoded));
-    text.emplace(m.to, decoded);
+    text.emplace(m.to, text_part(m.mime));
     CHECK(m.mime.find("List-Unsubscribe-Post: List-Unsubscribe=One-Click") != std::string::npos);
   }
   REQUIRE(text.count("sam@example.org"));
@@ -391,6 +397,55 @@ TEST_CASE("digests: what the member's pages would show them, once per period, an
   CHECK(l.find("secret-inner") == std::string::npos);  // lee may not read it: not even its name
   CHECK(l.find("cohort news") == std::string::npos);
   CHECK(l.find("1 mention") != std::string::npos);     // the one in #general only
+}
+
+TEST_CASE("digests: a member's own renewals due within 30 days and clients gone quiet, for them alone") {
+  MailHub f;
+  f.add_user("sam", "member");
+  f.add_user("lee", "member");
+  auto sam = f.login("sam"), lee = f.login("lee");
+  const std::int64_t today = f.clock.now() / 86400;
+  const auto day = [today](std::int64_t offset) { return sharing::date_of_day(today + offset); };
+  auto add = [&](const std::string& cookie, const std::string& label, const std::string& stage, json extra) {
+    json e = {{"label", label}, {"stage", stage}, {"tier", "sustaining"}, {"annual_amount", 24000}, {"currency", "EUR"},
+              {"ecosystem", "rust"}, {"region", "europe"}, {"hours_per_month", 8}, {"channel", "champion"},
+              {"first_contact_on", day(-400)}, {"shared", false}};
+    e.update(extra);
+    auto r = f.call(Method::post, "/api/engagements", e.dump(), cookie);
+    INFO(r.body);
+    REQUIRE(r.status == 201);
+  };
+  // Due in 15 days (signed 350 days ago, 12 months); due in 75 days; talked to 60 days ago;
+  // contacted last week; lost long ago. The label carries Markdown that must show as written.
+  add(sam, "Initech *GmbH*", "active", {{"signed_on", day(-350)}, {"last_contact_on", day(-3)}});
+  add(sam, "Later Corp", "active", {{"signed_on", day(-290)}, {"last_contact_on", day(-3)}});
+  add(sam, "Silent Ltd", "talking", {{"first_contact_on", day(-60)}});
+  add(sam, "Fresh Inc", "talking", {{"first_contact_on", day(-20)}, {"last_contact_on", day(-7)}});
+  add(sam, "Gone AG", "lost", {{"first_contact_on", day(-200)}});
+  add(lee, "Lee's Client", "talking", {{"first_contact_on", day(-10)}});
+  REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "sam@example.org"}, {"digest", "daily"}}.dump(), sam).status == 200);
+  REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "lee@example.org"}, {"digest", "daily"}}.dump(), lee).status == 200);
+
+  auto& digests = f.hub->mail().digests();
+  REQUIRE(*digests.build({"daily", "daily:pipeline", f.clock.now() - 86400}) == 1);  // lee has nothing to hear
+  f.sender()->deliver_due();
+  REQUIRE(f.transport.sent.size() == 1);
+  CHECK(f.transport.sent[0].to == "sam@example.org");
+  std::string s = text_part(f.transport.sent[0].mime);
+  std::erase(s, '\r');  // the text part's lines end in CRLF
+  INFO(s);
+  CHECK(s.find("## Your renewals in the next 30 days\n\n- Initech \\*GmbH\\*: due " + day(15)) != std::string::npos);
+  CHECK(s.find("Later Corp") == std::string::npos);
+  CHECK(s.find("## Clients gone quiet\n\n- Silent Ltd: last contact " + day(-60)) != std::string::npos);
+  CHECK(s.find("Fresh Inc") == std::string::npos);
+  CHECK(s.find("Gone AG") == std::string::npos);
+  CHECK(s.find("Lee's Client") == std::string::npos);
+
+  // Turning the renewals preference off leaves them out of the next digest.
+  REQUIRE(f.call(Method::put, "/api/me/mail",
+                 json{{"address", "sam@example.org"}, {"digest", "daily"}, {"renewals", false}}.dump(), sam)
+              .status == 200);
+  CHECK(*digests.build({"daily", "daily:pipeline-2", f.clock.now() - 86400}) == 0);
 }
 
 TEST_CASE("digests: a mentee's checklist items due, and a mentor's weekly summary of current mentees only") {
@@ -426,18 +481,7 @@ TEST_CASE("digests: a mentee's checklist items due, and a mentor's weekly summar
   CHECK(*digests.build({"mentees", "mentees:t", f.clock.now() - 7 * 86400}) == 0);
   auto sender = f.sender();
   REQUIRE(sender->deliver_due() == 2);
-  auto decoded = [](const std::string& mime) {
-    auto at = mime.find("Content-Type: text/plain");
-    auto start = mime.find("\r\n\r\n", at) + 4, end = mime.find("--=_cohorthub_", start);
-    std::string b64;
-    for (char ch : mime.substr(start, end - start))
-      if (ch != '\r' && ch != '\n') b64 += ch == '+' ? '-' : ch == '/' ? '_' : ch;
-    while (!b64.empty() && b64.back() == '=') b64.pop_back();
-    std::string out;
-    REQUIRE(auth::base64url_decode(b64, out));
-    return out;
-  };
-  const std::string digest = decoded(f.transport.sent[0].mime), summary = decoded(f.transport.sent[1].mime);
+  const std::string digest = text_part(f.transport.sent[0].mime), summary = text_part(f.transport.sent[1].mime);
   CHECK(digest.find("Your checklist items due") != std::string::npos);
   CHECK(digest.find("Vendor onboarding") != std::string::npos);
   CHECK(digest.find("2 open, due " + soon) != std::string::npos);

@@ -150,6 +150,24 @@ TEST_CASE("proposals: a stale base with overlapping changes reports its conflict
   REQUIRE(h.post(path(p, "/merge"), json::object(), h.lee).status == 200);
 }
 
+TEST_CASE("proposals: updating one on a stale base answers the three-way merge onto the head, and saves nothing") {
+  PlaybookHub h;
+  h.create("pb", "top\n\nmiddle\n\nbottom\n", h.sam);
+  auto p = open_proposal(h, "pb", 1, "top\n\nmiddle\n\nbottom, proposed\n", h.lee);
+  REQUIRE(h.save("pb", 1, "top, edited\n\nmiddle\n\nbottom\n", h.sam).status == 200);
+  auto stale = h.put(path(p), {{"base_revision", 1}, {"content", "top\n\nmiddle\n\nbottom, proposed again\n"}}, h.lee);
+  REQUIRE(stale.status == 409);
+  CHECK(stale.json()["clean"] == true);
+  CHECK(stale.json()["head_revision"] == 2);
+  CHECK(stale.json()["merged"] == "top, edited\n\nmiddle\n\nbottom, proposed again\n");
+  CHECK(h.get(path(p), h.lee).json()["proposal"]["version"] == 1);  // nothing saved
+  // Sent back on the head, the proposal is rebased and no longer stale.
+  auto rebased = h.put(path(p), {{"base_revision", 2}, {"content", stale.json()["merged"]}}, h.lee);
+  REQUIRE(rebased.status == 200);
+  CHECK(rebased.json()["proposal"]["stale"] == false);
+  CHECK(rebased.json()["proposal"]["base_revision"] == 2);
+}
+
 TEST_CASE("proposals: the author or a mentor closes one; a closed proposal takes no reviews") {
   PlaybookHub h;
   h.create("pb", "a\n", h.sam);

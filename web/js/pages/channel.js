@@ -1,5 +1,6 @@
-// /channels and /channels/:id — discussion: the channel list with unread counts, a channel's
-// messages with threads, a Markdown composer with preview, and live updates over /api/live.
+// /channels and /channels/:id — discussion: the channel list with unread counts (archived
+// channels apart), a channel's messages with threads, a Markdown composer with preview, and live
+// updates over /api/live. An archived channel is read-only: no composer, reactions or edits.
 import { h, mount } from '../dom.js';
 import { request, fetchAll } from '../api.js';
 import { pageHeader, card, emptyState, notice, confirmButton } from '../layout.js';
@@ -21,7 +22,7 @@ const chat = {
   preview: (body) => request('POST', '/api/render-preview', { body }),
   cohorts: () => fetchAll((cursor) => request('GET', `/api/cohorts${cursor ? `?cursor=${enc(cursor)}` : ''}`)),
   createChannel: (body) => request('POST', '/api/channels', body),
-  renameChannel: (id, body) => request('PATCH', `/api/channels/${enc(id)}`, body),
+  updateChannel: (id, body) => request('PATCH', `/api/channels/${enc(id)}`, body),
 };
 const STATUS_TEXT = { connecting: 'Connecting…', live: 'Live', offline: 'Offline — will catch up' };
 // Each reaction has a name: screen readers say it, and it is shown where no emoji font draws the emoji.
@@ -144,7 +145,7 @@ function renameControl(channel, onRenamed) {
       e.preventDefault();
       if (!name.value.trim()) { mount(status, notice('error', 'Give the channel a name.')); name.focus(); return; }
       try {
-        await chat.renameChannel(channel.id, { name: name.value.trim(), topic: topic.value.trim() });
+        await chat.updateChannel(channel.id, { name: name.value.trim(), topic: topic.value.trim() });
         onRenamed();
       } catch (err) {
         mount(status, notice('error', errorMessage(err)));
@@ -156,6 +157,24 @@ function renameControl(channel, onRenamed) {
   open.addEventListener('click', show);
   mount(slot, open);
   return slot;
+}
+
+// Archiving a channel (read-only, kept) or bringing it back, for those who moderate it.
+function archiveControl(channel, onChanged, onError) {
+  const archived = channel.archived === true;
+  const button = h('button', { type: 'button', class: 'btn btn-quiet btn-small', 'aria-label': `${archived ? 'Unarchive' : 'Archive'} # ${channel.name}` },
+    archived ? 'Unarchive' : 'Archive');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await chat.updateChannel(channel.id, { archived: !archived });
+      onChanged();
+    } catch (err) {
+      button.disabled = false;
+      onError(err);
+    }
+  });
+  return button;
 }
 
 export default async function renderChannels(view, { user, routeParams, navigate }) {
@@ -172,7 +191,7 @@ export default async function renderChannels(view, { user, routeParams, navigate
     canCreate ? card('New channel', creator()) : null);
     return;
   }
-  const current = channels.find((c) => String(c.id) === routeParams.id) || channels[0];
+  const current = channels.find((c) => String(c.id) === routeParams.id) || channels.find((c) => !c.archived) || channels[0];
   if (!routeParams.id) return navigate(`/channels/${current.id}`, { replace: true });
 
   const byId = new Map();   // message id → its <li>
@@ -183,12 +202,22 @@ export default async function renderChannels(view, { user, routeParams, navigate
   function unreadBadge(n) {
     return n ? h('span', { class: 'channel-unread', 'aria-label': `${n} unread` }, String(n)) : null;
   }
-  const nav = h('nav', { class: 'channel-list', 'aria-label': 'Channels' }, h('ul', {}, channels.map((c) => {
-    const link = h('a', { href: `/channels/${c.id}`, 'aria-current': c.id === current.id ? 'page' : false },
-      h('span', { class: 'channel-name' }, `# ${c.name}`), unreadBadge(c.id === current.id ? 0 : c.unread));
-    channelLinks.set(c.id, { link, channel: c });
-    return h('li', {}, link);
-  })));
+  // Open channels first; archived ones apart, under their own label. Rebuilt when one changes.
+  const nav = h('nav', { class: 'channel-list', 'aria-label': 'Channels' });
+  function renderNav() {
+    channelLinks.clear();
+    const item = (c) => {
+      const link = h('a', { href: `/channels/${c.id}`, 'aria-current': c.id === current.id ? 'page' : false },
+        h('span', { class: 'channel-name' }, `# ${c.name}`), unreadBadge(c.id === current.id ? 0 : c.unread));
+      channelLinks.set(c.id, { link, channel: c });
+      return h('li', {}, link);
+    };
+    const open = channels.filter((c) => !c.archived), archived = channels.filter((c) => c.archived);
+    mount(nav, h('ul', {}, open.map(item)),
+      archived.length ? h('p', { class: 'channel-group', id: 'archived-channels' }, 'Archived') : null,
+      archived.length ? h('ul', { 'aria-labelledby': 'archived-channels' }, archived.map(item)) : null);
+  }
+  renderNav();
   function bumpUnread(channelId) {
     const entry = channelLinks.get(channelId);
     if (!entry || channelId === current.id) return;
@@ -204,6 +233,7 @@ export default async function renderChannels(view, { user, routeParams, navigate
   let olderCursor = null;
 
   const canModerate = current.can_moderate === true;  // the server's policy says where
+  const readOnly = current.archived === true;          // posting, editing and reacting are refused there
 
   function messageItem(m) {
     const mine = m.author.id === user.id;
@@ -218,7 +248,17 @@ export default async function renderChannels(view, { user, routeParams, navigate
       return li;
     }
     const actions = h('div', { class: 'message-actions' });
-    for (const [emoji, name] of REACTIONS) {
+    if (readOnly) {  // reactions as they stand, not as buttons
+      for (const r of m.reactions) {
+        const name = REACTIONS.find(([e]) => e === r.emoji)?.[1] || r.emoji;
+        actions.append(h('span', { class: 'reaction reaction-static', title: r.handles.map((x) => `@${x}`).join(', ') },
+          h('span', { class: 'reaction-emoji', 'aria-hidden': 'true' }, r.emoji),
+          h('span', { class: 'reaction-name', 'aria-hidden': 'true' }, name),
+          h('span', { class: 'reaction-count', 'aria-hidden': 'true' }, String(r.count)),
+          h('span', { class: 'visually-hidden' }, `${name}: ${r.count}`)));
+      }
+    }
+    for (const [emoji, name] of readOnly ? [] : REACTIONS) {
       const r = m.reactions.find((x) => x.emoji === emoji);
       const pressed = !!r && r.handles.includes(user.handle);
       actions.append(h('button', {
@@ -230,11 +270,11 @@ export default async function renderChannels(view, { user, routeParams, navigate
       h('span', { class: 'reaction-name', 'aria-hidden': 'true' }, name),
       r ? h('span', { class: 'reaction-count', 'aria-hidden': 'true' }, String(r.count)) : null));
     }
-    if (!m.thread_root) {
+    if (!m.thread_root && (m.reply_count || !readOnly)) {
       actions.append(h('button', { type: 'button', class: 'btn btn-quiet btn-small', onclick: () => openThread(m) },
         m.reply_count ? `${m.reply_count} ${m.reply_count === 1 ? 'reply' : 'replies'}` : 'Reply in thread'));
     }
-    if (mine) actions.append(h('button', { type: 'button', class: 'btn btn-quiet btn-small', onclick: () => startEdit(li, m) }, 'Edit'));
+    if (mine && !readOnly) actions.append(h('button', { type: 'button', class: 'btn btn-quiet btn-small', onclick: () => startEdit(li, m) }, 'Edit'));
     if (mine || canModerate) {
       actions.append(confirmButton('Delete', 'Confirm delete', `message by ${m.author.display_name}`,
         () => chat.remove(m.id).then(apply).catch(showError)));
@@ -287,7 +327,7 @@ export default async function renderChannels(view, { user, routeParams, navigate
       h('div', { class: 'thread-header' }, h('h2', {}, 'Thread'),
         h('button', { type: 'button', class: 'btn btn-quiet btn-small', onclick: () => { thread = null; threadSlot.hidden = true; } }, 'Close thread')),
       rootSlot, tlist,
-      composer({ label: 'Reply in thread', placeholder: 'Reply…', onSend: (body) => chat.post(current.id, { body, thread_root: root.id }).then(apply) }));
+      readOnly ? null : composer({ label: 'Reply in thread', placeholder: 'Reply…', onSend: (body) => chat.post(current.id, { body, thread_root: root.id }).then(apply) }));
     threadSlot.hidden = false;
     const page = await chat.messages(current.id, `&thread=${root.id}`);
     // Replies may have arrived live (or from this user) while the page loaded: merge by id, in
@@ -334,6 +374,7 @@ export default async function renderChannels(view, { user, routeParams, navigate
     onResync: () => { loadLatest().catch(showError); },
     onEvent: (frame) => {
       if (!view.isConnected) { live.stop(); return; }
+      if (frame.kind === 'channel.updated') { channelChanged(frame.channel); return; }
       if (frame.channel_id !== current.id) {
         if (frame.kind === 'message.posted' && frame.message.author.id !== user.id && !frame.message.thread_root) bumpUnread(frame.channel_id);
         return;
@@ -342,8 +383,26 @@ export default async function renderChannels(view, { user, routeParams, navigate
       markRead();
     },
   });
+  // A rename or an archive, here or by someone else: the list follows; the open channel shows its
+  // new name at once, and a change to its archive state redraws the page (what may be done changed).
+  function channelChanged(changed) {
+    const entry = channels.find((c) => c.id === changed.id);
+    if (!entry) return;
+    const archiveChanged = entry.archived !== changed.archived;
+    Object.assign(entry, { name: changed.name, topic: changed.topic, archived: changed.archived, archived_at: changed.archived_at });
+    if (changed.id === current.id && archiveChanged) { live.stop(); navigate(`/channels/${current.id}`, { replace: true }); return; }
+    renderNav();
+    if (changed.id === current.id) {
+      title.textContent = `# ${entry.name}`;
+      topicLine.textContent = entry.topic || '';
+      topicLine.hidden = !entry.topic;
+    }
+  }
   const watchdog = setInterval(() => { if (!view.isConnected) { live.stop(); clearInterval(watchdog); } }, 1000);
 
+  const title = h('h2', { class: 'channel-title' }, `# ${current.name}`);
+  const topicLine = h('p', { class: 'channel-topic', hidden: !current.topic }, current.topic || '');
+  const reload = () => { live.stop(); navigate(`/channels/${current.id}`, { replace: true }); };
   const newChannel = canCreate && (user.role === 'admin' || cohorts.length)
     ? h('details', { class: 'channel-new-panel' }, h('summary', {}, 'New channel'), creator())
     : null;
@@ -352,13 +411,16 @@ export default async function renderChannels(view, { user, routeParams, navigate
       h('div', { class: 'channel-side' }, nav, newChannel),
       h('section', { class: 'channel-main', 'aria-label': `# ${current.name}` },
         h('div', { class: 'channel-header' },
-          h('h2', { class: 'channel-title' }, `# ${current.name}`),
-          current.topic ? h('p', { class: 'channel-topic' }, current.topic) : null,
+          title, topicLine,
+          readOnly ? h('span', { class: 'badge badge-archived' }, 'Archived') : null,
           status,
-          canModerate ? renameControl(current, () => navigate(`/channels/${current.id}`, { replace: true })) : null),
+          canModerate ? renameControl(current, reload) : null,
+          canModerate ? archiveControl(current, reload, showError) : null),
         errors, olderBtn, list,
-        composer({ label: `Message # ${current.name}`, placeholder: `Message # ${current.name} (Markdown)`,
-          onSend: (body) => chat.post(current.id, { body }).then(apply) })),
+        readOnly
+          ? notice('info', 'This channel is archived: its history stays here to read, but nobody can post, edit or react in it.')
+          : composer({ label: `Message # ${current.name}`, placeholder: `Message # ${current.name} (Markdown)`,
+            onSend: (body) => chat.post(current.id, { body }).then(apply) })),
       threadSlot));
   await loadLatest();
 }

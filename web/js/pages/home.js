@@ -43,7 +43,7 @@ async function nextSteps(cohort, user) {
     steps.push(['/pipeline', 'Fill your pipeline', 'Add the companies you are talking to. Only you see them.']);
   }
   steps.push(['/playbooks?tag=starter', 'Read a starter playbook', 'Start with “Pitching a retainer” or “Finding a champion”.']);
-  const own = channels.find((c) => c.cohort_id === cohort.id);
+  const own = channels.find((c) => c.cohort_id === cohort.id && !c.archived);  // an archived one takes no hello
   if (own) steps.push([`/channels/${own.id}`, `Say hello in # ${own.name}`, 'Your cohort reads it; a line about your project is enough.']);
   for (const a of assignments.items) {
     const open = a.progress.total - a.progress.done;

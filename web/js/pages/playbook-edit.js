@@ -1,7 +1,8 @@
 // /playbooks/new, /playbooks/:slug/edit — write a playbook, save a change, or propose one.
 // A save made against an older revision comes back 409 with a three-way merge: the editor then
 // holds the merged text (or the conflicts, marked) on top of the new revision, and the writer's
-// own text stays one click away. Nothing typed is ever dropped.
+// own text stays one click away. Nothing typed is ever dropped. Updating a proposal whose playbook
+// has moved on rebases it the same way: the editor shows it merged onto the new revision.
 import { h, mount, uid } from '../dom.js';
 import { ApiError } from '../api.js';
 import { pageHeader, card, notice } from '../layout.js';
@@ -89,7 +90,7 @@ export default async function renderEditor(view, { routeParams, params, navigate
     if (body.clean) {
       content.value = body.merged;
       mount(status, h('div', { class: 'alert alert-warning', role: 'alert' },
-        h('p', {}, h('strong', {}, 'Someone saved while you were editing. '),
+        h('p', {}, h('strong', {}, proposal ? 'The playbook changed since this proposal was written. ' : 'Someone saved while you were editing. '),
           'Your changes and theirs touch different lines, so the editor now holds both, merged. Check the text, then save again. See ', changes, '.'),
         keepMine()));
     } else {
@@ -134,6 +135,10 @@ export default async function renderEditor(view, { routeParams, params, navigate
     footer: h('a', { href: `/playbooks/${enc(slug)}`, class: 'btn btn-quiet' }, 'Cancel'),
   });
 
+  if (proposal && proposal.base_revision < playbook.revision) {
+    mount(status, notice('info', `This proposal starts from revision ${proposal.base_revision}; the playbook is at revision ${playbook.revision} now. `
+      + 'Updating merges your text onto it first and shows you the result here, to check before you send it again.'));
+  }
   const intro = proposal
     ? `Updating proposal #${proposal.id}: reviewers will need to approve it again.`
     : proposing
