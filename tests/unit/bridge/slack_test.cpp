@@ -265,7 +265,7 @@ TEST_CASE("slack connector: a hub post becomes chat.postMessage as its author, i
   CHECK(body["metadata"]["event_payload"]["org.cohorthub.provenance"] == "slack:42");
 }
 
-TEST_CASE("slack connector: edits, deletes and reactions; what Slack cannot show is skipped") {
+TEST_CASE("slack connector: edits, deletes and reactions, and what Slack cannot show is skipped") {
   http::FakeHttpClient fake;
   std::string answer = R"({"ok":true,"ts":"9.9"})";
   fake.answer = [&](const http::ClientRequest&) { return slack_answer(200, answer); };
@@ -377,7 +377,7 @@ struct SlackHub : testing::HubFixture {
 
 }  // namespace
 
-TEST_CASE("slack events route: every request is signed; url_verification is answered only after the check") {
+TEST_CASE("slack events route: every request is signed, and url_verification is answered only after the check") {
   SlackHub f;
   const std::string challenge = R"({"type":"url_verification","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"})";
   auto ok = f.slack(challenge);
