@@ -11,6 +11,8 @@
 #include "bridge/matrix/matrix_bridge.hpp"
 #include "bridge/matrix/matrix_store.hpp"
 #include "bridge/matrix/registration.hpp"
+#include "bridge/slack/slack_bridge.hpp"
+#include "bridge/slack/slack_store.hpp"
 #include "hub/auth/account_store.hpp"
 #include "hub/auth/secrets.hpp"
 #include "hub/cohorts/cohort_store.hpp"
@@ -27,9 +29,7 @@ std::vector<store::Migration> all_migrations() {
           sharing::sharing_migration(4), playbooks::playbooks_migration(5),
           playbooks::playbook_settings_log_migration(6), playbooks::templates::templates_migration(7),
           mail::mail_migration(8), bridge::bridge_migration(9), bridge::mappings_migration(10),
-          bridge::matrix::matrix_migration(11),
-          // 12 is another branch's this round: a placeholder until it merges.
-          {12, "held for another branch", ""},
+          bridge::matrix::matrix_migration(11), bridge::slack::slack_migration(12),
           discussion::channel_archive_migration(13)};
 }
 
@@ -191,6 +191,32 @@ std::optional<bridge::matrix::MatrixOptions> matrix_options_from(const Config& c
   return o;
 }
 
+// The first line of `path`, or empty when no file is named. Throws when a named file is unreadable.
+static std::string first_line_of(const std::string& path, const char* setting) {
+  if (path.empty()) return {};
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(std::string(setting) + ": cannot read " + path);
+  std::string line;
+  std::getline(in, line);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
+}
+
+bridge::slack::SlackOptions slack_options_from(const Config& config, const DataDir& dir) {
+  const auto& s = config.slack;
+  if (s.mode != "events") throw std::runtime_error("slack.mode must be \"events\" (Socket Mode is not built yet)");
+  if (!http::parse_url(s.api_url)) throw std::runtime_error("slack.api_url must be an http(s) URL");
+  bridge::slack::SlackOptions o;
+  o.signing_secret = first_line_of(s.signing_secret_file, "slack.signing_secret_file");
+  o.bot_token = first_line_of(s.bot_token_file, "slack.bot_token_file");
+  o.api_url = s.api_url;
+  o.pace = std::chrono::milliseconds(s.pace_ms);
+  while (!o.api_url.empty() && o.api_url.back() == '/') o.api_url.pop_back();
+  o.hub_origin = config.server.public_origin.empty() ? "http://" + config.server.listen : config.server.public_origin;
+  o.records_key = sharing::load_key_file(dir.keys() + "/records-aes256.key");
+  return o;
+}
+
 static std::unique_ptr<http::StaticFiles> load_web_root(const Config& config) {
   std::string root = config.server.web_root.empty() ? COHORTHUB_DEFAULT_WEB_ROOT : config.server.web_root;
   if (!fs::is_directory(root)) return nullptr;
@@ -199,6 +225,7 @@ static std::unique_ptr<http::StaticFiles> load_web_root(const Config& config) {
 
 void Hub::poke_relays() {
   for (auto& relay : relays_) relay->poke();
+  slack_->poke();
 }
 
 void Hub::attach(boost::asio::any_io_executor executor) {
@@ -208,6 +235,7 @@ void Hub::attach(boost::asio::any_io_executor executor) {
 
 void Hub::stop_live() {
   for (auto& relay : relays_) relay->stop();
+  slack_->stop();
   discussion_.stream().stop();
 }
 
@@ -242,6 +270,8 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
       templates_(db_, cpu_, clock_, sharing::load_key_file(dir.keys() + "/records-aes256.key"), pdf_.get()),
       mail_(db_, cpu_, clock_, membership_, mail_options_from(config, dir)),
       bridge_admin_(db_, clock_, [this] { poke_relays(); }),
+      slack_(std::make_unique<bridge::slack::SlackBridge>(db_, discussion_.bridge_seam(), clock_,
+                                                          slack_options_from(config, dir))),
       pipeline_(router_, authenticator_, files_.get(), metrics_, access_log_,
                 http::PipelineOptions{config.server.public_origin}) {
   add_platform_routes();
@@ -258,6 +288,7 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
   matrix_ = std::make_unique<bridge::matrix::MatrixBridge>(db_, discussion_.bridge_seam(), clock_,
                                                            matrix_options_from(config, dir));
   matrix_->add_to(router_);
+  slack_->add_to(router_);
   pipeline_.add_websocket("/api/live", discussion_.live_endpoint());
   // The one /api/live endpoint is a LiveEndpoint; it closes what ended credentials opened.
   access_events_.add(static_cast<discussion::LiveEndpoint&>(discussion_.live_endpoint()));
@@ -274,6 +305,7 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
 }
 
 Hub::~Hub() {
+  slack_->stop();
   if (pdf_) pdf_->stop();
   db_.stop();
 }
@@ -285,6 +317,7 @@ void Hub::connect_bridges(http::HttpClient& outbound) {
 
 void Hub::detach_bridges() {
   relays_.clear();
+  slack_->detach();
 }
 
 void Hub::add_platform_routes() {

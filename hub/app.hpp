@@ -37,6 +37,10 @@ struct MatrixOptions;
 namespace hub::http {
 class HttpClient;
 }  // namespace hub::http
+namespace hub::bridge::slack {
+class SlackBridge;  // bridge/slack/slack_bridge.hpp
+struct SlackOptions;
+}  // namespace hub::bridge::slack
 
 namespace hub {
 
@@ -74,6 +78,7 @@ class Hub {
   const auth::AuthOptions& auth_options() const { return auth_options_; }
   discussion::Discussion& discussion() { return discussion_; }
   mail::MailModule& mail() { return mail_; }
+  bridge::slack::SlackBridge& slack() { return *slack_; }  // bridge/slack
   // Runs live updates and the bridge relays on `executor` (the network thread).
   void attach(boost::asio::any_io_executor executor);
   // Shutdown: the relays stop at their next wait and in-process subscribers stop waiting.
@@ -118,6 +123,7 @@ class Hub {
   std::unique_ptr<bridge::matrix::MatrixBridge> matrix_;  // off (routes refusing all) unless [matrix] is set
   std::vector<std::unique_ptr<bridge::Relay>> relays_;  // one per configured bridge connector
   bridge::AdminRoutes bridge_admin_;  // channel <-> room mappings, their status, parked retries
+  std::unique_ptr<bridge::slack::SlackBridge> slack_;  // the Slack connector; its relay starts in main.cpp
   http::Router router_;  // complete before the pipeline serves
   http::Pipeline pipeline_;
 };
@@ -132,5 +138,7 @@ mail::MailOptions mail_options_from(const Config& config, const DataDir& dir);
 std::optional<bridge::matrix::MatrixOptions> matrix_options_from(const Config& config, const DataDir& dir);
 // The URL the homeserver reaches the hub at: server.public_origin, else the listen address.
 std::string appservice_url(const Config& config);
+// [slack], with the secret files it names and the records key of `dir`. Throws on a bad setting.
+bridge::slack::SlackOptions slack_options_from(const Config& config, const DataDir& dir);
 
 }  // namespace hub

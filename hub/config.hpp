@@ -81,6 +81,14 @@ struct Config {
     std::string user_prefix = "cohorthub";  // hub member ana is @cohorthub_ana:<server_name>
     std::string sender_localpart;   // the appservice's own user; empty: user_prefix
   } matrix;
+  struct Slack {                    // bridge/slack (docs/operations.md, "Slack")
+    std::string mode = "events";    // "events": the Events API; Socket Mode is not built yet
+    std::string signing_secret_file;  // the signing secret, read from this file (or stored by an admin)
+    std::string bot_token_file;       // the bot token, read from this file (or stored by an admin)
+    std::string app_token_file;       // the app-level token, for Socket Mode
+    std::string api_url = "https://slack.com/api";
+    std::int64_t pace_ms = 1000;      // at least this long between two messages to one Slack channel
+  } slack;
 };
 
 // Reads `file` (if not empty) over the defaults, then the environment. Throws std::runtime_error

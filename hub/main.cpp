@@ -13,6 +13,8 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "bridge/matrix/registration.hpp"
+#include "bridge/slack/manifest.hpp"
+#include "bridge/slack/slack_bridge.hpp"
 #include "hub/app.hpp"
 #include "hub/auth/account_store.hpp"
 #include "hub/auth/password.hpp"
@@ -111,6 +113,7 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
   net::HttpsClient outbound(ioc.get_executor(), {});
   hub.connect_bridges(outbound);   // the bridges' connectors send through it
   hub.attach(ioc.get_executor());  // live updates and bridge relays run on the network thread
+  hub.slack().start(ioc.get_executor(), outbound);  // the Slack relay, and events left queued
   net::Server server(ioc, hub.service(), options);
   // Installed before "listening on" is printed: a supervisor may signal as soon as it reads it.
   boost::asio::signal_set signals(ioc, SIGTERM, SIGINT);
@@ -305,11 +308,15 @@ int main(int argc, char** argv) {
   auto* matrix_reg_cmd = bridge->add_subcommand(
       "matrix-registration", "Print the Matrix appservice registration (and store its tokens); idempotent");
   matrix_reg_cmd->add_option("--data-dir", data_dir, "Data directory")->capture_default_str();
+  auto* slack_manifest_cmd =
+      bridge->add_subcommand("slack-manifest", "Print the Slack app manifest (YAML) with the scopes the hub needs");
+  slack_manifest_cmd->add_option("--data-dir", data_dir, "Data directory")->capture_default_str();
 
   auto* backup_cmd = app.add_subcommand("backup", "Write an online, consistent copy of the database to FILE");
   std::string backup_file;
   backup_cmd->add_option("--data-dir", data_dir, "Data directory")->capture_default_str();
   backup_cmd->add_option("file", backup_file, "Where to write the copy (must not exist)")->required();
+
 
   CLI11_PARSE(app, argc, argv);
   const DataDir dir{data_dir};
@@ -333,6 +340,11 @@ int main(int argc, char** argv) {
     if (*list_cmd) return list_users(dir);
     if (*test_mail_cmd) return send_test_mail(dir, mail_to);
     if (*matrix_reg_cmd) return matrix_registration(dir);
+    if (*slack_manifest_cmd) {
+      Config config = config_for(dir, "");
+      std::fputs(bridge::slack::app_manifest(slack_options_from(config, dir).hub_origin).c_str(), stdout);
+      return 0;
+    }
     if (*backup_cmd) {
       require_initialised(dir);
       if (auto s = store::backup_database(dir.database(), backup_file); !s)

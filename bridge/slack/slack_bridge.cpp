@@ -1,0 +1,431 @@
+#include <utility>  // before asio's awaitable.hpp, which forgets it (PLATFORM.md)
+
+#include "bridge/slack/slack_bridge.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "bridge/id_map.hpp"
+#include "bridge/mappings.hpp"
+#include "bridge/slack/mrkdwn.hpp"
+#include "bridge/slack/policy.hpp"
+#include "bridge/slack/signature.hpp"
+#include "bridge/slack/slack_store.hpp"
+#include "hub/auth/account_store.hpp"
+#include "hub/discussion/message_store.hpp"
+#include "hub/http/json_body.hpp"
+
+namespace hub::bridge::slack {
+
+using http::ApiError;
+using http::error_response;
+using http::json_response;
+using nlohmann::json;
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr int kDrainBatch = 50;
+constexpr std::size_t kMaxSecretBytes = 255;
+constexpr int kCatchUpPages = 25;  // of 200 messages: beyond, the gap is reported, not fetched
+constexpr int kReadAttempts = 3;
+
+// One JSON line on stderr; `reason` never holds a secret (events carry none).
+void log_slack(std::string_view level, std::string_view what, const std::string& event_id, const std::string& reason) {
+  json line = {{"level", level}, {"what", what}, {"event_id", event_id}, {"reason", reason}};
+  std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+}
+
+std::string idempotency_key(const Inbound& in, const std::string& event_id) {
+  // A new message is keyed by where it lives, so the same message is posted once even when it
+  // reaches us under two event ids (a retry after a reinstall, a catch-up); every later change
+  // by its own event id.
+  if (in.kind == Inbound::Kind::post) return "post:" + in.channel + ":" + in.ts;
+  return "event:" + event_id;
+}
+
+// A secret as the credentials route accepts it: printable ASCII without spaces.
+http::Result<std::optional<std::string>> secret_field(const json& body, const char* name, std::string_view prefix) {
+  auto v = http::optional_string_field(body, name, kMaxSecretBytes);
+  if (!v) return v.error();
+  if (!*v) return std::optional<std::string>();
+  const std::string& s = **v;
+  const bool printable = std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 127; });
+  if (s.size() < 16 || !printable || s.rfind(prefix, 0) != 0)
+    return ApiError::invalid_field(name, std::string(name) + " must be the value Slack shows" +
+                                             (prefix.empty() ? "" : ", starting with " + std::string(prefix)) + ".");
+  return *v;
+}
+
+}  // namespace
+
+SlackBridge::SlackBridge(store::Executor& db, discussion::BridgeSeam& seam, const Clock& clock, SlackOptions options)
+    : db_(db),
+      seam_(seam),
+      clock_(clock),
+      options_(std::move(options)),
+      cipher_(options_.records_key),
+      signing_secret_(options_.signing_secret),
+      bot_token_(options_.bot_token) {
+  for (const char* name : {kSigningSecret, kBotToken}) {
+    auto stored = db_.read_now([&](Connection& c) { return load_secret(c, cipher_, name); });
+    if (!stored) throw std::runtime_error(stored.error().message);
+    if (*stored) (name == kSigningSecret ? signing_secret_ : bot_token_) = **stored;
+  }
+}
+
+SlackBridge::~SlackBridge() { stop(); }
+
+std::string SlackBridge::secret(const char* which) const {
+  std::lock_guard lock(secrets_mutex_);
+  return which == kSigningSecret ? signing_secret_ : bot_token_;
+}
+
+bool SlackBridge::configured() const { return !secret(kSigningSecret).empty() && !secret(kBotToken).empty(); }
+
+void SlackBridge::add_to(http::Router& router) {
+  using http::Access;
+  using http::member_handler;
+  using http::Method;
+  http::RouteOptions signed_route{Access::anyone, 256 * 1024};
+  signed_route.credential = events_credential([this] { return secret(kSigningSecret); }, clock_);
+  router.add(Method::post, "/api/bridge/slack/events", signed_route, member_handler(this, &SlackBridge::events));
+  router.add(Method::put, "/api/bridge/slack/credentials", {Access::user, 4096},
+             member_handler(this, &SlackBridge::put_credentials));
+}
+
+void SlackBridge::connect(http::HttpClient& client) {
+  const auto wait = [](std::chrono::milliseconds delay) -> asio::awaitable<void> {
+    asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+    co_await timer.async_wait(asio::use_awaitable);
+  };
+  pacer_ = std::make_unique<Pacer>(options_.pace, [] { return std::chrono::steady_clock::now(); }, wait);
+  SlackApi api{options_.api_url, [this] { return secret(kBotToken); }, options_.hub_origin};
+  auto users_of = [this](std::vector<std::string> handles) -> asio::awaitable<std::map<std::string, std::string>> {
+    auto job = [h = std::move(handles)](Connection& c) { return slack_users_of(c, h); };
+    auto found = co_await db_.read(job);
+    co_return found ? std::move(*found) : std::map<std::string, std::string>();
+  };
+  connector_ = std::make_unique<SlackConnector>(client, std::move(api), *pacer_, std::move(users_of));
+}
+
+void SlackBridge::start(asio::any_io_executor executor, http::HttpClient& client) {
+  connect(client);
+  relay_ = std::make_unique<Relay>(db_, seam_, clock_, *connector_);
+  relay_->start(executor);
+  asio::co_spawn(executor, catch_up(), asio::detached);  // drains the queue too
+}
+
+void SlackBridge::stop() {
+  if (relay_) relay_->stop();
+}
+
+void SlackBridge::poke() {
+  if (relay_) relay_->poke();
+}
+
+asio::awaitable<http::Response> SlackBridge::events(http::Request& req, http::Context&) {
+  // The signature was checked before this runs (events_credential); url_verification included.
+  HUB_TRY(envelope, parse_envelope(req.body));
+  if (envelope->type == Envelope::Type::url_verification)
+    co_return json_response(200, {{"challenge", envelope->challenge}});
+  if (envelope->type != Envelope::Type::event_callback) co_return json_response(200, {{"ok", true}});
+  const std::string event = envelope->event.dump(-1, ' ', false, json::error_handler_t::replace);
+  auto queue_job = [id = envelope->event_id, event, now = clock_.now()](Connection& c) {
+    return queue_event(c, id, event, now);
+  };
+  HUB_TRY(fresh, co_await db_.write(queue_job));
+  if (!*fresh) log_slack("info", "slack event repeated", envelope->event_id, "applied once already");
+  // Written down: Slack gets its answer now, and the change is applied after.
+  asio::co_spawn(co_await asio::this_coro::executor, drain(), asio::detached);
+  co_return json_response(200, {{"ok", true}});
+}
+
+asio::awaitable<void> SlackBridge::drain() {
+  if (draining_) {
+    drain_again_ = true;
+    co_return;
+  }
+  draining_ = true;
+  do {
+    drain_again_ = false;
+    auto list_job = [](Connection& c) { return queued_events(c, kDrainBatch); };
+    auto queued = co_await db_.read(list_job);
+    if (!queued) break;
+    bool blocked = false;
+    for (const QueuedEvent& e : *queued)
+      if (!(co_await apply(e.event_id, e.event_json))) {
+        blocked = true;
+        break;
+      }
+    if (blocked) break;  // a 5xx: the event stays queued for the next drain
+    if (static_cast<int>(queued->size()) == kDrainBatch) drain_again_ = true;
+  } while (drain_again_);
+  draining_ = false;
+}
+
+asio::awaitable<void> SlackBridge::drop(const std::string& event_id, std::string_view reason) {
+  if (!reason.empty()) log_slack("info", "slack event skipped", event_id, std::string(reason));
+  auto job = [event_id](Connection& c) { return drop_event(c, event_id); };
+  co_await db_.write(job);
+}
+
+asio::awaitable<void> SlackBridge::learn_own_identity() {
+  if (!own_.bot_id.empty() || !connector_ || secret(kBotToken).empty()) co_return;
+  const auto r = co_await connector_->get("auth.test", "");
+  json doc = json::parse(r.body, nullptr, false);
+  if (!r.ok() || r.status != 200 || !doc.is_object() || !doc.value("ok", false)) co_return;
+  own_.bot_id = doc.value("bot_id", std::string());
+  own_.bot_user_id = doc.value("user_id", std::string());
+  own_.app_id = doc.value("app_id", std::string());
+}
+
+asio::awaitable<std::string> SlackBridge::display_name(const std::string& user, const std::string& fallback) {
+  if (auto it = names_.find(user); it != names_.end()) co_return it->second;
+  std::string name = fallback.empty() ? user : fallback;
+  if (connector_ && fallback.empty() && !user.empty() && user[0] != 'B') {
+    const std::string query = "user=" + user;
+    const auto r = co_await connector_->get("users.info", query);
+    json doc = json::parse(r.body, nullptr, false);
+    if (r.ok() && r.status == 200 && doc.is_object() && doc.value("ok", false) && doc["user"].is_object()) {
+      const json& u = doc["user"];
+      const json& p = u.contains("profile") && u["profile"].is_object() ? u["profile"] : json::object();
+      for (std::string candidate : {p.value("display_name", std::string()), p.value("real_name", std::string()),
+                                    u.value("name", std::string())})
+        if (!candidate.empty()) {
+          name = candidate;
+          break;
+        }
+      names_[user] = name;
+    }
+  }
+  co_return name.substr(0, 100);
+}
+
+asio::awaitable<std::optional<json>> SlackBridge::read_api(std::string_view method, std::string query,
+                                                           std::string& error) {
+  for (int attempt = 1;; ++attempt) {
+    co_await pacer_->turn("read");
+    const http::ClientResponse r = co_await connector_->get(method, query);
+    pacer_->done("read");
+    const SendOutcome outcome = outcome_of(r, method);
+    if (outcome.kind == SendOutcome::Kind::sent) co_return json::parse(r.body, nullptr, false);
+    error = outcome.error;
+    if (outcome.kind != SendOutcome::Kind::retry || attempt == kReadAttempts) co_return std::nullopt;
+    const auto wait = std::chrono::seconds(outcome.retry_after_s.value_or(attempt));
+    asio::steady_timer timer(co_await asio::this_coro::executor, wait);
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+}
+
+asio::awaitable<void> SlackBridge::catch_up() {
+  if (!connector_ || secret(kBotToken).empty()) co_return;
+  co_await learn_own_identity();
+  auto list_job = [](Connection& c) { return list_mappings(c, Network::slack); };
+  auto mappings = co_await db_.read(list_job);
+  if (mappings)
+    for (const Mapping& m : *mappings) co_await catch_up_channel(m);
+  co_await drain();
+}
+
+asio::awaitable<void> SlackBridge::catch_up_channel(const Mapping& mapping) {
+  const std::string& room = mapping.remote_room;
+  auto cursor_job = [room](Connection& c) { return history_cursor(c, room); };
+  auto cursor = co_await db_.read(cursor_job);
+  if (!cursor) co_return;
+  std::string error;
+  if (cursor->empty()) {  // a new mapping: from Slack's newest message on, not the channel's past
+    std::string query = "channel=" + room + "&limit=1";
+    auto newest = co_await read_api("conversations.history", std::move(query), error);
+    if (newest && (*newest)["messages"].is_array() && !(*newest)["messages"].empty()) {
+      const std::string ts = (*newest)["messages"][0].value("ts", std::string());
+      auto start_job = [room, ts](Connection& c) { return advance_history_cursor(c, room, ts); };
+      co_await db_.write(start_job);
+    }
+    co_return;
+  }
+  std::vector<json> missed;
+  std::string page;
+  int pages = 0;
+  for (; pages < kCatchUpPages; ++pages) {
+    std::string query = "channel=" + room + "&oldest=" + *cursor + "&limit=200";
+    if (!page.empty()) query += "&cursor=" + page;
+    auto answer = co_await read_api("conversations.history", std::move(query), error);
+    if (!answer || !(*answer)["messages"].is_array()) break;
+    for (json& m : (*answer)["messages"])
+      if (m.is_object()) missed.push_back(std::move(m));
+    page = answer->value(json::json_pointer("/response_metadata/next_cursor"), std::string());
+    if (page.empty()) break;
+  }
+  if (pages == kCatchUpPages) error = "more than " + std::to_string(kCatchUpPages * 200) + " messages";
+  // Replies written while the hub was away, in threads whose root it can see.
+  const std::size_t roots = missed.size();
+  for (std::size_t i = 0; i < roots && error.empty(); ++i) {
+    if (!later_ts(missed[i].value("latest_reply", std::string()), *cursor)) continue;
+    std::string query = "channel=" + room + "&ts=" + missed[i].value("ts", std::string()) + "&oldest=" + *cursor;
+    auto thread = co_await read_api("conversations.replies", std::move(query), error);
+    if (!thread || !(*thread)["messages"].is_array()) break;
+    for (json& m : (*thread)["messages"])
+      if (m.is_object() && m.value("ts", std::string()) != m.value("thread_ts", std::string()) && later_ts(m.value("ts", ""), *cursor))
+        missed.push_back(std::move(m));
+  }
+  std::sort(missed.begin(), missed.end(), [](const json& a, const json& b) {
+    return later_ts(b.value("ts", std::string()), a.value("ts", std::string()));
+  });
+  const std::int64_t now = clock_.now();
+  const std::string status =
+      error.empty() ? std::string()
+                    : "catch-up stopped (" + error + "): Slack messages after " + *cursor + " may be missing";
+  auto queue_job = [room, &missed, now, status, id = mapping.id](Connection& c) -> http::Status {
+    for (json& m : missed) {
+      m["channel"] = room;
+      if (!m.contains("type")) m["type"] = "message";
+      const std::string key = "catchup:" + room + ":" + m.value("ts", std::string());
+      auto queued = queue_event(c, key, m.dump(-1, ' ', false, json::error_handler_t::replace), now);
+      if (!queued) return queued.error();
+    }
+    return status.empty() ? http::Status(http::Ok{}) : set_status(c, id, status);
+  };
+  co_await db_.write(queue_job);
+  if (!status.empty()) {
+    json line = {{"level", "warn"}, {"what", "slack catch-up incomplete"}, {"channel", room}, {"reason", status}};
+    std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+  }
+}
+
+asio::awaitable<std::string> SlackBridge::markdown_of(const std::string& mrkdwn) {
+  auto lookup_job = [users = mentioned_users(mrkdwn)](Connection& c) { return handles_of(c, users); };
+  auto handles = co_await db_.read(lookup_job);
+  const std::map<std::string, std::string> found = handles ? std::move(*handles) : std::map<std::string, std::string>();
+  const HandleOf handle_of = [&found](std::string_view user) -> std::optional<std::string> {
+    auto it = found.find(std::string(user));
+    return it == found.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  co_return fit_text(to_markdown(mrkdwn, handle_of), discussion::kMaxBodyBytes,
+                     "… *(cut short: the whole message is in Slack)*");
+}
+
+asio::awaitable<bool> SlackBridge::apply(const std::string& event_id, const std::string& event_json) {
+  co_await learn_own_identity();
+  const json event = json::parse(event_json, nullptr, false);
+  const Inbound in = classify(event, own_);
+  if (in.kind == Inbound::Kind::skip) {
+    co_await drop(event_id, in.reason);
+    co_return true;
+  }
+  auto mapping_job = [channel = in.channel](Connection& c) { return mapping_for_room(c, Network::slack, channel); };
+  auto mapping = co_await db_.read(mapping_job);
+  if (!mapping) co_return false;
+  if (!*mapping) {
+    const std::string unmapped = "Slack channel " + in.channel + " is not mapped to a hub channel";
+    co_await drop(event_id, unmapped);
+    co_return true;
+  }
+  if (in.user.empty()) {
+    co_await drop(event_id, "a change without its Slack author");
+    co_return true;
+  }
+  // Named first: g++ 12 destroys a braced temporary written inside a co_await twice.
+  std::string name = co_await display_name(in.user, in.name);
+  discussion::Ghost ghost;
+  ghost.network = Network::slack;
+  ghost.remote_id = in.user;
+  ghost.display_name = std::move(name);
+  auto actor = co_await seam_.ghost(std::move(ghost));
+  if (!actor) {
+    if (actor.error().status >= 500) co_return false;
+    co_await drop(event_id, actor.error().message);
+    co_return true;
+  }
+  discussion::BridgeWrite w;
+  w.network = Network::slack;
+  w.idempotency_key = idempotency_key(in, event_id);
+  w.actor_id = *actor;
+  const Mapping m = **mapping;
+  const std::int64_t now = clock_.now();
+  w.map_row = [in, m, event_id, now](Connection& c, const discussion::Change& change) -> http::Status {
+    if (in.kind == Inbound::Kind::post) {
+      const auto id = change.message.value("id", std::int64_t{0});
+      if (auto s = map_ids(c, id, Network::slack, {in.channel, in.ts}); !s) return s;
+      if (auto s = advance_history_cursor(c, in.channel, in.ts); !s) return s;
+    }
+    if (auto s = note_traffic(c, m.id, Direction::in, now); !s) return s;
+    return drop_event(c, event_id);  // applied and dequeued in one transaction
+  };
+  auto result = co_await apply_change(in, m, std::move(w));
+  if (!result) {
+    if (result.error().status >= 500) co_return false;
+    co_await drop(event_id, result.error().message);
+  } else if (result->repeated) {
+    co_await drop(event_id, "applied once already");
+  }
+  co_return true;
+}
+
+asio::awaitable<http::Result<discussion::BridgeResult>> SlackBridge::apply_change(const Inbound& in,
+                                                                                   const Mapping& mapping,
+                                                                                   discussion::BridgeWrite w) {
+  // The hub message an edit, delete, reaction or thread reply is about.
+  auto hub_id = [this](const std::string& ts) -> asio::awaitable<http::Result<std::optional<std::int64_t>>> {
+    auto job = [ts](Connection& c) { return hub_message_for(c, Network::slack, ts); };
+    co_return co_await db_.read(job);
+  };
+  if (in.kind == Inbound::Kind::post) {
+    std::optional<std::int64_t> root;
+    if (!in.thread_ts.empty()) {
+      auto found = co_await hub_id(in.thread_ts);
+      if (!found) co_return found.error();
+      root = *found;  // a thread the hub never saw: the reply stands alone
+    }
+    std::string markdown = co_await markdown_of(in.text);
+    if (markdown.empty()) co_return ApiError::bad_request("an empty message");
+    co_return co_await seam_.post(mapping.channel_id, std::move(w), std::move(markdown), std::nullopt, root);
+  }
+  auto target = co_await hub_id(in.ts);
+  if (!target) co_return target.error();
+  if (!*target) co_return ApiError::not_found("a change to a Slack message the hub never had");
+  if (in.kind == Inbound::Kind::edit) {
+    std::string markdown = co_await markdown_of(in.text);
+    if (markdown.empty()) co_return ApiError::bad_request("an edit to an empty message");
+    co_return co_await seam_.edit(**target, std::move(w), std::move(markdown));
+  }
+  if (in.kind == Inbound::Kind::remove) co_return co_await seam_.remove(**target, std::move(w));
+  co_return co_await seam_.react(**target, std::move(w), in.emoji, in.add);
+}
+
+asio::awaitable<http::Response> SlackBridge::put_credentials(http::Request& req, http::Context& ctx) {
+  if (!can_set_slack_credentials(auth::Actor::of(ctx.user()))) co_return error_response(ApiError::forbidden());
+  HUB_TRY(body, http::parse_json_object(req.body));
+  HUB_TRY(token, secret_field(*body, kBotToken, "xoxb-"));
+  HUB_TRY(signing, secret_field(*body, kSigningSecret, ""));
+  if (!*token && !*signing)
+    co_return error_response(ApiError::bad_request("Give bot_token, signing_secret or both."));
+  const std::int64_t by = ctx.user().user_id, now = clock_.now();
+  auto save_job = [this, t = *token, s = *signing, by, now](Connection& c) -> http::Result<json> {
+    json stored = json::array();
+    for (auto [name, value] : {std::pair{kBotToken, &t}, std::pair{kSigningSecret, &s}}) {
+      if (!*value) continue;
+      if (auto r = store_secret(c, cipher_, name, **value, by, now); !r) return r.error();
+      stored.push_back(name);
+    }
+    if (auto r = auth::audit(c, by, "slack.credentials", "slack", {{"stored", stored}}, now); !r) return r.error();
+    return stored;
+  };
+  HUB_TRY(stored, co_await db_.write(save_job));
+  {
+    std::lock_guard lock(secrets_mutex_);
+    if (*token) bot_token_ = **token;
+    if (*signing) signing_secret_ = **signing;
+  }
+  own_ = {};  // another token may be another app
+  poke();
+  co_return json_response(200, {{"stored", *stored}});
+}
+
+}  // namespace hub::bridge::slack

@@ -1,0 +1,180 @@
+#include <utility>  // before asio's awaitable.hpp, which forgets it (PLATFORM.md)
+
+#include "bridge/slack/slack_connector.hpp"
+
+#include <charconv>
+
+#include "bridge/loop_guard.hpp"
+#include "bridge/slack/events.hpp"
+#include "bridge/slack/mrkdwn.hpp"
+#include "hub/discussion/message_store.hpp"
+
+namespace hub::bridge::slack {
+namespace {
+
+using nlohmann::json;
+using Kind = SendOutcome::Kind;
+
+SendOutcome outcome(Kind kind, std::string error = {}, std::optional<std::int64_t> retry_after = std::nullopt) {
+  SendOutcome o;
+  o.kind = kind;
+  o.error = std::move(error);
+  o.retry_after_s = retry_after;
+  return o;
+}
+
+std::optional<std::int64_t> seconds_header(std::string_view v) {
+  std::int64_t s = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), s);
+  if (ec != std::errc() || p != v.data() + v.size() || s < 0) return std::nullopt;
+  return std::min<std::int64_t>(s, 3600);
+}
+
+// Slack's errors that a later try may cure; every other name will not work as is.
+bool transient(std::string_view error) {
+  for (std::string_view e : {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable",
+                             "request_timeout", "team_added_to_org"})
+    if (error == e) return true;
+  return false;
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> Pacer::turn(const std::string& channel) {
+  const TimePoint now = now_();
+  auto [it, fresh] = next_.try_emplace(channel, now);
+  const TimePoint at = std::max(it->second, now);
+  it->second = at + gap_;  // claimed before waiting, so turns queue up in order
+  if (at > now) co_await wait_(std::chrono::duration_cast<std::chrono::milliseconds>(at - now));
+}
+
+void Pacer::done(const std::string& channel) {
+  TimePoint& next = next_[channel];
+  next = std::max(next, now_() + gap_);
+}
+
+SendOutcome outcome_of(const http::ClientResponse& r, std::string_view method) {
+  const std::string what(method);
+  if (!r.ok()) return outcome(Kind::retry, what + ": " + std::string(http::client_error_name(r.error)));
+  if (r.status == 429)
+    return outcome(Kind::retry, what + ": rate limited (HTTP 429)", seconds_header(r.headers.get("Retry-After")));
+  if (r.status >= 500) return outcome(Kind::retry, what + ": HTTP " + std::to_string(r.status));
+  json doc = json::parse(r.body, nullptr, false);
+  if (r.status != 200 || !doc.is_object())
+    return outcome(Kind::failed, what + ": HTTP " + std::to_string(r.status) + " without a Slack answer");
+  if (doc.value("ok", false)) {
+    SendOutcome sent;
+    if (auto ts = doc.find("ts"); ts != doc.end() && ts->is_string()) sent.remote_id = ts->get<std::string>();
+    return sent;
+  }
+  const std::string error = doc.value("error", std::string("unknown_error"));
+  if (transient(error))
+    return outcome(Kind::retry, what + ": " + error, seconds_header(r.headers.get("Retry-After")));
+  return outcome(Kind::failed, what + ": " + error);
+}
+
+std::string slack_reaction_name(std::string_view e) {
+  if (e.size() > 2 && e.front() == ':' && e.back() == ':') return std::string(e.substr(1, e.size() - 2));
+  static const std::pair<std::string_view, std::string_view> kNames[] = {
+      {"👍", "+1"}, {"👎", "-1"}, {"❤️", "heart"}, {"❤", "heart"}, {"🎉", "tada"}, {"😄", "smile"},
+      {"😂", "joy"}, {"👀", "eyes"}, {"🚀", "rocket"}, {"🙏", "pray"}, {"✅", "white_check_mark"},
+      {"🔥", "fire"}, {"💯", "100"}, {"😮", "open_mouth"}, {"😢", "cry"}, {"👏", "clap"}};
+  for (auto [emoji, name] : kNames)
+    if (e == emoji) return std::string(name);
+  return {};
+}
+
+boost::asio::awaitable<http::ClientResponse> SlackConnector::call(std::string_view method, const json& body) {
+  http::ClientRequest req;
+  req.method = http::Method::post;
+  req.url = api_.api_url + "/" + std::string(method);
+  req.headers.set("Content-Type", "application/json; charset=utf-8");
+  req.headers.set("Authorization", "Bearer " + (api_.bot_token ? api_.bot_token() : std::string()));
+  req.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  co_return co_await client_.send(std::move(req));
+}
+
+boost::asio::awaitable<http::ClientResponse> SlackConnector::get(std::string_view method, std::string_view query) {
+  http::ClientRequest req;
+  req.method = http::Method::get;
+  req.url = api_.api_url + "/" + std::string(method) + (query.empty() ? "" : "?") + std::string(query);
+  req.headers.set("Authorization", "Bearer " + (api_.bot_token ? api_.bot_token() : std::string()));
+  co_return co_await client_.send(std::move(req));
+}
+
+boost::asio::awaitable<std::string> SlackConnector::text_for(const json& message) {
+  const std::string body = message.value("body", std::string());
+  std::map<std::string, std::string> users;
+  if (slack_users_of_) {
+    auto handles = discussion::mentioned_handles(body);
+    if (!handles.empty()) users = co_await slack_users_of_(std::move(handles));
+  }
+  const SlackUserOf user_of = [&users](std::string_view handle) -> std::optional<std::string> {
+    auto it = users.find(std::string(handle));
+    return it == users.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  std::string link = api_.hub_origin + "/channels/" + std::to_string(message.value("channel_id", std::int64_t{0}));
+  const std::string tail = "… <" + link + "|(the whole message is on the hub)>";
+  co_return fit_text(to_mrkdwn(body, user_of), kSlackTextLimit, tail);
+}
+
+boost::asio::awaitable<SendOutcome> SlackConnector::send(Outgoing out) {
+  const std::string& kind = out.event.kind;
+  const std::string& channel = out.mapping.remote_room;
+  json message = json::parse(out.event.payload, nullptr, false);
+  if (!message.is_object()) co_return outcome(Kind::failed, "the hub event has no message");
+  if (api_.bot_token && api_.bot_token().empty())
+    co_return outcome(Kind::retry, "no Slack bot token is set (PUT /api/bridge/slack/credentials)");
+  json body = {{"channel", channel}};
+  std::string method;
+  if (kind == "message.posted") {
+    const json& author = message.contains("author") ? message["author"] : json::object();
+    std::string name = author.value("display_name", std::string());
+    if (name.empty()) name = author.value("handle", std::string("hub"));
+    body["text"] = co_await text_for(message);
+    body["username"] = name.substr(0, 80);
+    body["unfurl_links"] = false;
+    body["metadata"] = {{"event_type", kMetadataEventType},
+                        {"event_payload", {{std::string(kProvenanceKey), out.txn_id}}}};
+    if (out.thread_root) body["thread_ts"] = out.thread_root->id;
+    method = "chat.postMessage";
+  } else if (kind == "message.edited") {
+    if (!out.self) co_return outcome(Kind::skipped, "an edit of a message Slack never had");
+    body["ts"] = out.self->id;
+    body["text"] = co_await text_for(message);
+    method = "chat.update";
+  } else if (kind == "message.deleted") {
+    if (!out.self) co_return outcome(Kind::skipped, "a delete of a message Slack never had");
+    body["ts"] = out.self->id;
+    method = "chat.delete";
+  } else if (kind == "message.reacted") {
+    json delta = json::parse(out.event.delta, nullptr, false);
+    if (!out.self || !delta.is_object()) co_return outcome(Kind::skipped, "no reaction change Slack can show");
+    const std::string name = slack_reaction_name(delta.value("emoji", std::string()));
+    if (name.empty()) co_return outcome(Kind::skipped, "Slack has no name for that reaction");
+    body["timestamp"] = out.self->id;
+    body["name"] = name;
+    method = delta.value("added", false) ? "reactions.add" : "reactions.remove";
+  } else {
+    co_return outcome(Kind::skipped, "Slack shows no " + kind);
+  }
+  const bool paced = method != "reactions.add" && method != "reactions.remove";
+  if (paced) co_await pacer_.turn(channel);
+  const http::ClientResponse response = co_await call(method, body);
+  if (paced) pacer_.done(channel);
+  SendOutcome result = outcome_of(response, method);
+  // A reaction already there (or already gone), a message already deleted: the goal is reached.
+  // An edit of a message deleted in Slack meanwhile cannot be shown: not an error either.
+  const auto failed_with = [&](std::string_view name) {
+    return result.kind == Kind::failed && result.error == method + ": " + std::string(name);
+  };
+  if (failed_with("already_reacted") || failed_with("no_reaction") ||
+      (method == "chat.delete" && failed_with("message_not_found")))
+    co_return outcome(Kind::sent);
+  if (method == "chat.update" && failed_with("message_not_found"))
+    co_return outcome(Kind::skipped, "chat.update: the message is gone from Slack");
+  if (method != "chat.postMessage") result.remote_id.clear();  // only a new message has a new ts
+  co_return result;
+}
+
+}  // namespace hub::bridge::slack

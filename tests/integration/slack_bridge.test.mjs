@@ -1,0 +1,182 @@
+// The Slack bridge end to end: a real hub and the fake Slack (tests/support/fake_slack.mjs).
+// Hub messages appear in Slack under their author's name; signed Slack events appear in the hub
+// "via" slack, once however often Slack retries; bad, stale and missing signatures are 401; edits,
+// deletes and reactions go both ways, and nothing echoes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { startHub, Client, cli } from '../support/server.mjs';
+import { startFakeSlack } from '../support/fake_slack.mjs';
+
+const ADMIN = { handle: 'ada', password: 'correct horse battery staple' };
+let slack, hub, admin, channel, events, hubEnv;
+
+// Resolves with `probe()`'s value once it is truthy (the bridge works after its answers).
+async function eventually(probe, what) {
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what + '\n' + hub.logs().slice(-2000));
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+const hubMessages = async () => (await admin.get(`/api/channels/${channel}/messages`)).json.items;
+
+before(async () => {
+  slack = await startFakeSlack({ users: { U2BOB: { name: 'bob', display_name: 'Bob Slack' } } });
+  hubEnv = { COHORTHUB_LOG_ACCESS: 'false', COHORTHUB_SLACK_API_URL: slack.url, COHORTHUB_SLACK_PACE_MS: '20' };
+  hub = await startHub({ admin: ADMIN, env: hubEnv });
+  events = hub.url + '/api/bridge/slack/events';
+  admin = new Client(hub.url);
+  assert.equal((await admin.post('/api/login', ADMIN)).status, 200);
+  const stored = await admin.put('/api/bridge/slack/credentials',
+    { bot_token: slack.botToken, signing_secret: slack.signingSecret });
+  assert.deepEqual(stored.json, { stored: ['bot_token', 'signing_secret'] });
+  assert.ok(!hub.logs().includes(slack.botToken) && !hub.logs().includes(slack.signingSecret));
+  channel = (await admin.post('/api/channels', { name: 'bridged' })).json.channel.id;
+  const mapped = await admin.post('/api/bridge/mappings', { channel_id: channel, network: 'slack', remote_id: 'C0HUB' });
+  assert.equal(mapped.status, 201, mapped.text);
+});
+let keptData;
+after(async () => {
+  await hub?.stop();
+  await slack?.close();
+  if (keptData) rmSync(keptData, { recursive: true, force: true });
+});
+
+test('slack bridge: a signed event appears once via slack; bad, stale and missing signatures are 401', async () => {
+  const m = slack.userMessage('C0HUB', 'U2BOB', 'hello from *Slack* &amp; friends');
+  const envelope = slack.envelope(m);
+  const first = await slack.push(events, envelope);
+  assert.equal(first.status, 200);
+  const posted = await eventually(async () => (await hubMessages()).find((x) => x.body.includes('Slack')), 'the post');
+  assert.equal(posted.body, 'hello from **Slack** \\& friends');
+  assert.equal(posted.author.via, 'slack');
+  assert.equal(posted.author.display_name, 'Bob Slack');
+  // Slack retries the same event (it did not see our answer): applied once.
+  assert.equal((await slack.push(events, envelope)).status, 200);
+  const now = Math.floor(Date.now() / 1000);
+  const other = slack.envelope(slack.userMessage('C0HUB', 'U2BOB', 'forged'));
+  assert.equal((await slack.push(events, other, { secret: 'not-the-signing-secret-000' })).status, 401);
+  assert.equal((await slack.push(events, other, { timestamp: now - 600 })).status, 401);
+  assert.equal((await slack.push(events, other, { signature: null })).status, 401);
+  assert.equal((await slack.push(events, '{"type":', {})).status, 400);  // signed, malformed
+  // An unmapped channel is skipped with a logged reason.
+  slack.channels.set('C0ELSE', []);
+  assert.equal((await slack.push(events, slack.envelope(slack.userMessage('C0ELSE', 'U2BOB', 'elsewhere')))).status, 200);
+  await eventually(() => hub.logs().includes('Slack channel C0ELSE is not mapped'), 'the skip log');
+  const bodies = (await hubMessages()).map((x) => x.body);
+  assert.equal(bodies.filter((b) => b.includes('Slack')).length, 1);
+  assert.ok(!bodies.some((b) => b.includes('forged') || b.includes('elsewhere')));
+});
+
+test('slack bridge: the hub and @slack/bolt agree on every signature case', async () => {
+  const { isValidSlackRequest } = await import('@slack/bolt');
+  const { slackSignature } = await import('../support/fake_slack.mjs');
+  // The same requests judged by bolt and by the hub (which holds the fake's signing secret).
+  const body = JSON.stringify({ type: 'url_verification', challenge: 'c-' + Date.now() });
+  const now = Math.floor(Date.now() / 1000);
+  const cases = [
+    { name: 'signed now', valid: true },
+    { name: 'signed 4 minutes ago', timestamp: now - 240, valid: true },
+    { name: 'signed with another secret', secret: 'another-secret-0123456789', valid: false },
+    { name: 'stale (6 minutes)', timestamp: now - 360, valid: false },
+    { name: 'body changed after signing', signedBody: body.replace('c-', 'd-'), valid: false },
+    { name: 'another scheme', signature: 'v1=' + slackSignature(slack.signingSecret, now, body).slice(3), valid: false },
+    { name: 'hash cut short', signature: slackSignature(slack.signingSecret, now, body).slice(0, 40), valid: false },
+  ];
+  for (const c of cases) {
+    const timestamp = c.timestamp ?? now;
+    const signature = c.signature ?? slackSignature(c.secret ?? slack.signingSecret, timestamp, c.signedBody ?? body);
+    const bolt = isValidSlackRequest({ signingSecret: slack.signingSecret, body,
+      headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp } });
+    const answer = await slack.push(events, body, { timestamp, signature });
+    assert.equal(bolt, c.valid, `bolt: ${c.name}`);
+    assert.equal(answer.status, c.valid ? 200 : 401, `hub: ${c.name}`);
+    if (c.valid) assert.equal(answer.json.challenge, JSON.parse(body).challenge);
+  }
+  // No signature at all; and a timestamp from the future, which the hub refuses too (bolt checks staleness only).
+  assert.equal((await slack.push(events, body, { signature: null })).status, 401);
+  assert.equal((await slack.push(events, body, { timestamp: now + 360 })).status, 401);
+});
+
+test('slack bridge: a hub message appears in Slack as its author, edits, reactions and deletes follow, no echo', async () => {
+  const sent = await admin.post(`/api/channels/${channel}/messages`, { body: 'hi **Slack** <3' });
+  assert.equal(sent.status, 201);
+  const id = sent.json.message.id;
+  const out = await eventually(() => slack.messages('C0HUB').find((m) => m.text === 'hi *Slack* &lt;3'), 'chat.postMessage');
+  assert.equal(out.username, 'ada');
+  assert.equal(out.metadata.event_type, 'cohorthub_relay');
+  // Slack echoes our own post as an event: recognised by its metadata, not posted back.
+  await slack.push(events, slack.envelope({ ...out, channel: 'C0HUB' }));
+  await admin.patch(`/api/messages/${id}`, { body: 'hi again' });
+  await eventually(() => out.text === 'hi again', 'chat.update');
+  await admin.post(`/api/messages/${id}/reactions`, { emoji: '👍' });
+  await eventually(() => out.reactions.some((r) => r.name === '+1'), 'reactions.add');
+  // A Slack user reacts to it and replies in its thread.
+  await slack.push(events, slack.envelope({ type: 'reaction_added', user: 'U2BOB', reaction: 'tada',
+    item: { type: 'message', channel: 'C0HUB', ts: out.ts }, ts: out.ts }));
+  const reply = slack.userMessage('C0HUB', 'U2BOB', 'threaded', { thread_ts: out.ts });
+  await slack.push(events, slack.envelope(reply));
+  await eventually(async () => {
+    const m = (await admin.get(`/api/channels/${channel}/messages?thread=${id}`)).json.items;
+    return m.some((x) => x.body === 'threaded');
+  }, 'the thread reply');
+  const reacted = await eventually(async () => (await hubMessages()).find((x) => x.id === id &&
+    x.reactions.some((r) => r.emoji === ':tada:')), 'the Slack reaction');
+  assert.ok(reacted);
+  await admin.del(`/api/messages/${id}`);
+  await eventually(() => out.deleted, 'chat.delete');
+  assert.equal(slack.messages('C0HUB').filter((m) => m.bot_id === 'B0BOT').length, 0);
+  // The echo of our post never became a hub message.
+  assert.equal((await hubMessages()).filter((x) => x.body.startsWith('hi')).length, 0);
+});
+
+test('slack bridge: 429 is waited out with Retry-After and a refusal by name is the mapping\'s status', async () => {
+  slack.rateLimit('chat.postMessage', 1, 1);
+  await admin.post(`/api/channels/${channel}/messages`, { body: 'after a 429' });
+  await eventually(() => slack.messages('C0HUB').find((m) => m.text === 'after a 429'), 'the retried post');
+  assert.equal(slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.text === 'after a 429').length, 2);
+  slack.fail('chat.postMessage', { error: 'not_in_channel' });
+  await admin.post(`/api/channels/${channel}/messages`, { body: 'refused' });
+  const status = await eventually(async () => {
+    const list = (await admin.get('/api/bridge/mappings')).json;
+    const m = (list.items || list.mappings || list).find((x) => x.network === 'slack');
+    return JSON.stringify(m).includes('not_in_channel') && m;
+  }, 'the mapping status');
+  assert.ok(status);
+});
+
+test('slack bridge: the app manifest asks exactly for the scopes and events the connector uses', () => {
+  const manifest = parseYaml(cli(['bridge', 'slack-manifest', '--data-dir', hub.dataDir],
+    { env: { COHORTHUB_SERVER_PUBLIC_ORIGIN: 'https://hub.example.org' } }));
+  assert.equal(manifest.settings.event_subscriptions.request_url, 'https://hub.example.org/api/bridge/slack/events');
+  assert.deepEqual(manifest.oauth_config.scopes.bot.sort(), ['channels:history', 'chat:write', 'chat:write.customize',
+    'groups:history', 'reactions:read', 'reactions:write', 'users:read']);
+  assert.deepEqual(manifest.settings.event_subscriptions.bot_events.sort(),
+    ['message.channels', 'message.groups', 'reaction_added', 'reaction_removed']);
+  assert.equal(manifest.settings.socket_mode_enabled, false);
+});
+
+test('slack bridge: after downtime, what Slack said meanwhile is caught up from the stored position, once', async () => {
+  keptData = hub.dataDir;
+  await hub.stop({ keepData: true });
+  const root = slack.userMessage('C0HUB', 'U2BOB', 'said while the hub was down');
+  slack.userMessage('C0HUB', 'U2BOB', 'a reply meanwhile', { thread_ts: root.ts });
+  hub = await startHub({ dataDir: keptData, env: hubEnv });
+  events = hub.url + '/api/bridge/slack/events';
+  admin = new Client(hub.url);
+  assert.equal((await admin.post('/api/login', ADMIN)).status, 200);
+  const caught = await eventually(async () => (await hubMessages()).find((x) => x.body === 'said while the hub was down'),
+    'the caught-up message');
+  await eventually(async () => (await admin.get(`/api/channels/${channel}/messages?thread=${caught.id}`)).json.items
+    .some((x) => x.body === 'a reply meanwhile'), 'the caught-up reply');
+  const history = slack.calls.filter((c) => c.method === 'conversations.history');
+  assert.ok(history.at(-1).args.oldest, 'catch-up asks from the stored position');
+  // Slack delivers the event late too: applied once all the same.
+  await slack.push(events, slack.envelope({ ...root, channel: 'C0HUB' }));
+  await eventually(() => hub.logs().includes('applied once already'), 'the late duplicate');
+  assert.equal((await hubMessages()).filter((x) => x.body === 'said while the hub was down').length, 1);
+});

@@ -1,0 +1,208 @@
+// A fake Slack for tests: the Web API methods the hub's connector calls (and the ones Slack's own
+// clients call to check it), and the Events API push with real signatures. It answers as Slack
+// does: HTTP 200 with {ok:false, error} for refusals, HTTP 429 with Retry-After when rate limited
+// (on demand, per method), form-encoded, JSON or query arguments.
+import { createServer } from 'node:http';
+import { createHmac, randomBytes } from 'node:crypto';
+
+// The signature Slack sends: "v0=" + hex HMAC-SHA256(secret, "v0:{timestamp}:{raw body}").
+export function slackSignature(secret, timestamp, body) {
+  return 'v0=' + createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex');
+}
+
+async function readArgs(req, url) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  const raw = Buffer.concat(chunks).toString('utf8');
+  const args = Object.fromEntries(url.searchParams);
+  const type = req.headers['content-type'] || '';
+  if (raw && type.startsWith('application/json')) Object.assign(args, JSON.parse(raw));
+  else if (raw) Object.assign(args, Object.fromEntries(new URLSearchParams(raw)));
+  return args;
+}
+
+// Options: botToken, appToken, signingSecret, channels (ids that exist), users {id: {name, display_name}},
+// minGapMs (chat.postMessage to one channel sooner than this after the last gets 429, as Slack's
+// ~1 message/s per channel does).
+export async function startFakeSlack(opts = {}) {
+  const botToken = opts.botToken || 'xoxb-fake-bot-token-0001';
+  const signingSecret = opts.signingSecret || randomBytes(16).toString('hex');
+  const channels = new Map((opts.channels || ['C0HUB']).map((c) => [c, []]));  // id -> messages, oldest first
+  const users = opts.users || {};
+  const identity = { user_id: 'U0BOT', bot_id: 'B0BOT', app_id: 'A0APP', team_id: 'T0TEAM', team: 'Fake' };
+  const calls = [];
+  const limits = new Map();  // method -> {count, retryAfter}
+  const lastPost = new Map();  // channel -> time of the last accepted chat.postMessage
+  let paced429 = 0;
+  const failures = new Map();  // method -> [{status} | {error}]
+  let clock = 1700000000;
+  let seq = 0;
+  let events = 0;
+  const nextTs = () => `${clock + Math.floor(++seq / 1000)}.${String(seq % 1000000).padStart(6, '0')}`;
+  const find = (channel, ts) => (channels.get(channel) || []).find((m) => m.ts === ts);
+
+  const methods = {
+    'api.test': (a) => ({ ok: true, args: a }),
+    'auth.test': () => ({ ok: true, url: 'https://fake.slack.com/', ...identity, user: 'cohorthub' }),
+    'users.info': (a) => {
+      const u = users[a.user];
+      if (!u) return { ok: false, error: 'user_not_found' };
+      return { ok: true, user: { id: a.user, name: u.name, profile: { display_name: u.display_name || '', real_name: u.real_name || u.name } } };
+    },
+    'chat.postMessage': (a) => {
+      const list = channels.get(a.channel);
+      if (!list) return { ok: false, error: 'channel_not_found' };
+      if (!a.text && !a.blocks) return { ok: false, error: 'no_text' };
+      if ((a.text || '').length > 40000) return { ok: false, error: 'msg_too_long' };
+      const m = { type: 'message', ts: nextTs(), text: a.text, username: a.username, icon_url: a.icon_url,
+        bot_id: identity.bot_id, app_id: identity.app_id, subtype: 'bot_message', reactions: [] };
+      if (a.thread_ts) {
+        if (!find(a.channel, a.thread_ts)) return { ok: false, error: 'thread_not_found' };
+        m.thread_ts = a.thread_ts;
+      }
+      if (a.metadata) m.metadata = typeof a.metadata === 'string' ? JSON.parse(a.metadata) : a.metadata;
+      m.received_at = Date.now();
+      list.push(m);
+      return { ok: true, channel: a.channel, ts: m.ts, message: m };
+    },
+    'chat.update': (a) => {
+      if (!channels.has(a.channel)) return { ok: false, error: 'channel_not_found' };
+      const m = find(a.channel, a.ts);
+      if (!m || m.deleted) return { ok: false, error: 'message_not_found' };
+      if (m.bot_id !== identity.bot_id) return { ok: false, error: 'cant_update_message' };
+      m.text = a.text;
+      m.edited = { user: identity.user_id, ts: nextTs() };
+      return { ok: true, channel: a.channel, ts: a.ts, text: a.text };
+    },
+    'chat.delete': (a) => {
+      if (!channels.has(a.channel)) return { ok: false, error: 'channel_not_found' };
+      const m = find(a.channel, a.ts);
+      if (!m || m.deleted) return { ok: false, error: 'message_not_found' };
+      if (m.bot_id !== identity.bot_id) return { ok: false, error: 'cant_delete_message' };
+      m.deleted = true;
+      return { ok: true, channel: a.channel, ts: a.ts };
+    },
+    'reactions.add': (a) => {
+      const m = find(a.channel, a.timestamp);
+      if (!m || m.deleted) return { ok: false, error: 'message_not_found' };
+      let r = m.reactions.find((x) => x.name === a.name);
+      if (r && r.users.includes(identity.user_id)) return { ok: false, error: 'already_reacted' };
+      if (!r) m.reactions.push(r = { name: a.name, users: [], count: 0 });
+      r.users.push(identity.user_id);
+      r.count = r.users.length;
+      return { ok: true };
+    },
+    'reactions.remove': (a) => {
+      const m = find(a.channel, a.timestamp);
+      if (!m || m.deleted) return { ok: false, error: 'message_not_found' };
+      const r = m.reactions.find((x) => x.name === a.name);
+      if (!r || !r.users.includes(identity.user_id)) return { ok: false, error: 'no_reaction' };
+      r.users = r.users.filter((u) => u !== identity.user_id);
+      r.count = r.users.length;
+      if (!r.count) m.reactions = m.reactions.filter((x) => x !== r);
+      return { ok: true };
+    },
+    'conversations.history': (a) => {
+      const list = channels.get(a.channel);
+      if (!list) return { ok: false, error: 'channel_not_found' };
+      const limit = Math.min(Number(a.limit) || 100, 999);
+      const start = Number(a.cursor || 0);
+      const within = list.filter((m) => !m.deleted && (!m.thread_ts || m.thread_ts === m.ts) &&
+        (!a.oldest || m.ts > a.oldest) && (!a.latest || m.ts < a.latest)).reverse();  // newest first
+      const page = within.slice(start, start + limit);
+      const more = start + limit < within.length;
+      return { ok: true, messages: page, has_more: more, response_metadata: { next_cursor: more ? String(start + limit) : '' } };
+    },
+    'conversations.replies': (a) => {
+      const list = channels.get(a.channel);
+      if (!list) return { ok: false, error: 'channel_not_found' };
+      const root = find(a.channel, a.ts);
+      if (!root) return { ok: false, error: 'thread_not_found' };
+      const thread = list.filter((m) => !m.deleted && (m.ts === a.ts || m.thread_ts === a.ts) && (!a.oldest || m.ts > a.oldest));
+      return { ok: true, messages: thread, has_more: false, response_metadata: { next_cursor: '' } };
+    },
+    'apps.connections.open': (a, token) => {
+      if (!opts.appToken || token !== opts.appToken) return { ok: false, error: 'invalid_auth' };
+      return { ok: true, url: `ws://127.0.0.1:${server.address().port}/link/?ticket=${randomBytes(8).toString('hex')}` };
+    },
+  };
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://fake.slack');
+    const method = url.pathname.replace(/^\/api\//, '');
+    let args = {};
+    try { args = await readArgs(req, url); } catch { args = null; }
+    const token = (req.headers.authorization || '').replace(/^Bearer /, '') || (args && args.token) || '';
+    calls.push({ method, args, token, headers: req.headers });
+    const send = (status, body, headers = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    if (args === null) return send(200, { ok: false, error: 'invalid_json' });
+    const limit = limits.get(method);
+    if (limit && limit.count > 0) {
+      limit.count--;
+      return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limit.retryAfter) });
+    }
+    const failure = (failures.get(method) || []).shift();
+    if (failure && failure.status) return send(failure.status, { ok: false, error: 'internal_error' });
+    if (failure && failure.error) return send(200, { ok: false, error: failure.error });
+    if (method === 'chat.postMessage' && opts.minGapMs && args.channel) {
+      const now = Date.now();
+      if (now - (lastPost.get(args.channel) ?? -Infinity) < opts.minGapMs) {
+        paced429++;
+        return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' });
+      }
+      lastPost.set(args.channel, now);
+    }
+    const handler = methods[method];
+    if (!handler) return send(404, { ok: false, error: 'unknown_method' });
+    if (method !== 'api.test' && method !== 'apps.connections.open') {
+      if (!token) return send(200, { ok: false, error: 'not_authed' });
+      if (token !== botToken) return send(200, { ok: false, error: 'invalid_auth' });
+    }
+    send(200, handler(args, token));
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const base = `http://127.0.0.1:${server.address().port}`;
+
+  return {
+    url: base + '/api',  // what [slack] api_url and WebClient's slackApiUrl take ('/api/')
+    botToken,
+    signingSecret,
+    identity,
+    calls,
+    channels,
+    paced429: () => paced429,
+    messages: (channel) => (channels.get(channel) || []).filter((m) => !m.deleted),
+    // The next `count` calls of `method` get HTTP 429 with Retry-After: retryAfter.
+    rateLimit(method, count, retryAfter = 1) { limits.set(method, { count, retryAfter }); },
+    // The next calls of `method` fail, in order: {status: 500} or {error: 'channel_not_found'}.
+    fail(method, ...how) { failures.set(method, [...(failures.get(method) || []), ...how]); },
+    // A message a Slack user writes: stored here, and the event it causes (for push()).
+    userMessage(channel, user, text, extra = {}) {
+      const m = { type: 'message', channel, user, text, ts: nextTs(), ...extra };
+      const root = m.thread_ts && find(channel, m.thread_ts);
+      if (root) Object.assign(root, { thread_ts: root.ts, reply_count: (root.reply_count || 0) + 1, latest_reply: m.ts });
+      channels.get(channel).push(m);
+      return m;
+    },
+    // The event_callback envelope for `event`, as Slack wraps it.
+    envelope(event, eventId = `Ev${String(++events).padStart(8, '0')}`) {
+      return { token: 'deprecated', team_id: identity.team_id, api_app_id: identity.app_id, type: 'event_callback',
+        event_id: eventId, event_time: clock, event: { event_ts: event.ts, ...event } };
+    },
+    // POSTs `payload` to `target` signed as Slack signs; `timestamp` and `secret` can be wrong on purpose.
+    async push(target, payload, { timestamp = Math.floor(Date.now() / 1000), secret = signingSecret, signature } = {}) {
+      const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+      const headers = { 'content-type': 'application/json', 'x-slack-request-timestamp': String(timestamp) };
+      if (signature !== null) headers['x-slack-signature'] = signature || slackSignature(secret, timestamp, body);
+      const res = await fetch(target, { method: 'POST', headers, body });
+      const text = await res.text();
+      let json = null;
+      try { json = JSON.parse(text); } catch { /* not JSON */ }
+      return { status: res.status, json, text };
+    },
+    close: () => new Promise((ok) => { server.closeAllConnections(); server.close(ok); }),
+  };
+}

@@ -1,0 +1,515 @@
+// The Slack connector: request signing, mrkdwn <-> Markdown, the Events API payloads, the Web API
+// connector (with a fake HTTP client and a fake pacer clock), and the events route over a real hub.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "bridge/id_map.hpp"
+#include "bridge/mappings.hpp"
+#include "bridge/slack/events.hpp"
+#include "bridge/slack/manifest.hpp"
+#include "bridge/slack/mrkdwn.hpp"
+#include "bridge/slack/signature.hpp"
+#include "bridge/slack/slack_bridge.hpp"
+#include "bridge/slack/slack_connector.hpp"
+#include "hub/discussion/message_store.hpp"
+#include "tests/unit/app/hub_fixture.hpp"
+
+using namespace hub;
+using namespace hub::bridge::slack;
+using nlohmann::json;
+
+namespace {
+
+const HandleOf kSlackHandles = [](std::string_view user) -> std::optional<std::string> {
+  if (user == "U024BE7LH") return std::string("slack_bob");
+  return std::nullopt;
+};
+const SlackUserOf kSlackUsers = [](std::string_view handle) -> std::optional<std::string> {
+  if (handle == "slack_bob") return std::string("U024BE7LH");
+  return std::nullopt;
+};
+
+}  // namespace
+
+TEST_CASE("slack signature: the example of Slack's \"Verifying requests from Slack\" passes") {
+  const std::string body =
+      "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name="
+      "foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2F"
+      "hooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015."
+      "47445629121.803a0bc887a14d10d2c447fce8b6703c";
+  CHECK(request_signature("8f742231b10e8888abcd99yyyzzz85a5", "1531420618", body) ==
+        "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503");
+  // Five minutes either way from the hub's clock, and not a second more.
+  CHECK(signed_text("1531420618", body, 1531420618 + 300) == "v0:1531420618:" + body);
+  CHECK(signed_text("1531420618", body, 1531420618 - 300));
+  CHECK_FALSE(signed_text("1531420618", body, 1531420618 + 301));
+  CHECK_FALSE(signed_text("1531420618", body, 1531420618 - 301));
+  for (std::string_view bad : {"", "15314206x8", "-1531420618", " 1531420618", "1531420618.5", "99999999999999"})
+    CHECK_FALSE(signed_text(bad, body, 1531420618));
+}
+
+TEST_CASE("slack mrkdwn -> hub Markdown: formatting, mentions, links, escaping, and hostile input stays literal") {
+  const std::pair<std::string, std::string> rows[] = {
+      {"*bold* _it_ ~gone~", "**bold** _it_ ~~gone~~"},
+      {"hi <@U024BE7LH>, see <#C123ABC|general>", "hi @slack_bob, see \\#general"},
+      {"<@U999|carol> and <@U998>", "carol and U998"},  // no ghost: a name, never someone's @handle
+      {"<https://example.org/a?b=1&amp;c=2|the docs>", "[the docs](<https://example.org/a?b=1&c=2>)"},
+      {"<https://example.org>", "<https://example.org>"},
+      {"<javascript:alert(1)|click>", "click"},
+      {"a &lt;b&gt; &amp;amp; c", "a \\<b\\> \\&amp; c"},
+      {"&gt; quoted\nnot", "> quoted\nnot"},
+      {"`x *y* &lt;z&gt;`", "`x *y* <z>`"},
+      {"```if (a &lt; b) *p = 1;```", "```\nif (a < b) *p = 1;\n```"},
+      {"before ```code``` after", "before \n```\ncode\n```\n after"},
+      {"*unbalanced and _open", "\\*unbalanced and \\_open"},
+      {"2*3*4 snake_case_name", "2\\*3\\*4 snake\\_case\\_name"},
+      {"# not a heading [x](javascript:y) <!here>", "\\# not a heading \\[x\\](javascript:y) @here"},
+      {"<!subteam^S1|@devs> <!date^1392734382^{date}|Feb 18>", "@devs Feb 18"},
+      {"```never closed", "\\`\\`\\`never closed"},
+      {"<unterminated", "\\<unterminated"},
+      {"", ""},
+  };
+  for (const auto& [in, out] : rows) {
+    INFO(in);
+    CHECK(to_markdown(in, kSlackHandles) == out);
+  }
+  CHECK(mentioned_users("<@U1> <@U2|x> <@U1> <@") == std::vector<std::string>{"U1", "U2"});
+  // Hostile nesting as long as Slack allows stops at a bounded depth (no stack exhaustion), both ways.
+  std::string nested;
+  for (int i = 0; i < 6600; ++i) nested += "*_~";
+  nested += "x";
+  for (int i = 0; i < 6600; ++i) nested += "~_*";
+  const std::string md = to_markdown(nested, kSlackHandles);
+  CHECK(md.find('x') != std::string::npos);
+  CHECK(md.rfind("**_", 0) == 0);
+  CHECK(to_mrkdwn(nested, kSlackUsers).find('x') != std::string::npos);
+}
+
+TEST_CASE("slack hub Markdown -> mrkdwn: the reverse, with & < > escaped as Slack requires") {
+  const std::pair<std::string, std::string> rows[] = {
+      {"**bold** *it* _it_ ~~gone~~", "*bold* _it_ _it_ ~gone~"},
+      {"ask @slack_bob or @ana", "ask <@U024BE7LH> or @ana"},
+      {"[the docs](https://example.org/?a=1&b=2)", "<https://example.org/?a=1&amp;b=2|the docs>"},
+      {"[bad](javascript:alert(1))", "[bad](javascript:alert(1))"},
+      {"a < b && c > d", "a &lt; b &amp;&amp; c &gt; d"},
+      {"> a quote with <tag>", "> a quote with &lt;tag&gt;"},
+      {"# Title\n- one\n* two", "*Title*\n• one\n• two"},
+      {"`a<b` and ``c`d``", "`a&lt;b` and `c`d`"},
+      {"```js\nif (a < b) {}\n```", "```\nif (a &lt; b) {}\n```"},
+      {"```\nnever closed", "```\nnever closed\n```"},
+      {"\\*not bold\\* **open", "*not bold* **open"},
+      {"<https://example.org>", "<https://example.org>"},
+      {"<script>", "&lt;script&gt;"},
+  };
+  for (const auto& [in, out] : rows) {
+    INFO(in);
+    CHECK(to_mrkdwn(in, kSlackUsers) == out);
+  }
+}
+
+TEST_CASE("slack texts too long are cut on a character boundary, with the tail that links to the rest") {
+  CHECK(fit_text("short", 10, "…") == "short");
+  const std::string tail = "… <https://hub/x|more>";
+  std::string big(kSlackTextLimit + 5, 'a');
+  big[kSlackTextLimit - tail.size() - 1] = '\xC3';  // "é" straddling the cut
+  big[kSlackTextLimit - tail.size()] = '\xA9';
+  const std::string cut = fit_text(big, kSlackTextLimit, tail);
+  CHECK(cut.size() <= kSlackTextLimit);
+  CHECK(cut.ends_with("a" + tail));  // the split character went whole
+  // A hub message of 10,000 '&' is 50,000 bytes as mrkdwn: cut too.
+  CHECK(fit_text(to_mrkdwn(std::string(10'000, '&'), {}), kSlackTextLimit, tail).size() <= kSlackTextLimit);
+}
+
+TEST_CASE("slack events: envelopes and events read into changes, echoes and the unbridgeable skipped") {
+  CHECK_FALSE(parse_envelope("not json"));
+  CHECK_FALSE(parse_envelope("[1]"));
+  CHECK_FALSE(parse_envelope(R"({"type":"event_callback","event":{}})"));            // no event_id
+  CHECK_FALSE(parse_envelope(R"({"type":"event_callback","event_id":"Ev1"})"));      // no event
+  CHECK_FALSE(parse_envelope(R"({"type":"url_verification"})"));                     // no challenge
+  CHECK(parse_envelope(R"({"type":"url_verification","challenge":"c1"})")->challenge == "c1");
+  CHECK(parse_envelope(R"({"type":"app_rate_limited"})")->type == Envelope::Type::other);
+
+  const OwnApp own{"B0OWN", "U0BOT", "A0APP"};
+  auto in = [&](const char* event) { return classify(json::parse(event), own); };
+  using K = Inbound::Kind;
+  auto post = in(R"({"type":"message","channel":"C1","user":"U2","text":"hi","ts":"1.1"})");
+  CHECK(post.kind == K::post);
+  CHECK(post.thread_ts.empty());
+  auto reply = in(R"({"type":"message","subtype":"thread_broadcast","channel":"C1","user":"U2","text":"r",
+                      "ts":"1.2","thread_ts":"1.1"})");
+  CHECK(reply.kind == K::post);
+  CHECK(reply.thread_ts == "1.1");
+  auto file = in(R"({"type":"message","subtype":"file_share","channel":"C1","user":"U2","text":"look","ts":"1.3",
+                     "files":[{"name":"plan <v2>.pdf","permalink":"https://files.slack.com/x"}]})");
+  CHECK(file.text == "look\n📎 <https://files.slack.com/x|plan &lt;v2&gt;.pdf>");
+  auto bot = in(R"({"type":"message","subtype":"bot_message","channel":"C1","bot_id":"B9","username":"CI",
+                    "text":"green","ts":"1.4"})");
+  CHECK(bot.kind == K::post);
+  CHECK(bot.user == "B9");
+  CHECK(bot.name == "CI");
+  // Our own posts come back: by metadata (even before the post returned), bot id or app id.
+  CHECK(in(R"({"type":"message","channel":"C1","bot_id":"B7","subtype":"bot_message","text":"x","ts":"1.5",
+              "metadata":{"event_type":"cohorthub_relay","event_payload":{}}})").kind == K::skip);
+  CHECK(in(R"({"type":"message","channel":"C1","bot_id":"B0OWN","subtype":"bot_message","text":"x","ts":"1.6"})")
+            .kind == K::skip);
+  auto edit = in(R"({"type":"message","subtype":"message_changed","channel":"C1",
+                     "message":{"user":"U2","text":"new","ts":"1.1"},"previous_message":{"user":"U2","text":"old"}})");
+  CHECK(edit.kind == K::edit);
+  CHECK(edit.ts == "1.1");
+  CHECK(edit.text == "new");
+  CHECK(in(R"({"type":"message","subtype":"message_changed","channel":"C1",
+              "message":{"user":"U2","text":"same","ts":"1.1"},"previous_message":{"text":"same"}})").kind == K::skip);
+  CHECK(in(R"({"type":"message","subtype":"message_changed","channel":"C1",
+              "message":{"bot_id":"B0OWN","text":"ours","ts":"1.1"}})").kind == K::skip);
+  auto gone = in(R"({"type":"message","subtype":"message_deleted","channel":"C1","deleted_ts":"1.1",
+                     "previous_message":{"user":"U2","text":"old"}})");
+  CHECK(gone.kind == K::remove);
+  CHECK(gone.user == "U2");
+  auto like = in(R"({"type":"reaction_added","user":"U2","reaction":"thumbsup",
+                     "item":{"type":"message","channel":"C1","ts":"1.1"}})");
+  CHECK(like.kind == K::react);
+  CHECK(like.emoji == ":thumbsup:");
+  CHECK(in(R"({"type":"reaction_removed","user":"U2","reaction":"x","item":{"type":"message","channel":"C1","ts":"1"}})")
+            .add == false);
+  CHECK(in(R"({"type":"reaction_added","user":"U0BOT","reaction":"x","item":{"type":"message","channel":"C1","ts":"1"}})")
+            .kind == K::skip);
+  CHECK(in(R"({"type":"reaction_added","user":"U2","reaction":"x","item":{"type":"file","file":"F1"}})").kind == K::skip);
+  CHECK(in(R"({"type":"message","subtype":"channel_join","channel":"C1","user":"U2","ts":"1"})").reason ==
+        "message subtype \"channel_join\" is not bridged");
+  CHECK(in(R"({"type":"message","user":"U2","text":"no channel","ts":"1"})").kind == K::skip);
+  CHECK(in(R"({"type":"message","channel":"C1","user":42,"text":"odd types","ts":1})").kind == K::skip);
+  CHECK(in(R"({"type":"app_mention"})").kind == K::skip);
+}
+
+TEST_CASE("slack manifest: exactly the scopes and events the connector uses, and the events URL") {
+  const std::string m = app_manifest("https://hub.example.org/");
+  CHECK(m.find("request_url: \"https://hub.example.org/api/bridge/slack/events\"") != std::string::npos);
+  for (const char* scope : {"channels:history", "groups:history", "chat:write", "chat:write.customize",
+                            "reactions:read", "reactions:write", "users:read", "message.channels", "message.groups",
+                            "reaction_added", "reaction_removed"})
+    CHECK(m.find("      - " + std::string(scope) + "\n") != std::string::npos);
+  std::size_t listed = 0;
+  for (std::size_t i = m.find("      - "); i != std::string::npos; i = m.find("      - ", i + 1)) ++listed;
+  CHECK(listed == 11);
+}
+
+namespace {
+
+// A pacer on a fake steady clock: waiting moves the clock and records how long was waited.
+struct FakePace {
+  std::chrono::steady_clock::time_point now{};
+  std::vector<std::int64_t> waits_ms;
+  Pacer pacer{std::chrono::milliseconds(1000), [this] { return now; },
+              [this](std::chrono::milliseconds d) -> boost::asio::awaitable<void> {
+                waits_ms.push_back(d.count());
+                now += d;
+                co_return;
+              }};
+};
+
+http::ClientResponse slack_answer(int status, std::string body, std::string retry_after = "") {
+  http::ClientResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  if (!retry_after.empty()) r.headers.set("Retry-After", retry_after);
+  return r;
+}
+
+bridge::Outgoing outgoing(std::string kind, json message, std::string delta = "") {
+  bridge::Outgoing out;
+  out.txn_id = "slack:42";
+  out.event.kind = std::move(kind);
+  out.event.payload = message.dump();
+  out.event.delta = std::move(delta);
+  out.mapping.network = discussion::Network::slack;
+  out.mapping.remote_room = "C0HUB";
+  return out;
+}
+
+const json kMessage = {{"id", 7},         {"channel_id", 3},
+                       {"body", "hi **@slack_bob** & <all>"},
+                       {"author", {{"handle", "ana"}, {"display_name", "Ana Lima"}}}};
+
+}  // namespace
+
+TEST_CASE("slack connector: a hub post becomes chat.postMessage as its author, in its thread, with provenance") {
+  http::FakeHttpClient fake;
+  fake.answer = [](const http::ClientRequest&) { return slack_answer(200, R"({"ok":true,"ts":"1700.0001"})"); };
+  FakePace pace;
+  SlackConnector slack(fake, {"http://slack.test/api", [] { return std::string("xoxb-test-token"); }, "https://hub"},
+                       pace.pacer, [](std::vector<std::string> handles) -> boost::asio::awaitable<std::map<std::string, std::string>> {
+                         std::map<std::string, std::string> found;
+                         for (auto& h : handles)
+                           if (h == "slack_bob") found[h] = "U024BE7LH";
+                         co_return found;
+                       });
+  auto out = outgoing("message.posted", kMessage);
+  out.thread_root = bridge::RemoteRef{"C0HUB", "1600.0001"};
+  auto sent = testing::run_coro(slack.send(out));
+  CHECK(sent.kind == bridge::SendOutcome::Kind::sent);
+  CHECK(sent.remote_id == "1700.0001");
+  const auto requests = fake.requests();
+  REQUIRE(requests.size() == 1);
+  const auto& req = requests[0];
+  CHECK(req.url == "http://slack.test/api/chat.postMessage");
+  CHECK(req.headers.get("Authorization") == "Bearer xoxb-test-token");
+  const json body = json::parse(req.body);
+  CHECK(body["channel"] == "C0HUB");
+  CHECK(body["username"] == "Ana Lima");
+  CHECK(body["text"] == "hi *<@U024BE7LH>* &amp; &lt;all&gt;");
+  CHECK(body["thread_ts"] == "1600.0001");
+  CHECK(body["metadata"]["event_type"] == "cohorthub_relay");
+  CHECK(body["metadata"]["event_payload"]["org.cohorthub.provenance"] == "slack:42");
+}
+
+TEST_CASE("slack connector: edits, deletes and reactions, and what Slack cannot show is skipped") {
+  http::FakeHttpClient fake;
+  std::string answer = R"({"ok":true,"ts":"9.9"})";
+  fake.answer = [&](const http::ClientRequest&) { return slack_answer(200, answer); };
+  FakePace pace;
+  SlackConnector slack(fake, {"http://slack.test/api", [] { return std::string("xoxb-t"); }, ""}, pace.pacer);
+  using K = bridge::SendOutcome::Kind;
+  CHECK(testing::run_coro(slack.send(outgoing("message.edited", kMessage))).kind == K::skipped);  // never sent
+  auto edit = outgoing("message.edited", kMessage);
+  edit.self = bridge::RemoteRef{"C0HUB", "1700.0001"};
+  auto edited = testing::run_coro(slack.send(edit));
+  CHECK(edited.kind == K::sent);
+  CHECK(edited.remote_id.empty());
+  auto del = outgoing("message.deleted", kMessage);
+  del.self = edit.self;
+  answer = R"({"ok":false,"error":"message_not_found"})";  // gone already: the goal is reached
+  CHECK(testing::run_coro(slack.send(del)).kind == K::sent);
+  auto react = outgoing("message.reacted", kMessage, R"({"emoji":"👍","added":true})");
+  react.self = edit.self;
+  answer = R"({"ok":false,"error":"already_reacted"})";
+  CHECK(testing::run_coro(slack.send(react)).kind == K::sent);
+  auto unnamed = outgoing("message.reacted", kMessage, R"({"emoji":"🦩","added":false})");
+  unnamed.self = edit.self;
+  CHECK(testing::run_coro(slack.send(unnamed)).kind == K::skipped);
+  CHECK(testing::run_coro(slack.send(outgoing("message.replied", kMessage))).kind == K::skipped);
+  const auto reqs = fake.requests();
+  REQUIRE(reqs.size() == 3);
+  CHECK(reqs[0].url.ends_with("/chat.update"));
+  CHECK(json::parse(reqs[0].body)["ts"] == "1700.0001");
+  CHECK(reqs[1].url.ends_with("/chat.delete"));
+  CHECK(reqs[2].url.ends_with("/reactions.add"));
+  CHECK(json::parse(reqs[2].body)["name"] == "+1");
+  CHECK(json::parse(reqs[2].body)["timestamp"] == "1700.0001");
+  CHECK(slack_reaction_name(":party_parrot:") == "party_parrot");
+}
+
+TEST_CASE("slack connector: 429 waits Retry-After, errors are handled by name, and a channel gets 1 message/s") {
+  using K = bridge::SendOutcome::Kind;
+  const auto outcome = [](http::ClientResponse r) { return outcome_of(r, "chat.postMessage"); };
+  auto limited = outcome(slack_answer(429, "", "7"));
+  CHECK(limited.kind == K::retry);
+  CHECK(limited.retry_after_s == 7);
+  CHECK(outcome(slack_answer(200, R"({"ok":false,"error":"ratelimited"})")).kind == K::retry);
+  CHECK(outcome(slack_answer(503, "")).kind == K::retry);
+  http::ClientResponse down;
+  down.error = http::ClientError::connect;
+  CHECK(outcome(down).kind == K::retry);
+  for (const char* name : {"channel_not_found", "not_in_channel", "invalid_auth", "is_archived", "msg_too_long"}) {
+    auto failed = outcome(slack_answer(200, std::string(R"({"ok":false,"error":")") + name + "\"}"));
+    CHECK(failed.kind == K::failed);
+    CHECK(failed.error == std::string("chat.postMessage: ") + name);  // the name is the visible status
+  }
+  CHECK(outcome(slack_answer(200, "<html>")).kind == K::failed);
+
+  http::FakeHttpClient fake;
+  fake.answer = [](const http::ClientRequest&) { return slack_answer(200, R"({"ok":true,"ts":"1.0"})"); };
+  FakePace pace;
+  SlackConnector slack(fake, {"http://slack.test/api", [] { return std::string("xoxb-t"); }, ""}, pace.pacer);
+  for (int i = 0; i < 3; ++i) testing::run_coro(slack.send(outgoing("message.posted", kMessage)));
+  auto other = outgoing("message.posted", kMessage);
+  other.mapping.remote_room = "C0OTHER";
+  testing::run_coro(slack.send(other));  // another channel does not wait
+  CHECK(pace.waits_ms == std::vector<std::int64_t>{1000, 1000});
+  SlackConnector no_token(fake, {"http://slack.test/api", [] { return std::string(); }, ""}, pace.pacer);
+  auto missing = testing::run_coro(no_token.send(outgoing("message.posted", kMessage)));
+  CHECK(missing.kind == K::retry);
+  CHECK(missing.error.find("no Slack bot token") != std::string::npos);
+}
+
+namespace {
+
+constexpr const char* kSecret = "0123456789abcdef0123456789abcdef";
+
+struct SlackHub : testing::HubFixture {
+  std::string admin_cookie;
+  std::int64_t channel = 0;
+
+  SlackHub() : HubFixture(std::map<std::string, std::string>{{"COHORTHUB_SLACK_PACE_MS", "0"}}) {
+    add_user("ada", "admin");
+    admin_cookie = login("ada");
+    auto r = call(http::Method::put, "/api/bridge/slack/credentials",
+                  json{{"signing_secret", kSecret}, {"bot_token", "xoxb-1234-5678-abcdefgh"}}.dump(), admin_cookie);
+    REQUIRE(r.status == 200);
+    channel = call(http::Method::post, "/api/channels", R"({"name":"bridged"})", admin_cookie)
+                  .json()["channel"]["id"]
+                  .get<std::int64_t>();
+    REQUIRE(hub->db().write_now([&](store::Connection& c) {
+      return bridge::add_mapping(c, channel, discussion::Network::slack, "C0HUB", 1, clock.now());
+    }));
+  }
+
+  // POSTs `body` as Slack would: no cookie, no Origin, signed at `at` (the hub's now by default).
+  testing::Reply slack(const std::string& body, std::optional<std::int64_t> at = std::nullopt,
+                       std::string secret = kSecret) {
+    const std::string ts = std::to_string(at.value_or(clock.now()));
+    http::Headers h;
+    h.set("Origin", "");
+    h.set("X-Slack-Request-Timestamp", ts);
+    h.set("X-Slack-Signature", request_signature(secret, ts, body));
+    return call(http::Method::post, "/api/bridge/slack/events", body, "", h);
+  }
+  testing::Reply event(const std::string& event_id, json event) {
+    return slack(json{{"type", "event_callback"}, {"event_id", event_id}, {"event", std::move(event)}}.dump());
+  }
+  json messages() {
+    return call(http::Method::get, "/api/channels/" + std::to_string(channel) + "/messages", "", admin_cookie)
+        .json()["items"];
+  }
+};
+
+}  // namespace
+
+TEST_CASE("slack events route: every request is signed, and url_verification is answered only after the check") {
+  SlackHub f;
+  const std::string challenge = R"({"type":"url_verification","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"})";
+  auto ok = f.slack(challenge);
+  CHECK(ok.status == 200);
+  CHECK(ok.json()["challenge"] == "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
+  CHECK(f.slack(challenge, std::nullopt, "another-secret-another-secret").status == 401);
+  CHECK(f.slack(challenge, f.clock.now() - 301).status == 401);  // stale: a replayed capture
+  CHECK(f.slack(challenge, f.clock.now() + 301).status == 401);
+  http::Headers unsigned_headers;
+  unsigned_headers.set("Origin", "");
+  CHECK(f.call(http::Method::post, "/api/bridge/slack/events", challenge, "", unsigned_headers).status == 401);
+  CHECK(f.slack("{not json").status == 400);
+  // Credentials: admins only, written once, never shown again, sealed at rest.
+  CHECK(f.call(http::Method::put, "/api/bridge/slack/credentials", R"({"bot_token":"xoxp-user-token-123456"})",
+               f.admin_cookie).status == 400);
+  CHECK(f.call(http::Method::put, "/api/bridge/slack/credentials", "{}", f.admin_cookie).status == 400);
+  f.add_user("mia", "member");
+  CHECK(f.call(http::Method::put, "/api/bridge/slack/credentials", json{{"signing_secret", kSecret}}.dump(),
+               f.login("mia")).status == 403);
+  CHECK(f.call(http::Method::get, "/api/bridge/slack/credentials", "", f.admin_cookie).status == 405);
+  auto raw = f.hub->db().read_now([](store::Connection& c) -> http::Result<std::string> {
+    auto s = c.prepare("SELECT group_concat(sealed, '') FROM slack_secrets");
+    if (auto r = s.step(); !r) return r.error();
+    return s.text(0);
+  });
+  REQUIRE(raw);
+  CHECK(raw->find("xoxb-1234") == std::string::npos);
+  CHECK(raw->find(kSecret) == std::string::npos);
+}
+
+TEST_CASE("slack events route: messages, threads, edits, deletes and reactions apply once, via slack") {
+  SlackHub f;
+  CHECK(f.event("Ev1", {{"type", "message"}, {"channel", "C0HUB"}, {"user", "U2"}, {"text", "*hello* &lt;hub&gt;"},
+                        {"ts", "1700.0001"}}).status == 200);
+  auto items = f.messages();
+  REQUIRE(items.size() == 1);
+  CHECK(items[0]["body"] == "**hello** \\<hub\\>");
+  CHECK(items[0]["author"]["via"] == "slack");
+  const auto id = items[0]["id"].get<std::int64_t>();
+  // Slack's retry of the same event, and the same message under another event id: applied once.
+  CHECK(f.event("Ev1", {{"type", "message"}, {"channel", "C0HUB"}, {"user", "U2"}, {"text", "x"}, {"ts", "1700.0001"}})
+            .status == 200);
+  CHECK(f.event("Ev1b", {{"type", "message"}, {"channel", "C0HUB"}, {"user", "U2"}, {"text", "x"}, {"ts", "1700.0001"}})
+            .status == 200);
+  CHECK(f.messages().size() == 1);
+  // A thread reply lands in the thread of the message it answers.
+  f.event("Ev2", {{"type", "message"}, {"channel", "C0HUB"}, {"user", "U3"}, {"text", "in thread"},
+                  {"ts", "1700.0002"}, {"thread_ts", "1700.0001"}});
+  auto reply_id = f.hub->db().read_now([](store::Connection& c) {
+    return bridge::hub_message_for(c, discussion::Network::slack, "1700.0002");
+  });
+  REQUIRE(reply_id);
+  REQUIRE(*reply_id);
+  auto reply = f.hub->db().read_now([&](store::Connection& c) { return discussion::message_json(c, **reply_id); });
+  CHECK((*reply)["thread_root"] == id);
+  // The author edits, reacts and deletes; someone else's delete is refused by the seam's policy.
+  f.event("Ev3", {{"type", "message"}, {"subtype", "message_changed"}, {"channel", "C0HUB"},
+                  {"message", {{"user", "U2"}, {"text", "hello again"}, {"ts", "1700.0001"}}},
+                  {"previous_message", {{"user", "U2"}, {"text", "*hello* &lt;hub&gt;"}}}});
+  f.event("Ev4", {{"type", "reaction_added"}, {"user", "U3"}, {"reaction", "tada"},
+                  {"item", {{"type", "message"}, {"channel", "C0HUB"}, {"ts", "1700.0001"}}}});
+  f.event("Ev5", {{"type", "message"}, {"subtype", "message_deleted"}, {"channel", "C0HUB"}, {"deleted_ts", "1700.0001"},
+                  {"previous_message", {{"user", "U3"}, {"text", "hello again"}}}});
+  auto after = f.hub->db().read_now([&](store::Connection& c) { return discussion::message_json(c, id); });
+  CHECK((*after)["body"] == "hello again");
+  CHECK((*after)["deleted"] == false);
+  CHECK((*after)["reactions"][0]["emoji"] == ":tada:");
+  f.event("Ev6", {{"type", "message"}, {"subtype", "message_deleted"}, {"channel", "C0HUB"}, {"deleted_ts", "1700.0001"},
+                  {"previous_message", {{"user", "U2"}, {"text", "hello again"}}}});
+  after = f.hub->db().read_now([&](store::Connection& c) { return discussion::message_json(c, id); });
+  CHECK((*after)["deleted"] == true);
+  // Unmapped channels, our own echoes and events after a refusal leave nothing queued behind.
+  f.event("Ev7", {{"type", "message"}, {"channel", "C0ELSEWHERE"}, {"user", "U2"}, {"text", "x"}, {"ts", "1.0"}});
+  f.event("Ev8", {{"type", "message"}, {"subtype", "bot_message"}, {"channel", "C0HUB"}, {"bot_id", "B1"},
+                  {"text", "echo"}, {"ts", "1.1"}, {"metadata", {{"event_type", "cohorthub_relay"}}}});
+  CHECK(f.count("slack_inbound") == 0);
+  CHECK(f.messages().size() == 1);  // the reply is in its thread, the echo nowhere
+  CHECK(f.count("bridge_inbound_seen") == 9);
+}
+
+TEST_CASE("slack catch-up: what a channel said while the hub was away is applied from the cursor, gaps reported") {
+  SlackHub f;
+  http::FakeHttpClient fake;
+  std::string history, replies;
+  fake.answer = [&](const http::ClientRequest& r) {
+    if (r.url.find("/auth.test") != std::string::npos)
+      return slack_answer(200, R"({"ok":true,"bot_id":"B0OWN","user_id":"U0BOT"})");
+    if (r.url.find("/conversations.replies") != std::string::npos) return slack_answer(200, replies);
+    if (r.url.find("/conversations.history") != std::string::npos) return slack_answer(200, history);
+    return slack_answer(200, R"({"ok":false,"error":"user_not_found"})");
+  };
+  auto& slack = f.hub->slack();
+  slack.connect(fake);
+  // A new mapping starts at Slack's newest message: the channel's past is not imported.
+  history = R"({"ok":true,"messages":[{"type":"message","user":"U2","text":"old","ts":"1000.000100"}]})";
+  testing::run_coro(slack.catch_up());
+  CHECK(f.messages().empty());
+  // While the hub was away: two messages, a thread reply, and the hub's own post coming back.
+  history = R"({"ok":true,"messages":[
+      {"type":"message","user":"U2","text":"second","ts":"1000.000300","thread_ts":"1000.000300",
+       "reply_count":1,"latest_reply":"1000.000400"},
+      {"type":"message","subtype":"bot_message","bot_id":"B0OWN","text":"ours","ts":"1000.000250"},
+      {"type":"message","user":"U3","text":"first","ts":"1000.000200"}, 7],"has_more":false})";
+  replies = R"({"ok":true,"messages":[
+      {"type":"message","user":"U2","text":"second","ts":"1000.000300","thread_ts":"1000.000300"},
+      {"type":"message","user":"U3","text":"a reply","ts":"1000.000400","thread_ts":"1000.000300"}]})";
+  testing::run_coro(slack.catch_up());
+  auto items = f.messages();
+  REQUIRE(items.size() == 2);
+  CHECK(items[0]["body"] == "first");  // in Slack's order
+  CHECK(items[1]["body"] == "second");
+  CHECK(items[1]["reply_count"] == 1);
+  auto asked = [&](const std::string& method) {
+    std::vector<std::string> urls;
+    for (const auto& r : fake.requests())
+      if (r.url.find("/" + method + "?") != std::string::npos) urls.push_back(r.url);
+    return urls;
+  };
+  CHECK(asked("conversations.history").back().find("oldest=1000.000100") != std::string::npos);
+  CHECK(asked("conversations.replies").back().find("ts=1000.000300") != std::string::npos);
+  // Again: resumes after the newest message applied, and nothing is applied twice.
+  testing::run_coro(slack.catch_up());
+  CHECK(asked("conversations.history").back().find("oldest=1000.000400") != std::string::npos);
+  CHECK(f.messages().size() == 2);
+  // Slack refuses: the gap is on the mapping's status, never silently skipped.
+  history = R"({"ok":false,"error":"not_in_channel"})";
+  testing::run_coro(slack.catch_up());
+  auto mapping = f.hub->db().read_now([](store::Connection& c) {
+    return bridge::mapping_for_room(c, discussion::Network::slack, "C0HUB");
+  });
+  REQUIRE(mapping);
+  REQUIRE(*mapping);
+  CHECK((*mapping)->status.find("not_in_channel") != std::string::npos);
+  CHECK((*mapping)->status.find("after 1000.000400 may be missing") != std::string::npos);
+}
