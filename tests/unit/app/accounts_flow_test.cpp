@@ -99,7 +99,7 @@ TEST_CASE("accounts: an unknown handle and a wrong password look the same") {
   CHECK(a.json() == b.json());
 }
 
-TEST_CASE("accounts: logout ends the session; an expired session is refused") {
+TEST_CASE("accounts: logout ends the session, an expired session is refused") {
   HubFixture f;
   f.add_user("sam", "member");
   auto cookie = f.login("sam");

@@ -9,7 +9,7 @@ using hub::http::Method;
 using hub::testing::HubFixture;
 using nlohmann::json;
 
-TEST_CASE("cohorts: only admins create them; bad input names the field; names are unique") {
+TEST_CASE("cohorts: only admins create them, bad input names the field, names are unique") {
   HubFixture f;
   f.add_user("ada", "admin");
   f.add_user("sam", "member");
@@ -28,7 +28,7 @@ TEST_CASE("cohorts: only admins create them; bad input names the field; names ar
   CHECK(f.count("cohorts") == 1);
 }
 
-TEST_CASE("cohorts: members see their own cohorts; others get 404, admins see all") {
+TEST_CASE("cohorts: members see their own cohorts, others get 404, admins see all") {
   HubFixture f;
   f.add_user("ada", "admin");
   auto sam = f.add_user("sam", "member");
@@ -78,7 +78,7 @@ TEST_CASE("cohorts: member lists paginate with an opaque cursor and no duplicate
   CHECK(f.call(Method::get, "/api/cohorts/" + id + "/members?limit=500", "", admin).json()["error"]["field"] == "limit");
 }
 
-TEST_CASE("cohorts: an admin removes a member; nobody else can, and the member loses sight of it") {
+TEST_CASE("cohorts: an admin removes a member, nobody else can, and the member loses sight of it") {
   HubFixture f;
   f.add_user("ada", "admin");
   auto sam = f.add_user("sam", "member");

@@ -127,7 +127,7 @@ TEST_CASE("demo: pipelines follow the facts: signed, renewed, churned, lost and 
   CHECK(stages["renewed"] > 3 * stages["churned"]);  // about the B2B retention rate
 }
 
-TEST_CASE("demo: conversations with threads, reactions, mentions and edits; playbooks and mentoring") {
+TEST_CASE("demo: conversations with threads, reactions, mentions and edits, playbooks and mentoring") {
   auto& d = shared_demo();
   CHECK(d.count("SELECT count(*) FROM channels") == 5);
   CHECK(d.count("SELECT count(*) FROM messages WHERE thread_root IS NOT NULL") > 30);
@@ -147,7 +147,7 @@ TEST_CASE("demo: conversations with threads, reactions, mentions and edits; play
   CHECK(mine["items"][0]["progress"]["done"].get<int>() == 2);
 }
 
-TEST_CASE("demo: loading twice changes nothing; the same seed and day give the same community") {
+TEST_CASE("demo: loading twice changes nothing, the same seed and day give the same community") {
   auto& d = shared_demo();
   CHECK(load_demo(d.dir, demo_config(), d.clock) == d.logins);
   CHECK(d.count("SELECT count(*) FROM users") == 60);

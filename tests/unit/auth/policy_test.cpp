@@ -152,7 +152,7 @@ TEST_CASE("accounts policy: a mentor's refusals say why") {
   CHECK(invite_refusal(actor(Who::member), Role::member, kSameCohort) == InviteRefusal::not_an_inviter);
 }
 
-TEST_CASE("accounts policy: roles read from principals; unknown roles can do nothing") {
+TEST_CASE("accounts policy: roles read from principals, unknown roles can do nothing") {
   hub::http::Principal p;
   p.user_id = 5;
   p.role = "mentor";

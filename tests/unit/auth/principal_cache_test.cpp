@@ -28,7 +28,7 @@ TEST_CASE("principal cache: an entry lives for the TTL, and never past the sessi
   CHECK_FALSE(cache.get("token"));  // 30 s TTL
 }
 
-TEST_CASE("principal cache: forget takes effect at once; unknown keys miss; size is bounded") {
+TEST_CASE("principal cache: forget takes effect at once, unknown keys miss, size is bounded") {
   FakeClock clock;
   PrincipalCache cache(clock, 30, 3);
   cache.put("a", sam(), 0);

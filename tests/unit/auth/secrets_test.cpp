@@ -21,7 +21,7 @@ TEST_CASE("secrets: base64url round-trips every length and refuses foreign chara
   CHECK_FALSE(base64url_decode("a", out));
 }
 
-TEST_CASE("secrets: tokens are random and URL-safe; SHA-256 matches a known vector") {
+TEST_CASE("secrets: tokens are random and URL-safe, SHA-256 matches a known vector") {
   std::set<std::string> seen;
   for (int i = 0; i < 100; ++i) seen.insert(random_token(32));
   CHECK(seen.size() == 100);

@@ -66,7 +66,7 @@ TEST_CASE("bridge admin: an admin maps a channel to a room, lists it, reads its 
   CHECK(f.count("audit_log") >= 3);
 }
 
-TEST_CASE("bridge admin: bad input is a clear 4xx and writes nothing; only admins may use it") {
+TEST_CASE("bridge admin: bad input is a clear 4xx and writes nothing, only admins may use it") {
   AdminFixture f;
   auto code = [&](json body) { return f.map(f.admin, body); };
   CHECK(code({{"channel_id", f.channel}, {"network", "irc"}, {"remote_id", "!a:b"}}).error_code() == "invalid_field");

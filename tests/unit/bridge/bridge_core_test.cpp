@@ -119,7 +119,7 @@ TEST_CASE("bridge id map: written with the bridged change in one transaction, an
             .status == 409);
 }
 
-TEST_CASE("bridge loop guard: nothing goes back where it came from; our own echoes are recognised") {
+TEST_CASE("bridge loop guard: nothing goes back where it came from, our own echoes are recognised") {
   discussion::Event e;
   const std::vector<std::tuple<Network, Network, bool>> cases = {
       {Network::hub, Network::matrix, true},     {Network::hub, Network::slack, true},
@@ -138,7 +138,7 @@ TEST_CASE("bridge loop guard: nothing goes back where it came from; our own echo
   CHECK(bridge::echo_reason({"@relay:other.example", true}, own) == "carries our provenance key");
 }
 
-TEST_CASE("bridge mappings: one room per channel per network, and back; traffic and status recorded") {
+TEST_CASE("bridge mappings: one room per channel per network, and back, traffic and status recorded") {
   BridgeFixture f;
   const std::int64_t admin = f.add_user("ada", "admin");
   const std::string cookie = f.login("ada");
@@ -181,7 +181,7 @@ TEST_CASE("bridge mappings: one room per channel per network, and back; traffic 
   CHECK_FALSE(*f.write([&](store::Connection& c) { return bridge::find_mapping(c, id); }));
 }
 
-TEST_CASE("bridge cursors and inbound dedupe survive as rows; a repeated delivery is seen once") {
+TEST_CASE("bridge cursors and inbound dedupe survive as rows, a repeated delivery is seen once") {
   BridgeFixture f;
   CHECK(*f.write([](store::Connection& c) { return bridge::hub_cursor(c, Network::matrix); }) == 0);
   REQUIRE(f.write([](store::Connection& c) { return bridge::set_hub_cursor(c, Network::matrix, 40); }));

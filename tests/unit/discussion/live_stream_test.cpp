@@ -152,7 +152,7 @@ TEST_CASE("live: a subscriber gets the backlog after `since`, then live events, 
   CHECK(peer->seqs().size() == 3);
 }
 
-TEST_CASE("live: edits, deletes and reactions are events too; every subscriber shares one frame") {
+TEST_CASE("live: edits, deletes and reactions are events too, every subscriber shares one frame") {
   LiveFixture f;
   auto a = f.connect(f.sam), b = f.connect(f.mentor);
   f.endpoint().on_message(a, json{{"subscribe", {f.channel}}}.dump());
@@ -171,7 +171,7 @@ TEST_CASE("live: edits, deletes and reactions are events too; every subscriber s
   CHECK(a->frames().back()["message"]["deleted"] == true);
 }
 
-TEST_CASE("live: bad subscribe requests get an error event and a 1008 close; others carry on") {
+TEST_CASE("live: bad subscribe requests get an error event and a 1008 close, others carry on") {
   LiveFixture f;
   auto good = f.connect(f.sam);
   f.endpoint().on_message(good, json{{"subscribe", {f.channel}}}.dump());
@@ -218,7 +218,7 @@ TEST_CASE("live: a reconnect far behind gets a resync instead of an unbounded ba
   CHECK(peer->seqs()[0] == next);
 }
 
-TEST_CASE("live: a second subscribe on one connection is refused; ping answers pong") {
+TEST_CASE("live: a second subscribe on one connection is refused, ping answers pong") {
   LiveFixture f;
   auto peer = f.connect(f.sam);
   f.endpoint().on_message(peer, R"({"type":"ping"})");
@@ -324,7 +324,7 @@ TEST_CASE("bridge seam: a ghost authors messages shown via Matrix and can never 
   }
 }
 
-TEST_CASE("bridge seam: a repeated idempotency key applies once; the id-map row shares the transaction") {
+TEST_CASE("bridge seam: a repeated idempotency key applies once, the id-map row shares the transaction") {
   LiveFixture f;
   const auto ghost = seam_ghost(f, "@bo:hs.example", "Bo");
   int map_rows = 0;
@@ -364,7 +364,7 @@ TEST_CASE("bridge seam: a repeated idempotency key applies once; the id-map row 
   CHECK(as_hub_user.error().status == 403);
 }
 
-TEST_CASE("bridge seam: every event records who and through which network; reactions carry deltas") {
+TEST_CASE("bridge seam: every event records who and through which network, reactions carry deltas") {
   LiveFixture f;
   const auto ghost = seam_ghost(f, "@cy:hs.example", "Cy");
   const auto head = seam_events_after(f, 0).size();
@@ -449,7 +449,7 @@ TEST_CASE("fan-out: events published out of order, or appended without publishin
   CHECK(peer->seqs().size() == 4);
 }
 
-TEST_CASE("archive: a moderator archives a channel; it is read-only with a 409, its history readable, and live "
+TEST_CASE("archive: a moderator archives a channel, it is read-only with a 409, its history readable, and live "
           "subscribers get channel.updated for it and for a rename") {
   LiveFixture f;
   const auto kept = f.said(f.sam, "before the archive");

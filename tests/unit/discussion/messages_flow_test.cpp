@@ -7,7 +7,7 @@ using hub::http::Method;
 using hub::testing::DiscussionFixture;
 using nlohmann::json;
 
-TEST_CASE("channels: admins and the cohort's mentors create them; members see their cohort's and hub-wide ones") {
+TEST_CASE("channels: admins and the cohort's mentors create them, members see their cohort's and hub-wide ones") {
   DiscussionFixture f;
   CHECK(f.call(Method::post, "/api/channels", json{{"name", "x"}, {"cohort_id", f.cohort}}.dump(), f.sam).status == 403);
   CHECK(f.call(Method::post, "/api/channels", json{{"name", "x"}}.dump(), f.mentor).status == 403);
@@ -54,7 +54,7 @@ TEST_CASE("messages: bad input gets a clear 4xx and writes nothing") {
   CHECK(f.count("events") == 1);
 }
 
-TEST_CASE("messages: the author edits, the history keeps the old text; nobody edits another's message") {
+TEST_CASE("messages: the author edits, the history keeps the old text, nobody edits another's message") {
   DiscussionFixture f;
   auto id = f.said(f.sam, "fisrt draft");
   CHECK(f.call(Method::patch, f.msg(id), R"({"body":"hijacked"})", f.mentor).status == 403);
@@ -70,7 +70,7 @@ TEST_CASE("messages: the author edits, the history keeps the old text; nobody ed
   CHECK(f.call(Method::patch, f.msg(9999), R"({"body":"x"})", f.sam).status == 404);
 }
 
-TEST_CASE("messages: the author or a moderator deletes; a tombstone stays and no event keeps the text") {
+TEST_CASE("messages: the author or a moderator deletes, a tombstone stays and no event keeps the text") {
   DiscussionFixture f;
   auto id = f.said(f.sam, "secret words");
   f.call(Method::patch, f.msg(id), R"({"body":"secret words, edited"})", f.sam);
@@ -151,7 +151,7 @@ TEST_CASE("messages: cursor pagination works both ways") {
   CHECK(f.call(Method::get, f.msgs(f.channel) + "?before=3&after=1", "", f.sam).status == 400);
 }
 
-TEST_CASE("unread: counts others' messages after the marker; the marker only moves forward") {
+TEST_CASE("unread: counts others' messages after the marker, the marker only moves forward") {
   DiscussionFixture f;
   f.said(f.sam, "mine");
   auto a = f.said(f.mentor, "one");
@@ -171,7 +171,7 @@ TEST_CASE("unread: counts others' messages after the marker; the marker only mov
   CHECK(f.call(Method::put, path, json{{"message_id", 9999}}.dump(), f.sam).json()["error"]["field"] == "message_id");
 }
 
-TEST_CASE("moderation: a mentor mutes a member for a while; members cannot mute") {
+TEST_CASE("moderation: a mentor mutes a member for a while, members cannot mute") {
   DiscussionFixture f;
   auto path = "/api/channels/" + std::to_string(f.channel) + "/mutes";
   CHECK(f.call(Method::post, path, R"({"handle":"mia","minutes":5})", f.sam).status == 403);

@@ -107,7 +107,7 @@ TEST_CASE("discussion policy: the visible-channel scope that queries bind agrees
   CHECK_FALSE(policy::visible_channel_scope(actor("anonymous")).hub_wide);
 }
 
-TEST_CASE("discussion policy: renaming a channel is for whoever may create it there; others see nothing to rename") {
+TEST_CASE("discussion policy: renaming a channel is for whoever may create it there, others see nothing to rename") {
   // role, channel, verdict: Y allowed, - refused (403), h hidden (404)
   const std::vector<std::tuple<const char*, const char*, char>> table = {
       {"admin", "same cohort", 'Y'},     {"admin", "other cohort", 'Y'},     {"admin", "hub-wide", 'Y'},
@@ -122,7 +122,7 @@ TEST_CASE("discussion policy: renaming a channel is for whoever may create it th
   }
 }
 
-TEST_CASE("discussion policy: archiving is for whoever may rename; an archived channel is read-only to everyone") {
+TEST_CASE("discussion policy: archiving is for whoever may rename, an archived channel is read-only to everyone") {
   // clang-format off
   struct ArchivedRow { const char* role; const char* where; const char* verdicts; };
   // In an archived channel: archive/unarchive, see, post, react, edit own, edit a member's,
@@ -176,7 +176,7 @@ TEST_CASE("discussion policy: moderation is an admin's everywhere, a mentor's on
   CHECK(policy::moderates(Actor{2, auth::Role::mentor, {kCohort, kOtherCohort}}, channel("other cohort")));
 }
 
-TEST_CASE("discussion policy: a bridged change needs a ghost of its network; ghosts edit and delete only their own") {
+TEST_CASE("discussion policy: a bridged change needs a ghost of its network, ghosts edit and delete only their own") {
   using policy::BridgedAction;
   const MessageFacts own{60, "member"}, others{kSomeMember, "member"};
   // clang-format off

@@ -44,7 +44,7 @@ TEST_CASE("csrf: a form content type is refused (a cross-site form cannot send J
   CHECK(check_csrf(r, "").ok());
 }
 
-TEST_CASE("csrf: the configured public origin is accepted behind a proxy; GET is never checked") {
+TEST_CASE("csrf: the configured public origin is accepted behind a proxy, GET is never checked") {
   auto r = post_from("https://hub.example.org");
   CHECK_FALSE(check_csrf(r, "").ok());
   CHECK(check_csrf(r, "https://hub.example.org").ok());

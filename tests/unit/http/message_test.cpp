@@ -29,7 +29,7 @@ TEST_CASE("message: query parameters and cookies") {
   CHECK(r.cookie("session").empty());
 }
 
-TEST_CASE("message: header names are case-insensitive; set replaces, add appends") {
+TEST_CASE("message: header names are case-insensitive, set replaces, add appends") {
   Headers h;
   h.set("Content-Type", "a");
   h.set("content-type", "b");

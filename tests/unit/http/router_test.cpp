@@ -41,7 +41,7 @@ TEST_CASE("router: the wrong method is known-path (405), an unknown path is not 
   CHECK_FALSE(unknown.path_known);
 }
 
-TEST_CASE("router: HEAD matches GET routes; empty segments and trailing slashes do not match") {
+TEST_CASE("router: HEAD matches GET routes, empty segments and trailing slashes do not match") {
   Router r;
   r.add(Method::get, "/api/cohorts/{id}", {}, noop());
   CHECK(r.match(Method::head, "/api/cohorts/1").route != nullptr);
@@ -79,7 +79,7 @@ TEST_CASE("router: random paths never crash, and captured parameters are whole n
   CHECK(matched > 300);  // the generator does reach the routes (408 with this seed)
 }
 
-TEST_CASE("router: a path deeper than any route matches nothing; a pattern over 16 segments is refused") {
+TEST_CASE("router: a path deeper than any route matches nothing, a pattern over 16 segments is refused") {
   Router r;
   r.add(Method::get, "/a/{b}/c", {}, noop());
   std::string deep;

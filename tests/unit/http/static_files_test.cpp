@@ -8,7 +8,7 @@
 
 using namespace hub::http;
 
-TEST_CASE("static files: served with type and ETag; If-None-Match gives 304; pages fall back to index") {
+TEST_CASE("static files: served with type and ETag, If-None-Match gives 304, pages fall back to index") {
   hub::testing::TempDir dir;
   std::filesystem::create_directories(dir.path + "/js");
   std::ofstream(dir.path + "/index.html") << "<!doctype html>";

@@ -126,7 +126,7 @@ TEST_CASE("mail preferences: defaults, a change per kind, and bad input refused 
   CHECK(f.call(Method::get, "/api/me/mail", "", "").status == 401);
 }
 
-TEST_CASE("mail: without [mail] the hub works and says mail is off; mailed invites are refused") {
+TEST_CASE("mail: without [mail] the hub works and says mail is off, mailed invites are refused") {
   HubFixture f;
   f.add_user("ada", "admin");
   auto ada = f.login("ada");
@@ -137,7 +137,7 @@ TEST_CASE("mail: without [mail] the hub works and says mail is off; mailed invit
   CHECK(f.count("mail_outbox") == 0);
 }
 
-TEST_CASE("mailed invites: invite and message in one transaction; bad addresses and refusals queue nothing") {
+TEST_CASE("mailed invites: invite and message in one transaction, bad addresses and refusals queue nothing") {
   MailHub f;
   f.add_user("ada", "admin");
   f.add_user("sam", "member");

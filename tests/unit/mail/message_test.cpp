@@ -74,7 +74,7 @@ TEST_CASE("mail addresses: malformed ones and those over 254 characters are refu
   CHECK_FALSE(check_address(std::string(65, 'a') + "@example.org", "to").ok());
 }
 
-TEST_CASE("mail headers: CR, LF and other control characters in a name or subject are refused; nothing is built") {
+TEST_CASE("mail headers: CR, LF and other control characters in a name or subject are refused, nothing is built") {
   for (const char* bad : {"Hi\r\nBcc: victim@example.org", "Hi\nX: y", "Hi\rthere", "tab\there", "nul\x01"}) {
     INFO(bad);
     Draft d = sample();
@@ -152,7 +152,7 @@ TEST_CASE("mail headers: non-ASCII names and subjects are RFC 2047 encoded words
   CHECK(format_mailbox("", "j@example.org") == "j@example.org");
 }
 
-TEST_CASE("unsubscribe tokens: signed per user and kind; forged, altered and expired ones are refused") {
+TEST_CASE("unsubscribe tokens: signed per user and kind, forged, altered and expired ones are refused") {
   UnsubscribeSigner signer(std::string(43, 'k'));
   const std::int64_t now = 1'800'000'000;
   auto token = signer.sign(7, "digest", now + 100);

@@ -19,7 +19,7 @@ std::shared_ptr<const std::string> text(std::size_t n) { return std::make_shared
 
 }  // namespace
 
-TEST_CASE("net caps: beyond max_connections_per_ip an address gets 503; other addresses get in") {
+TEST_CASE("net caps: beyond max_connections_per_ip an address gets 503, other addresses get in") {
   auto o = quick_options();
   o.max_connections_per_ip = 2;
   o.idle_timeout = std::chrono::seconds(10);
@@ -45,7 +45,7 @@ TEST_CASE("net caps: beyond max_connections_per_ip an address gets 503; other ad
   CHECK(next.request(kPlainGet).status == 200);
 }
 
-TEST_CASE("net caps: beyond max_live_per_user a user's next upgrade gets 429; other users get in") {
+TEST_CASE("net caps: beyond max_live_per_user a user's next upgrade gets 429, other users get in") {
   auto o = quick_options();
   o.max_live_per_user = 2;
   o.idle_timeout = std::chrono::seconds(10);
@@ -108,7 +108,7 @@ TEST_CASE("outbound_budget: charges succeed up to the maximum and are paid back"
   CHECK_FALSE(budget.try_charge(1));
 }
 
-TEST_CASE("outbound_queue: every queue charges the one global budget; over it a push overflows") {
+TEST_CASE("outbound_queue: every queue charges the one global budget, over it a push overflows") {
   using hub::net::outbound_queue;
   using result = outbound_queue::push_result;
   hub::net::outbound_budget budget(100);
@@ -130,7 +130,7 @@ TEST_CASE("outbound_queue: every queue charges the one global budget; over it a 
   CHECK(budget.used() == 0);
 }
 
-TEST_CASE("key_counter: each key has max places; a claim holds one until reset or destroyed") {
+TEST_CASE("key_counter: each key has max places, a claim holds one until reset or destroyed") {
   auto counter = std::make_shared<hub::net::key_counter>(2);
   auto a = counter->try_claim("10.0.0.1");
   auto b = counter->try_claim("10.0.0.1");

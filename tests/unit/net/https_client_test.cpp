@@ -188,7 +188,7 @@ TEST_CASE("https client: redirects are returned as they are unless the request a
   CHECK(r.body == "fixed body");
 }
 
-TEST_CASE("https client: a slow answer past the timeout is the error timeout; bad URLs never connect") {
+TEST_CASE("https client: a slow answer past the timeout is the error timeout, bad URLs never connect") {
   RunningServer s;
   auto request = client_get(plain_url(s, "/hang"));
   request.timeout = std::chrono::milliseconds(100);

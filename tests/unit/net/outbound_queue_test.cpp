@@ -28,7 +28,7 @@ TEST_CASE("outbound_queue: more messages than allowed overflows, empties and clo
   CHECK(q.push(msg(1)) == result::closed);
 }
 
-TEST_CASE("outbound_queue: more bytes than allowed overflows; popping frees bytes") {
+TEST_CASE("outbound_queue: more bytes than allowed overflows, popping frees bytes") {
   outbound_queue q(100, 100);
   CHECK(q.push(msg(60)) == result::wake_writer);
   CHECK(q.pop());                              // 60 bytes leave the queue (now in flight)

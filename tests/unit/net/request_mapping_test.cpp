@@ -52,7 +52,7 @@ TEST_CASE("net wire: keep-alive is spelt out only where HTTP/1.0 and 1.1 default
   CHECK(to_wire(response(200), 10, false, false).head == "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n");
 }
 
-TEST_CASE("net wire: HEAD keeps the length and drops the body; 204 and 304 carry no length") {
+TEST_CASE("net wire: HEAD keeps the length and drops the body, 204 and 304 carry no length") {
   auto w = to_wire(response(200, "twelve bytes"), 11, true, true);
   CHECK(w.head == "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n");
   CHECK(w.body.empty());
@@ -94,7 +94,7 @@ std::optional<hub::http::ApiError> mapped(const hub::net::wire_request_head& h) 
 
 }  // namespace
 
-TEST_CASE("net request: HTTP/1.1 needs exactly one Host; no version may send two (RFC 9112 3.2)") {
+TEST_CASE("net request: HTTP/1.1 needs exactly one Host, no version may send two (RFC 9112 3.2)") {
   CHECK_FALSE(mapped(head(11, {"hub.example"})));
   CHECK_FALSE(mapped(head(10, {})));  // HTTP/1.0 predates Host
   CHECK_FALSE(mapped(head(10, {"a"})));

@@ -56,7 +56,7 @@ struct MentoringHub : PlaybookHub {
 
 }  // namespace
 
-TEST_CASE("mentoring: an admin or a mentor pairs mentors with mentees; members cannot") {
+TEST_CASE("mentoring: an admin or a mentor pairs mentors with mentees, members cannot") {
   MentoringHub h;
   CHECK(h.post("/api/mentorships", {{"mentor_id", h.mira_id}, {"mentee_id", h.lee_id}}, h.sam).status == 403);
   CHECK(h.post("/api/mentorships", {{"mentor_id", h.otto_id}, {"mentee_id", h.lee_id}}, h.mira).status == 403);
@@ -112,7 +112,7 @@ TEST_CASE("mentoring: bad assignments get the right 4xx and write nothing") {
   CHECK(h.f.count("assignment_items") == 0);
 }
 
-TEST_CASE("mentoring: the mentee ticks items with notes; nobody else can, and unknown items are 404") {
+TEST_CASE("mentoring: the mentee ticks items with notes, nobody else can, and unknown items are 404") {
   MentoringHub h;
   auto a = h.assign(h.mira, h.sam_id);
   auto ticked = h.patch(h.item_path(a, 2), {{"done", true}, {"note", "Sent on Monday"}}, h.sam);
@@ -196,7 +196,7 @@ TEST_CASE("mentoring: pairing needs a shared cohort and a mentee who is a member
   CHECK(h.pair(h.otto_id, h.lee_id, h.otto).status == 201);
 }
 
-TEST_CASE("mentoring: the mentee sees their pairings and ends one; the mentor then reads nothing of theirs") {
+TEST_CASE("mentoring: the mentee sees their pairings and ends one, the mentor then reads nothing of theirs") {
   MentoringHub h;
   auto a = h.assign(h.mira, h.sam_id);
   const std::string one = "/api/assignments/" + std::to_string(a["id"].get<std::int64_t>());

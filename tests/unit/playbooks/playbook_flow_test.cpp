@@ -114,7 +114,7 @@ TEST_CASE("playbooks: overlapping edits get 409 with the conflicts marked") {
   CHECK(h.get("/api/playbooks/pb", h.sam).json()["revision"] == 2);
 }
 
-TEST_CASE("playbooks: history is newest first and pages with a cursor; any revision can be read") {
+TEST_CASE("playbooks: history is newest first and pages with a cursor, any revision can be read") {
   PlaybookHub h;
   h.create("pb", "v1\n", h.sam);
   for (int i = 2; i <= 5; ++i) REQUIRE(h.save("pb", i - 1, "v" + std::to_string(i) + "\n", h.sam).status == 200);
@@ -155,7 +155,7 @@ TEST_CASE("playbooks: any two revisions can be compared, either way round") {
   CHECK(h.get("/api/playbooks/pb/diff?from=x&to=1", h.lee).json()["error"]["field"] == "from");
 }
 
-TEST_CASE("playbooks: restoring an old revision adds a new one; history is never rewritten") {
+TEST_CASE("playbooks: restoring an old revision adds a new one, history is never rewritten") {
   PlaybookHub h;
   h.create("pb", "original\n", h.sam);
   REQUIRE(h.save("pb", 1, "changed\n", h.sam).status == 200);
@@ -222,7 +222,7 @@ TEST_CASE("playbooks: rendering is safe whatever the content") {
   CHECK(html.find("onerror") == std::string::npos);
 }
 
-TEST_CASE("playbooks: a playbook that requires review refuses direct saves; only mentors set it") {
+TEST_CASE("playbooks: a playbook that requires review refuses direct saves, only mentors set it") {
   PlaybookHub h;
   h.create("pb", kDoc, h.sam);
   CHECK(h.patch("/api/playbooks/pb", {{"required_approvals", 2}}, h.sam).status == 403);
@@ -238,7 +238,7 @@ TEST_CASE("playbooks: a playbook that requires review refuses direct saves; only
   CHECK(h.f.count("playbook_revisions") == 1);
 }
 
-TEST_CASE("playbooks: a reviewed playbook's title and tags wait for a proposal; only admins lower approvals") {
+TEST_CASE("playbooks: a reviewed playbook's title and tags wait for a proposal, only admins lower approvals") {
   PlaybookHub h;
   h.create("pb", kDoc, h.mira, {{"required_approvals", 1}, {"tags", {"sales"}}});
   auto retitled = h.patch("/api/playbooks/pb", {{"title", "Hijacked"}}, h.sam);

@@ -82,7 +82,7 @@ TEST_CASE("proposals: bad input gets the right 4xx") {
   CHECK(h.f.count("playbook_reviews") == 0);
 }
 
-TEST_CASE("proposals: two approvals when the playbook needs two; a change request blocks until re-approved") {
+TEST_CASE("proposals: two approvals when the playbook needs two, a change request blocks until re-approved") {
   PlaybookHub h;
   h.create("pb", "a\n", h.mira, {{"required_approvals", 2}});
   CHECK(h.save("pb", 1, "direct\n", h.mira).status == 403);
@@ -168,7 +168,7 @@ TEST_CASE("proposals: updating one on a stale base answers the three-way merge o
   CHECK(rebased.json()["proposal"]["base_revision"] == 2);
 }
 
-TEST_CASE("proposals: the author or a mentor closes one; a closed proposal takes no reviews") {
+TEST_CASE("proposals: the author or a mentor closes one, a closed proposal takes no reviews") {
   PlaybookHub h;
   h.create("pb", "a\n", h.sam);
   auto p = open_proposal(h, "pb", 1, "b\n", h.lee);

@@ -59,7 +59,7 @@ TEST_CASE("engagements: renewals come after signature and move the stage") {
   CHECK_FALSE(e->next_renewal_on());
 }
 
-TEST_CASE("engagements: the sealed text round-trips every field; the view shows days in stage and quiet") {
+TEST_CASE("engagements: the sealed text round-trips every field, the view shows days in stage and quiet") {
   auto e = engagement_from_json(valid(), nullptr, "2026-03-01");
   REQUIRE(e);
   e->notes = "met at FOSDEM";
@@ -75,7 +75,7 @@ TEST_CASE("engagements: the sealed text round-trips every field; the view shows 
   CHECK(engagement_view(*patched, 7, "2026-04-30", 6)["days_in_stage"] == 60);  // stage unchanged
 }
 
-TEST_CASE("vocabulary: amounts are converted, rounded to 1,000 and top-coded; dates are exact") {
+TEST_CASE("vocabulary: amounts are converted, rounded to 1,000 and top-coded, dates are exact") {
   CHECK(coarse_amount(48'000, "USD", 500'000) == 48'000);
   CHECK(coarse_amount(48'499, "USD", 500'000) == 48'000);
   CHECK(coarse_amount(10'000, "EUR", 500'000) == 11'000);  // 10,800

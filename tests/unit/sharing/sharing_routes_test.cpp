@@ -189,7 +189,7 @@ TEST_CASE("engagements: the schema check catches a plaintext column added beside
         std::vector<std::string>{"annual_amount INTEGER", "tier_blob holds values that are not sealed"});
 }
 
-TEST_CASE("waves: only an admin closes a wave; rates and success come from the published wave") {
+TEST_CASE("waves: only an admin closes a wave, rates and success come from the published wave") {
   HubFixture f;
   f.add_user("ada", "admin");
   auto sam_id = f.add_user("sam", "member");

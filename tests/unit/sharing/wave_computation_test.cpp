@@ -104,7 +104,7 @@ TEST_CASE("waves: one member cannot count as several, whatever they submit") {
     for (const auto& c2 : t["cells"]) CHECK_FALSE(c2.contains("members"));
 }
 
-TEST_CASE("waves: a cell is republished only when 3 new members contributed; otherwise it stands") {
+TEST_CASE("waves: a cell is republished only when 3 new members contributed, otherwise it stands") {
   std::vector<SharedRecord> rs;
   for (int i = 1; i <= 10; ++i) rs.push_back(deal(i, "sustaining", 50'000));
   auto first = wave(rs);
@@ -144,7 +144,7 @@ TEST_CASE("waves: with noise on, counts are perturbed but the thresholds still a
   CHECK(differs >= 5);
 }
 
-TEST_CASE("waves: sums pass the p% rule or are withheld; no mean of money is ever published") {
+TEST_CASE("waves: sums pass the p% rule or are withheld, no mean of money is ever published") {
   CHECK_FALSE(passes_p_percent({1'000'000, 10'000, 10'000, 10'000, 10'000}, 10));
   CHECK(passes_p_percent({50'000, 50'000, 50'000, 50'000, 50'000}, 10));
   CHECK_FALSE(passes_p_percent({}, 10));
@@ -215,7 +215,7 @@ void success_cohort(int n, std::vector<SharedRecord>& rs, std::vector<SharedMemb
 
 }  // namespace
 
-TEST_CASE("success: members who share only a prospect are not new contributors; one churn cannot be differenced") {
+TEST_CASE("success: members who share only a prospect are not new contributors, one churn cannot be differenced") {
   std::vector<SharedRecord> rs;
   std::vector<SharedMembership> ms;
   success_cohort(14, rs, ms);

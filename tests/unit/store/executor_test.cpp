@@ -77,7 +77,7 @@ TEST_CASE("store: migrations apply once, record user_version, and refuse a newer
   CHECK_THROWS_WITH(Executor(path, older), Catch::Contains("newer"));
 }
 
-TEST_CASE("store: a failing write rolls back alone; its group-mates commit") {
+TEST_CASE("store: a failing write rolls back alone, its group-mates commit") {
   TempDir dir;
   Executor db(dir.path + "/db", schema());
   boost::asio::io_context ioc;

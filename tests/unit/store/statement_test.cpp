@@ -70,7 +70,7 @@ TEST_CASE("statement: a bind error is reported until the statement is bound afre
   CHECK(names(*c) == std::vector<std::string>{"b"});
 }
 
-TEST_CASE("statement: a failed step is reported once; the statement can be used again") {
+TEST_CASE("statement: a failed step is reported once, the statement can be used again") {
   TempDir dir;
   auto c = things_db(dir);
   auto s = c->prepare("INSERT INTO things (name) VALUES (?1)");
