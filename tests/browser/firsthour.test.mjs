@@ -299,6 +299,31 @@ describe('a newcomer on a demo hub', { timeout: 120_000 }, () => {
     assert.deepEqual(problems, []);
   });
 
+  it('passes axe-core on the pages the other tests do not audit', async () => {
+    const sam = new Client(hub.url);
+    assert.equal((await sam.post('/api/login', { handle: 'sam', password })).status, 200);
+    const channel = (await sam.get('/api/channels')).json.items[0].id;
+    const template = (await sam.get('/api/templates')).json.items[0].slug;
+    const assignment = (await sam.get('/api/assignments')).json.items[0].id;
+    const check = async (page, path) => {
+      await page.goto(`${hub.url}${path}`);
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      await page.waitForLoadState('networkidle');
+      await checkAccessibility(page, path);
+    };
+    const member = await signedIn('sam');
+    for (const path of [`/channels/${channel}`, '/playbooks/new', '/playbooks/talking-about-rates/proposals',
+      `/templates/${template}`, '/templates/new', '/documents', `/assignments/${assignment}`, '/unsubscribe']) {
+      await check(member, path);
+    }
+    await member.context().close();
+    const admin = await signedIn('ada');
+    for (const path of ['/admin/mail', '/admin/bridges']) await check(admin, path);
+    await admin.context().close();
+    assert.deepEqual(a11y, []);
+    assert.deepEqual(problems, []);
+  });
+
   it('shows a desktop menu in one row, grouped', async () => {
     const page = await signedIn('ada');
     const nav = page.getByRole('navigation', { name: 'Main' });
