@@ -151,10 +151,10 @@ Result<Activity> load_activity(Connection& c, auth::Membership& membership, cons
   // Mentor summaries go to mentors and admins who want them; digests to whoever chose a frequency.
   const bool mentees = run.frequency == "mentees";
   auto who = c.prepare(mentees
-      ? "SELECT u.id, u.role, p.address, p.digest, 0 FROM mail_preferences p JOIN users u ON u.id = p.user_id "
+      ? "SELECT u.id, u.role, p.address, p.digest, 0, 0 FROM mail_preferences p JOIN users u ON u.id = p.user_id "
         "WHERE p.address != '' AND p.mentees = 1 AND u.role IN ('mentor', 'admin') AND u.disabled = 0 AND ? = ? AND "
         "NOT EXISTS (SELECT 1 FROM mail_digest_runs r WHERE r.user_id = u.id AND r.period = ?) ORDER BY u.id"
-      : "SELECT u.id, u.role, p.address, p.digest, p.renewals FROM mail_preferences p JOIN users u ON u.id = p.user_id "
+      : "SELECT u.id, u.role, p.address, p.digest, p.renewals, p.reviews FROM mail_preferences p JOIN users u ON u.id = p.user_id "
         "WHERE p.address != '' AND p.digest != 'off' AND (? = 'any' OR p.digest = ?) AND u.disabled = 0 AND NOT EXISTS "
         "(SELECT 1 FROM mail_digest_runs r WHERE r.user_id = u.id AND r.period = ?) ORDER BY u.id");
   who.bind(1, std::string_view(run.frequency)).bind(2, std::string_view(run.frequency)).bind(3, std::string_view(run.period));
@@ -165,6 +165,7 @@ Result<Activity> load_activity(Connection& c, auth::Membership& membership, cons
         r.prefs.address = who.text(2);
         r.prefs.digest = who.text(3);
         r.prefs.renewals = who.int64(4) != 0;
+        r.prefs.reviews = who.int64(5) != 0;
         a.recipients.push_back(std::move(r));
       });
       !s)
@@ -241,7 +242,7 @@ std::string digest_markdown(const Activity& a, const Recipient& r, const std::st
   const auto reviewed = a.reviewed.find(r.user_id);
   int listed = 0;
   for (const auto& p : a.proposals) {
-    if (p.author_id == r.user_id || listed == 5) continue;
+    if (!r.prefs.reviews || p.author_id == r.user_id || listed == 5) continue;
     if (reviewed != a.reviewed.end() &&
         std::find(reviewed->second.begin(), reviewed->second.end(), std::pair{p.id, p.version}) != reviewed->second.end())
       continue;

@@ -361,6 +361,12 @@ TEST_CASE("digests: what the member's pages would show them, once per period, an
   auto released = f.call(Method::post, "/api/templates/renewal-note/releases", json{{"version", "1.0.0"}, {"summary", "First"}}.dump(), lee);
   INFO(released.body);
   REQUIRE(released.status == 201);
+  // kim proposes a change to a reviewed playbook: awaiting sam's review; lee turned reviews off.
+  REQUIRE(f.call(Method::post, "/api/playbooks", json{{"slug", "pitching"}, {"title", "Pitching"}, {"content", "a\n"},
+                                                      {"required_approvals", 1}}.dump(), ada).status == 201);
+  REQUIRE(f.call(Method::post, "/api/playbooks/pitching/proposals",
+                 json{{"base_revision", 1}, {"content", "a\nb\n"}, {"summary", "better"}}.dump(), kim).status == 201);
+  REQUIRE(f.call(Method::put, "/api/me/mail", json{{"reviews", false}}.dump(), lee).status == 200);
 
   auto& digests = f.hub->mail().digests();
   auto daily = digests.build({"daily", "daily:test", f.clock.now() - 86400});
@@ -391,7 +397,10 @@ TEST_CASE("digests: what the member's pages would show them, once per period, an
   CHECK(s.find("New template releases") != std::string::npos);
   CHECK(s.find("Renewal note") != std::string::npos);
   CHECK(s.find("1.0.0") != std::string::npos);
+  CHECK(s.find("Proposals awaiting your review") != std::string::npos);
+  CHECK(s.find("Pitching") != std::string::npos);
   const auto& l = text["lee@example.org"];
+  CHECK(l.find("Proposals awaiting your review") == std::string::npos);  // lee turned "reviews" off
   CHECK(l.find("Renewal note") == std::string::npos);  // their own release is no news to them
   CHECK(l.find("#general") != std::string::npos);
   CHECK(l.find("secret-inner") == std::string::npos);  // lee may not read it: not even its name
