@@ -174,6 +174,8 @@ describe('web foundation', { timeout: 60_000 }, () => {
     await admin.getByText(`Created ${LATER_COHORT}`).waitFor();
 
     await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cohort' }).click();
+    // The Admin page has a "Cohort" select too (its invite form): wait for the cohort page first.
+    await admin.getByRole('heading', { name: COHORT }).waitFor();
     const switcher = admin.getByLabel('Cohort', { exact: true });
     await switcher.selectOption({ label: LATER_COHORT });
     await admin.getByRole('heading', { name: LATER_COHORT }).waitFor();
