@@ -1,5 +1,7 @@
 #include "hub/discussion/channel_store.hpp"
 
+#include "hub/http/clock.hpp"
+
 namespace hub::discussion {
 
 using nlohmann::json;
