@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "bridge/loop_guard.hpp"
+#include "bridge/matrix/html_tokens.hpp"
 #include "bridge/matrix/matrix_store.hpp"
 
 namespace hub::bridge::matrix {
