@@ -19,6 +19,8 @@ class PlaybookModule {
  public:
   PlaybookModule(store::Executor& db, http::CpuPool& cpu, const Clock& clock);
   void add_to(http::Router& router);
+  // Review requests are mailed through `mailer` from now on. REQUIRES: before the hub serves.
+  void mail_review_requests_through(const ReviewRequestMailer* mailer) { services_.review_mail = mailer; }
 
  private:
   ViewCache views_;  // rendered heads, shared by every route that changes or shows a playbook

@@ -51,6 +51,13 @@ Result<ProposalInput> proposal_input(const json& body) {
   return ProposalInput{int(*base), std::move(*content), std::move(*summary)};
 }
 
+// What a write job did: the row it wrote (or, for a stale update, the playbook to merge onto),
+// and how many review requests it mailed.
+struct Written {
+  std::int64_t id = 0;
+  int mailed = 0;
+};
+
 // What a merge attempt found.
 struct MergeAttempt {
   std::optional<int> revision;  // merged as this revision
@@ -106,18 +113,23 @@ boost::asio::awaitable<http::Response> ProposalRoutes::open(Request& req, Contex
   auto prepare_job = [text = input->content]() { return prepare_content(text); };
   HUB_TRY(prepared, co_await s_.cpu.run(prepare_job));
   const std::int64_t now = s_.clock.now(), author = ctx.user().user_id;
-  auto open_job = [=, p = *prepared, in = *input](Connection& c) -> Result<std::int64_t> {
+  auto open_job = [=, this, p = *prepared, in = *input](Connection& c) -> Result<Written> {
     auto pb = get_playbook(c, slug);
     if (!pb) return pb.error();
     if (in.base > pb->head) return ApiError::invalid_field("base_revision", "The playbook has no such revision.");
     auto base_content = revision_content(c, pb->id, in.base);
     if (!base_content) return base_content.error();
     if (*base_content == p.content) return ApiError::invalid_field("content", "The proposal changes nothing.");
-    return insert_proposal(c, pb->id, author, in.base, p, in.summary.value_or(""), now);
+    auto id = insert_proposal(c, pb->id, author, in.base, p, in.summary.value_or(""), now);
+    if (!id) return id.error();
+    auto mailed = queue_review_request(s_, c, pb->required_approvals, *id, 1, now);
+    if (!mailed) return mailed.error();
+    return Written{*id, *mailed};
   };
-  HUB_TRY(id, co_await s_.db.write(open_job));
+  HUB_TRY(opened, co_await s_.db.write(open_job));
   s_.views.invalidate(slug);  // the view counts open proposals
-  co_return co_await proposal_response(*id, 201);
+  if (opened->mailed > 0) s_.review_mail->wake();
+  co_return co_await proposal_response(opened->id, 201);
 }
 
 boost::asio::awaitable<http::Response> ProposalRoutes::list(Request& req, Context&) {
@@ -151,9 +163,9 @@ boost::asio::awaitable<http::Response> ProposalRoutes::update(Request& req, Cont
   auto prepare_job = [text = input->content]() { return prepare_content(text); };
   HUB_TRY(prepared, co_await s_.cpu.run(prepare_job));
   const std::int64_t now = s_.clock.now();
-  // 0 once updated; the playbook's id when `base` is behind its head: an update rebases, so the
+  // id 0 once updated; the playbook's id when `base` is behind its head: an update rebases, so the
   // author first gets the three-way merge onto the head (as a stale save does) and sends it back.
-  auto update_job = [=, who = actor_of(ctx), p = *prepared, in = *input, id = *id](Connection& c) -> Result<std::int64_t> {
+  auto update_job = [=, this, who = actor_of(ctx), p = *prepared, in = *input, id = *id](Connection& c) -> Result<Written> {
     auto proposal = require_proposal(c, id);
     if (!proposal) return proposal.error();
     if (!can_update_proposal(who, proposal->author_id)) return ApiError::forbidden("Only the proposal's author updates it.");
@@ -161,14 +173,18 @@ boost::asio::awaitable<http::Response> ProposalRoutes::update(Request& req, Cont
     auto pb = get_playbook_by_id(c, proposal->playbook_id);
     if (!pb) return pb.error();
     if (in.base > pb->head) return ApiError::invalid_field("base_revision", "The playbook has no such revision.");
-    if (in.base < pb->head) return pb->id;
-    if (in.base == proposal->base && p.sha256 == proposal->sha256 && !in.summary) return 0;
+    if (in.base < pb->head) return Written{pb->id, 0};
+    if (in.base == proposal->base && p.sha256 == proposal->sha256 && !in.summary) return Written{};
     if (auto s = update_proposal(c, id, in.base, p, in.summary.value_or(proposal->summary), now); !s) return s.error();
-    return 0;
+    // A new version: earlier approvals lapse, so it awaits review again.
+    auto mailed = queue_review_request(s_, c, pb->required_approvals, id, proposal->version + 1, now);
+    if (!mailed) return mailed.error();
+    return Written{0, *mailed};
   };
-  HUB_TRY(stale, co_await s_.db.write(update_job));
-  if (*stale)
-    co_return co_await stale_save_response(s_, *stale, input->base, std::move(prepared->content), "your proposal");
+  HUB_TRY(updated, co_await s_.db.write(update_job));
+  if (updated->id)
+    co_return co_await stale_save_response(s_, updated->id, input->base, std::move(prepared->content), "your proposal");
+  if (updated->mailed > 0) s_.review_mail->wake();
   co_return co_await proposal_response(*id, 200);
 }
 

@@ -1,6 +1,5 @@
 #include "playbooks/services.hpp"
 
-
 #include "hub/http/json_body.hpp"
 #include "playbooks/markdown.hpp"
 #include "playbooks/proposal_store.hpp"
@@ -37,6 +36,12 @@ struct MergeInputs {
 Actor actor_of(const http::Context& ctx) {
   if (!ctx.principal) return Actor{};
   return Actor::of(*ctx.principal);
+}
+
+Result<int> queue_review_request(const Services& s, Connection& c, int required_approvals, std::int64_t proposal_id,
+                                 int version, std::int64_t now) {
+  if (!s.review_mail || required_approvals <= 0) return 0;
+  return s.review_mail->queue(c, proposal_id, version, now);
 }
 
 Result<std::optional<std::int64_t>> int_query(const http::Request& req, const char* name) {

@@ -14,6 +14,7 @@
 #include "hub/store/executor.hpp"
 #include "playbooks/playbook_store.hpp"
 #include "playbooks/policy.hpp"
+#include "playbooks/review_request_mailer.hpp"
 #include "playbooks/text_merge.hpp"
 #include "playbooks/view_cache.hpp"
 
@@ -24,7 +25,13 @@ struct Services {
   http::CpuPool& cpu;
   const Clock& clock;
   ViewCache& views;
+  const ReviewRequestMailer* review_mail = nullptr;  // null: no mail for review requests
 };
+
+// Tells the reviewers of `proposal_id` that `version` awaits them, inside the write job that made
+// it (a no-op without a mailer, or on a playbook that requires no review).
+Result<int> queue_review_request(const Services& s, Connection& c, int required_approvals, std::int64_t proposal_id,
+                                 int version, std::int64_t now);
 
 // A positive integer query parameter: nullopt when absent, invalid_field when malformed.
 Result<std::optional<std::int64_t>> int_query(const http::Request& req, const char* name);

@@ -62,15 +62,6 @@ struct Activity {
   std::vector<Recipient> recipients;
 };
 
-std::string first_line(std::string_view body) {
-  std::string line(body.substr(0, std::min(body.find('\n'), std::size_t{80})));
-  while (!line.empty() && (static_cast<unsigned char>(line.back()) & 0xC0) == 0x80) line.pop_back();
-  // Markdown in a title would be rendered: keep it as plain words.
-  for (char& ch : line)
-    if (std::string_view("*_`[]<>#!|\\").find(ch) != std::string_view::npos) ch = ' ';
-  return line;
-}
-
 // A member's own text (a client label) as Markdown that shows it as written: what Markdown or
 // HTML would interpret is escaped, and a line break cannot start a new block.
 std::string plain_text(std::string_view text) {
@@ -99,7 +90,7 @@ Result<Activity> load_activity(Connection& c, auth::Membership& membership, cons
         if (it == a.channels.end()) return;
         const std::int64_t root = msgs.int64(3);
         it->second.messages.push_back({msgs.int64(0), msgs.int64(2), root});
-        if (msgs.int64(5)) a.thread_titles[root] = first_line(msgs.text(4));
+        if (msgs.int64(5)) a.thread_titles[root] = plain_line(msgs.text(4));
         else ++replies[it->first][root];
       });
       !s)
@@ -186,7 +177,7 @@ Result<Activity> load_activity(Connection& c, auth::Membership& membership, cons
 
 // The digest's Markdown for `r`, or empty when there is nothing to tell.
 std::string checklist_line(const Assignment& x, const std::string& origin, const std::string& today) {
-  std::string line = "[" + first_line(x.title) + "](<" + origin + "/assignments/" + std::to_string(x.id) + ">): " +
+  std::string line = "[" + plain_line(x.title) + "](<" + origin + "/assignments/" + std::to_string(x.id) + ">): " +
                      std::to_string(x.open) + " open";
   if (!x.due_on.empty()) line += (x.due_on < today ? ", overdue since " : ", due ") + x.due_on;
   return line;
@@ -246,14 +237,14 @@ std::string digest_markdown(const Activity& a, const Recipient& r, const std::st
     if (reviewed != a.reviewed.end() &&
         std::find(reviewed->second.begin(), reviewed->second.end(), std::pair{p.id, p.version}) != reviewed->second.end())
       continue;
-    reviews += "- [" + first_line(p.title) + "](<" + origin + "/proposals/" + std::to_string(p.id) + ">)\n";
+    reviews += "- [" + plain_line(p.title) + "](<" + origin + "/proposals/" + std::to_string(p.id) + ">)\n";
     ++listed;
   }
   std::string releases;
   listed = 0;
   for (const auto& t : a.releases) {
     if (t.released_by == r.user_id || listed == 5) continue;
-    releases += "- [" + first_line(t.title) + "](<" + origin + "/templates/" + t.slug + ">) " + t.version + "\n";
+    releases += "- [" + plain_line(t.title) + "](<" + origin + "/templates/" + t.slug + ">) " + t.version + "\n";
     ++listed;
   }
   std::string checklists;

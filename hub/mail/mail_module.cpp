@@ -53,7 +53,8 @@ Status apply_preferences(const json& body, Preferences& p) {
       return ApiError::invalid_field("digest", "digest must be daily, weekly or off.");
     p.digest = **digest;
   }
-  for (auto [name, target] : {std::pair{"mentions", &p.mentions}, std::pair{"reviews", &p.reviews},
+  for (auto [name, target] : {std::pair{"mentions", &p.mentions}, std::pair{"review_requests", &p.review_requests},
+                              std::pair{"reviews", &p.reviews},
                               std::pair{"renewals", &p.renewals}, std::pair{"mentees", &p.mentees}}) {
     if (!body.contains(name)) continue;
     auto v = http::bool_field(body, name);
@@ -79,7 +80,8 @@ MailModule::MailModule(store::Executor& db, http::CpuPool& cpu, const Clock& clo
       options_(std::move(options)),
       signer_(options_.unsubscribe_key),
       mentions_(db, *this, membership),
-      digests_(db, *this, membership) {
+      digests_(db, *this, membership),
+      review_requests_(*this, membership) {
   if (!options_.records_key.empty()) {  // the key lives in the reader only
     pipelines_ = std::make_unique<SealedPipelineReader>(std::exchange(options_.records_key, {}), options_.quiet_weeks);
     digests_.read_pipelines_through(pipelines_.get());

@@ -15,6 +15,7 @@
 #include "hub/mail/mention_mailer.hpp"
 #include "hub/mail/message.hpp"
 #include "hub/mail/preferences.hpp"
+#include "hub/mail/review_mailer.hpp"
 #include "hub/mail/transport.hpp"
 #include "hub/auth/invite_mailer.hpp"
 #include "hub/mail/unsubscribe_token.hpp"
@@ -59,6 +60,8 @@ class MailModule final : public auth::InviteMailer {
   // Mail for new mentions; the sender thread runs it before each round of deliveries.
   MentionMailer& mentions() { return mentions_; }
   DigestBuilder& digests() { return digests_; }
+  // Mail for review requests, queued by playbooks in the proposal's own write job.
+  const ReviewMailer& review_requests() const { return review_requests_; }
   const UnsubscribeSigner& signer() const { return signer_; }
   // POST /api/invites with `email` (hub/auth asks through this interface).
   http::Status check(const std::string& email, const std::string& name) const override;
@@ -87,6 +90,7 @@ class MailModule final : public auth::InviteMailer {
   std::unique_ptr<SealedPipelineReader> pipelines_;  // null without a records key
   MentionMailer mentions_;
   DigestBuilder digests_;
+  ReviewMailer review_requests_;
   std::unique_ptr<MailSender> sender_;    // null until start_sender()
 };
 

@@ -39,20 +39,6 @@ Result<std::optional<std::int64_t>> read_cursor(Connection& db) {
   return std::optional<std::int64_t>(st.int64(0));
 }
 
-// A Markdown quote of `body`, cut at a character boundary.
-std::string quote(std::string_view body) {
-  std::string cut(body.substr(0, kQuoteBytes));
-  while (!cut.empty() && cut.size() < body.size() && (static_cast<unsigned char>(body[cut.size()]) & 0xC0) == 0x80)
-    cut.pop_back();
-  std::string out = "> ";
-  for (char ch : cut) {
-    out += ch;
-    if (ch == '\n') out += "> ";
-  }
-  if (cut.size() < body.size()) out += " …";
-  return out;
-}
-
 }  // namespace
 
 MentionMailer::MentionMailer(store::Executor& db, const MailModule& mail, auth::Membership& membership)
@@ -125,7 +111,7 @@ int MentionMailer::run_once() {
   for (const Mention& m : scan->mentions) {
     Draft d = mail_.draft_for_member(m.user_id, "mentions", m.to);
     d.subject = "@" + m.author + " mentioned you in #" + m.channel_name;
-    d.markdown = "**@" + m.author + "** mentioned you in **#" + m.channel_name + "**:\n\n" + quote(m.body) +
+    d.markdown = "**@" + m.author + "** mentioned you in **#" + m.channel_name + "**:\n\n" + markdown_quote(m.body, kQuoteBytes) +
                  "\n\n[Open the conversation](<" + mail_.options().link_origin + "/channels/" +
                  std::to_string(m.channel_id) + ">)\n";
     auto prepared = prepare_message(d, mail_.options().identity, now);

@@ -1,5 +1,6 @@
 #include "hub/mail/message.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include <openssl/rand.h>
@@ -43,6 +44,37 @@ std::string footer_markdown(const Draft& d) {
 }
 
 }  // namespace
+
+namespace {
+
+// The length of text[0, max_bytes) cut back to a character boundary.
+std::size_t utf8_cut(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text.size();
+  std::size_t n = max_bytes;
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
+
+}  // namespace
+
+std::string plain_line(std::string_view text, std::size_t max_bytes) {
+  text = text.substr(0, std::min(text.find_first_of("\r\n"), text.size()));
+  std::string line(text.substr(0, utf8_cut(text, max_bytes)));
+  for (char& ch : line)
+    if (std::string_view("*_`[]<>#!|\\").find(ch) != std::string_view::npos) ch = ' ';
+  return line;
+}
+
+std::string markdown_quote(std::string_view body, std::size_t max_bytes) {
+  const std::size_t cut = utf8_cut(body, max_bytes);
+  std::string out = "> ";
+  for (char ch : body.substr(0, cut)) {
+    out += ch;
+    if (ch == '\n') out += "> ";
+  }
+  if (cut < body.size()) out += " …";
+  return out;
+}
 
 std::string without_images(std::string_view html) {
   std::string out;

@@ -44,6 +44,12 @@ inline constexpr std::size_t kMaxNameBytes = 100;
 // and builds the message dated `now`. Pure CPU work: call it off the network thread.
 Result<Prepared> prepare_message(const Draft& draft, const Identity& from, std::int64_t now);
 
+// The first line of a member's text (a title), at most `max_bytes` and cut at a character
+// boundary, as plain words: the characters Markdown would interpret become spaces.
+std::string plain_line(std::string_view text, std::size_t max_bytes = 80);
+// `body` as a Markdown block quote, at most `max_bytes` of it, cut at a character boundary.
+std::string markdown_quote(std::string_view body, std::size_t max_bytes);
+
 // The renderer's HTML with every image replaced by its alt text: mail loads nothing remote.
 std::string without_images(std::string_view html);
 

@@ -1,5 +1,6 @@
 // Which mail a member wants, per kind, and the address it goes to. Stored in mail_preferences
-// (migration 8); a member with no row gets the defaults below.
+// (migration 8, review_requests added by review_requests_migration); a member with no row gets
+// the defaults below.
 #pragma once
 
 #include <array>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/store/connection.hpp"
+#include "hub/store/migrations.hpp"
 
 namespace hub::mail {
 
@@ -20,14 +22,16 @@ using http::Status;
 using store::Connection;
 
 // The kinds of mail a member can turn off, each with its own unsubscribe token.
-inline constexpr std::array<std::string_view, 5> kMailKinds = {"digest", "mentions", "reviews", "renewals", "mentees"};
+inline constexpr std::array<std::string_view, 6> kMailKinds = {"digest",   "mentions", "review_requests",
+                                                               "reviews", "renewals", "mentees"};
 bool is_mail_kind(std::string_view kind);
 
 struct Preferences {
   std::string address;          // empty: no mail at all
   std::string digest = "weekly";  // "daily" | "weekly" | "off"
   bool mentions = true;         // immediate mail when someone mentions me
-  bool reviews = true;          // immediate mail when a proposal awaits my review
+  bool review_requests = false;  // immediate mail when a proposal awaits my review (opt-in)
+  bool reviews = true;          // the proposals awaiting my review, listed in my digest
   bool renewals = true;         // my renewals due and quiet clients, in my digest
   bool mentees = true;          // a mentor's weekly summary of mentees
 
@@ -35,6 +39,9 @@ struct Preferences {
   bool wants(std::string_view kind) const;
   nlohmann::json to_json() const;
 };
+
+// Adds mail_preferences.review_requests, off for everyone.
+store::Migration review_requests_migration(int version);
 
 Result<Preferences> load_preferences(Connection& db, std::int64_t user_id);
 Status save_preferences(Connection& db, std::int64_t user_id, const Preferences& p, std::int64_t now);

@@ -52,6 +52,9 @@ describe('web mail pages', { timeout: 60_000 }, () => {
     await page.getByLabel('Email address').fill('ada@example.org');
     await page.getByLabel('Digest', { exact: true }).selectOption('daily');
     await page.getByLabel('Mail me at once when someone mentions me').uncheck();
+    const reviewBox = page.getByLabel('Mail me at once when a proposal awaits my review');
+    assert.equal(await reviewBox.isChecked(), false, 'review request mail is off until asked for');
+    await reviewBox.check();
     await page.getByRole('button', { name: 'Save mail settings' }).click();
     await page.getByText('Mail settings saved.').waitFor();
     const api = new Client(hub.url);
@@ -61,6 +64,7 @@ describe('web mail pages', { timeout: 60_000 }, () => {
     assert.equal(prefs.digest, 'daily');
     assert.equal(prefs.mentions, false);
     assert.equal(prefs.reviews, true);
+    assert.equal(prefs.review_requests, true);
     await page.screenshot({ path: join(artifacts, 'mail-account.png'), fullPage: true });
     assert.deepEqual(await accessibilityProblems(page), [], 'the Account page with mail preferences');
   });

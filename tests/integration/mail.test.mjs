@@ -203,3 +203,47 @@ test('an admin queues digests now: each member gets what their pages show, as mu
   for (const privateText of [/Renewing Rockets/, /Quiet Quarries/, /renewals in the next 30 days/, /gone quiet/])
     assert.doesNotMatch(`${toLee.text}\n${toLee.html}`, privateText);
 });
+
+test('review request mail reaches the reviewers who asked, once, and its unsubscribe turns off only it', async () => {
+  const admin = await adminClient();
+  const login = async (handle) => {
+    const c = new Client(hub.url);
+    assert.equal((await c.post('/api/login', { handle, password: 'a long enough passphrase' })).status, 200);
+    return c;
+  };
+  const sam = await login('sam'), lee = await login('lee');
+  for (const c of [sam, lee]) assert.equal((await c.put('/api/me/mail', { review_requests: true })).status, 200);
+  assert.equal((await admin.post('/api/playbooks', { slug: 'renewals', title: 'Asking for a renewal',
+    content: 'Ask early.\n', required_approvals: 1 })).status, 201);
+  const opened = await lee.post('/api/playbooks/renewals/proposals',
+    { base_revision: 1, content: 'Ask early, in writing.\n', summary: 'In writing' });
+  assert.equal(opened.status, 201, opened.text);
+  const id = opened.json.proposal.id;
+  const asked = () => sink.messages().filter((m) => m.headers.Subject === 'Review requested: Asking for a renewal');
+  await sink.until(() => asked().length >= 1, 10000, 'the review request');
+  await settled(admin);
+  assert.deepEqual(asked().map((m) => m.rcpt_tos[0]), ['sam@example.org'], 'once, and never to lee, the author');
+  const [m] = asked();
+  assert.equal(m.content_type, 'multipart/alternative');
+  assert.equal(m.headers['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
+  assert.match(m.text, /\*\*@lee\*\* asks for your review of a change to \*\*Asking for a renewal\*\*/);
+  assert.match(m.text, new RegExp(`/proposals/${id}>`));
+  assert.match(m.html, new RegExp(`<a href="http://127\\.0\\.0\\.1:\\d+/proposals/${id}">Review the proposal</a>`));
+  assert.match(m.html, /<blockquote>\s*<p>In writing<\/p>/);
+  const url = /^<(http:\/\/127\.0\.0\.1:\d+\/api\/unsubscribe\?token=v1\.\d+\.review_requests\.[\w.-]+)>$/
+    .exec(m.headers['List-Unsubscribe'])[1];
+
+  const before = (await sam.get('/api/me/mail')).json;
+  const oneClick = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'List-Unsubscribe=One-Click' });
+  assert.equal((await oneClick()).status, 200);
+  assert.deepEqual((await sam.get('/api/me/mail')).json, { ...before, review_requests: false });
+  assert.equal((await oneClick()).status, 409);
+  assert.equal((await lee.get('/api/me/mail')).json.review_requests, true, "lee's preference is lee's");
+
+  // A new version awaits review again, but sam turned this mail off.
+  const updated = await lee.put(`/api/proposals/${id}`, { base_revision: 1, content: 'Ask early, in writing, twice.\n' });
+  assert.equal(updated.status, 200, updated.text);
+  await settled(admin);
+  assert.equal(asked().length, 1);
+});

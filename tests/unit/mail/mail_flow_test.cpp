@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <deque>
+#include <set>
 
 #include "hub/auth/secrets.hpp"
 #include "hub/mail/outbox.hpp"
@@ -78,6 +79,34 @@ struct MailHub : HubFixture {
     auto start = mime.find("/api/unsubscribe", at);
     return mime.substr(start, mime.find('>', start) - start);
   }
+};
+
+// ada (admin), sam, lee and kim (members), a cohort with sam in it, the hub-wide #general and
+// #secret-inner, readable in that cohort only.
+struct ChannelsHub : MailHub {
+  ChannelsHub() {
+    add_user("ada", "admin");
+    sam_id = add_user("sam", "member");
+    add_user("lee", "member");
+    add_user("kim", "member");
+    ada = login("ada"), sam = login("sam"), lee = login("lee"), kim = login("kim");
+    cohort = call(Method::post, "/api/cohorts", json{{"name", "A"}, {"starts_on", "2026-01-05"}}.dump(), ada)
+                 .json()["cohort"]["id"].get<std::int64_t>();
+    REQUIRE(call(Method::post, "/api/cohorts/" + std::to_string(cohort) + "/members", json{{"handle", "sam"}}.dump(), ada).status == 200);
+    general = call(Method::post, "/api/channels", json{{"name", "general"}}.dump(), ada).json()["channel"]["id"].get<std::int64_t>();
+    inner = call(Method::post, "/api/channels", json{{"name", "secret-inner"}, {"cohort_id", cohort}}.dump(), ada)
+                .json()["channel"]["id"].get<std::int64_t>();
+  }
+  // ada posts `body` in `channel`, as a reply to `reply` when given; returns the message's id.
+  std::int64_t post(std::int64_t channel, const std::string& body, std::optional<std::int64_t> reply = {}) {
+    json b{{"body", body}};
+    if (reply) b["thread_root"] = *reply;
+    auto r = call(Method::post, "/api/channels/" + std::to_string(channel) + "/messages", b.dump(), ada);
+    REQUIRE(r.status == 201);
+    return r.json()["message"]["id"].get<std::int64_t>();
+  }
+  std::int64_t sam_id = 0, cohort = 0, general = 0, inner = 0;
+  std::string ada, sam, lee, kim;
 };
 
 // The decoded text part of a message as the transport received it.
@@ -286,29 +315,17 @@ TEST_CASE("one-click unsubscribe: works without login, once, and only for its ow
 }
 
 TEST_CASE("mention mail: once per mention, only to members who asked and can read the channel") {
-  MailHub f;
-  f.add_user("ada", "admin");
-  auto sam_id = f.add_user("sam", "member");
-  f.add_user("lee", "member");
-  f.add_user("kim", "member");
-  auto ada = f.login("ada"), sam = f.login("sam"), lee = f.login("lee"), kim = f.login("kim");
-  auto cohort = f.call(Method::post, "/api/cohorts", json{{"name", "A"}, {"starts_on", "2026-01-05"}}.dump(), ada)
-                    .json()["cohort"]["id"].get<std::int64_t>();
-  REQUIRE(f.call(Method::post, "/api/cohorts/" + std::to_string(cohort) + "/members", json{{"handle", "sam"}}.dump(), ada).status == 200);
-  auto general = f.call(Method::post, "/api/channels", json{{"name", "general"}}.dump(), ada).json()["channel"]["id"].get<std::int64_t>();
-  auto inner = f.call(Method::post, "/api/channels", json{{"name", "inner"}, {"cohort_id", cohort}}.dump(), ada)
-                   .json()["channel"]["id"].get<std::int64_t>();
-  auto post = [&](std::int64_t channel, const std::string& body) {
-    REQUIRE(f.call(Method::post, "/api/channels/" + std::to_string(channel) + "/messages", json{{"body", body}}.dump(), ada).status == 201);
-  };
-  post(general, "before mail was on: @sam");
+  ChannelsHub f;
+  auto &sam = f.sam, &lee = f.lee, &kim = f.kim;
+  const auto general = f.general, inner = f.inner;
+  f.post(general, "before mail was on: @sam");
   CHECK(f.hub->mail().mentions().run_once() == 0);  // starts the cursor; the past is not mailed
   for (auto* cookie : {&sam, &lee})
     REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "x@example.org"}}.dump(), *cookie).status == 200);
   REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "kim@example.org"}, {"mentions", false}}.dump(), kim).status == 200);
 
-  post(general, "hello @sam and @lee and @kim");  // kim turned mentions off
-  post(inner, "cohort only: @sam @lee");         // lee cannot read this channel
+  f.post(general, "hello @sam and @lee and @kim");  // kim turned mentions off
+  f.post(inner, "cohort only: @sam @lee");         // lee cannot read this channel
   CHECK(f.hub->mail().mentions().run_once() == 3);
   CHECK(f.hub->mail().mentions().run_once() == 0);  // each mention once
   auto sender = f.sender();
@@ -320,34 +337,85 @@ TEST_CASE("mention mail: once per mention, only to members who asked and can rea
     CHECK(m.mime.find("List-Unsubscribe-Post: List-Unsubscribe=One-Click") != std::string::npos);
   }
   CHECK(subjects["@ada mentioned you in #general"] == 2);
-  CHECK(subjects["@ada mentioned you in #inner"] == 1);
-  (void)sam_id;
+  CHECK(subjects["@ada mentioned you in #secret-inner"] == 1);
 }
 
-TEST_CASE("digests: what the member's pages would show them, once per period, and nothing when there is nothing") {
+TEST_CASE("review request mail: at once, to the members the policy lets review who asked, for each new version") {
   MailHub f;
   f.add_user("ada", "admin");
   f.add_user("sam", "member");
   f.add_user("lee", "member");
   f.add_user("kim", "member");
   auto ada = f.login("ada"), sam = f.login("sam"), lee = f.login("lee"), kim = f.login("kim");
-  auto cohort = f.call(Method::post, "/api/cohorts", json{{"name", "A"}, {"starts_on", "2026-01-05"}}.dump(), ada)
-                    .json()["cohort"]["id"].get<std::int64_t>();
-  REQUIRE(f.call(Method::post, "/api/cohorts/" + std::to_string(cohort) + "/members", json{{"handle", "sam"}}.dump(), ada).status == 200);
-  auto general = f.call(Method::post, "/api/channels", json{{"name", "general"}}.dump(), ada).json()["channel"]["id"].get<std::int64_t>();
-  auto inner = f.call(Method::post, "/api/channels", json{{"name", "secret-inner"}, {"cohort_id", cohort}}.dump(), ada)
-                   .json()["channel"]["id"].get<std::int64_t>();
-  auto post = [&](std::int64_t channel, const std::string& body, std::optional<std::int64_t> reply = {}) {
-    json b{{"body", body}};
-    if (reply) b["thread_root"] = *reply;
-    auto r = f.call(Method::post, "/api/channels/" + std::to_string(channel) + "/messages", b.dump(), ada);
-    REQUIRE(r.status == 201);
-    return r.json()["message"]["id"].get<std::int64_t>();
+  // ada, sam and kim ask for it; lee keeps the default (off).
+  CHECK(f.call(Method::get, "/api/me/mail", "", lee).json()["review_requests"] == false);
+  for (auto [cookie, address] : {std::pair{&ada, "ada@example.org"}, std::pair{&sam, "sam@example.org"},
+                                 std::pair{&kim, "kim@example.org"}})
+    REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", address}, {"review_requests", true}}.dump(), *cookie).status == 200);
+  REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "lee@example.org"}}.dump(), lee).status == 200);
+  for (auto [slug, approvals] : {std::pair{"pitching", 2}, std::pair{"notes", 0}})
+    REQUIRE(f.call(Method::post, "/api/playbooks", json{{"slug", slug}, {"title", std::string("T ") + slug}, {"content", "a\n"},
+                                                        {"required_approvals", approvals}}.dump(), ada).status == 201);
+  auto propose = [&](const std::string& slug, const std::string& content) {
+    return f.call(Method::post, "/api/playbooks/" + slug + "/proposals",
+                  json{{"base_revision", 1}, {"content", content}, {"summary", "Say *why* first"}}.dump(), kim);
   };
-  auto root = post(general, "Pricing a first retainer");
-  post(general, "reply one @lee", root);
-  post(general, "reply two", root);
-  post(inner, "cohort news for @sam and @lee");
+  // A refused proposal queues nothing; neither does one on a playbook that requires no review.
+  CHECK(propose("pitching", "a\n").status == 400);
+  REQUIRE(propose("notes", "a\nb\n").status == 201);
+  CHECK(f.count("mail_outbox") == 0);
+
+  auto opened = propose("pitching", "a\nb\n");
+  REQUIRE(opened.status == 201);
+  const auto id = opened.json()["proposal"]["id"].get<std::int64_t>();
+  CHECK(f.in_state("queued") == 2);  // in the proposal's own transaction: ada and sam, not kim (the author) nor lee
+  auto sender = f.sender();
+  CHECK(sender->deliver_due() == 2);
+  std::set<std::string> to;
+  for (const auto& m : f.transport.sent) {
+    to.insert(m.to);
+    CHECK(m.mime.find("Subject: Review requested: T pitching\r\n") != std::string::npos);
+    CHECK(m.mime.find("List-Unsubscribe-Post: List-Unsubscribe=One-Click") != std::string::npos);
+    CHECK(m.mime.find(".review_requests.") != std::string::npos);  // its own unsubscribe token
+    const auto text = text_part(m.mime);
+    CHECK(text.find("**@kim** asks for your review of a change to **T pitching**.") != std::string::npos);
+    CHECK(text.find("> Say *why* first") != std::string::npos);
+    CHECK(text.find("2 approvals") != std::string::npos);
+    CHECK(text.find("https://hub.example.org/proposals/" + std::to_string(id)) != std::string::npos);
+  }
+  CHECK(to == std::set<std::string>{"ada@example.org", "sam@example.org"});
+
+  // sam approves version 1: asked again for it (as a retried request would), only ada is mailed.
+  REQUIRE(f.call(Method::post, "/api/proposals/" + std::to_string(id) + "/reviews", json{{"verdict", "approve"}}.dump(), sam).status == 201);
+  auto again = f.hub->db().write_now([&](store::Connection& c) {
+    return f.hub->mail().review_requests().queue(c, id, 1, f.clock.now());
+  });
+  CHECK(*again == 1);
+  CHECK(*f.hub->db().write_now([&](store::Connection& c) {  // an outdated version: nothing
+    return f.hub->mail().review_requests().queue(c, id, 2, f.clock.now());
+  }) == 0);
+  sender->deliver_due();
+  CHECK(f.transport.sent.back().to == "ada@example.org");
+
+  // A new version awaits review again, from sam too; sam then turns this mail off.
+  f.transport.sent.clear();
+  REQUIRE(f.call(Method::put, "/api/proposals/" + std::to_string(id), json{{"base_revision", 1}, {"content", "a\nc\n"}}.dump(), kim).status == 200);
+  CHECK(sender->deliver_due() == 2);
+  REQUIRE(f.transport.sent.size() == 2);
+  CHECK(text_part(f.transport.sent[0].mime).find("version 2: earlier approvals no longer count") != std::string::npos);
+  REQUIRE(f.call(Method::put, "/api/me/mail", json{{"review_requests", false}}.dump(), sam).status == 200);
+  REQUIRE(f.call(Method::put, "/api/proposals/" + std::to_string(id), json{{"base_revision", 1}, {"content", "a\nd\n"}}.dump(), kim).status == 200);
+  CHECK(f.in_state("queued") == 1);  // ada only
+}
+
+TEST_CASE("digests: what the member's pages would show them, once per period, and nothing when there is nothing") {
+  ChannelsHub f;
+  auto &ada = f.ada, &sam = f.sam, &lee = f.lee, &kim = f.kim;
+  const auto general = f.general, inner = f.inner;
+  auto root = f.post(general, "Pricing a first retainer");
+  f.post(general, "reply one @lee", root);
+  f.post(general, "reply two", root);
+  f.post(inner, "cohort news for @sam and @lee");
   REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "sam@example.org"}, {"digest", "daily"}}.dump(), sam).status == 200);
   REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "lee@example.org"}, {"digest", "weekly"}}.dump(), lee).status == 200);
   REQUIRE(f.call(Method::put, "/api/me/mail", json{{"address", "kim@example.org"}, {"digest", "off"}}.dump(), kim).status == 200);

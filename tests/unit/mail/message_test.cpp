@@ -180,3 +180,13 @@ TEST_CASE("unsubscribe tokens: signed per user and kind, forged, altered and exp
   CHECK(expired.error().status == 400);
   CHECK(expired.error().message.find("expired") != std::string::npos);
 }
+
+TEST_CASE("plain_line and markdown_quote: members' text cut at a character boundary, never mid-character") {
+  const std::string title = std::string(79, 'a') + "\xE2\x82\xAC more";  // the euro sign spans bytes 79 to 81
+  CHECK(plain_line(title) == std::string(79, 'a'));
+  CHECK(plain_line("*Bold* [link]\nsecond line") == " Bold   link ");
+  CHECK(plain_line("one\r\ntwo") == "one");
+  CHECK(markdown_quote("first\nsecond", 100) == "> first\n> second");
+  CHECK(markdown_quote("ab\xE2\x82\xAC", 3) == "> ab …");
+  CHECK(markdown_quote("ab\xE2\x82\xAC", 5) == "> ab\xE2\x82\xAC");
+}

@@ -7,6 +7,7 @@ import { canInvite } from '../session.js';
 
 const KINDS = [
   ['mentions', 'Mail me at once when someone mentions me'],
+  ['review_requests', 'Mail me at once when a proposal awaits my review'],
   ['reviews', 'List the proposals awaiting my review in my digest'],
   ['renewals', 'Include my renewals due and quiet clients in my digest (only I see them)'],
   ['mentees', 'Send me a weekly summary of my mentees (mentors)'],

@@ -6,7 +6,9 @@ import { pageHeader, card, notice } from '../layout.js';
 import { errorMessage } from '../form.js';
 
 const NAMES = {
-  digest: 'your digest', mentions: 'mail when someone mentions you', reviews: 'mail when a proposal awaits your review',
+  digest: 'your digest', mentions: 'mail when someone mentions you',
+  review_requests: 'mail when a proposal awaits your review',
+  reviews: 'the proposals awaiting your review in your digest',
   renewals: 'renewal reminders', mentees: 'the weekly mentee summary',
 };
 
