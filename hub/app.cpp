@@ -31,7 +31,6 @@ std::vector<store::Migration> all_migrations() {
           mail::mail_migration(8), bridge::bridge_migration(9), bridge::mappings_migration(10),
           bridge::matrix::matrix_migration(11), bridge::slack::slack_migration(12),
           discussion::channel_archive_migration(13),
-          // Assigned number 16; 14 here until 14 and 15 land, since migrate() refuses a gap.
           mail::review_requests_migration(14)};
 }
 
