@@ -127,7 +127,7 @@ struct BotFixture : testing::DiscussionFixture {
 
 }  // namespace
 
-TEST_CASE("matrix bot mode: the bot sends for everyone as 'Display Name: text', edits and deletes included") {
+TEST_CASE("matrix bot mode: the bot sends for everyone as 'Display Name: text', edits, deletes and reactions too") {
   BotFixture f;
   const auto id = f.said(f.sam, "Hello **Matrix**");
   auto posted = f.send(f.outgoing("message.posted", id, 42));
@@ -159,31 +159,31 @@ TEST_CASE("matrix bot mode: the bot sends for everyone as 'Display Name: text', 
   REQUIRE(f.send(del).kind == SendOutcome::Kind::sent);
   CHECK(f.homeserver.requests().back().url ==
         "http://hs.test:8008/_matrix/client/v3/rooms/%21bots%3Ahs.test/redact/%24bot1/matrix%3A44");
-}
 
-TEST_CASE("matrix bot mode: a reaction shows once per emoji, and goes when nobody on the hub reacts with it") {
-  BotFixture f;
-  const auto id = f.said(f.sam, "react to me");
-  REQUIRE(f.send(f.outgoing("message.posted", id, 1)).kind == SendOutcome::Kind::sent);
-  const std::string reactions = f.msg(id) + "/reactions";
+  // One account can annotate an event once per key: the bot's reaction means "someone on the hub
+  // reacted with this", and goes when nobody on the hub does.
+  const auto liked = f.said(f.sam, "react to me");
+  const auto target = f.send(f.outgoing("message.posted", liked, 1)).remote_id;  // $bot3 (the edit was $bot2)
+  const std::string reactions = f.msg(liked) + "/reactions";
   auto react = [&](const std::string& who, const std::string& handle, std::int64_t seq, bool added) {
     const int status = added ? f.call(Method::post, reactions, R"({"emoji":":tada:"})", who).status
                              : f.call(Method::delete_, reactions + "/:tada:", "", who).status;
     REQUIRE(status / 100 == 2);
     const json delta = {{"handle", handle}, {"emoji", ":tada:"}, {"user_id", f.user_id_of(handle)}, {"added", added}};
-    auto out = f.outgoing("message.reacted", id, seq, delta);
-    out.self = bridge::RemoteRef{kBotRoom, "$bot1"};
+    auto out = f.outgoing("message.reacted", liked, seq, delta);
+    out.self = bridge::RemoteRef{kBotRoom, target};
     return f.send(out);
   };
-  CHECK(react(f.sam, "sam", 2, true).kind == SendOutcome::Kind::sent);
+  CHECK(react(f.sam, "sam", 2, true).kind == SendOutcome::Kind::sent);  // $bot4
   CHECK(react(f.mentor, "mia", 3, true).kind == SendOutcome::Kind::skipped);  // the bot shows it already
-  CHECK(f.requests_to("/send/m.reaction/").size() == 1);
+  const auto annotations = f.requests_to("/send/m.reaction/");
+  REQUIRE(annotations.size() == 1);
+  CHECK(json::parse(annotations[0].body)["m.relates_to"] ==
+        json{{"rel_type", "m.annotation"}, {"event_id", target}, {"key", ":tada:"}});
   CHECK(react(f.sam, "sam", 4, false).kind == SendOutcome::Kind::skipped);  // mia still reacts
-  CHECK(f.requests_to("/redact/").empty());
+  CHECK(f.requests_to("/redact/%24bot4/").empty());
   CHECK(react(f.mentor, "mia", 5, false).kind == SendOutcome::Kind::sent);
-  const auto redactions = f.requests_to("/redact/");
-  REQUIRE(redactions.size() == 1);
-  CHECK(contains(redactions[0].url, "/redact/%24bot2/"));
+  CHECK(f.requests_to("/redact/%24bot4/").size() == 1);
 }
 
 TEST_CASE("matrix bot sync: a filter for the mapped rooms, and next_batch stored only after its events are in") {
@@ -236,7 +236,7 @@ TEST_CASE("matrix bot sync: a filter for the mapped rooms, and next_batch stored
   CHECK(f.cursor() == "s2");
 }
 
-TEST_CASE("matrix bot sync: a limited timeline is gap-filled through /messages, oldest first") {
+TEST_CASE("matrix bot sync: a limited timeline is gap-filled oldest first, and a new room starts at the bot's join") {
   BotFixture f;
   f.syncs.push_back(bot_answer(200, sync_reply("s1", json::array())));
   REQUIRE(f.sync().kind == SyncRound::Kind::synced);
@@ -260,12 +260,10 @@ TEST_CASE("matrix bot sync: a limited timeline is gap-filled through /messages, 
   CHECK(f.sync().kind == SyncRound::Kind::retry);
   CHECK(f.cursor() == "s9");
   CHECK(f.bodies().size() == 5);
-}
-
-TEST_CASE("matrix bot sync: a newly mapped room gets a new filter, and only what follows the bot's join is applied") {
-  BotFixture f;
-  f.syncs.push_back(bot_answer(200, sync_reply("s1", json::array())));
+  f.syncs.push_back(bot_answer(200, sync_reply("s12", {m(11)})));
   REQUIRE(f.sync().kind == SyncRound::Kind::synced);
+
+  // A newly mapped room: a new filter, a join, and only what follows the bot's join is applied.
   const char* kNewRoom = "!new:hs.test";
   f.hub->db().write_now([&](store::Connection& c) {
     return bridge::add_mapping(c, f.lobby, Network::matrix, kNewRoom, 1, f.clock.now());
@@ -273,7 +271,7 @@ TEST_CASE("matrix bot sync: a newly mapped room gets a new filter, and only what
   f.hub->matrix()->poke();
   const json join = {{"type", "m.room.member"}, {"event_id", "$join"}, {"sender", kBotUser}, {"state_key", kBotUser},
                      {"origin_server_ts", 1}, {"content", {{"membership", "join"}}}};
-  f.syncs.push_back(bot_answer(200, sync_reply("s2", {said_in_matrix("$before", "@bob:hs.test", "before"), join,
+  f.syncs.push_back(bot_answer(200, sync_reply("s20", {said_in_matrix("$before", "@bob:hs.test", "before"), join,
                                                       said_in_matrix("$after", "@bob:hs.test", "after")},
                                                false, json::array(), kNewRoom)));
   REQUIRE(f.sync().kind == SyncRound::Kind::synced);
@@ -287,6 +285,7 @@ TEST_CASE("matrix bot sync: a newly mapped room gets a new filter, and only what
   REQUIRE(items.size() == 1);
   CHECK(items[0]["body"] == "after");
 }
+
 
 TEST_CASE("matrix bot sync: 429 waits retry_after_ms, 5xx backs off, 401 stops the loop and shows on the mapping") {
   BotFixture f;
