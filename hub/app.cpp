@@ -339,6 +339,9 @@ Hub::~Hub() {
 void Hub::connect_bridges(http::HttpClient& outbound) {
   if (auto* connector = matrix_->attach(outbound))
     add_relay(std::make_unique<bridge::Relay>(db_, discussion_.bridge_seam(), clock_, *connector));
+  if (const auto* sync = matrix_->bot_sync())
+    metrics_.add_counter("cohorthub_bridge_matrix_sync_rounds_total", "Matrix /sync batches the bot applied (bot mode).",
+                         [sync] { return double(sync->rounds()); });
 }
 
 void Hub::detach_bridges() {

@@ -250,7 +250,7 @@ boost::asio::awaitable<SyncRound> BotSync::sync_once() {
           ++failures_;
           co_return SyncRound{SyncRound::Kind::retry, kFirstBackoff, round.events, applied.error().message};
         }
-        if (!applied->empty() && event.value("type", "") != "m.room.member")
+        if (!applied->empty() && string_field(event, "type") != "m.room.member")
           log_reason("info", "matrix", "inbound event skipped", *applied);
         ++round.events;
       }

@@ -88,6 +88,8 @@ describe('Matrix bot mode', { timeout: 90_000 }, () => {
     assert.deepEqual(last.room.timeline.types, ['m.room.message', 'm.reaction', 'm.room.redaction', 'm.room.member']);
     assert.equal(last.room.state.lazy_load_members, true);
     assert.deepEqual(await items(), []);
+    const metrics = await admin.get('/metrics');
+    assert.ok(Number(/^cohorthub_bridge_matrix_sync_rounds_total (\d+)$/m.exec(metrics.text)?.[1]) > 0, metrics.text);
   });
 
   it('a hub message appears as "Display Name: text" from the bot, and its echo is skipped', async () => {
