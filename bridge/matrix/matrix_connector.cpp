@@ -327,8 +327,8 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::send_bot_reaction(const Out
   if (*row) co_return skipped("the bot shows " + emoji + " on this message already");
   json content = {{"m.relates_to", {{"rel_type", "m.annotation"}, {"event_id", out.self->id}, {"key", emoji}}},
                   {std::string(kProvenanceKey), provenance(out)}};
-  std::string path = room_path(room) + "/send/m.reaction/" + encode_component(out.txn_id);
-  auto reply = co_await call_in_room(http::Method::put, std::move(path), room, std::string(), std::move(content));
+  std::string path = room_path(room) + "/send/m.reaction/" + encode_component(out.txn_id), bot;
+  auto reply = co_await call_in_room(http::Method::put, std::move(path), room, std::move(bot), std::move(content));
   if (!reply.ok()) co_return failure_of(reply, "reacting in " + room);
   const std::string event_id(string_field(reply.body, "event_id"));
   if (event_id.empty()) co_return failure_of(reply, "the homeserver returned no event_id");
