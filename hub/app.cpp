@@ -173,11 +173,34 @@ std::string appservice_url(const Config& config) {
   return url;
 }
 
+static std::string first_line_of(const std::string& path, const char* setting);
+
+// Bot mode: one plain account, its access token read from a file (never from the config).
+static bridge::matrix::MatrixOptions bot_options_from(const Config& config) {
+  const auto& m = config.matrix;
+  const auto colon = m.bot_user_id.find(':');
+  if (m.bot_user_id.size() < 4 || m.bot_user_id[0] != '@' || colon == std::string::npos || colon < 2 ||
+      colon + 1 == m.bot_user_id.size())
+    throw std::runtime_error("matrix.bot_user_id must be a Matrix user id, e.g. @cohortbot:example.org");
+  if (m.bot_token_file.empty()) throw std::runtime_error("matrix.bot_token_file is required in bot mode");
+  bridge::matrix::MatrixOptions o;
+  o.mode = bridge::matrix::MatrixMode::bot;
+  o.homeserver_url = m.homeserver_url;
+  while (!o.homeserver_url.empty() && o.homeserver_url.back() == '/') o.homeserver_url.pop_back();
+  o.users = {m.user_prefix, m.server_name.empty() ? m.bot_user_id.substr(colon + 1) : m.server_name};
+  o.bot_user = m.bot_user_id;
+  o.as_token = first_line_of(m.bot_token_file, "matrix.bot_token_file");
+  if (o.as_token.empty()) throw std::runtime_error("matrix.bot_token_file: the file is empty");
+  o.sync_timeout = std::chrono::milliseconds(m.sync_timeout_ms);
+  return o;
+}
+
 std::optional<bridge::matrix::MatrixOptions> matrix_options_from(const Config& config, const DataDir& dir) {
   const auto& m = config.matrix;
   if (m.homeserver_url.empty()) return std::nullopt;
-  if (m.mode != "appservice") throw std::runtime_error("matrix.mode must be \"appservice\" (bot mode is not built yet)");
+  if (m.mode != "appservice" && m.mode != "bot") throw std::runtime_error("matrix.mode must be \"appservice\" or \"bot\"");
   if (!http::parse_url(m.homeserver_url)) throw std::runtime_error("matrix.homeserver_url must be an http(s) URL");
+  if (m.mode == "bot") return bot_options_from(config);
   if (m.server_name.empty()) throw std::runtime_error("matrix.server_name is required with matrix.homeserver_url");
   if (m.user_prefix.empty() || m.user_prefix.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-_") != std::string::npos)
     throw std::runtime_error("matrix.user_prefix must be lowercase letters, digits, '.', '-' or '_'");
@@ -226,16 +249,19 @@ static std::unique_ptr<http::StaticFiles> load_web_root(const Config& config) {
 
 void Hub::poke_relays() {
   for (auto& relay : relays_) relay->poke();
+  matrix_->poke();  // bot mode: a new sync filter for the new set of rooms
   slack_->poke();
 }
 
 void Hub::attach(boost::asio::any_io_executor executor) {
   discussion_.attach(executor);
   for (auto& relay : relays_) relay->start(executor);
+  matrix_->start(executor);  // bot mode's /sync loop
 }
 
 void Hub::stop_live() {
   for (auto& relay : relays_) relay->stop();
+  matrix_->stop();
   slack_->stop();
   discussion_.stream().stop();
 }
@@ -315,10 +341,14 @@ Hub::~Hub() {
 void Hub::connect_bridges(http::HttpClient& outbound) {
   if (auto* connector = matrix_->attach(outbound))
     add_relay(std::make_unique<bridge::Relay>(db_, discussion_.bridge_seam(), clock_, *connector));
+  if (const auto* sync = matrix_->bot_sync())
+    metrics_.add_counter("cohorthub_bridge_matrix_sync_rounds_total", "Matrix /sync batches the bot applied (bot mode).",
+                         [sync] { return double(sync->rounds()); });
 }
 
 void Hub::detach_bridges() {
   relays_.clear();
+  matrix_->detach();
   slack_->detach();
 }
 

@@ -77,9 +77,12 @@ struct Config {
   struct Matrix {                   // the Matrix bridge (bridge/matrix); off while homeserver_url is empty
     std::string homeserver_url;     // the client-server API's base, e.g. https://matrix.example.org
     std::string server_name;        // the homeserver's server name, e.g. example.org
-    std::string mode = "appservice";  // only "appservice" so far
+    std::string mode = "appservice";  // "appservice", or "bot" (one plain account; docs/operations.md)
     std::string user_prefix = "cohorthub";  // hub member ana is @cohorthub_ana:<server_name>
     std::string sender_localpart;   // the appservice's own user; empty: user_prefix
+    std::string bot_user_id;        // bot mode: the account, e.g. @cohortbot:matrix.org
+    std::string bot_token_file;     // bot mode: its access token, read from this file (never from the config)
+    std::int64_t sync_timeout_ms = 30000;  // bot mode: how long one /sync long poll waits
   } matrix;
   struct Slack {                    // bridge/slack (docs/operations.md, "Slack")
     std::string mode = "events";    // "events": the Events API; Socket Mode is not built yet

@@ -105,7 +105,7 @@ boost::asio::awaitable<Result<std::string>> AppserviceRoutes::apply_event(const 
     co_return std::string("a state event");
   }
   const InboundFacts facts{std::string(sender), content.contains(kProvenanceKey)};
-  const OwnIdentities own{options_.users.ghost_prefix(), options_.bot_user_id()};
+  const OwnIdentities own = options_.own_identities();
   if (auto echo = echo_reason(facts, own)) co_return "an echo: " + *echo;
   if (type != "m.room.message" && type != "m.reaction" && type != "m.room.redaction")
     co_return "an event type the bridge does not carry (" + std::string(utf8_prefix(type, 64)) + ")";
@@ -158,7 +158,7 @@ boost::asio::awaitable<Result<std::string>> AppserviceRoutes::note_member(const 
   const std::string user(string_field(event, "state_key"));
   const std::string display(utf8_prefix(string_field(field(event, "content"), "displayname"), 100));
   if (!valid_id(user) || display.empty()) co_return std::string("a membership without a display name");
-  const OwnIdentities own{options_.users.ghost_prefix(), options_.bot_user_id()};
+  const OwnIdentities own = options_.own_identities();
   if (echo_reason({user, false}, own)) co_return std::string("one of our own users' membership");
   auto remember = [&](store::Connection& c) { return remember_user(c, {user, std::nullopt, "", display}); };
   if (auto s = co_await db_.write(remember); !s) co_return s.error();

@@ -1,5 +1,6 @@
 // The Matrix bridge as the hub wires it: the appservice routes, and, when [matrix] is configured
-// and the hub is attached to an outbound HTTP client, the connector its relay sends through.
+// and the hub is attached to an outbound HTTP client, the connector its relay sends through (and,
+// in bot mode, the /sync loop that reads the rooms).
 // Unconfigured, the routes still exist (the API is fixed) and refuse every request, since there
 // is no hs_token to present.
 #pragma once
@@ -8,6 +9,7 @@
 #include <optional>
 
 #include "bridge/matrix/appservice_routes.hpp"
+#include "bridge/matrix/bot_sync.hpp"
 #include "bridge/matrix/matrix_connector.hpp"
 
 namespace hub::bridge::matrix {
@@ -24,7 +26,16 @@ class MatrixBridge {
   // REQUIRES: `client` outlives the connector.
   MatrixConnector* attach(http::HttpClient& client);
 
+  // Bot mode: the /sync loop, on `executor` (the network thread); nothing in appservice mode or
+  // before attach(). stop() ends it at its next wait; detach() destroys it after the io_context
+  // stopped (its timer belongs to it); poke() says the mappings changed.
+  void start(boost::asio::any_io_executor executor);
+  void stop();
+  void detach() { sync_.reset(); }
+  void poke();
+
   MatrixConnector* connector() { return connector_.get(); }
+  BotSync* bot_sync() { return sync_.get(); }
   const MatrixOptions& options() const { return options_; }
 
  private:
@@ -33,6 +44,7 @@ class MatrixBridge {
   const MatrixOptions options_;
   AppserviceRoutes routes_;
   std::unique_ptr<MatrixConnector> connector_;  // null until attach()
+  std::unique_ptr<BotSync> sync_;               // bot mode only, from attach()
 };
 
 }  // namespace hub::bridge::matrix

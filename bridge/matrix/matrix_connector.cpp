@@ -9,12 +9,7 @@
 #include "bridge/matrix/matrix_store.hpp"
 
 namespace hub::bridge::matrix {
-namespace {
 
-using nlohmann::json;
-
-// A path segment or query value with everything but RFC 3986's unreserved characters escaped
-// (room ids hold '!' and ':', event ids '$').
 std::string encode_component(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -30,6 +25,10 @@ std::string encode_component(std::string_view s) {
   }
   return out;
 }
+
+namespace {
+
+using nlohmann::json;
 
 std::string room_path(const std::string& room) { return "/_matrix/client/v3/rooms/" + encode_component(room); }
 
@@ -114,12 +113,17 @@ boost::asio::awaitable<MatrixReply> MatrixConnector::call(http::Method method, s
   http::ClientRequest req;
   req.method = method;
   req.url = options_.homeserver_url + path;
-  if (!as_user.empty()) req.url += (path.find('?') == std::string::npos ? "?user_id=" : "&user_id=") + encode_component(as_user);
-  req.headers.set("Authorization", "Bearer " + options_.as_token);
+  if (!as_user.empty() && !options_.bot())
+    req.url += (path.find('?') == std::string::npos ? "?user_id=" : "&user_id=") + encode_component(as_user);
   if (method != http::Method::get) {
     req.headers.set("Content-Type", "application/json");
     req.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   }
+  co_return co_await exchange(std::move(req));
+}
+
+boost::asio::awaitable<MatrixReply> MatrixConnector::exchange(http::ClientRequest req) {
+  req.headers.set("Authorization", "Bearer " + options_.as_token);
   MatrixReply reply;
   reply.response = co_await client_.send(std::move(req));
   if (reply.response.ok()) {
@@ -144,6 +148,7 @@ boost::asio::awaitable<MatrixReply> MatrixConnector::call_in_room(http::Method m
 
 boost::asio::awaitable<std::optional<SendOutcome>> MatrixConnector::ensure_ghost(std::string handle,
                                                                                  std::string display_name) {
+  if (options_.bot()) co_return std::nullopt;  // one account sends for everyone
   const std::string user = options_.users.user_id(handle);
   if (!registered_.count(user)) {
     json body = {{"type", "m.login.application_service"},
@@ -210,8 +215,16 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::send_message(const Outgoing
   auto lookup = [&](store::Connection& c) { return matrix_ids_of(c, handles, options_.users); };
   auto mentioned = co_await db_.read(lookup);
   if (!mentioned) co_return retry_later("looking up mentions: " + mentioned.error().message);
+  if (options_.bot()) {
+    // No appservice users exist: only Matrix people (the hub's ghosts of them) can be mentioned.
+    std::erase_if(*mentioned, [this](const std::string& id) { return options_.users.handle_of(id).has_value(); });
+  }
 
   json content = message_content(message, *mentioned);
+  if (options_.bot()) {
+    const auto name = string_field(author, "display_name");
+    content = with_author(std::move(content), name.empty() ? std::string_view(handle) : name);
+  }
   if (edit) {
     json replacement = content;
     content["body"] = "* " + content["body"].get<std::string>();
@@ -258,6 +271,7 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::send_reaction(const Outgoin
   const std::string& room = out.mapping.remote_room;
   const std::string as_user = options_.users.user_id(handle);
   const std::int64_t message_id = out.event.message_id;
+  if (options_.bot()) co_return co_await send_bot_reaction(out, delta);
   if (!added) {
     auto find = [&](store::Connection& c) { return reaction_of(c, message_id, user_id, emoji); };
     auto row = co_await db_.read(find);
@@ -283,6 +297,43 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::send_reaction(const Outgoin
   if (event_id.empty()) co_return failure_of(reply, "the homeserver returned no event_id");
   ReactionRow row{event_id, room, message_id, user_id, emoji};
   auto remember = [&row](store::Connection& c) { return remember_reaction(c, row); };
+  if (auto s = co_await db_.write(remember); !s) co_return retry_later("recording the reaction: " + s.error().message);
+  co_return sent();
+}
+
+boost::asio::awaitable<SendOutcome> MatrixConnector::send_bot_reaction(const Outgoing& out, const json& delta) {
+  // The bot may annotate an event once per key (M_DUPLICATE_ANNOTATION otherwise): its reaction
+  // stands for "someone on the hub reacted with this", and goes when nobody on the hub does.
+  const std::string emoji(string_field(delta, "emoji"));
+  const std::string& room = out.mapping.remote_room;
+  const std::int64_t message_id = out.event.message_id;
+  auto find = [&](store::Connection& c) { return hub_reaction_of(c, message_id, emoji); };
+  auto row = co_await db_.read(find);
+  if (!row) co_return retry_later("looking up the reaction: " + row.error().message);
+  if (!delta.value("added", false)) {
+    if (!*row) co_return skipped("a removed reaction Matrix never had");
+    const json message = json::parse(out.event.payload, nullptr, false);
+    if (const json& reactions = member(message, "reactions"); reactions.is_array())
+      for (const auto& r : reactions)
+        if (string_field(r, "emoji") == emoji && r.value("count", 0) > 0)
+          co_return skipped("someone on the hub still reacts with " + emoji);
+    std::string bot;
+    auto outcome = co_await send_redaction(out, (*row)->event_id, std::move(bot));
+    if (outcome.kind != SendOutcome::Kind::sent) co_return outcome;
+    auto forget = [id = (*row)->event_id](store::Connection& c) { return forget_reaction(c, id); };
+    if (auto s = co_await db_.write(forget); !s) co_return retry_later("forgetting the reaction: " + s.error().message);
+    co_return outcome;
+  }
+  if (*row) co_return skipped("the bot shows " + emoji + " on this message already");
+  json content = {{"m.relates_to", {{"rel_type", "m.annotation"}, {"event_id", out.self->id}, {"key", emoji}}},
+                  {std::string(kProvenanceKey), provenance(out)}};
+  std::string path = room_path(room) + "/send/m.reaction/" + encode_component(out.txn_id), bot;
+  auto reply = co_await call_in_room(http::Method::put, std::move(path), room, std::move(bot), std::move(content));
+  if (!reply.ok()) co_return failure_of(reply, "reacting in " + room);
+  const std::string event_id(string_field(reply.body, "event_id"));
+  if (event_id.empty()) co_return failure_of(reply, "the homeserver returned no event_id");
+  ReactionRow stored{event_id, room, message_id, delta.value("user_id", std::int64_t{0}), emoji};
+  auto remember = [&stored](store::Connection& c) { return remember_reaction(c, stored); };
   if (auto s = co_await db_.write(remember); !s) co_return retry_later("recording the reaction: " + s.error().message);
   co_return sent();
 }

@@ -3,6 +3,8 @@
 //
 // - Messages: PUT /rooms/{roomId}/send/m.room.message/{txnId}?user_id=<ghost>, txnId from the
 //   outbox id, so a resend is idempotent; the content carries the provenance key.
+// - Bot mode: the same calls as the bot account, with no ghosts; a message's text starts with its
+//   author's display name, and a reaction shows once per emoji, whoever on the hub made it.
 // - Ghosts are registered lazily (m.login.application_service; M_USER_IN_USE is fine), their display
 //   name kept current, and they join the room when the homeserver says they are not in it.
 // - Edits: m.replace with m.new_content; deletes: redactions; replies: m.in_reply_to; threads:
@@ -11,6 +13,7 @@
 //   are `failed` with the errcode.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
@@ -18,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bridge/loop_guard.hpp"
 #include "bridge/matrix/matrix_format.hpp"
 #include "bridge/relay.hpp"
 #include "hub/http/client.hpp"
@@ -25,15 +29,30 @@
 
 namespace hub::bridge::matrix {
 
+// How the hub is present in Matrix: an appservice with a ghost per hub member, or one plain
+// account (bot mode, for homeservers where no appservice can be registered) that sends for
+// everyone as "Display Name: text" and reads the rooms through /sync (bot_sync.hpp).
+enum class MatrixMode { appservice, bot };
+
 struct MatrixOptions {
+  MatrixMode mode = MatrixMode::appservice;
   std::string homeserver_url;  // e.g. "https://hs.example", no trailing slash
   UserNamespace users;         // prefix and server_name
   std::string sender_localpart;  // the appservice's own user
-  std::string as_token;        // what the hub sends to the homeserver
-  std::string hs_token;        // what the homeserver sends to the hub
+  std::string as_token;        // what the hub sends to the homeserver: the as_token, or the bot's access token
+  std::string hs_token;        // what the homeserver sends to the hub (appservice mode; empty in bot mode)
+  std::string bot_user;        // bot mode: the account's user id, e.g. "@cohortbot:matrix.org"
+  std::chrono::milliseconds sync_timeout{30'000};  // bot mode: how long one /sync long poll waits
 
-  std::string bot_user_id() const { return "@" + sender_localpart + ":" + users.server; }
+  bool bot() const { return mode == MatrixMode::bot; }
+  std::string bot_user_id() const { return bot() ? bot_user : "@" + sender_localpart + ":" + users.server; }
+  // Who an inbound event must not come from: our ghosts (appservice mode only) and our own user.
+  OwnIdentities own_identities() const { return {bot() ? std::string() : users.ghost_prefix(), bot_user_id()}; }
 };
+
+// A path segment or query value with everything but RFC 3986's unreserved characters escaped
+// (room ids hold '!' and ':', event ids '$').
+std::string encode_component(std::string_view s);
 
 // What the homeserver answered to one client-server call.
 struct MatrixReply {
@@ -61,10 +80,15 @@ class MatrixConnector final : public Connector {
 
   const MatrixOptions& options() const { return options_; }
 
- private:
-  // One client-server call with the as_token; `as_user` adds ?user_id= (empty: the sender itself).
+  // One client-server call with the as_token (or the bot's token); `as_user` adds ?user_id= in
+  // appservice mode (empty: the sender itself; ignored in bot mode).
   boost::asio::awaitable<MatrixReply> call(http::Method method, std::string path, std::string as_user,
                                            nlohmann::json body);
+  // `request` with the token added and the answer parsed (the /sync long poll sets its own
+  // timeout and size limit).
+  boost::asio::awaitable<MatrixReply> exchange(http::ClientRequest request);
+
+ private:
   // A call into `room` as `as_user`, joined first and retried once when the homeserver answers
   // M_FORBIDDEN (not in the room).
   boost::asio::awaitable<MatrixReply> call_in_room(http::Method method, std::string path, std::string room,
@@ -74,6 +98,7 @@ class MatrixConnector final : public Connector {
   boost::asio::awaitable<SendOutcome> send_redaction(const Outgoing& out, const std::string& event_id,
                                                       std::string as_user);
   boost::asio::awaitable<SendOutcome> send_reaction(const Outgoing& out, const nlohmann::json& delta);
+  boost::asio::awaitable<SendOutcome> send_bot_reaction(const Outgoing& out, const nlohmann::json& delta);
 
   store::Executor& db_;
   http::HttpClient& client_;

@@ -131,6 +131,17 @@ json message_content(const json& message, const std::vector<std::string>& mentio
   return content;
 }
 
+json with_author(json content, std::string_view display_name) {
+  const std::string body(string_field(content, "body"));
+  const std::string name(display_name);
+  std::string html(string_field(content, "formatted_body"));
+  if (html.empty()) html = markdown::escape_html(body);
+  content["body"] = name + ": " + body;
+  content["format"] = "org.matrix.custom.html";
+  content["formatted_body"] = "<strong>" + markdown::escape_html(name) + "</strong>: " + html;
+  return content;
+}
+
 std::string escape_markdown(std::string_view text, bool at_line_start) {
   std::string out;
   out.reserve(text.size());

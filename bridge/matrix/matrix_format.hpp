@@ -36,6 +36,10 @@ std::string matrix_html(std::string_view html);
 // body, format, formatted_body and m.mentions (`mentioned`: Matrix user ids).
 nlohmann::json message_content(const nlohmann::json& message, const std::vector<std::string>& mentioned);
 
+// Bot mode: `content` (message_content's) as one account sends it for everyone, its text led by
+// the author's name: body "Name: text", formatted_body "<strong>Name</strong>: html".
+nlohmann::json with_author(nlohmann::json content, std::string_view display_name);
+
 // Markdown for a Matrix user's HTML: emphasis, code, links with safe URLs, lists, quotes and
 // headings kept; pills of our own ghosts become @handles; reply fallbacks (<mx-reply>), scripts,
 // styles and unknown tags dropped (their text kept, except for scripts and styles).

@@ -66,6 +66,17 @@ Result<std::optional<ReactionRow>> reaction_of(Connection& db, std::int64_t mess
   return std::optional<ReactionRow>(read_reaction(s));
 }
 
+Result<std::optional<ReactionRow>> hub_reaction_of(Connection& db, std::int64_t message_id, const std::string& emoji) {
+  auto s = db.prepare(std::string(kReactionColumns) +
+                      "WHERE message_id = ?1 AND emoji = ?2 AND user_id NOT IN "
+                      "(SELECT ghost_id FROM matrix_users WHERE ghost_id IS NOT NULL) ORDER BY created_seq DESC LIMIT 1");
+  s.bind(1, message_id).bind(2, std::string_view(emoji));
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<ReactionRow>();
+  return std::optional<ReactionRow>(read_reaction(s));
+}
+
 Status forget_reaction(Connection& db, const std::string& event_id) {
   auto s = db.prepare("DELETE FROM matrix_reactions WHERE event_id = ?1");
   s.bind(1, std::string_view(event_id));

@@ -34,6 +34,9 @@ Result<std::optional<ReactionRow>> reaction_by_event(Connection& db, const std::
 // The latest reaction event for `user_id`'s `emoji` on `message_id`.
 Result<std::optional<ReactionRow>> reaction_of(Connection& db, std::int64_t message_id, std::int64_t user_id,
                                                const std::string& emoji);
+// The latest reaction event with `emoji` on `message_id` made for a hub member (not one applied
+// from a Matrix user's reaction): in bot mode the bot's one reaction for that emoji.
+Result<std::optional<ReactionRow>> hub_reaction_of(Connection& db, std::int64_t message_id, const std::string& emoji);
 Status forget_reaction(Connection& db, const std::string& event_id);
 
 struct MatrixUser {

@@ -53,7 +53,8 @@ export async function startFakeHomeserver(opts = {}) {
   return hs;
 }
 
-// Emits 'event' (event, room) for every event appended to a room.
+// Emits 'event' (event, room) for every event appended to a room, and 'sync' ({userId, since})
+// for every /sync request.
 export class FakeHomeserver extends EventEmitter {
   constructor(opts) {
     super();
@@ -142,6 +143,18 @@ export class FakeHomeserver extends EventEmitter {
       const timer = setTimeout(() => { finish(); reject(new Error(`fake homeserver: timed out waiting for ${what}`)); }, timeoutMs);
       const finish = () => { clearTimeout(timer); this.off('event', waiter); };
       this.on('event', waiter);
+    });
+  }
+
+  // Resolves once `userId` calls /sync from the current stream position or later, so it has taken
+  // in every event so far (a bot stores its position only after applying a batch); no polling.
+  caughtUp(userId, { timeoutMs = 10000 } = {}) {
+    const target = this.pos;
+    return new Promise((resolve, reject) => {
+      const listener = (s) => { if (s.userId === userId && s.since !== null && s.since >= target) { finish(); resolve(); } };
+      const timer = setTimeout(() => { finish(); reject(new Error(`fake homeserver: ${userId} did not sync up to s${target}`)); }, timeoutMs);
+      const finish = () => { clearTimeout(timer); this.off('sync', listener); };
+      this.on('sync', listener);
     });
   }
 
@@ -787,6 +800,7 @@ export class FakeHomeserver extends EventEmitter {
   async onSync(c) {
     const filter = this.resolveFilter(c, c.query.get('filter'), `${CS}/definitions/sync_filter.yaml`);
     const since = c.query.has('since') ? parseToken(c.query.get('since')) : null;
+    this.emit('sync', { userId: c.userId, since });
     const fullState = c.query.get('full_state') === 'true';
     const deadline = Date.now() + this.limitParam(c.query.get('timeout'), 0);
     for (;;) {

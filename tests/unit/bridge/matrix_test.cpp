@@ -140,6 +140,28 @@ TEST_CASE("matrix connector: a hub message goes out as its author's ghost, regis
   CHECK(requests[3].url == requests[2].url);
 }
 
+TEST_CASE("matrix connector: a hub member's new display name reaches their ghost with their next message") {
+  MatrixFixture f;
+  REQUIRE(f.send(f.outgoing("message.posted", f.said(f.sam, "one"), 1)).kind == SendOutcome::Kind::sent);
+  REQUIRE(f.send(f.outgoing("message.posted", f.said(f.sam, "two"), 2)).kind == SendOutcome::Kind::sent);
+  auto names = [&] {
+    std::vector<json> out;
+    for (const auto& r : f.homeserver.requests())
+      if (has(r.url, "/displayname")) out.push_back(json::parse(r.body));
+    return out;
+  };
+  CHECK(names() == std::vector<json>{{{"displayname", "sam display"}}});  // set once, not per message
+  // The hub has no rename route yet; the name changes in the store (as an admin's fix would).
+  f.hub->db().write_now([&](store::Connection& c) {
+    auto s = c.prepare("UPDATE users SET display_name = 'Sam Renamed' WHERE id = ?1");
+    s.bind(1, f.user_id_of("sam"));
+    return s.run();
+  });
+  REQUIRE(f.send(f.outgoing("message.posted", f.said(f.sam, "three"), 3)).kind == SendOutcome::Kind::sent);
+  CHECK(names() == std::vector<json>{{{"displayname", "sam display"}}, {{"displayname", "Sam Renamed"}}});
+  CHECK(has(f.homeserver.requests().back().url, "/send/m.room.message/matrix%3A3"));
+}
+
 TEST_CASE("matrix connector: a ghost already registered is fine, and one not in the room joins and retries") {
   MatrixFixture f;
   bool joined = false;

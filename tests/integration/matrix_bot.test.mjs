@@ -1,0 +1,163 @@
+// Matrix bot mode end to end: a real hub logged in as one plain account of the spec-validated fake
+// homeserver (tests/support/fake_homeserver.mjs), reading the room through /sync and sending for
+// everyone as "Display Name: text".
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHub, Client, cli } from '../support/server.mjs';
+import { startFakeHomeserver } from '../support/fake_homeserver.mjs';
+
+const ADMIN = { handle: 'ada', password: 'correct horse battery staple' };
+const SERVER = 'hs.test';
+const PROVENANCE = 'org.cohorthub.provenance';
+
+describe('Matrix bot mode', { timeout: 90_000 }, () => {
+  let hub, hs, env, dataDir, admin, name, channel, mapping, room, bob, bot, token;
+
+  const timeline = () => hs.room(room).timeline;
+  async function event(pred, what) {
+    await hs.waitFor(() => timeline().some(pred), { what });
+    return timeline().find(pred);
+  }
+  const items = async () => (await admin.get(`/api/channels/${channel}/messages?limit=200`)).json.items;
+  const say = async (body) => (await admin.post(`/api/channels/${channel}/messages`, { body })).json.message;
+  const text = (body) => ({ msgtype: 'm.text', body });
+  // Resolves when the hub's log has a line matching `re` (read as it is written; no polling).
+  function logged(re) {
+    if (re.test(hub.logs())) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { hub.child.stderr.off('data', check); reject(new Error(`no log line ${re}`)); }, 10_000);
+      const check = () => {
+        if (!re.test(hub.logs())) return;
+        clearTimeout(timer);
+        hub.child.stderr.off('data', check);
+        resolve();
+      };
+      hub.child.stderr.on('data', check);
+    });
+  }
+  async function start() {
+    hub = await startHub({ dataDir, env });
+    admin = new Client(hub.url);
+    assert.equal((await admin.post('/api/login', ADMIN)).status, 200);
+  }
+
+  before(async () => {
+    hs = await startFakeHomeserver({ serverName: SERVER });
+    bot = hs.createUser('cohortbot');
+    token = hs.tokenFor(bot);
+    bob = hs.createUser('bob');
+    room = hs.createRoom(bob, { preset: 'public_chat', name: 'General' });
+
+    dataDir = mkdtempSync(join(tmpdir(), 'cohorthub-matrix-bot-'));
+    const tokenFile = join(dataDir, 'bot.token');
+    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+    env = {
+      COHORTHUB_MATRIX_HOMESERVER_URL: hs.url,
+      COHORTHUB_MATRIX_MODE: 'bot',
+      COHORTHUB_MATRIX_BOT_USER_ID: bot,
+      COHORTHUB_MATRIX_BOT_TOKEN_FILE: tokenFile,
+      COHORTHUB_MATRIX_SYNC_TIMEOUT_MS: '300',  // short long polls: a new mapping is seen at once
+    };
+    cli(['init', '--data-dir', dataDir], { env });
+    cli(['admin', 'create-admin', '--data-dir', dataDir, '--handle', ADMIN.handle],
+      { env: { ...env, COHORTHUB_ADMIN_PASSWORD: ADMIN.password } });
+    await start();
+    name = (await admin.get('/api/me')).json.display_name;
+    channel = (await admin.post('/api/channels', { name: 'general' })).json.channel.id;
+    hs.sendAs(bob, room, 'm.room.message', text('said before the bridge came'));
+    const mapped = await admin.post('/api/bridge/mappings', { channel_id: channel, network: 'matrix', remote_id: room });
+    assert.equal(mapped.status, 201, mapped.text);
+    mapping = mapped.json.mapping.id;
+    await hs.waitFor(() => hs.room(room).membershipOf(bot) === 'join', { what: 'the bot joining the room' });
+    await hs.caughtUp(bot);
+  });
+  after(async () => {
+    const exit = await hub?.stop();
+    await hs?.close();
+    assert.deepEqual(hs?.invalid ?? [], [], 'every request the hub made is valid per the spec');
+    assert.deepEqual(exit, { code: 0, signal: null }, hub?.logs());
+  });
+
+  it('uploads a filter for the mapped room and imports nothing from before its join', async () => {
+    const filters = hs.requests.filter((r) => r.userId === bot && r.path.endsWith('/filter') && r.status === 200);
+    const last = filters.at(-1).body;
+    assert.deepEqual(last.room.rooms, [room]);
+    assert.deepEqual(last.room.timeline.types, ['m.room.message', 'm.reaction', 'm.room.redaction', 'm.room.member']);
+    assert.equal(last.room.state.lazy_load_members, true);
+    assert.deepEqual(await items(), []);
+    const metrics = await admin.get('/metrics');
+    assert.ok(Number(/^cohorthub_bridge_matrix_sync_rounds_total (\d+)$/m.exec(metrics.text)?.[1]) > 0, metrics.text);
+  });
+
+  it('a hub message appears as "Display Name: text" from the bot, and its echo is skipped', async () => {
+    await say('Hello **Matrix**');
+    const e = await event((x) => x.type === 'm.room.message' && x.sender === bot, 'the hub message');
+    assert.equal(e.content.body, `${name}: Hello **Matrix**`);
+    assert.match(e.content.formatted_body, new RegExp(`^<strong>${name}</strong>: .*<strong>Matrix</strong>`));
+    assert.ok(e.content[PROVENANCE]);
+    await hs.caughtUp(bot);
+    assert.deepEqual((await items()).map((m) => m.body), ['Hello **Matrix**']);
+  });
+
+  it('Matrix messages, edits and reactions reach the channel through /sync, once each', async () => {
+    const sent = hs.sendAs(bob, room, 'm.room.message', text('from *Element*'));
+    hs.sendAs(bob, room, 'm.room.message', { ...text('* from Element, edited'),
+      'm.new_content': text('from Element, edited'), 'm.relates_to': { rel_type: 'm.replace', event_id: sent.event_id } });
+    hs.sendAs(bob, room, 'm.reaction', { 'm.relates_to': { rel_type: 'm.annotation', event_id: sent.event_id, key: '👍' } });
+    await hs.caughtUp(bot);
+    const mine = (await items()).filter((m) => m.author.via === 'matrix');
+    assert.equal(mine.length, 1);
+    assert.equal(mine[0].body, 'from Element, edited');
+    assert.equal(mine[0].author.display_name, 'bob');
+    assert.deepEqual(mine[0].reactions.map((r) => [r.emoji, r.count]), [['👍', 1]]);
+  });
+
+  it('hub edits, reactions and deletes go out from the bot as relations and redactions', async () => {
+    const id = (await say('draft')).id;
+    const sent = await event((x) => x.content?.body === `${name}: draft`, 'the draft');
+    assert.equal((await admin.patch(`/api/messages/${id}`, { body: 'final' })).status, 200);
+    const edit = await event((x) => x.content?.['m.new_content']?.body === `${name}: final`, 'the edit');
+    assert.deepEqual(edit.content['m.relates_to'], { rel_type: 'm.replace', event_id: sent.event_id });
+    assert.ok((await admin.post(`/api/messages/${id}/reactions`, { emoji: '🎉' })).status < 300);
+    const reaction = await event((x) => x.type === 'm.reaction' && x.sender === bot, 'the reaction');
+    assert.deepEqual(reaction.content['m.relates_to'], { rel_type: 'm.annotation', event_id: sent.event_id, key: '🎉' });
+    assert.ok((await admin.del(`/api/messages/${id}`)).status < 300);
+    await event((x) => x.type === 'm.room.redaction' && (x.redacts ?? x.content.redacts) === sent.event_id, 'the redaction');
+  });
+
+  it('after a crash, a limited timeline is gap-filled from the stored next_batch: nothing lost or repeated', async () => {
+    assert.deepEqual(await hub.stop({ signal: 'SIGKILL' }), { code: null, signal: 'SIGKILL' });
+    const said = [];
+    for (let i = 1; i <= 70; i++) {
+      said.push(`offline ${i}`);
+      hs.sendAs(bob, room, 'm.room.message', text(`offline ${i}`));
+    }
+    hs.failNext({ status: 429, retryAfterMs: 300, match: { path: /\/sync$/ } });  // and the first sync is rate-limited
+    const before = hs.requests.length;
+    await start();
+    await hs.caughtUp(bot);
+    const bodies = (await items()).map((m) => m.body).filter((b) => b.startsWith('offline '));
+    assert.deepEqual(bodies, said, 'all 70, once each, in order');
+    const after = hs.requests.slice(before).filter((r) => r.userId === bot || r.errcode === 'M_LIMIT_EXCEEDED');
+    const syncs = after.filter((r) => r.path.endsWith('/sync'));
+    assert.equal(syncs[0].status, 429);
+    assert.ok(syncs[1].query.since, 'resumed from the stored next_batch, not from scratch');
+    assert.ok(syncs.some((r) => r.status === 200 && r.response.rooms.join[room]?.timeline.limited), 'the timeline was limited');
+    assert.ok(after.some((r) => r.path.endsWith('/messages') && r.query.dir === 'b' && r.status === 200), 'gap-filled');
+    assert.equal(timeline().filter((e) => e.sender === bot && e.content?.body?.includes('offline')).length, 0, 'nothing echoed');
+  });
+
+  it('a refused token shows on the mapping\'s status and stops the loop', async () => {
+    hs.tokens.delete(token);
+    await logged(/"event":"sync halted"/);
+    const status = await admin.get(`/api/bridge/mappings/${mapping}/status`);
+    assert.equal(status.status, 200);
+    assert.match(JSON.stringify(status.json), /M_UNKNOWN_TOKEN/);
+    assert.doesNotMatch(hub.logs(), new RegExp(token));
+    const refused = hs.requests.filter((r) => r.path.endsWith('/sync') && r.errcode === 'M_UNKNOWN_TOKEN');
+    assert.equal(refused.length, 1, 'no retry after the token was refused');
+  });
+});
