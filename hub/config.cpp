@@ -81,10 +81,10 @@ std::vector<Setting> settings(Config& c) {
       {"matrix", "mode", &c.matrix.mode, 0, 0, "\"appservice\" (run `cohorthub bridge matrix-registration` first)"},
       {"matrix", "user_prefix", &c.matrix.user_prefix, 0, 0, "hub member ana appears as @<prefix>_ana:<server_name>"},
       {"matrix", "sender_localpart", &c.matrix.sender_localpart, 0, 0, "the appservice's own user; empty: user_prefix"},
-      {"slack", "mode", &c.slack.mode, 0, 0, "\"events\": Slack pushes to /api/bridge/slack/events (docs/operations.md)"},
+      {"slack", "mode", &c.slack.mode, 0, 0, "\"events\": Slack pushes to /api/bridge/slack/events; \"socket\": the hub connects to Slack (Socket Mode, docs/operations.md)"},
       {"slack", "signing_secret_file", &c.slack.signing_secret_file, 0, 0, "file holding the Slack app's signing secret; one stored by an admin wins"},
       {"slack", "bot_token_file", &c.slack.bot_token_file, 0, 0, "file holding the bot token (xoxb-...); one stored by an admin wins"},
-      {"slack", "app_token_file", &c.slack.app_token_file, 0, 0, "file holding the app-level token (xapp-...), for Socket Mode (not built yet: unused)"},
+      {"slack", "app_token_file", &c.slack.app_token_file, 0, 0, "file holding the app-level token (xapp-...), for Socket Mode; one stored by an admin wins"},
       {"slack", "api_url", &c.slack.api_url, 0, 0, "Slack's Web API; tests point it at a fake"},
       {"slack", "pace_ms", &c.slack.pace_ms, 0, 60000, "milliseconds between two messages to one Slack channel (Slack allows about 1/s)"},
   };

@@ -82,7 +82,7 @@ struct Config {
     std::string sender_localpart;   // the appservice's own user; empty: user_prefix
   } matrix;
   struct Slack {                    // bridge/slack (docs/operations.md, "Slack")
-    std::string mode = "events";    // "events": the Events API; Socket Mode is not built yet
+    std::string mode = "events";    // "events": the Events API; "socket": Socket Mode
     std::string signing_secret_file;  // the signing secret, read from this file (or stored by an admin)
     std::string bot_token_file;       // the bot token, read from this file (or stored by an admin)
     std::string app_token_file;       // the app-level token, for Socket Mode

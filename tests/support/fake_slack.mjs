@@ -85,6 +85,11 @@ export async function startFakeSlack(opts = {}) {
       m.deleted = true;
       return { ok: true, channel: a.channel, ts: a.ts };
     },
+    'chat.getPermalink': (a) => {
+      if (!channels.has(a.channel)) return { ok: false, error: 'channel_not_found' };
+      if (!find(a.channel, a.message_ts)) return { ok: false, error: 'message_not_found' };
+      return { ok: true, channel: a.channel, permalink: `https://fake.slack.com/archives/${a.channel}/p${a.message_ts.replace('.', '')}` };
+    },
     'reactions.add': (a) => {
       const m = find(a.channel, a.timestamp);
       if (!m || m.deleted) return { ok: false, error: 'message_not_found' };
