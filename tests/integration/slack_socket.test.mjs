@@ -2,7 +2,7 @@
 // Socket Mode (tests/support/fake_slack.mjs). Events arrive once and are acknowledged; the hub
 // reconnects through a new URL after Slack's disconnect and after a dropped link; an envelope
 // Slack sends again (its ack was lost) is applied once; hub messages still reach Slack; /metrics
-// counts the Slack relay.
+// counts the Slack relay; a message too long for the other side is cut with a link back, both ways.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHub, Client } from '../support/server.mjs';
@@ -83,4 +83,27 @@ test('slack socket mode: events once, acks, reconnects after disconnect and drop
     return /cohorthub_bridge_slack_sent_total [1-9]/.test(text) && text;
   }, 'the slack counter');
   assert.match(metrics, /cohorthub_bridge_slack_failures_total 0/);
+});
+
+test('slack socket mode: a message too long for the other side is cut with a link to the whole one, both ways', async () => {
+  // Slack -> hub: 12,000 characters against the hub's 10,000 bytes; the link is built from the
+  // workspace URL auth.test gives (https://fake.slack.com/).
+  const long = slack.userMessage('C0HUB', 'U2BOB', 'x'.repeat(12000));
+  slack.socketEvent(long);
+  const link = `https://fake.slack.com/archives/C0HUB/p${long.ts.replace('.', '')}`;
+  const cut = await eventually(async () => (await admin.get(`/api/channels/${channel}/messages`)).json.items
+    .find((m) => m.body.startsWith('xxxx')), 'the long post');
+  assert.ok(cut.body.length <= 10000);
+  assert.ok(cut.body.endsWith(`… [*(cut short: the whole message is in Slack)*](<${link}>)`), cut.body.slice(-200));
+  // hub -> Slack: 9,000 '<' and 1,000 '&' are 41,000 characters once escaped: over Slack's limit.
+  const sent = await admin.post(`/api/channels/${channel}/messages`, { body: '<'.repeat(9000) + '&'.repeat(1000) });
+  assert.equal(sent.status, 201);
+  const out = await eventually(() => slack.messages('C0HUB').find((m) => (m.text || '').startsWith('&lt;&lt;')), 'the cut post');
+  assert.ok(out.text.length <= 40000);
+  // (the origin is [server] public_origin, unset here)
+  assert.ok(out.text.endsWith(`/channels/${channel}#message-${sent.json.message.id}|(the whole message is on the hub)>`),
+    out.text.slice(-200));
+  assert.match(out.text, /&amp;… <http/);  // never cut inside an entity
+  assert.equal(slack.messages('C0HUB').filter((m) => (m.text || '').startsWith('&lt;&lt;')).length, 1);
+  assert.equal((await hubBodies()).filter((b) => b.startsWith('xxxx')).length, 1);
 });
