@@ -27,12 +27,13 @@ std::string socket_text(const json& o, const char* key) {
   return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// Clears the connection the owner may abort() once the session that opened it is over, however
-// it ends (its coroutine frame may be destroyed with the io_context).
-struct current_connection {
-  http::WebSocketConnection*& slot;
-  current_connection(http::WebSocketConnection*& s, http::WebSocketConnection* c) : slot(s) { slot = c; }
-  ~current_connection() { slot = nullptr; }
+// Points the owner at a coroutine's local (the connection to abort(), the timer to cancel) for as
+// long as it lives, however the coroutine ends (its frame may be destroyed with the io_context).
+template <class T>
+struct lent_while_alive {
+  T*& slot;
+  lent_while_alive(T*& s, T* local) : slot(s) { slot = local; }
+  ~lent_while_alive() { slot = nullptr; }
 };
 
 }  // namespace
@@ -93,10 +94,10 @@ asio::awaitable<void> SocketMode::pause(std::chrono::milliseconds delay) {
     co_await wait_(delay);
     co_return;
   }
-  timer_ = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor, delay);
+  asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+  lent_while_alive<asio::steady_timer> lent(timer_, &timer);
   boost::system::error_code cancelled;
-  co_await timer_->async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
-  timer_.reset();
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
 }
 
 asio::awaitable<void> SocketMode::run() {
@@ -149,7 +150,7 @@ asio::awaitable<SocketMode::End> SocketMode::session() {
     co_return stopping_ ? End::stopped : End::refused;
   }
   http::WebSocketConnection& c = *open.connection;
-  current_connection guard(current_, &c);
+  lent_while_alive<http::WebSocketConnection> lent(current_, &c);
   if (stopping_) {
     c.abort();
     co_return End::stopped;

@@ -89,7 +89,7 @@ class SocketMode {
   const Wait wait_;
   std::mt19937 random_{std::random_device{}()};        // jitter
   http::WebSocketConnection* current_ = nullptr;        // the open connection, for stop(); network thread only
-  std::unique_ptr<boost::asio::steady_timer> timer_;    // the default wait's, for stop() and wake()
+  boost::asio::steady_timer* timer_ = nullptr;          // the default wait's, while it waits: for stop() and wake()
   int failures_ = 0;                                    // failed sessions in a row
   bool stopping_ = false;
   std::atomic<std::uint64_t> connections_{0};
