@@ -92,6 +92,8 @@ test('fake slack: @slack/socket-mode connects through apps.connections.open, get
   const client = new SocketModeClient({ appToken: APP_TOKEN, logLevel: LogLevel.ERROR, clientPingTimeout: 200,
     clientOptions: { slackApiUrl: slack.url + '/' } });
   const received = [];
+  let hellos = 0;  // the client counts a connection once Slack said hello on it
+  client.on('connected', () => { hellos++; });
   client.on('message', async ({ event, ack, retry_num }) => {
     received.push([event.text, retry_num]);
     await ack();
@@ -105,11 +107,12 @@ test('fake slack: @slack/socket-mode connects through apps.connections.open, get
   // An ack lost with its connection: the envelope comes again on the next one, retry_attempt 1.
   slack.loseAcks(1);
   const lost = slack.socketEvent(slack.userMessage('C0HUB', 'U2', 'ack lost'));
-  await until(() => slack.socketAcks().some((a) => a.envelope_id === lost), 'the second ack');
+  await until(() => slack.socketAcks().some((a) => a.envelope_id === lost) && hellos === 2, 'the second ack');
   assert.deepEqual(received.slice(1), [['ack lost', 0], ['ack lost', 1]]);
   // Slack asks for a reconnect: a new URL, a new connection.
   slack.socketDisconnect('refresh_requested');
-  await until(() => slack.socketConnections().opened === 3 && slack.socketConnections().open === 1, 'the reconnect');
+  await until(() => slack.socketConnections().opened === 3 && slack.socketConnections().open === 1 && hellos === 3,
+    'the reconnect');
   const opens = slack.calls.filter((c) => c.method === 'apps.connections.open');
   assert.equal(opens.length, 3);
   assert.ok(opens.every((c) => c.token === APP_TOKEN));
