@@ -31,7 +31,7 @@ std::vector<store::Migration> all_migrations() {
           mail::mail_migration(8), bridge::bridge_migration(9), bridge::mappings_migration(10),
           bridge::matrix::matrix_migration(11), bridge::slack::slack_migration(12),
           discussion::channel_archive_migration(13),
-          mail::review_requests_migration(14)};
+          mail::review_requests_migration(14), bridge::slack::slack_app_token_migration(15)};
 }
 
 namespace {
@@ -228,11 +228,14 @@ static std::string first_line_of(const std::string& path, const char* setting) {
 
 bridge::slack::SlackOptions slack_options_from(const Config& config, const DataDir& dir) {
   const auto& s = config.slack;
-  if (s.mode != "events") throw std::runtime_error("slack.mode must be \"events\" (Socket Mode is not built yet)");
+  if (s.mode != "events" && s.mode != "socket")
+    throw std::runtime_error("slack.mode must be \"events\" (the Events API) or \"socket\" (Socket Mode)");
   if (!http::parse_url(s.api_url)) throw std::runtime_error("slack.api_url must be an http(s) URL");
   bridge::slack::SlackOptions o;
   o.signing_secret = first_line_of(s.signing_secret_file, "slack.signing_secret_file");
   o.bot_token = first_line_of(s.bot_token_file, "slack.bot_token_file");
+  o.app_token = first_line_of(s.app_token_file, "slack.app_token_file");
+  o.socket_mode = s.mode == "socket";
   o.api_url = s.api_url;
   o.pace = std::chrono::milliseconds(s.pace_ms);
   while (!o.api_url.empty() && o.api_url.back() == '/') o.api_url.pop_back();
@@ -268,12 +271,16 @@ void Hub::stop_live() {
 
 void Hub::add_relay(std::unique_ptr<bridge::Relay> relay) {
   const bridge::Relay* r = relay.get();
-  const std::string network(discussion::network_name(r->network()));
-  metrics_.add_counter("cohorthub_bridge_" + network + "_sent_total", "Changes the bridge delivered to " + network + ".",
-                     [r] { return double(r->sent()); });
-  metrics_.add_counter("cohorthub_bridge_" + network + "_failures_total",
-                     "Sends to " + network + " that failed (each retry counts).", [r] { return double(r->failures()); });
+  add_relay_counters(std::string(discussion::network_name(r->network())), [r] { return r; });
   relays_.push_back(std::move(relay));
+}
+
+void Hub::add_relay_counters(const std::string& network, std::function<const bridge::Relay*()> relay) {
+  metrics_.add_counter("cohorthub_bridge_" + network + "_sent_total", "Changes the bridge delivered to " + network + ".",
+                       [relay] { return relay() ? double(relay()->sent()) : 0.0; });
+  metrics_.add_counter("cohorthub_bridge_" + network + "_failures_total",
+                       "Sends to " + network + " that failed (each retry counts).",
+                       [relay] { return relay() ? double(relay()->failures()) : 0.0; });
 }
 
 Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
@@ -317,6 +324,7 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
                                                            matrix_options_from(config, dir));
   matrix_->add_to(router_);
   slack_->add_to(router_);
+  add_relay_counters("slack", [this] { return slack_->relay(); });  // its relay is made by start()
   pipeline_.add_websocket("/api/live", discussion_.live_endpoint());
   // The one /api/live endpoint is a LiveEndpoint; it closes what ended credentials opened.
   access_events_.add(static_cast<discussion::LiveEndpoint&>(discussion_.live_endpoint()));

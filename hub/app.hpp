@@ -2,6 +2,7 @@
 // hub/net in front of it; tests call its service() directly.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -97,6 +98,8 @@ class Hub {
 
  private:
   void add_platform_routes();
+  // The /metrics counters of the relay to `network` that `relay()` gives (none yet: zero).
+  void add_relay_counters(const std::string& network, std::function<const bridge::Relay*()> relay);
   // Wakes every relay's send loop (a new mapping, an admin's retry).
   void poke_relays();
 

@@ -85,10 +85,10 @@ std::vector<Setting> settings(Config& c) {
       {"matrix", "bot_user_id", &c.matrix.bot_user_id, 0, 0, "bot mode: the bot account's user id, e.g. @cohortbot:matrix.org"},
       {"matrix", "bot_token_file", &c.matrix.bot_token_file, 0, 0, "bot mode: file holding the bot's access token (first line)"},
       {"matrix", "sync_timeout_ms", &c.matrix.sync_timeout_ms, 100, 300000, "bot mode: how long one /sync long poll waits"},
-      {"slack", "mode", &c.slack.mode, 0, 0, "\"events\": Slack pushes to /api/bridge/slack/events (docs/operations.md)"},
+      {"slack", "mode", &c.slack.mode, 0, 0, "\"events\": Slack pushes to /api/bridge/slack/events; \"socket\": the hub connects to Slack (Socket Mode, docs/operations.md)"},
       {"slack", "signing_secret_file", &c.slack.signing_secret_file, 0, 0, "file holding the Slack app's signing secret; one stored by an admin wins"},
       {"slack", "bot_token_file", &c.slack.bot_token_file, 0, 0, "file holding the bot token (xoxb-...); one stored by an admin wins"},
-      {"slack", "app_token_file", &c.slack.app_token_file, 0, 0, "file holding the app-level token (xapp-...), for Socket Mode (not built yet: unused)"},
+      {"slack", "app_token_file", &c.slack.app_token_file, 0, 0, "file holding the app-level token (xapp-...), for Socket Mode; one stored by an admin wins"},
       {"slack", "api_url", &c.slack.api_url, 0, 0, "Slack's Web API; tests point it at a fake"},
       {"slack", "pace_ms", &c.slack.pace_ms, 0, 60000, "milliseconds between two messages to one Slack channel (Slack allows about 1/s)"},
   };

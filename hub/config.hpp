@@ -85,7 +85,7 @@ struct Config {
     std::int64_t sync_timeout_ms = 30000;  // bot mode: how long one /sync long poll waits
   } matrix;
   struct Slack {                    // bridge/slack (docs/operations.md, "Slack")
-    std::string mode = "events";    // "events": the Events API; Socket Mode is not built yet
+    std::string mode = "events";    // "events": the Events API; "socket": Socket Mode
     std::string signing_secret_file;  // the signing secret, read from this file (or stored by an admin)
     std::string bot_token_file;       // the bot token, read from this file (or stored by an admin)
     std::string app_token_file;       // the app-level token, for Socket Mode

@@ -22,6 +22,7 @@
 #include "hub/demo_data.hpp"
 #include "hub/net/open_files.hpp"
 #include "hub/net/https_client.hpp"
+#include "hub/net/wss_client.hpp"
 #include "hub/net/server.hpp"
 #include "hub/store/backup.hpp"
 #include "playbooks/starter.hpp"
@@ -113,7 +114,8 @@ int serve(const DataDir& dir, const std::string& config_file, const std::string&
   net::HttpsClient outbound(ioc.get_executor(), {});
   hub.connect_bridges(outbound);   // the bridges' connectors send through it
   hub.attach(ioc.get_executor());  // live updates and bridge relays run on the network thread
-  hub.slack().start(ioc.get_executor(), outbound);  // the Slack relay, and events left queued
+  net::WssClient sockets(ioc.get_executor(), {});  // Slack's Socket Mode, verified like `outbound`
+  hub.slack().start(ioc.get_executor(), outbound, &sockets);  // the Slack relay, and events left queued
   net::Server server(ioc, hub.service(), options);
   // Installed before "listening on" is printed: a supervisor may signal as soon as it reads it.
   boost::asio::signal_set signals(ioc, SIGTERM, SIGINT);
@@ -311,6 +313,9 @@ int main(int argc, char** argv) {
   auto* slack_manifest_cmd =
       bridge->add_subcommand("slack-manifest", "Print the Slack app manifest (YAML) with the scopes the hub needs");
   slack_manifest_cmd->add_option("--data-dir", data_dir, "Data directory")->capture_default_str();
+  bool socket_mode = false;
+  slack_manifest_cmd->add_flag("--socket-mode", socket_mode,
+                               "Socket Mode: no request URL (also when [slack] mode = \"socket\")");
 
   auto* backup_cmd = app.add_subcommand("backup", "Write an online, consistent copy of the database to FILE");
   std::string backup_file;
@@ -342,7 +347,8 @@ int main(int argc, char** argv) {
     if (*matrix_reg_cmd) return matrix_registration(dir);
     if (*slack_manifest_cmd) {
       Config config = config_for(dir, "");
-      std::fputs(bridge::slack::app_manifest(slack_options_from(config, dir).hub_origin).c_str(), stdout);
+      const auto slack = slack_options_from(config, dir);
+      std::fputs(bridge::slack::app_manifest(slack.hub_origin, slack.socket_mode || socket_mode).c_str(), stdout);
       return 0;
     }
     if (*backup_cmd) {

@@ -118,8 +118,12 @@ Inbound reaction_event(const json& e, const OwnApp& own, bool add) {
 
 http::Result<Envelope> parse_envelope(std::string_view body) {
   json doc = json::parse(body, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object())
-    return http::ApiError::bad_request("The body is not a JSON object.");
+  if (doc.is_discarded()) return http::ApiError::bad_request("The body is not a JSON object.");
+  return read_envelope(std::move(doc));
+}
+
+http::Result<Envelope> read_envelope(json doc) {
+  if (!doc.is_object()) return http::ApiError::bad_request("The body is not a JSON object.");
   Envelope env;
   const std::string type = text_of(doc, "type");
   if (type == "url_verification") {

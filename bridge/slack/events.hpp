@@ -25,12 +25,15 @@ struct Envelope {
 // bad_request for malformed JSON, a body that is not an object, or an event_callback without an
 // event_id or an event object.
 http::Result<Envelope> parse_envelope(std::string_view body);
+// The same for a payload already parsed (a Socket Mode envelope's).
+http::Result<Envelope> read_envelope(nlohmann::json doc);
 
 // Who the hub is in the workspace (from auth.test), so its own posts and reactions are echoes.
 struct OwnApp {
   std::string bot_id;       // "B…"
   std::string bot_user_id;  // "U…"
   std::string app_id;       // "A…"
+  std::string team_url;     // "https://team.slack.com/": where message permalinks point
 };
 
 struct Inbound {

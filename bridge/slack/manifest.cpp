@@ -2,7 +2,7 @@
 
 namespace hub::bridge::slack {
 
-std::string app_manifest(const std::string& hub_origin) {
+std::string app_manifest(const std::string& hub_origin, bool socket_mode) {
   std::string origin = hub_origin;
   while (!origin.empty() && origin.back() == '/') origin.pop_back();
   std::string url;
@@ -31,15 +31,15 @@ std::string app_manifest(const std::string& hub_origin) {
          "      - reactions:write\n"
          "      - users:read\n"
          "settings:\n"
-         "  event_subscriptions:\n"
-         "    request_url: \"" + url + "\"\n"
+         "  event_subscriptions:\n" +
+         (socket_mode ? std::string() : "    request_url: \"" + url + "\"\n") +
          "    bot_events:\n"
          "      - message.channels\n"
          "      - message.groups\n"
          "      - reaction_added\n"
          "      - reaction_removed\n"
          "  org_deploy_enabled: false\n"
-         "  socket_mode_enabled: false\n"
+         "  socket_mode_enabled: " + (socket_mode ? "true" : "false") + "\n"
          "  token_rotation_enabled: false\n";
 }
 

@@ -419,4 +419,36 @@ std::string fit_text(std::string text, std::size_t limit, std::string_view tail)
   return text;
 }
 
+std::string fit_mrkdwn(std::string text, std::size_t limit, std::string_view tail) {
+  if (text.size() <= limit) return text;
+  std::size_t keep = limit - tail.size();
+  // Every '<' opens a link or mention and every '&' an entity (to_mrkdwn escapes the rest).
+  for (auto [open, close] : {std::pair{'<', '>'}, std::pair{'&', ';'}}) {
+    if (keep == 0) break;
+    const std::size_t at = text.rfind(open, keep - 1);
+    if (at != std::string::npos && text.find(close, at) >= keep) keep = at;
+  }
+  return fit_text(std::move(text), keep + tail.size(), tail);
+}
+
+bool linkable_url(std::string_view url) {
+  if (url.rfind("https://", 0) != 0 || url.size() <= 8 || url.size() > 1000) return false;
+  return std::none_of(url.begin(), url.end(), [](char c) {
+    return static_cast<unsigned char>(c) <= ' ' || c == 127 || c == '"' || c == '<' || c == '>' || c == '|';
+  });
+}
+
+std::string message_permalink(std::string_view team_url, std::string_view channel, std::string_view ts) {
+  const auto alnum = [](std::string_view s) {
+    return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+  };
+  const std::size_t dot = ts.find('.');
+  if (!linkable_url(team_url) || !alnum(channel) || dot == std::string_view::npos || !alnum(ts.substr(0, dot)) ||
+      !alnum(ts.substr(dot + 1)))
+    return {};
+  std::string link(team_url);
+  if (link.back() != '/') link += '/';
+  return link + "archives/" + std::string(channel) + "/p" + std::string(ts.substr(0, dot)) + std::string(ts.substr(dot + 1));
+}
+
 }  // namespace hub::bridge::slack

@@ -37,5 +37,16 @@ std::vector<std::string> mentioned_users(std::string_view mrkdwn);
 // boundary and leaves room for `tail`, then `tail` (e.g. a link to the whole message).
 // REQUIRES: tail.size() < limit.
 std::string fit_text(std::string text, std::size_t limit, std::string_view tail);
+// fit_text() for mrkdwn: never cut inside an entity (&amp;) or a <…> link or mention, whose half
+// Slack would show as it is.
+std::string fit_mrkdwn(std::string text, std::size_t limit, std::string_view tail);
+
+// Whether `url` can stand in a Markdown or mrkdwn link as it is: https, and no space, control
+// character, quote, '<', '>' or '|'.
+bool linkable_url(std::string_view url);
+// The link to message `ts` of `channel` in the workspace at `team_url` (auth.test's "url", e.g.
+// "https://team.slack.com/"), as Slack builds it: …/archives/C…/p{ts without its dot}. Empty when
+// a part is not what Slack sends.
+std::string message_permalink(std::string_view team_url, std::string_view channel, std::string_view ts);
 
 }  // namespace hub::bridge::slack

@@ -72,11 +72,12 @@ SlackBridge::SlackBridge(store::Executor& db, discussion::BridgeSeam& seam, cons
       options_(std::move(options)),
       cipher_(options_.records_key),
       signing_secret_(options_.signing_secret),
-      bot_token_(options_.bot_token) {
-  for (const char* name : {kSigningSecret, kBotToken}) {
+      bot_token_(options_.bot_token),
+      app_token_(options_.app_token) {
+  for (const char* name : {kSigningSecret, kBotToken, kAppToken}) {
     auto stored = db_.read_now([&](Connection& c) { return load_secret(c, cipher_, name); });
     if (!stored) throw std::runtime_error(stored.error().message);
-    if (*stored) (name == kSigningSecret ? signing_secret_ : bot_token_) = **stored;
+    if (*stored) slot(*this, name) = **stored;
   }
 }
 
@@ -84,10 +85,12 @@ SlackBridge::~SlackBridge() { stop(); }
 
 std::string SlackBridge::secret(const char* which) const {
   std::lock_guard lock(secrets_mutex_);
-  return which == kSigningSecret ? signing_secret_ : bot_token_;
+  return slot(*this, which);
 }
 
-bool SlackBridge::configured() const { return !secret(kSigningSecret).empty() && !secret(kBotToken).empty(); }
+bool SlackBridge::configured() const {
+  return !secret(options_.socket_mode ? kAppToken : kSigningSecret).empty() && !secret(kBotToken).empty();
+}
 
 void SlackBridge::add_to(http::Router& router) {
   using http::Access;
@@ -101,6 +104,7 @@ void SlackBridge::add_to(http::Router& router) {
 }
 
 void SlackBridge::connect(http::HttpClient& client) {
+  client_ = &client;
   const auto wait = [](std::chrono::milliseconds delay) -> asio::awaitable<void> {
     asio::steady_timer timer(co_await asio::this_coro::executor, delay);
     co_await timer.async_wait(asio::use_awaitable);
@@ -115,19 +119,34 @@ void SlackBridge::connect(http::HttpClient& client) {
   connector_ = std::make_unique<SlackConnector>(client, std::move(api), *pacer_, std::move(users_of));
 }
 
-void SlackBridge::start(asio::any_io_executor executor, http::HttpClient& client) {
+void SlackBridge::start(asio::any_io_executor executor, http::HttpClient& client, http::WebSocketClient* sockets) {
   connect(client);
   relay_ = std::make_unique<Relay>(db_, seam_, clock_, *connector_);
   relay_->start(executor);
   asio::co_spawn(executor, catch_up(), asio::detached);  // drains the queue too
+  if (options_.socket_mode && sockets) asio::co_spawn(executor, socket_mode(*sockets).run(), asio::detached);
+}
+
+SocketMode& SlackBridge::socket_mode(http::WebSocketClient& sockets, SocketModeOptions options, SocketMode::Wait wait) {
+  options.api_url = options_.api_url;
+  options.app_token = [this] { return secret(kAppToken); };
+  auto accept_one = [this](Envelope envelope) -> asio::awaitable<http::Status> {
+    auto written = co_await accept(std::move(envelope));
+    if (!written) co_return written.error();
+    co_return http::Ok{};
+  };
+  socket_mode_ = std::make_unique<SocketMode>(*client_, sockets, std::move(options), std::move(accept_one), std::move(wait));
+  return *socket_mode_;
 }
 
 void SlackBridge::stop() {
   if (relay_) relay_->stop();
+  if (socket_mode_) socket_mode_->stop();
 }
 
 void SlackBridge::poke() {
   if (relay_) relay_->poke();
+  if (socket_mode_) socket_mode_->wake();
 }
 
 asio::awaitable<http::Response> SlackBridge::events(http::Request& req, http::Context&) {
@@ -136,15 +155,21 @@ asio::awaitable<http::Response> SlackBridge::events(http::Request& req, http::Co
   if (envelope->type == Envelope::Type::url_verification)
     co_return json_response(200, {{"challenge", envelope->challenge}});
   if (envelope->type != Envelope::Type::event_callback) co_return json_response(200, {{"ok", true}});
-  const std::string event = envelope->event.dump(-1, ' ', false, json::error_handler_t::replace);
-  auto queue_job = [id = envelope->event_id, event, now = clock_.now()](Connection& c) {
+  HUB_TRY(fresh, co_await accept(std::move(*envelope)));
+  co_return json_response(200, {{"ok", true}});
+}
+
+asio::awaitable<http::Result<bool>> SlackBridge::accept(Envelope envelope) {
+  const std::string event = envelope.event.dump(-1, ' ', false, json::error_handler_t::replace);
+  auto queue_job = [id = envelope.event_id, event, now = clock_.now()](Connection& c) {
     return queue_event(c, id, event, now);
   };
-  HUB_TRY(fresh, co_await db_.write(queue_job));
-  if (!*fresh) log_slack("info", "slack event repeated", envelope->event_id, "applied once already");
+  auto fresh = co_await db_.write(queue_job);
+  if (!fresh) co_return fresh.error();
+  if (!*fresh) log_slack("info", "slack event repeated", envelope.event_id, "applied once already");
   // Written down: Slack gets its answer now, and the change is applied after.
   asio::co_spawn(co_await asio::this_coro::executor, drain(), asio::detached);
-  co_return json_response(200, {{"ok", true}});
+  co_return *fresh;
 }
 
 asio::awaitable<void> SlackBridge::drain() {
@@ -184,6 +209,7 @@ asio::awaitable<void> SlackBridge::learn_own_identity() {
   own_.bot_id = doc.value("bot_id", std::string());
   own_.bot_user_id = doc.value("user_id", std::string());
   own_.app_id = doc.value("app_id", std::string());
+  own_.team_url = doc.value("url", std::string());
 }
 
 asio::awaitable<std::string> SlackBridge::display_name(const std::string& user, const std::string& fallback) {
@@ -299,7 +325,17 @@ asio::awaitable<void> SlackBridge::catch_up_channel(const Mapping& mapping) {
   }
 }
 
-asio::awaitable<std::string> SlackBridge::markdown_of(const std::string& mrkdwn) {
+asio::awaitable<std::string> SlackBridge::permalink(const std::string& channel, const std::string& ts) {
+  if (std::string link = message_permalink(own_.team_url, channel, ts); !link.empty()) co_return link;
+  if (!connector_) co_return std::string();
+  std::string error;
+  auto answer = co_await read_api("chat.getPermalink", "channel=" + channel + "&message_ts=" + ts, error);
+  const std::string link = answer && answer->is_object() ? answer->value("permalink", std::string()) : std::string();
+  co_return linkable_url(link) ? link : std::string();
+}
+
+asio::awaitable<std::string> SlackBridge::markdown_of(const Inbound& in) {
+  const std::string& mrkdwn = in.text;
   auto lookup_job = [users = mentioned_users(mrkdwn)](Connection& c) { return handles_of(c, users); };
   auto handles = co_await db_.read(lookup_job);
   const std::map<std::string, std::string> found = handles ? std::move(*handles) : std::map<std::string, std::string>();
@@ -307,8 +343,12 @@ asio::awaitable<std::string> SlackBridge::markdown_of(const std::string& mrkdwn)
     auto it = found.find(std::string(user));
     return it == found.end() ? std::nullopt : std::optional<std::string>(it->second);
   };
-  co_return fit_text(to_markdown(mrkdwn, handle_of), discussion::kMaxBodyBytes,
-                     "… *(cut short: the whole message is in Slack)*");
+  std::string markdown = to_markdown(mrkdwn, handle_of);
+  if (markdown.size() <= discussion::kMaxBodyBytes) co_return markdown;
+  const std::string link = co_await permalink(in.channel, in.ts);
+  const std::string note = "*(cut short: the whole message is in Slack)*";
+  co_return fit_text(std::move(markdown), discussion::kMaxBodyBytes,
+                     link.empty() ? "… " + note : "… [" + note + "](<" + link + ">)");
 }
 
 asio::awaitable<bool> SlackBridge::apply(const std::string& event_id, const std::string& event_json) {
@@ -383,7 +423,7 @@ asio::awaitable<http::Result<discussion::BridgeResult>> SlackBridge::apply_chang
       if (!found) co_return found.error();
       root = *found;  // a thread the hub never saw: the reply stands alone
     }
-    std::string markdown = co_await markdown_of(in.text);
+    std::string markdown = co_await markdown_of(in);
     if (markdown.empty()) co_return ApiError::bad_request("an empty message");
     co_return co_await seam_.post(mapping.channel_id, std::move(w), std::move(markdown), std::nullopt, root);
   }
@@ -391,7 +431,7 @@ asio::awaitable<http::Result<discussion::BridgeResult>> SlackBridge::apply_chang
   if (!target) co_return target.error();
   if (!*target) co_return ApiError::not_found("a change to a Slack message the hub never had");
   if (in.kind == Inbound::Kind::edit) {
-    std::string markdown = co_await markdown_of(in.text);
+    std::string markdown = co_await markdown_of(in);
     if (markdown.empty()) co_return ApiError::bad_request("an edit to an empty message");
     co_return co_await seam_.edit(**target, std::move(w), std::move(markdown));
   }
@@ -404,12 +444,13 @@ asio::awaitable<http::Response> SlackBridge::put_credentials(http::Request& req,
   HUB_TRY(body, http::parse_json_object(req.body));
   HUB_TRY(token, secret_field(*body, kBotToken, "xoxb-"));
   HUB_TRY(signing, secret_field(*body, kSigningSecret, ""));
-  if (!*token && !*signing)
-    co_return error_response(ApiError::bad_request("Give bot_token, signing_secret or both."));
+  HUB_TRY(app, secret_field(*body, kAppToken, "xapp-"));
+  if (!*token && !*signing && !*app)
+    co_return error_response(ApiError::bad_request("Give bot_token, signing_secret, app_token or several."));
   const std::int64_t by = ctx.user().user_id, now = clock_.now();
-  auto save_job = [this, t = *token, s = *signing, by, now](Connection& c) -> http::Result<json> {
+  auto save_job = [this, t = *token, s = *signing, a = *app, by, now](Connection& c) -> http::Result<json> {
     json stored = json::array();
-    for (auto [name, value] : {std::pair{kBotToken, &t}, std::pair{kSigningSecret, &s}}) {
+    for (auto [name, value] : {std::pair{kBotToken, &t}, std::pair{kSigningSecret, &s}, std::pair{kAppToken, &a}}) {
       if (!*value) continue;
       if (auto r = store_secret(c, cipher_, name, **value, by, now); !r) return r.error();
       stored.push_back(name);
@@ -422,6 +463,7 @@ asio::awaitable<http::Response> SlackBridge::put_credentials(http::Request& req,
     std::lock_guard lock(secrets_mutex_);
     if (*token) bot_token_ = **token;
     if (*signing) signing_secret_ = **signing;
+    if (*app) app_token_ = **app;
   }
   own_ = {};  // another token may be another app
   poke();

@@ -113,9 +113,10 @@ boost::asio::awaitable<std::string> SlackConnector::text_for(const json& message
     auto it = users.find(std::string(handle));
     return it == users.end() ? std::nullopt : std::optional<std::string>(it->second);
   };
-  std::string link = api_.hub_origin + "/channels/" + std::to_string(message.value("channel_id", std::int64_t{0}));
+  const std::string link = api_.hub_origin + "/channels/" + std::to_string(message.value("channel_id", std::int64_t{0})) +
+                           "#message-" + std::to_string(message.value("id", std::int64_t{0}));
   const std::string tail = "… <" + link + "|(the whole message is on the hub)>";
-  co_return fit_text(to_mrkdwn(body, user_of), kSlackTextLimit, tail);
+  co_return fit_mrkdwn(to_mrkdwn(body, user_of), kSlackTextLimit, tail);
 }
 
 boost::asio::awaitable<SendOutcome> SlackConnector::send(Outgoing out) {

@@ -25,6 +25,22 @@ CREATE TABLE slack_inbound (
 )sql"};
 }
 
+store::Migration slack_app_token_migration(int version) {
+  // SQLite changes a CHECK only by rebuilding the table.
+  return {version, "slack app-level token", R"sql(
+CREATE TABLE slack_secrets_next (
+  name TEXT PRIMARY KEY CHECK (name IN ('bot_token', 'signing_secret', 'app_token')),
+  sealed BLOB NOT NULL,
+  updated_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+INSERT INTO slack_secrets_next (name, sealed, updated_by, updated_at)
+  SELECT name, sealed, updated_by, updated_at FROM slack_secrets;
+DROP TABLE slack_secrets;
+ALTER TABLE slack_secrets_next RENAME TO slack_secrets;
+)sql"};
+}
+
 namespace {
 std::string secret_aad(const std::string& name) { return "slack-secret:" + name; }
 }  // namespace

@@ -21,10 +21,13 @@ using http::Status;
 using store::Connection;
 
 store::Migration slack_migration(int version);
+// Lets slack_secrets hold the app-level token (Socket Mode) too.
+store::Migration slack_app_token_migration(int version);
 
 // The secrets an admin may store. REQUIRES: `name` is one of these.
 inline constexpr const char* kBotToken = "bot_token";
 inline constexpr const char* kSigningSecret = "signing_secret";
+inline constexpr const char* kAppToken = "app_token";
 
 Status store_secret(Connection& db, const sharing::RecordCipher& cipher, const std::string& name,
                     const std::string& value, std::int64_t by, std::int64_t now);

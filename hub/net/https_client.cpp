@@ -8,7 +8,6 @@
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -19,7 +18,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
+
+#include "hub/net/outbound_connect.hpp"
+#include "hub/net/tls_context.hpp"
 
 namespace hub::net {
 
@@ -31,32 +32,9 @@ using http::ClientError;
 using http::ClientRequest;
 using http::ClientResponse;
 
-// Named rather than anonymous: a coroutine frame holding these types would otherwise warn
-// (-Wsubobject-linkage).
 namespace outbound_detail {
 
 constexpr int kMaxRedirects = 5;
-
-// One connection to one scheme://host:port, plain or TLS, with the bytes read past the last response.
-struct outbound_connection {
-  std::unique_ptr<beast::tcp_stream> plain;
-  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
-  beast::flat_buffer buffer;
-
-  beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
-  void close() {
-    error_code ignored;
-    lowest().socket().close(ignored);
-  }
-};
-using connection_ptr = std::unique_ptr<outbound_connection>;
-
-ClientResponse failure(ClientError error, std::string message) {
-  ClientResponse r;
-  r.error = error;
-  r.message = std::move(message);
-  return r;
-}
 
 bhttp::verb verb_of(http::Method m) {
   switch (m) {
@@ -74,12 +52,6 @@ bhttp::verb verb_of(http::Method m) {
 
 std::string pool_key(const http::Url& u) {
   return (u.tls ? "https://" : "http://") + u.host + ":" + std::to_string(u.port);
-}
-
-std::string host_header(const http::Url& u) {
-  std::string host = u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host;
-  if (u.port != (u.tls ? 443 : 80)) host += ":" + std::to_string(u.port);
-  return host;
 }
 
 // A reused connection the server had already closed fails like this before any answer comes.
@@ -116,14 +88,7 @@ using namespace outbound_detail;
 class HttpsClient::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(asio::any_io_executor executor, HttpsClientOptions options)
-      : executor_(std::move(executor)), options_(std::move(options)), tls_(asio::ssl::context::tls_client) {
-    SSL_CTX_set_min_proto_version(tls_.native_handle(), TLS1_2_VERSION);
-    error_code ec;
-    if (options_.ca_file.empty()) tls_.set_default_verify_paths(ec);
-    else tls_.load_verify_file(options_.ca_file, ec);
-    if (ec) throw std::runtime_error("cannot load the trusted certificates: " + ec.message());
-    tls_.set_verify_mode(asio::ssl::verify_peer);
-  }
+      : executor_(std::move(executor)), options_(std::move(options)), tls_(make_client_tls_context(options_.ca_file)) {}
 
   asio::awaitable<ClientResponse> send(ClientRequest request);
   void shutdown(std::function<void()> done);
@@ -150,7 +115,7 @@ class HttpsClient::Impl : public std::enable_shared_from_this<Impl> {
 
   asio::any_io_executor executor_;
   const HttpsClientOptions options_;
-  asio::ssl::context tls_;  // verify_peer against options_.ca_file or the system store
+  const std::shared_ptr<asio::ssl::context> tls_;  // verify_peer against options_.ca_file or the system store
   // Everything below is touched only on executor_ (one thread).
   std::map<std::string, std::vector<connection_ptr>> idle_;  // parked keep-alive connections, by pool_key
   std::size_t opened_ = 0;
@@ -189,53 +154,9 @@ void HttpsClient::Impl::shutdown(std::function<void()> done) {
 asio::awaitable<ClientResponse> HttpsClient::Impl::open(const http::Url& url,
                                                         std::chrono::steady_clock::time_point deadline,
                                                         connection_ptr& out) {
-  error_code ec;
-  asio::ip::tcp::resolver resolver(executor_);
-  // The resolver has no timeout of its own: a timer cancels it at the deadline.
-  asio::steady_timer timer(executor_, deadline);
-  timer.async_wait([&resolver](const error_code& e) {
-    if (!e) resolver.cancel();
-  });
-  const std::string service = std::to_string(url.port);  // named: no temporaries inside co_await (g++ 12)
-  auto endpoints = co_await resolver.async_resolve(url.host, service,
-                                                   asio::redirect_error(asio::use_awaitable, ec));
-  timer.cancel();
-  if (ec) {
-    if (ec == asio::error::operation_aborted) co_return failure(ClientError::timeout, "resolving " + url.host + " timed out");
-    co_return failure(ClientError::resolve, "cannot resolve " + url.host + ": " + ec.message());
-  }
-  auto c = std::make_unique<outbound_connection>();
-  if (url.tls) c->secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor_, tls_);
-  else c->plain = std::make_unique<beast::tcp_stream>(executor_);
-  c->lowest().expires_at(deadline);
-  co_await c->lowest().async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) {
-    co_return failure(ec == beast::error::timeout ? ClientError::timeout : ClientError::connect,
-                      "cannot connect to " + host_header(url) + ": " + ec.message());
-  }
-  ++opened_;
-  if (url.tls) {
-    SSL* ssl = c->secure->native_handle();
-    error_code addr_ec;
-    asio::ip::make_address(url.host, addr_ec);
-    const bool is_ip = !addr_ec;
-    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    const int named = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, url.host.c_str())
-                            : X509_VERIFY_PARAM_set1_host(param, url.host.c_str(), url.host.size());
-    if (named != 1 || (!is_ip && SSL_set_tlsext_host_name(ssl, url.host.c_str()) != 1))
-      co_return failure(ClientError::tls, "cannot set the host name to verify");
-    co_await c->secure->async_handshake(asio::ssl::stream_base::client,
-                                        asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      std::string why = ec.message();
-      if (long v = SSL_get_verify_result(ssl); v != X509_V_OK) why = X509_verify_cert_error_string(v);
-      co_return failure(ec == beast::error::timeout ? ClientError::timeout : ClientError::tls,
-                        "TLS with " + host_header(url) + " failed: " + why);
-    }
-  }
-  out = std::move(c);
-  co_return ClientResponse{};
+  auto opened = co_await open_outbound(executor_, *tls_, url, deadline, out);
+  if (opened.ok()) ++opened_;
+  co_return opened;
 }
 
 asio::awaitable<ClientResponse> HttpsClient::Impl::exchange(const http::Url& url, const ClientRequest& request,

@@ -2,7 +2,9 @@
 
 #include <stdexcept>
 
+#include <boost/asio/ip/address.hpp>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 namespace hub::net {
 
@@ -26,6 +28,28 @@ std::unique_ptr<ssl::context> make_tls_context(const std::string& cert_file,
     throw std::runtime_error("TLS: the private key '" + key_file + "' does not match the certificate '" +
                              cert_file + "'");
   return ctx;
+}
+
+std::shared_ptr<ssl::context> make_client_tls_context(const std::string& ca_file) {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+  if (SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION) != 1)
+    throw std::runtime_error("TLS: cannot set the minimum protocol version to TLS 1.2");
+  boost::system::error_code ec;
+  if (ca_file.empty()) ctx->set_default_verify_paths(ec);
+  else ctx->load_verify_file(ca_file, ec);
+  if (ec) throw std::runtime_error("cannot load the trusted certificates: " + ec.message());
+  ctx->set_verify_mode(ssl::verify_peer);
+  return ctx;
+}
+
+bool expect_peer_name(SSL* ssl, const std::string& host) {
+  boost::system::error_code not_ip;
+  boost::asio::ip::make_address(host, not_ip);
+  X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+  X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  if (!not_ip) return X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1;
+  return X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size()) == 1 &&
+         SSL_set_tlsext_host_name(ssl, host.c_str()) == 1;
 }
 
 }  // namespace hub::net

@@ -6,11 +6,21 @@
 
 namespace hub::store {
 
-void migrate(Connection& db, const std::vector<Migration>& migrations) {
+namespace {
+
+int schema_version(Connection& db) {
+  // Its own scope: a statement left unfinished would make a migration's DROP TABLE fail
+  // ("database table is locked").
   auto stmt = db.prepare("PRAGMA user_version");
   auto row = stmt.step();
   if (!row || !*row) throw std::runtime_error("cannot read the schema version");
-  const int current = static_cast<int>(stmt.int64(0));
+  return static_cast<int>(stmt.int64(0));
+}
+
+}  // namespace
+
+void migrate(Connection& db, const std::vector<Migration>& migrations) {
+  const int current = schema_version(db);
   if (!migrations.empty() && current > migrations.back().version)
     throw std::runtime_error("the database schema (version " + std::to_string(current) +
                              ") is newer than this cohorthub; upgrade the binary");

@@ -1,5 +1,6 @@
-// The fake Slack answers like Slack: driven by Slack's own @slack/web-api client, and its request
-// signatures pass @slack/bolt's verification (slack_bridge.test.mjs checks the hub against bolt).
+// The fake Slack answers like Slack: driven by Slack's own @slack/web-api client, its Socket Mode by
+// Slack's own @slack/socket-mode client, and its request signatures pass @slack/bolt's
+// verification (slack_bridge.test.mjs checks the hub against bolt).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebClient, ErrorCode } from '@slack/web-api';
@@ -8,7 +9,10 @@ import { startFakeSlack, slackSignature } from '../support/fake_slack.mjs';
 
 let slack;
 
-before(async () => { slack = await startFakeSlack({ users: { U2: { name: 'bob', display_name: 'Bob' } } }); });
+const APP_TOKEN = 'xapp-1-A0APP-fake-app-token';
+before(async () => {
+  slack = await startFakeSlack({ appToken: APP_TOKEN, users: { U2: { name: 'bob', display_name: 'Bob' } } });
+});
 after(async () => { await slack?.close(); });
 
 test('fake slack: @slack/web-api posts, edits, threads, reacts, reads history and deletes', async () => {
@@ -71,4 +75,49 @@ test('fake slack: its Events API pushes carry signatures that @slack/bolt accept
   await slack.push(target, slack.envelope(slack.userMessage('C0HUB', 'U2', 'forged')), { secret: 'not-the-secret-00000' });
   await new Promise((ok) => receiver.close(ok));
   assert.deepEqual(seen, [true, false]);
+});
+
+// Resolves once `probe()` is truthy (the fake and the client talk over real sockets).
+async function until(probe, what) {
+  const deadline = Date.now() + 10000;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('fake slack: @slack/socket-mode connects through apps.connections.open, gets hello and envelopes, acks, reconnects', async () => {
+  const { SocketModeClient, LogLevel } = await import('@slack/socket-mode');
+  // clientPingTimeout is also the client's wait before it reconnects: short, on loopback.
+  const client = new SocketModeClient({ appToken: APP_TOKEN, logLevel: LogLevel.ERROR, clientPingTimeout: 200,
+    clientOptions: { slackApiUrl: slack.url + '/' } });
+  const received = [];
+  let hellos = 0;  // the client counts a connection once Slack said hello on it
+  client.on('connected', () => { hellos++; });
+  client.on('message', async ({ event, ack, retry_num }) => {
+    received.push([event.text, retry_num]);
+    await ack();
+  });
+  await client.start();  // resolves on hello
+  assert.deepEqual(slack.socketConnections(), { opened: 1, open: 1 });
+  const first = slack.socketEvent(slack.userMessage('C0HUB', 'U2', 'over the socket'));
+  await until(() => slack.socketAcks().some((a) => a.envelope_id === first), 'the ack');
+  assert.deepEqual(received, [['over the socket', 0]]);
+  assert.deepEqual(slack.socketPending(), []);
+  // An ack lost with its connection: the envelope comes again on the next one, retry_attempt 1.
+  slack.loseAcks(1);
+  const lost = slack.socketEvent(slack.userMessage('C0HUB', 'U2', 'ack lost'));
+  await until(() => slack.socketAcks().some((a) => a.envelope_id === lost) && hellos === 2, 'the second ack');
+  assert.deepEqual(received.slice(1), [['ack lost', 0], ['ack lost', 1]]);
+  // Slack asks for a reconnect: a new URL, a new connection.
+  slack.socketDisconnect('refresh_requested');
+  await until(() => slack.socketConnections().opened === 3 && slack.socketConnections().open === 1 && hellos === 3,
+    'the reconnect');
+  const opens = slack.calls.filter((c) => c.method === 'apps.connections.open');
+  assert.equal(opens.length, 3);
+  assert.ok(opens.every((c) => c.token === APP_TOKEN));
+  await client.disconnect();
+  // A wrong app token gets no URL.
+  const stranger = new WebClient('xapp-1-wrong', { slackApiUrl: slack.url + '/', retryConfig: { retries: 0 } });
+  await assert.rejects(stranger.apiCall('apps.connections.open'), (e) => e.data?.error === 'invalid_auth');
 });

@@ -1,9 +1,12 @@
 // A fake Slack for tests: the Web API methods the hub's connector calls (and the ones Slack's own
 // clients call to check it), and the Events API push with real signatures. It answers as Slack
 // does: HTTP 200 with {ok:false, error} for refusals, HTTP 429 with Retry-After when rate limited
-// (on demand, per method), form-encoded, JSON or query arguments.
+// (on demand, per method), form-encoded, JSON or query arguments. Socket Mode too: a one-use URL
+// from apps.connections.open, hello, events_api envelopes that wait for their ack and are sent
+// again (retry_attempt + 1) on the next connection while un-acked, and disconnect on demand.
 import { createServer } from 'node:http';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { WebSocketServer } from 'ws';
 
 // The signature Slack sends: "v0=" + hex HMAC-SHA256(secret, "v0:{timestamp}:{raw body}").
 export function slackSignature(secret, timestamp, body) {
@@ -21,7 +24,7 @@ async function readArgs(req, url) {
   return args;
 }
 
-// Options: botToken, appToken, signingSecret, channels (ids that exist), users {id: {name, display_name}},
+// Options: botToken, appToken (xapp-…, for Socket Mode), signingSecret, channels (ids that exist), users {id: {name, display_name}},
 // minGapMs (chat.postMessage to one channel sooner than this after the last gets 429, as Slack's
 // ~1 message/s per channel does).
 export async function startFakeSlack(opts = {}) {
@@ -82,6 +85,11 @@ export async function startFakeSlack(opts = {}) {
       m.deleted = true;
       return { ok: true, channel: a.channel, ts: a.ts };
     },
+    'chat.getPermalink': (a) => {
+      if (!channels.has(a.channel)) return { ok: false, error: 'channel_not_found' };
+      if (!find(a.channel, a.message_ts)) return { ok: false, error: 'message_not_found' };
+      return { ok: true, channel: a.channel, permalink: `https://fake.slack.com/archives/${a.channel}/p${a.message_ts.replace('.', '')}` };
+    },
     'reactions.add': (a) => {
       const m = find(a.channel, a.timestamp);
       if (!m || m.deleted) return { ok: false, error: 'message_not_found' };
@@ -123,7 +131,9 @@ export async function startFakeSlack(opts = {}) {
     },
     'apps.connections.open': (a, token) => {
       if (!opts.appToken || token !== opts.appToken) return { ok: false, error: 'invalid_auth' };
-      return { ok: true, url: `ws://127.0.0.1:${server.address().port}/link/?ticket=${randomBytes(8).toString('hex')}` };
+      const ticket = randomBytes(8).toString('hex');
+      tickets.add(ticket);
+      return { ok: true, url: `ws://127.0.0.1:${server.address().port}/link/?ticket=${ticket}` };
     },
   };
 
@@ -162,6 +172,52 @@ export async function startFakeSlack(opts = {}) {
       if (token !== botToken) return send(200, { ok: false, error: 'invalid_auth' });
     }
     send(200, handler(args, token));
+  });
+  // Socket Mode: each URL works once; the newest open connection gets the envelopes.
+  const tickets = new Set();
+  const sockets = [];        // open connections, oldest first
+  const pending = new Map();  // envelope_id -> the envelope, until it is acked
+  const acks = [];            // {envelope_id, at} in the order they came
+  let connectionsOpened = 0;
+  let acksToLose = 0;
+  const wss = new WebSocketServer({ noServer: true });
+  const deliver = (envelope) => {
+    const ws = sockets[sockets.length - 1];
+    if (ws) ws.send(JSON.stringify(envelope));
+  };
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url, 'http://fake.slack');
+    const ticket = url.searchParams.get('ticket');
+    if (url.pathname !== '/link/' || !tickets.delete(ticket)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      connectionsOpened++;
+      sockets.push(ws);
+      ws.on('close', () => sockets.splice(sockets.indexOf(ws), 1));
+      ws.on('error', () => {});
+      ws.on('message', (data) => {
+        let m;
+        try { m = JSON.parse(data.toString()); } catch { return; }
+        if (!m.envelope_id || !pending.has(m.envelope_id)) return;
+        if (acksToLose > 0) {  // the ack is lost on the way: the envelope stays due, the link drops
+          acksToLose--;
+          ws.terminate();
+          return;
+        }
+        pending.delete(m.envelope_id);
+        acks.push({ envelope_id: m.envelope_id, at: Date.now() });
+      });
+      ws.send(JSON.stringify({ type: 'hello', num_connections: sockets.length,
+        debug_info: { host: 'applink-fake', build_number: 1, approximate_connection_time: 18060 },
+        connection_info: { app_id: identity.app_id } }));
+      for (const envelope of pending.values()) {  // what the last connection did not ack, again
+        envelope.retry_attempt++;
+        envelope.retry_reason = 'timeout';
+        ws.send(JSON.stringify(envelope));
+      }
+    });
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const base = `http://127.0.0.1:${server.address().port}`;
@@ -203,6 +259,32 @@ export async function startFakeSlack(opts = {}) {
       try { json = JSON.parse(text); } catch { /* not JSON */ }
       return { status: res.status, json, text };
     },
-    close: () => new Promise((ok) => { server.closeAllConnections(); server.close(ok); }),
+    // Socket Mode. Sends `event` in an events_api envelope on the newest connection (now, or on
+    // the next one) until it is acked; returns its envelope_id.
+    socketEvent(event, eventId) {
+      const envelope = { envelope_id: randomUUID(), payload: this.envelope(event, eventId), type: 'events_api',
+        accepts_response_payload: false, retry_attempt: 0, retry_reason: '' };
+      pending.set(envelope.envelope_id, envelope);
+      deliver(envelope);
+      return envelope.envelope_id;
+    },
+    // Sends `message` as it is (an envelope without an id, say) on the newest connection.
+    socketSend(message) { deliver(message); },
+    // Slack's disconnect message ('refresh_requested', 'warning', 'link_disabled') on every connection.
+    socketDisconnect(reason = 'refresh_requested') {
+      for (const ws of sockets) ws.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'applink-fake' } }));
+    },
+    // Drops every connection without a close frame, as a network failure does.
+    socketDrop() { for (const ws of [...sockets]) ws.terminate(); },
+    // The next `count` acks are lost on the way, each dropping its connection.
+    loseAcks(count = 1) { acksToLose += count; },
+    socketAcks: () => acks.slice(),
+    socketPending: () => [...pending.keys()],
+    socketConnections: () => ({ opened: connectionsOpened, open: sockets.length }),
+    close: () => new Promise((ok) => {
+      for (const ws of [...sockets]) ws.terminate();
+      server.closeAllConnections();
+      server.close(ok);
+    }),
   };
 }

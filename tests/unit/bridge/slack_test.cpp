@@ -1,9 +1,12 @@
 // The Slack connector: request signing, mrkdwn <-> Markdown, the Events API payloads, the Web API
-// connector (with a fake HTTP client and a fake pacer clock), and the events route over a real hub.
+// connector (with a fake HTTP client and a fake pacer clock), the events route over a real hub, and
+// Socket Mode over a real hub with a fake WebSocket.
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "bridge/id_map.hpp"
@@ -14,6 +17,8 @@
 #include "bridge/slack/signature.hpp"
 #include "bridge/slack/slack_bridge.hpp"
 #include "bridge/slack/slack_connector.hpp"
+#include "bridge/slack/socket_mode.hpp"
+#include "hub/http/websocket_client.hpp"
 #include "hub/discussion/message_store.hpp"
 #include "tests/unit/app/hub_fixture.hpp"
 
@@ -121,6 +126,11 @@ TEST_CASE("slack texts too long are cut on a character boundary, with the tail t
   CHECK(cut.ends_with("a" + tail));  // the split character went whole
   // A hub message of 10,000 '&' is 50,000 bytes as mrkdwn: cut too.
   CHECK(fit_text(to_mrkdwn(std::string(10'000, '&'), {}), kSlackTextLimit, tail).size() <= kSlackTextLimit);
+  // mrkdwn is never cut inside an entity, a link or a mention.
+  CHECK(fit_mrkdwn("ab &amp; cd", 10, "…") == "ab …");
+  CHECK(fit_mrkdwn("ab <https://x.org/?a=1&amp;b=2|the link> cd", 30, "…") == "ab …");
+  CHECK(fit_mrkdwn("<@U1> and <@U2>", 14, "…") == "<@U1> and …");
+  CHECK(fit_mrkdwn("<@U1> &amp; x y z", 14, "…") == "<@U1> &amp;…");
 }
 
 TEST_CASE("slack events: envelopes and events read into changes, echoes and the unbridgeable skipped") {
@@ -194,6 +204,12 @@ TEST_CASE("slack manifest: exactly the scopes and events the connector uses, and
   std::size_t listed = 0;
   for (std::size_t i = m.find("      - "); i != std::string::npos; i = m.find("      - ", i + 1)) ++listed;
   CHECK(listed == 11);
+  // Socket Mode: the same scopes and events, no request URL.
+  const std::string socket = app_manifest("https://hub.example.org/", true);
+  CHECK(socket.find("request_url") == std::string::npos);
+  CHECK(socket.find("  socket_mode_enabled: true\n") != std::string::npos);
+  CHECK(m.find("  socket_mode_enabled: false\n") != std::string::npos);
+  CHECK(socket.find("      - reaction_removed\n") != std::string::npos);
 }
 
 namespace {
@@ -263,6 +279,22 @@ TEST_CASE("slack connector: a hub post becomes chat.postMessage as its author, i
   CHECK(body["thread_ts"] == "1600.0001");
   CHECK(body["metadata"]["event_type"] == "cohorthub_relay");
   CHECK(body["metadata"]["event_payload"]["org.cohorthub.provenance"] == "slack:42");
+  // Over Slack's 40,000 characters once escaped (each & is 5): cut, with a link to the hub message,
+  // and an edit the same way.
+  json big = kMessage;
+  big["body"] = std::string(discussion::kMaxBodyBytes, '&');
+  testing::run_coro(slack.send(outgoing("message.posted", big)));
+  auto edit = outgoing("message.edited", big);
+  edit.self = bridge::RemoteRef{"C0HUB", "1700.0001"};
+  testing::run_coro(slack.send(edit));
+  const std::string tail = "… <https://hub/channels/3#message-7|(the whole message is on the hub)>";
+  for (std::size_t i : {1, 2}) {
+    const std::string text = json::parse(fake.requests().at(i).body)["text"];
+    CHECK(text.size() <= kSlackTextLimit);
+    CHECK(text.rfind("&amp;&amp;", 0) == 0);
+    CHECK(text.substr(text.size() - tail.size()) == tail);
+    CHECK(text.find("&amp;…") != std::string::npos);  // cut between entities, never inside one
+  }
 }
 
 TEST_CASE("slack connector: edits, deletes and reactions, and what Slack cannot show is skipped") {
@@ -406,6 +438,10 @@ TEST_CASE("slack events route: every request is signed, and url_verification is 
   REQUIRE(raw);
   CHECK(raw->find("xoxb-1234") == std::string::npos);
   CHECK(raw->find(kSecret) == std::string::npos);
+  // The Slack relay's counters are on /metrics from the start (zero until start() makes the relay).
+  const std::string metrics = f.call(http::Method::get, "/metrics", "", f.admin_cookie).body;
+  CHECK(metrics.find("cohorthub_bridge_slack_sent_total 0") != std::string::npos);
+  CHECK(metrics.find("cohorthub_bridge_slack_failures_total 0") != std::string::npos);
 }
 
 TEST_CASE("slack events route: messages, threads, edits, deletes and reactions apply once, via slack") {
@@ -512,4 +548,140 @@ TEST_CASE("slack catch-up: what a channel said while the hub was away is applied
   REQUIRE(*mapping);
   CHECK((*mapping)->status.find("not_in_channel") != std::string::npos);
   CHECK((*mapping)->status.find("after 1000.000400 may be missing") != std::string::npos);
+}
+
+TEST_CASE("slack socket mode: frames read into facts, and reconnect waits that grow with jitter") {
+  using Type = SocketFrame::Type;
+  CHECK(parse_socket_frame(R"({"type":"hello","num_connections":1})").type == Type::hello);
+  auto bye = parse_socket_frame(R"({"type":"disconnect","reason":"refresh_requested"})");
+  CHECK((bye.type == Type::disconnect && bye.reason == "refresh_requested"));
+  auto env = parse_socket_frame(R"({"type":"events_api","envelope_id":"e-1","retry_attempt":2,"payload":{"a":1}})");
+  CHECK((env.type == Type::envelope && env.kind == "events_api" && env.envelope_id == "e-1"));
+  CHECK((env.retry_attempt == 2 && env.payload == json{{"a", 1}}));
+  CHECK(parse_socket_frame(R"({"type":"slash_commands","payload":{}})").envelope_id.empty());
+  for (const char* bad : {"", "[1]", "{\"type\":", R"({"no":"type"})"}) CHECK(parse_socket_frame(bad).type == Type::unreadable);
+  std::mt19937 random(7);
+  using ms = std::chrono::milliseconds;
+  CHECK(reconnect_delay(0, ms(500), ms(30'000), random) == ms(0));
+  std::set<std::int64_t> firsts;
+  for (int i = 0; i < 20; ++i) {
+    const auto first = reconnect_delay(1, ms(500), ms(30'000), random).count();
+    CHECK((first >= 250 && first <= 500));
+    firsts.insert(first);
+    const auto fourth = reconnect_delay(4, ms(500), ms(30'000), random).count();
+    CHECK((fourth >= 2000 && fourth <= 4000));
+    const auto late = reconnect_delay(40, ms(500), ms(30'000), random).count();
+    CHECK((late >= 15'000 && late <= 30'000));
+  }
+  CHECK(firsts.size() > 5);  // jitter: hubs that lost Slack together do not return together
+}
+
+TEST_CASE("slack socket mode: each envelope is acked after its event is written, redeliveries apply once, reconnects") {
+  SlackHub f;
+  REQUIRE(f.call(http::Method::put, "/api/bridge/slack/credentials", R"({"app_token":"xapp-1-A0APP-123-abcdef"})",
+                 f.admin_cookie).json()["stored"] == json{"app_token"});
+  http::FakeHttpClient web;
+  web.answer = [](const http::ClientRequest& r) {
+    if (r.url.find("/apps.connections.open") != std::string::npos)
+      return slack_answer(200, R"({"ok":true,"url":"wss://wss.slack.test/link/?ticket=t"})");
+    return slack_answer(200, R"({"ok":false,"error":"user_not_found"})");
+  };
+  const auto envelope = [](std::string id, std::string event_id, std::string ts, std::string text) {
+    json event = {{"type", "message"}, {"channel", "C0HUB"}, {"user", "U2"}, {"text", text}, {"ts", ts}};
+    json payload = {{"type", "event_callback"}, {"event_id", event_id}, {"event", event}};
+    json e = {{"type", "events_api"}, {"envelope_id", id}, {"retry_attempt", 0}, {"payload", payload}};
+    if (id.empty()) e.erase("envelope_id");
+    return e.dump();
+  };
+  const std::string hello = R"({"type":"hello","num_connections":1})";
+  http::FakeWebSocketClient sockets;
+  using Script = http::FakeWebSocketClient::Script;
+  // 1: two events and one without an envelope_id, then the link drops. 2: Slack sends E2 again
+  // (its ack was lost), then asks for a reconnect. 3: refused. 4: no hello first. Then none left.
+  sockets.scripts = {
+      Script{{}, {hello, envelope("E1", "Ev1", "1700.0001", "one"), envelope("", "Ev9", "1700.0009", "no id"),
+                  R"({"type":"slash_commands","envelope_id":"E8","payload":{}})",
+                  envelope("E2", "Ev2", "1700.0002", "two")}},
+      Script{{}, {hello, envelope("E2", "Ev2", "1700.0002", "two"), R"({"type":"disconnect","reason":"refresh_requested"})"}},
+      Script{http::ClientError::connect, {}},
+      Script{{}, {envelope("E3", "Ev3", "1700.0003", "before hello")}},
+  };
+  std::vector<std::int64_t> seen_at_ack;  // events written down when each ack went out
+  sockets.on_write = [&](const std::string&) { seen_at_ack.push_back(f.count("bridge_inbound_seen")); };
+  auto& slack = f.hub->slack();
+  slack.connect(web);
+  std::vector<std::int64_t> waits;
+  auto& mode = slack.socket_mode(sockets, {}, [&](std::chrono::milliseconds d) -> boost::asio::awaitable<void> {
+    waits.push_back(d.count());
+    co_return;
+  });
+  sockets.on_exhausted = [&] { mode.stop(); };
+  testing::run_coro(mode.run());
+
+  std::vector<std::pair<std::size_t, std::string>> acks;
+  for (const auto& w : sockets.written()) acks.emplace_back(w.connection, w.text);
+  CHECK(acks == std::vector<std::pair<std::size_t, std::string>>{{0, R"({"envelope_id":"E1"})"},
+                                                                  {0, R"({"envelope_id":"E8"})"},
+                                                                  {0, R"({"envelope_id":"E2"})"},
+                                                                  {1, R"({"envelope_id":"E2"})"}});
+  CHECK(seen_at_ack == std::vector<std::int64_t>{1, 1, 2, 2});
+  CHECK(mode.acked() == 4);
+  CHECK(mode.connections() == 3);
+  auto items = f.messages();
+  REQUIRE(items.size() == 2);  // "one" and "two", once; nothing unacknowledged applied
+  CHECK(items[0]["body"] == "one");
+  CHECK(items[1]["body"] == "two");
+  // A new URL for every connection, asked with the app-level token; a wait after each failure
+  // (the drop, the refusal, no hello), none after Slack's disconnect.
+  std::vector<http::ClientRequest> opens;
+  for (const auto& r : web.requests())
+    if (r.url == "https://slack.com/api/apps.connections.open") opens.push_back(r);
+  CHECK(opens.size() == 5);
+  for (const auto& r : opens) CHECK(r.headers.get("Authorization") == "Bearer xapp-1-A0APP-123-abcdef");
+  CHECK(sockets.urls().size() == 5);
+  REQUIRE(waits.size() == 3);
+  CHECK((waits[0] >= 250 && waits[0] <= 500));  // after the drop
+  CHECK((waits[1] >= 250 && waits[1] <= 500));  // after the refusal
+  CHECK((waits[2] >= 500 && waits[2] <= 1000));  // after no hello: two failures in a row
+}
+
+TEST_CASE("slack: a message too long for the hub is cut with a link to it in Slack (workspace URL, else chat.getPermalink)") {
+  CHECK(message_permalink("https://team.slack.com/", "C0HUB", "1700000000.000100") ==
+        "https://team.slack.com/archives/C0HUB/p1700000000000100");
+  CHECK(message_permalink("https://team.slack.com", "C0HUB", "1.2") == "https://team.slack.com/archives/C0HUB/p12");
+  using Parts = std::tuple<const char*, const char*, const char*>;
+  for (auto [url, channel, ts] : std::vector<Parts>{{"http://team.slack.com/", "C0HUB", "1.2"}, {"javascript:x", "C0HUB", "1.2"},
+                                   {"https://t.slack.com/", "C0<b>", "1.2"}, {"https://t.slack.com/", "C0HUB", "12"},
+                                   {"https://t.slack.com/", "C0HUB", "1.2.3"}, {"https://a b/", "C0HUB", "1.2"}, {"", "C", "1.2"}})
+    CHECK(message_permalink(url, channel, ts).empty());
+
+  SlackHub f;
+  http::FakeHttpClient fake;
+  std::string auth = R"({"ok":true,"user_id":"U0BOT"})";  // no workspace URL (and no bot id: asked each time)
+  fake.answer = [&](const http::ClientRequest& r) {
+    if (r.url.find("/auth.test") != std::string::npos) return slack_answer(200, auth);
+    if (r.url.find("/chat.getPermalink") != std::string::npos)
+      return slack_answer(200, R"({"ok":true,"permalink":"https://team.slack.com/archives/C0HUB/p1700000100?cid=1"})");
+    return slack_answer(200, R"({"ok":false,"error":"user_not_found"})");
+  };
+  f.hub->slack().connect(fake);
+  const std::string note = "… [*(cut short: the whole message is in Slack)*](<";
+  const auto message = [](std::string ts, std::string text) {
+    return json{{"type", "message"}, {"channel", "C0HUB"}, {"user", "U2"}, {"text", text}, {"ts", ts}};
+  };
+  f.event("Ev1", message("1700.000100", std::string(12'000, 'a')));
+  auth = R"({"ok":true,"user_id":"U0BOT","bot_id":"B0BOT","url":"https://cohort.slack.com/"})";
+  f.event("Ev2", message("1700.000200", std::string(12'000, 'b')));
+  f.event("Ev3", message("1700.000300", std::string(10'000, 'c')));  // fits exactly: whole
+  auto items = f.messages();
+  REQUIRE(items.size() == 3);
+  const std::string cut1 = items[0]["body"], cut2 = items[1]["body"];
+  CHECK(cut1.size() <= discussion::kMaxBodyBytes);
+  CHECK(cut1.rfind(std::string(9'800, 'a'), 0) == 0);
+  CHECK(cut1.substr(cut1.find("…")) == note + "https://team.slack.com/archives/C0HUB/p1700000100?cid=1>)");
+  CHECK(cut2.substr(cut2.find("…")) == note + "https://cohort.slack.com/archives/C0HUB/p1700000200>)");
+  CHECK(items[2]["body"] == std::string(10'000, 'c'));
+  std::size_t asked = 0;
+  for (const auto& r : fake.requests()) asked += r.url.find("/chat.getPermalink?channel=C0HUB&message_ts=1700.000100") != std::string::npos;
+  CHECK(asked == 1);  // only when the workspace URL was unknown
 }

@@ -1,4 +1,5 @@
-// hub/net's outbound client against hub/net's own server on loopback, plain and TLS.
+// hub/net's outbound clients (HTTPS, and WebSocket for Slack's Socket Mode) against hub/net's own
+// server on loopback, plain and TLS.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -13,6 +14,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "hub/net/https_client.hpp"
+#include "hub/net/wss_client.hpp"
 #include "tests/unit/net/running_server.hpp"
 
 using namespace hub::net::test;
@@ -269,4 +271,60 @@ TEST_CASE("https client: shutdown refuses new requests and reports once those in
   CHECK(outcome.in_flight.status == 200);
   CHECK_FALSE(outcome.done_before_finish);
   CHECK(done);
+}
+
+namespace {
+
+// Over one WebSocket to `url`: the connect error (empty when it opened), the answer to "echo:one",
+// and why the connection ended after the server (or, with `server` null, the client) closed it.
+std::vector<std::string> ws_talk(hub::net::WssClientOptions options, const std::string& url,
+                                 RunningServer* server = nullptr) {
+  asio::io_context ioc;
+  hub::net::WssClient client(ioc.get_executor(), std::move(options));
+  auto talk = [&]() -> asio::awaitable<std::vector<std::string>> {
+    hub::http::WebSocketRequest request;
+    request.url = url;
+    request.timeout = std::chrono::seconds(5);
+    auto open = co_await client.connect(std::move(request));
+    std::vector<std::string> out{open.message};
+    if (!open.connection) co_return out;
+    auto& c = *open.connection;
+    const bool wrote = co_await c.write("echo:one");
+    CHECK(wrote);
+    auto echoed = co_await c.read();
+    out.push_back(echoed.value_or("(nothing)"));
+    if (server) server->service.live.peers().back()->close(1001, "going away");
+    else c.abort();
+    auto after = co_await c.read();
+    out.push_back(after ? "(a message)" : c.ended());
+    const bool wrote_late = co_await c.write("late");
+    CHECK_FALSE(wrote_late);
+    co_return out;
+  };
+  auto result = asio::co_spawn(ioc, talk(), asio::use_future);
+  ioc.run();
+  return result.get();
+}
+
+}  // namespace
+
+TEST_CASE("wss client: messages both ways over ws:// and wss://, why it ended, and wrong names, CAs, upgrades and URLs fail") {
+  RunningServer plain, secure(client_tls_server());
+  const std::string port = std::to_string(plain.port()), tls_port = std::to_string(secure.port());
+  CHECK(ws_talk({}, "ws://127.0.0.1:" + port + "/live", &plain) ==
+        std::vector<std::string>{"", "one", "closed by the server (1001 going away)"});
+  hub::net::WssClientOptions trusting;
+  trusting.ca_file = client_pki().ca;
+  CHECK(ws_talk(trusting, "wss://localhost:" + tls_port + "/live") ==
+        std::vector<std::string>{"", "one", "closed by the hub"});
+  CHECK(secure.service.live.messages() == std::vector<std::string>{"echo:one"});
+  // A certificate for another name or from an unknown CA, a refused upgrade and bad URLs fail.
+  CHECK(ws_talk(trusting, "wss://127.0.0.1:" + tls_port + "/live")[0].find("mismatch") != std::string::npos);
+  CHECK(ws_talk({}, "wss://localhost:" + tls_port + "/live")[0].find("local issuer") != std::string::npos);
+  CHECK(secure.service.live.opened() == 1);  // the good one only
+  const std::string refused = ws_talk({}, "ws://127.0.0.1:" + std::to_string(plain.port()) + "/not-a-socket?ticket=s3cret")[0];
+  CHECK(refused.find("WebSocket upgrade with 127.0.0.1:") != std::string::npos);
+  CHECK(refused.find("s3cret") == std::string::npos);  // the query may be a credential
+  for (const char* bad : {"http://127.0.0.1/live", "ws://", "wss://user@host/"})
+    CHECK(ws_talk({}, bad)[0] == "not an absolute ws(s) URL");
 }

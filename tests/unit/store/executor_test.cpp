@@ -77,6 +77,22 @@ TEST_CASE("store: migrations apply once, record user_version, and refuse a newer
   CHECK_THROWS_WITH(Executor(path, older), Catch::Contains("newer"));
 }
 
+TEST_CASE("store: a migration may rebuild a table (SQLite changes a CHECK only that way)") {
+  TempDir dir;
+  const std::string path = dir.path + "/db";
+  auto rebuilt = schema();
+  rebuilt.push_back({3, "rebuild", "CREATE TABLE things_next (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+                                   "n INTEGER NOT NULL DEFAULT 0 CHECK (n >= 0)) STRICT;"
+                                   "INSERT INTO things_next SELECT id, name, n FROM things;"
+                                   "DROP TABLE things;"
+                                   "ALTER TABLE things_next RENAME TO things;"});
+  { Executor db(path, schema()); }  // an older hub wrote version 2
+  Executor db(path, rebuilt);
+  CHECK(db.write_now([](Connection& c) { return insert_thing(c, "kept"); }));
+  auto c = Connection::open(path, false);
+  CHECK(pragma(*c, "user_version") == "3");
+}
+
 TEST_CASE("store: a failing write rolls back alone, its group-mates commit") {
   TempDir dir;
   Executor db(dir.path + "/db", schema());
