@@ -71,6 +71,8 @@ async function until(probe, what, timeoutMs, describe = async () => '') {
 test('hub, Matrix and Slack at once, kill -9 mid-flow, random 429s and 500s on both remotes: every message once everywhere, in order, changes applied, no echo',
   { timeout: 120_000 * SCALE }, async (t) => {
     const started = Date.now();
+    const phases = [];
+    const phase = (name) => phases.push(`${name} ${Date.now() - started} ms`);
     let pusher;
     slack = await startFakeSlack({ users: { [BOB]: { name: 'bob', display_name: 'Bob Slack' } },
       onEcho: (event) => pusher.enqueue(event) });
@@ -83,6 +85,7 @@ test('hub, Matrix and Slack at once, kill -9 mid-flow, random 429s and 500s on b
     const slackMapping = await pair.admin.post('/api/bridge/mappings', { channel_id: channelId, network: 'slack', remote_id: SLACK_CHANNEL });
     assert.equal(slackMapping.status, 201, slackMapping.text);
     pusher.resume(pair.hub.url);
+    phase('set up');
     const room = hs.room(roomId);
     hs.chaos({ p429: 0.02, p500: 0.01, p500After: 0.01, seed: SEED, retryAfterMs: 20 });
     slack.chaos({ p429: 0.02, p500: 0.01, p500After: 0.01, seed: SEED, retryAfter: 0 });
@@ -120,6 +123,7 @@ test('hub, Matrix and Slack at once, kill -9 mid-flow, random 429s and 500s on b
     pusher.enqueue(slack.userDelete(SLACK_CHANNEL, slTs.get('sl-7')));
     fromSlack('sl-r0', { thread_ts: slTs.get('sl-3') });
     pusher.pause();
+    phase('kill');
     await pair.kill();
     t.diagnostic(`at the kill: ${slack.messages(SLACK_CHANNEL).filter((m) => m.bot_id).length} relayed messages in Slack, `
       + `${room.timeline.filter((e) => e.type === 'm.room.message' && e.sender !== ana).length} in Matrix; `
@@ -154,6 +158,7 @@ test('hub, Matrix and Slack at once, kill -9 mid-flow, random 429s and 500s on b
     };
     await until(everywhere(tokens.filter((k) => !k.endsWith('-7'))), `all ${3 * N} messages in all three places`, 60_000 * SCALE);
 
+    phase('all messages everywhere');
     // Phase 2: reactions and thread replies across networks, now that each side has the others' messages.
     const view = await hubView();
     const hubIdOf = (k) => view.by.get(k).id;
@@ -185,6 +190,23 @@ test('hub, Matrix and Slack at once, kill -9 mid-flow, random 429s and 500s on b
           mxReactions: room.timeline.filter((e) => e.type === 'm.reaction').map((e) => [e.sender, e.content['m.relates_to']]),
           slReactions: slack.messages(SLACK_CHANNEL).filter((m) => m.reactions?.length).map((m) => [m.text, m.reactions]) });
       });
+    phase('reactions and threads everywhere');
+
+    // Phase 3: each side takes one reaction back (the hub's 🎉 on mx-9, Matrix's 👍 on hub-9,
+    // Slack's :eyes: on hub-11); the other three stay.
+    const liveMxReactions = () => room.timeline.filter((e) => e.type === 'm.reaction' && e.content['m.relates_to']);
+    const removed = await pair.admin.del(`/api/messages/${hubIdOf('mx-9')}/reactions/${encodeURIComponent('🎉')}`);
+    assert.ok(removed.status < 300, removed.text);
+    const anaOnHub9 = liveMxReactions().find((e) => e.sender === ana && e.content['m.relates_to'].event_id === inRoom.get('hub-9').event_id);
+    hs.redactAs(ana, roomId, anaOnHub9.event_id);
+    pusher.enqueue(slack.userReact(SLACK_CHANNEL, inSlack.get('hub-11').ts, BOB, 'eyes', false));
+    await until(async () => {
+      const hub = (await hubView()).by;
+      const slReactions = slack.messages(SLACK_CHANNEL).reduce((n, m) => n + (m.reactions?.length ?? 0), 0);
+      return ['mx-9', 'hub-9', 'hub-11'].every((k) => hub.get(k).reactions.length === 0) && liveMxReactions().length === 3 && slReactions === 3;
+    }, 'the reactions taken back, everywhere', 30_000 * SCALE);
+
+    phase('reactions taken back');
     hs.calm();
     slack.calm();
     // Let whatever is still in flight land, echoes included, so a late duplicate would show: a
@@ -197,6 +219,8 @@ test('hub, Matrix and Slack at once, kill -9 mid-flow, random 429s and 500s on b
     await hs.pushed();
     await until(drained, 'the echoes of the barrier', 10_000);
 
+    phase('drained');
+    t.diagnostic(phases.join(', '));
     const mxFaults = {}, slFaults = {};
     for (const r of hs.hubRequests()) if (r.fault) mxFaults[r.fault] = (mxFaults[r.fault] || 0) + 1;
     for (const f of slack.faults) slFaults[`${f.method} ${f.fault}`] = (slFaults[`${f.method} ${f.fault}`] || 0) + 1;
@@ -220,8 +244,9 @@ test('hub, Matrix and Slack at once, kill -9 mid-flow, random 429s and 500s on b
     // Deleted from each side: gone in all three places.
     assert.equal(final.list.filter((m) => m.deleted).length, 3, 'hub: hub-7, mx-7 and sl-7 deleted');
     // (A message deleted before a bridge sent it is never sent, so it needs no redaction.)
-    const redacted = room.timeline.filter((e) => e.type === 'm.room.redaction').map((e) => e.redacts ?? e.content.redacts);
-    assert.equal(new Set(redacted).size, redacted.length, 'Matrix: no message redacted twice');
+    const redactions = room.timeline.filter((e) => e.type === 'm.room.redaction').map((e) => e.redacts ?? e.content.redacts);
+    assert.equal(new Set(redactions).size, redactions.length, 'Matrix: nothing redacted twice');
+    const redacted = redactions.filter((id) => room.byId.get(id).event.type === 'm.room.message');
     assert.ok(redacted.includes(mxEvent.get('mx-7')) && redacted.length <= 3, JSON.stringify(redacted));
 
     // In order: each side's own messages in each place in the order they were sent, and what a
@@ -263,18 +288,20 @@ test('hub, Matrix and Slack at once, kill -9 mid-flow, random 429s and 500s on b
     }
 
     // Reactions: each once in each place, from its author, and no other.
-    const expectedReactions = { 'mx-9': 'ada', 'sl-9': 'ada', 'hub-9': 'ana', 'sl-11': 'ana', 'hub-11': 'bob', 'mx-11': 'bob' };
+    const expectedReactions = { 'sl-9': 'ada', 'sl-11': 'ana', 'mx-11': 'bob' };
+    for (const k of ['mx-9', 'hub-9', 'hub-11']) assert.deepEqual(final.by.get(k).reactions, [], `hub: ${k}'s reaction taken back`);
     for (const [k, who] of Object.entries(expectedReactions)) {
       const r = final.by.get(k).reactions;
       assert.equal(r.length, 1, `hub: one reaction on ${k}: ${JSON.stringify(r)}`);
       assert.equal(r[0].count, 1, `hub: ${k}`);
       assert.match(r[0].handles[0], new RegExp(who, 'i'), `hub: ${k} by ${who}`);
     }
-    const mxReactions = room.timeline.filter((e) => e.type === 'm.reaction');
+    const mxReactions = liveMxReactions();
+    assert.equal(room.timeline.filter((e) => e.type === 'm.reaction').length, 6, 'Matrix: six reactions made, three redacted, none repeated');
     assert.deepEqual(mxReactions.map((e) => tokenOf(room.byId.get(e.content['m.relates_to'].event_id).event.content.body)).sort(),
-      Object.keys(expectedReactions).sort(), 'Matrix: one reaction on each, no echo');
+      Object.keys(expectedReactions).sort(), 'Matrix: one reaction on each that kept one, no echo');
     assert.deepEqual(slack.messages(SLACK_CHANNEL).filter((m) => m.reactions?.length).map((m) => [tokenOf(m.text), m.reactions.length, m.reactions[0].count])
-      .sort(), Object.keys(expectedReactions).map((k) => [k, 1, 1]).sort(), 'Slack: one reaction on each, no echo');
+      .sort(), Object.keys(expectedReactions).map((k) => [k, 1, 1]).sort(), 'Slack: one reaction on each that kept one, no echo');
 
     // No echo: nothing came back to the network it came from.
     const ghostSent = (e) => e.sender !== ana;
