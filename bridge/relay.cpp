@@ -228,6 +228,8 @@ asio::awaitable<Relay::Step> Relay::send_one(const PendingSend& row, bool quick_
     message_id = prepared->out->event.message_id;
     kind = prepared->out->event.kind;
     room = prepared->out->mapping.remote_room;
+    prepared->out->maybe_sent = row.attempts > 0 || !sent_channels_.contains(row.channel_id);
+    sent_channels_.insert(row.channel_id);
     outcome = co_await connector_.send(std::move(*prepared->out));
   }
   if (quick_retry && outcome.kind == SendOutcome::Kind::retry && outcome.retry_after_ms &&

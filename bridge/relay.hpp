@@ -38,6 +38,11 @@ namespace hub::bridge {
 struct Outgoing {
   std::string txn_id;           // the outbox id ("matrix:42"): the same on every resend, for idempotency
   int attempt = 1;              // 1 on the first try
+  // An earlier try of this change may have reached the remote with its answer lost: a retry after
+  // a failure, or the first send of the channel since the relay started (a crash may have cut
+  // off the send in flight, and a channel sends one change at a time, so only its first).
+  // A remote without idempotent sends (Slack) looks before sending again.
+  bool maybe_sent = false;
   discussion::Event event;      // kind, payload (the message after the change), message_id, origin, delta
   Mapping mapping;              // the channel's mapping on this network
   std::optional<RemoteRef> self;         // the message's own remote id, once it was sent (edits, deletes, reactions)
@@ -116,6 +121,7 @@ class Relay {
   boost::asio::any_io_executor executor_;
   std::unique_ptr<boost::asio::steady_timer> wake_;  // the loops' waits; poke() and stop() cancel it
   std::set<std::int64_t> busy_channels_;             // channels with a drain running
+  std::set<std::int64_t> sent_channels_;             // channels with a send since start (see Outgoing::maybe_sent)
   bool poked_ = false;                               // poke() since the send loop last looked
   std::mt19937 random_{std::random_device{}()};     // jitter
   bool stopping_ = false;

@@ -2,6 +2,7 @@
 
 #include "bridge/slack/slack_connector.hpp"
 
+#include <cctype>
 #include <charconv>
 
 #include "bridge/loop_guard.hpp"
@@ -36,6 +37,35 @@ bool transient(std::string_view error) {
                              "request_timeout", "team_added_to_org"})
     if (error == e) return true;
   return false;
+}
+
+// Slack's conversations.* reads: at most this many pages of 100 when looking for a lost post.
+constexpr int kLookupPages = 10;
+
+// A Slack pagination cursor as a query value (it may hold '=', '+' or '/').
+std::string slack_query_escape(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// The provenance a message the hub posted carries in its metadata, or empty.
+std::string provenance_of(const json& m) {
+  const json* meta = m.is_object() && m.contains("metadata") ? &m["metadata"] : nullptr;
+  if (!meta || !meta->is_object() || meta->value("event_type", std::string()) != kMetadataEventType) return {};
+  const json& payload = meta->contains("event_payload") ? (*meta)["event_payload"] : json();
+  if (!payload.is_object()) return {};
+  auto it = payload.find(std::string(kProvenanceKey));
+  return it != payload.end() && it->is_string() ? it->get<std::string>() : std::string("?");
 }
 
 }  // namespace
@@ -119,6 +149,43 @@ boost::asio::awaitable<std::string> SlackConnector::text_for(const json& message
   co_return fit_mrkdwn(to_mrkdwn(body, user_of), kSlackTextLimit, tail);
 }
 
+boost::asio::awaitable<std::optional<SendOutcome>> SlackConnector::find_posted(const Outgoing& out) {
+  const std::string& channel = out.mapping.remote_room;
+  // A thread reply is among its thread's replies. A message in the channel is newer than every
+  // message the hub posted there before it (a channel's changes go out one at a time, in order),
+  // so the search, newest first, ends at the first message that carries any provenance.
+  const bool in_thread = out.thread_root.has_value();
+  const std::string method = in_thread ? "conversations.replies" : "conversations.history";
+  std::string base = "channel=" + slack_query_escape(channel) + "&limit=100&include_all_metadata=true";
+  if (in_thread) base += "&ts=" + slack_query_escape(out.thread_root->id);
+  std::string cursor;
+  for (int page = 0; page < kLookupPages; ++page) {
+    const std::string query = cursor.empty() ? base : base + "&cursor=" + slack_query_escape(cursor);
+    const http::ClientResponse r = co_await get(method, query);
+    SendOutcome read = outcome_of(r, method);
+    if (read.kind != Kind::sent) {
+      read.error = "looking for an earlier post: " + read.error;
+      if (read.kind == Kind::failed) read.kind = Kind::retry;  // the post itself may still work
+      co_return read;
+    }
+    const json doc = json::parse(r.body, nullptr, false);
+    const json& messages = doc.is_object() && doc.contains("messages") ? doc["messages"] : json();
+    if (!messages.is_array()) co_return std::nullopt;
+    for (const json& m : messages) {
+      const std::string provenance = provenance_of(m);
+      if (provenance == out.txn_id) {
+        SendOutcome found;
+        found.remote_id = m.value("ts", std::string());
+        co_return found;
+      }
+      if (!provenance.empty() && !in_thread) co_return std::nullopt;
+    }
+    cursor = doc.value(json::json_pointer("/response_metadata/next_cursor"), std::string());
+    if (cursor.empty()) break;
+  }
+  co_return std::nullopt;
+}
+
 boost::asio::awaitable<SendOutcome> SlackConnector::send(Outgoing out) {
   const std::string& kind = out.event.kind;
   const std::string& channel = out.mapping.remote_room;
@@ -139,6 +206,9 @@ boost::asio::awaitable<SendOutcome> SlackConnector::send(Outgoing out) {
                         {"event_payload", {{std::string(kProvenanceKey), out.txn_id}}}};
     if (out.thread_root) body["thread_ts"] = out.thread_root->id;
     method = "chat.postMessage";
+    if (out.maybe_sent) {
+      if (auto earlier = co_await find_posted(out)) co_return *earlier;
+    }
   } else if (kind == "message.edited") {
     if (!out.self) co_return outcome(Kind::skipped, "an edit of a message Slack never had");
     body["ts"] = out.self->id;

@@ -70,6 +70,11 @@ class SlackConnector final : public Connector {
 
  private:
   boost::asio::awaitable<std::string> text_for(const nlohmann::json& message);
+  // Whether an earlier chat.postMessage of `out` reached Slack with its answer lost (Slack has no
+  // idempotency key): the channel's newest messages, or the thread's, searched for its provenance.
+  // A "sent" outcome with the message's ts when found; a failure when Slack could not be asked;
+  // nullopt when it is not there.
+  boost::asio::awaitable<std::optional<SendOutcome>> find_posted(const Outgoing& out);
 
   http::HttpClient& client_;
   const SlackApi api_;

@@ -26,7 +26,9 @@ async function readArgs(req, url) {
 
 // Options: botToken, appToken (xapp-…, for Socket Mode), signingSecret, channels (ids that exist), users {id: {name, display_name}},
 // minGapMs (chat.postMessage to one channel sooner than this after the last gets 429, as Slack's
-// ~1 message/s per channel does).
+// ~1 message/s per channel does), onEcho (called with the event Slack would push for each change
+// the bot makes: its own posts, edits, deletes and reactions come back to it, as in a real
+// workspace; off by default).
 export async function startFakeSlack(opts = {}) {
   const botToken = opts.botToken || 'xoxb-fake-bot-token-0001';
   const signingSecret = opts.signingSecret || randomBytes(16).toString('hex');
@@ -38,6 +40,9 @@ export async function startFakeSlack(opts = {}) {
   const lastPost = new Map();  // channel -> time of the last accepted chat.postMessage
   let paced429 = 0;
   const failures = new Map();  // method -> [{status} | {error}]
+  let chaosMode = null;  // {p429, p500, p500After, retryAfter, methods, random}: chaos()
+  const faults = [];     // {method, fault} for every fault chaos() injected
+  const echo = (event) => { if (opts.onEcho) opts.onEcho({ ...event }); };
   let clock = 1700000000;
   let seq = 0;
   let events = 0;
@@ -66,6 +71,7 @@ export async function startFakeSlack(opts = {}) {
       if (a.metadata) m.metadata = typeof a.metadata === 'string' ? JSON.parse(a.metadata) : a.metadata;
       m.received_at = Date.now();
       list.push(m);
+      echo({ ...m, channel: a.channel });
       return { ok: true, channel: a.channel, ts: m.ts, message: m };
     },
     'chat.update': (a) => {
@@ -73,8 +79,11 @@ export async function startFakeSlack(opts = {}) {
       const m = find(a.channel, a.ts);
       if (!m || m.deleted) return { ok: false, error: 'message_not_found' };
       if (m.bot_id !== identity.bot_id) return { ok: false, error: 'cant_update_message' };
+      const before = { ...m };
       m.text = a.text;
       m.edited = { user: identity.user_id, ts: nextTs() };
+      echo({ type: 'message', subtype: 'message_changed', channel: a.channel, hidden: true, ts: m.edited.ts,
+        message: { ...m }, previous_message: before });
       return { ok: true, channel: a.channel, ts: a.ts, text: a.text };
     },
     'chat.delete': (a) => {
@@ -83,6 +92,8 @@ export async function startFakeSlack(opts = {}) {
       if (!m || m.deleted) return { ok: false, error: 'message_not_found' };
       if (m.bot_id !== identity.bot_id) return { ok: false, error: 'cant_delete_message' };
       m.deleted = true;
+      echo({ type: 'message', subtype: 'message_deleted', channel: a.channel, hidden: true, ts: nextTs(),
+        deleted_ts: a.ts, previous_message: { ...m, deleted: undefined } });
       return { ok: true, channel: a.channel, ts: a.ts };
     },
     'chat.getPermalink': (a) => {
@@ -93,21 +104,26 @@ export async function startFakeSlack(opts = {}) {
     'reactions.add': (a) => {
       const m = find(a.channel, a.timestamp);
       if (!m || m.deleted) return { ok: false, error: 'message_not_found' };
+      m.reactions ||= [];  // a user's message has none until someone reacts
       let r = m.reactions.find((x) => x.name === a.name);
       if (r && r.users.includes(identity.user_id)) return { ok: false, error: 'already_reacted' };
       if (!r) m.reactions.push(r = { name: a.name, users: [], count: 0 });
       r.users.push(identity.user_id);
       r.count = r.users.length;
+      echo({ type: 'reaction_added', user: identity.user_id, reaction: a.name, item_user: m.user,
+        item: { type: 'message', channel: a.channel, ts: a.timestamp }, event_ts: nextTs() });
       return { ok: true };
     },
     'reactions.remove': (a) => {
       const m = find(a.channel, a.timestamp);
       if (!m || m.deleted) return { ok: false, error: 'message_not_found' };
-      const r = m.reactions.find((x) => x.name === a.name);
+      const r = m.reactions?.find((x) => x.name === a.name);
       if (!r || !r.users.includes(identity.user_id)) return { ok: false, error: 'no_reaction' };
       r.users = r.users.filter((u) => u !== identity.user_id);
       r.count = r.users.length;
       if (!r.count) m.reactions = m.reactions.filter((x) => x !== r);
+      echo({ type: 'reaction_removed', user: identity.user_id, reaction: a.name, item_user: m.user,
+        item: { type: 'message', channel: a.channel, ts: a.timestamp }, event_ts: nextTs() });
       return { ok: true };
     },
     'conversations.history': (a) => {
@@ -171,7 +187,13 @@ export async function startFakeSlack(opts = {}) {
       if (!token) return send(200, { ok: false, error: 'not_authed' });
       if (token !== botToken) return send(200, { ok: false, error: 'invalid_auth' });
     }
-    send(200, handler(args, token));
+    const fault = takeFault(method);
+    if (fault) faults.push({ method, fault });
+    if (fault === '429') return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(chaosMode.retryAfter) });
+    if (fault === '500') return send(500, { ok: false, error: 'internal_error' });
+    const answer = handler(args, token);
+    if (fault === '500 after applying') return send(500, { ok: false, error: 'internal_error' });
+    send(200, answer);
   });
   // Socket Mode: each URL works once; the newest open connection gets the envelopes.
   const tickets = new Set();
@@ -219,6 +241,16 @@ export async function startFakeSlack(opts = {}) {
       }
     });
   });
+  // Which random fault chaos() gives this call, if any.
+  function takeFault(method) {
+    const c = chaosMode;
+    if (!c || !c.methods.test(method)) return null;
+    const x = c.random();
+    if (x < c.p429) return '429';
+    if (x < c.p429 + c.p500) return '500';
+    if (x < c.p429 + c.p500 + c.p500After) return '500 after applying';
+    return null;
+  }
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const base = `http://127.0.0.1:${server.address().port}`;
 
@@ -235,6 +267,20 @@ export async function startFakeSlack(opts = {}) {
     rateLimit(method, count, retryAfter = 1) { limits.set(method, { count, retryAfter }); },
     // The next calls of `method` fail, in order: {status: 500} or {error: 'channel_not_found'}.
     fail(method, ...how) { failures.set(method, [...(failures.get(method) || []), ...how]); },
+    // Random faults on the Web API calls whose method matches `methods`, reproducible through the
+    // seed: HTTP 429 (Retry-After: retryAfter seconds), 500, and 500 after applying the call.
+    chaos({ p429 = 0, p500 = 0, p500After = 0, seed = 1, retryAfter = 0, methods = /./ } = {}) {
+      let t = seed >>> 0;
+      const random = () => {  // mulberry32
+        t = (t + 0x6D2B79F5) >>> 0;
+        let r = Math.imul(t ^ (t >>> 15), 1 | t);
+        r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+        return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+      };
+      chaosMode = { p429, p500, p500After, retryAfter, methods, random };
+    },
+    calm() { chaosMode = null; },
+    faults,
     // A message a Slack user writes: stored here, and the event it causes (for push()).
     userMessage(channel, user, text, extra = {}) {
       const m = { type: 'message', channel, user, text, ts: nextTs(), ...extra };
@@ -242,6 +288,38 @@ export async function startFakeSlack(opts = {}) {
       if (root) Object.assign(root, { thread_ts: root.ts, reply_count: (root.reply_count || 0) + 1, latest_reply: m.ts });
       channels.get(channel).push(m);
       return m;
+    },
+    // A Slack user edits their message `ts`: stored here, and the message_changed event it causes.
+    userEdit(channel, ts, text) {
+      const m = find(channel, ts);
+      const before = { ...m };
+      m.text = text;
+      m.edited = { user: m.user, ts: nextTs() };
+      return { type: 'message', subtype: 'message_changed', channel, hidden: true, ts: m.edited.ts,
+        message: { ...m }, previous_message: before };
+    },
+    // A Slack user deletes their message `ts`: the message_deleted event it causes.
+    userDelete(channel, ts) {
+      const m = find(channel, ts);
+      m.deleted = true;
+      return { type: 'message', subtype: 'message_deleted', channel, hidden: true, ts: nextTs(), deleted_ts: ts,
+        previous_message: { ...m, deleted: undefined } };
+    },
+    // A Slack user adds (or removes) reaction `name` on message `ts`: the event it causes.
+    userReact(channel, ts, user, name, add = true) {
+      const m = find(channel, ts);
+      let r = m.reactions?.find((x) => x.name === name);
+      if (add) {
+        m.reactions ||= [];
+        if (!r) m.reactions.push(r = { name, users: [], count: 0 });
+        if (!r.users.includes(user)) r.users.push(user);
+      } else if (r) {
+        r.users = r.users.filter((u) => u !== user);
+        if (!r.users.length) m.reactions = m.reactions.filter((x) => x !== r);
+      }
+      if (r) r.count = r.users.length;
+      return { type: add ? 'reaction_added' : 'reaction_removed', user, reaction: name, item_user: m.user,
+        item: { type: 'message', channel, ts }, event_ts: nextTs() };
     },
     // The event_callback envelope for `event`, as Slack wraps it.
     envelope(event, eventId = `Ev${String(++events).padStart(8, '0')}`) {

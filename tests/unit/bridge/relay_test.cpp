@@ -234,3 +234,32 @@ TEST_CASE("relay: a wait under a second that the remote asks for is waited out a
   CHECK(f.hub->db().read_now([](store::Connection& c) { return bridge::parked(c, Network::matrix); })->empty());
   CHECK(relay.failures() == 2);
 }
+
+TEST_CASE("relay: a send that may repeat one whose answer was lost says so: a retry, and a channel's first send after a start") {
+  RelayFixture f;
+  f.map(f.channel, Network::slack, "C0GENERAL");
+  ScriptedConnector slack(Network::slack);
+  slack.script = {{SendOutcome::Kind::sent, "1.1", "", std::nullopt}, {SendOutcome::Kind::retry, "", "HTTP 500", 0}};
+  auto& relay = f.relay(slack);
+  f.said(f.sam, "one");
+  REQUIRE(f.pump([&] { return slack.seen.size() == 1; }));
+  f.said(f.sam, "two");
+  REQUIRE(f.pump([&] { return slack.seen.size() == 3; }));  // "two" failed (perhaps after Slack took it) and is resent
+  f.said(f.sam, "three");
+  REQUIRE(f.pump([&] { return slack.seen.size() == 4; }));
+  std::vector<bool> maybe;
+  for (const auto& o : slack.seen) maybe.push_back(o.maybe_sent);
+  // "one" was the channel's first send since the start: a crash may have cut off its answer.
+  CHECK(maybe == std::vector<bool>{true, false, true, false});
+  CHECK(slack.seen[2].attempt == 2);
+
+  relay.stop();
+  f.pump_for(20);
+  ScriptedConnector again(Network::slack);  // a restarted hub
+  f.relay(again);
+  f.said(f.sam, "four");
+  f.said(f.sam, "five");
+  REQUIRE(f.pump([&] { return again.seen.size() == 2; }));
+  CHECK(again.seen[0].maybe_sent);
+  CHECK_FALSE(again.seen[1].maybe_sent);
+}

@@ -684,4 +684,64 @@ TEST_CASE("slack: a message too long for the hub is cut with a link to it in Sla
   std::size_t asked = 0;
   for (const auto& r : fake.requests()) asked += r.url.find("/chat.getPermalink?channel=C0HUB&message_ts=1700.000100") != std::string::npos;
   CHECK(asked == 1);  // only when the workspace URL was unknown
+TEST_CASE("slack connector: a post that may have reached Slack already is looked up by its provenance, not posted twice") {
+  using K = bridge::SendOutcome::Kind;
+  http::FakeHttpClient fake;
+  std::string history;  // the answer of conversations.history / .replies
+  fake.answer = [&](const http::ClientRequest& r) {
+    if (r.url.find("/conversations.") != std::string::npos) return slack_answer(200, history);
+    return slack_answer(200, R"({"ok":true,"ts":"1700.0009"})");
+  };
+  FakePace pace;
+  SlackConnector slack(fake, {"http://slack.test/api", [] { return std::string("xoxb-t"); }, ""}, pace.pacer);
+  const auto relayed = [](const char* ts, const char* provenance) {
+    return json{{"ts", ts}, {"metadata", {{"event_type", "cohorthub_relay"}, {"event_payload", {{"org.cohorthub.provenance", provenance}}}}}};
+  };
+  auto out = outgoing("message.posted", kMessage);  // txn "slack:42"
+  out.maybe_sent = true;
+
+  // Slack took it, and its answer was lost: found among the newest messages, not posted again.
+  history = json{{"ok", true}, {"messages", {{{"ts", "1700.0008"}, {"user", "U2BOB"}}, relayed("1700.0007", "slack:42"), relayed("1700.0001", "slack:41")}}}.dump();
+  auto found = testing::run_coro(slack.send(out));
+  CHECK(found.kind == K::sent);
+  CHECK(found.remote_id == "1700.0007");
+  auto reqs = fake.requests();
+  REQUIRE(reqs.size() == 1);
+  CHECK(reqs[0].url == "http://slack.test/api/conversations.history?channel=C0HUB&limit=100&include_all_metadata=true");
+
+  // The newest message the hub posted is an earlier one: this one never got there, and is posted.
+  history = json{{"ok", true}, {"messages", {relayed("1700.0005", "slack:41"), relayed("1700.0002", "slack:42")}}}.dump();
+  auto posted = testing::run_coro(slack.send(out));
+  CHECK(posted.kind == K::sent);
+  CHECK(posted.remote_id == "1700.0009");
+  reqs = fake.requests();
+  REQUIRE(reqs.size() == 3);
+  CHECK(reqs[2].url.ends_with("/chat.postMessage"));
+
+  // A thread reply is looked for in its thread, past other provenance.
+  auto reply = out;
+  reply.thread_root = bridge::RemoteRef{"C0HUB", "1600.0001"};
+  history = json{{"ok", true}, {"messages", {relayed("1600.0001", "slack:7"), relayed("1700.0003", "slack:42")}}}.dump();
+  auto in_thread = testing::run_coro(slack.send(reply));
+  CHECK(in_thread.kind == K::sent);
+  CHECK(in_thread.remote_id == "1700.0003");
+  reqs = fake.requests();
+  REQUIRE(reqs.size() == 4);
+  CHECK(reqs[3].url.find("/conversations.replies?") != std::string::npos);
+  CHECK(reqs[3].url.ends_with("&ts=1600.0001"));
+
+  // Slack cannot be asked: retried later, nothing posted meanwhile.
+  fake.answer = [](const http::ClientRequest&) { return slack_answer(500, ""); };
+  auto unsure = testing::run_coro(slack.send(out));
+  CHECK(unsure.kind == K::retry);
+  CHECK(unsure.error.find("looking for an earlier post") != std::string::npos);
+  CHECK(fake.requests().size() == 5);
+
+  // A first try that cannot have been sent before posts at once.
+  fake.answer = [](const http::ClientRequest&) { return slack_answer(200, R"({"ok":true,"ts":"1.0"})"); };
+  out.maybe_sent = false;
+  CHECK(testing::run_coro(slack.send(out)).kind == K::sent);
+  reqs = fake.requests();
+  REQUIRE(reqs.size() == 6);
+  CHECK(reqs[5].url.ends_with("/chat.postMessage"));
 }
