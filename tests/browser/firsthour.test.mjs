@@ -89,7 +89,10 @@ describe('a newcomer on a demo hub', { timeout: 120_000 }, () => {
     await page.locator('.message-list > li').first().waitFor();
     await checkAccessibility(page, '/channels');
     await visit(page, '/pipeline', 'Pipeline');
-    assert.equal(await page.getByRole('table', { name: 'My engagements' }).locator('tbody tr').count(), 4);
+    // The heading shows before the engagements load: wait for the rows, then count them.
+    const rows = page.getByRole('table', { name: 'My engagements' }).locator('tbody tr');
+    await rows.nth(3).waitFor();
+    assert.equal(await rows.count(), 4);
     await checkAccessibility(page, '/pipeline');
     const fit = await page.locator('.pipeline-list').evaluate((el) => [el.scrollWidth, el.clientWidth]);
     assert.ok(fit[0] <= fit[1], `the pipeline table is ${fit[0]}px wide in ${fit[1]}px at 1280px`);
