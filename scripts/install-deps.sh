@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  g++ cmake make pkg-config ccache
+  g++ cmake make ninja-build pkg-config ccache
   libboost-dev nlohmann-json3-dev libsqlite3-dev libssl-dev catch2
   libcmark-gfm-dev libcmark-gfm-extensions-dev libgit2-dev libdtl-dev
   libtomlplusplus-dev libcli11-dev libkainjow-mustache-dev libyaml-cpp-dev libcurl4-openssl-dev
