@@ -42,7 +42,18 @@ bool transient(std::string_view error) {
 // Slack's conversations.* reads: at most this many pages of 100 when looking for a lost post.
 constexpr int kLookupPages = 10;
 
-// A Slack pagination cursor as a query value (it may hold '=', '+' or '/').
+// The provenance a message the hub posted carries in its metadata, or empty.
+std::string provenance_of(const json& m) {
+  const json* meta = m.is_object() && m.contains("metadata") ? &m["metadata"] : nullptr;
+  if (!meta || !meta->is_object() || meta->value("event_type", std::string()) != kMetadataEventType) return {};
+  const json& payload = meta->contains("event_payload") ? (*meta)["event_payload"] : json();
+  if (!payload.is_object()) return {};
+  auto it = payload.find(std::string(kProvenanceKey));
+  return it != payload.end() && it->is_string() ? it->get<std::string>() : std::string("?");
+}
+
+}  // namespace
+
 std::string slack_query_escape(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -57,18 +68,6 @@ std::string slack_query_escape(std::string_view s) {
   }
   return out;
 }
-
-// The provenance a message the hub posted carries in its metadata, or empty.
-std::string provenance_of(const json& m) {
-  const json* meta = m.is_object() && m.contains("metadata") ? &m["metadata"] : nullptr;
-  if (!meta || !meta->is_object() || meta->value("event_type", std::string()) != kMetadataEventType) return {};
-  const json& payload = meta->contains("event_payload") ? (*meta)["event_payload"] : json();
-  if (!payload.is_object()) return {};
-  auto it = payload.find(std::string(kProvenanceKey));
-  return it != payload.end() && it->is_string() ? it->get<std::string>() : std::string("?");
-}
-
-}  // namespace
 
 boost::asio::awaitable<void> Pacer::turn(const std::string& channel) {
   const TimePoint now = now_();

@@ -165,6 +165,8 @@ test('slack bridge: after downtime, what Slack said meanwhile is caught up from 
   await hub.stop({ keepData: true });
   const root = slack.userMessage('C0HUB', 'U2BOB', 'said while the hub was down');
   slack.userMessage('C0HUB', 'U2BOB', 'a reply meanwhile', { thread_ts: root.ts });
+  slack.userMessage('C0HUB', 'U2BOB', 'and the last word');
+  slack.pageSize(1);  // one message a page: the catch-up must follow Slack's cursors ('+', '/', '=')
   hub = await startHub({ dataDir: keptData, env: hubEnv });
   events = hub.url + '/api/bridge/slack/events';
   admin = new Client(hub.url);
@@ -173,8 +175,11 @@ test('slack bridge: after downtime, what Slack said meanwhile is caught up from 
     'the caught-up message');
   await eventually(async () => (await admin.get(`/api/channels/${channel}/messages?thread=${caught.id}`)).json.items
     .some((x) => x.body === 'a reply meanwhile'), 'the caught-up reply');
+  await eventually(async () => (await hubMessages()).some((x) => x.body === 'and the last word'), 'the newest caught-up message');
   const history = slack.calls.filter((c) => c.method === 'conversations.history');
   assert.ok(history.at(-1).args.oldest, 'catch-up asks from the stored position');
+  assert.ok(history.some((c) => c.args.cursor === 'cursor+/1='), 'the second page was asked for with the cursor as Slack gave it');
+  slack.pageSize(0);
   // Slack delivers the event late too: applied once all the same.
   await slack.push(events, slack.envelope({ ...root, channel: 'C0HUB' }));
   await eventually(() => hub.logs().includes('applied once already'), 'the late duplicate');

@@ -25,6 +25,7 @@ async function readArgs(req, url) {
 }
 
 // Options: botToken, appToken (xapp-…, for Socket Mode), signingSecret, channels (ids that exist), users {id: {name, display_name}},
+// pageSize (at most this many messages in one conversations.history page),
 // minGapMs (chat.postMessage to one channel sooner than this after the last gets 429, as Slack's
 // ~1 message/s per channel does), onEcho (called with the event Slack would push for each change
 // the bot makes: its own posts, edits, deletes and reactions come back to it, as in a real
@@ -129,13 +130,20 @@ export async function startFakeSlack(opts = {}) {
     'conversations.history': (a) => {
       const list = channels.get(a.channel);
       if (!list) return { ok: false, error: 'channel_not_found' };
-      const limit = Math.min(Number(a.limit) || 100, 999);
-      const start = Number(a.cursor || 0);
+      // Slack may return fewer than `limit` (opts.pageSize caps a page here); its cursors are
+      // opaque base64 that can hold '+', '/' and '=', so a caller that does not escape them is caught.
+      const limit = Math.min(Number(a.limit) || 100, 999, opts.pageSize || 999);
+      let start = 0;
+      if (a.cursor) {
+        const m = /^cursor\+\/([0-9]+)=$/.exec(a.cursor);
+        if (!m) return { ok: false, error: 'invalid_cursor' };
+        start = Number(m[1]);
+      }
       const within = list.filter((m) => !m.deleted && (!m.thread_ts || m.thread_ts === m.ts) &&
         (!a.oldest || m.ts > a.oldest) && (!a.latest || m.ts < a.latest)).reverse();  // newest first
       const page = within.slice(start, start + limit);
       const more = start + limit < within.length;
-      return { ok: true, messages: page, has_more: more, response_metadata: { next_cursor: more ? String(start + limit) : '' } };
+      return { ok: true, messages: page, has_more: more, response_metadata: { next_cursor: more ? `cursor+/${start + limit}=` : '' } };
     },
     'conversations.replies': (a) => {
       const list = channels.get(a.channel);
@@ -263,6 +271,8 @@ export async function startFakeSlack(opts = {}) {
     channels,
     paced429: () => paced429,
     messages: (channel) => (channels.get(channel) || []).filter((m) => !m.deleted),
+    // At most `n` messages in one conversations.history page from now on (0: Slack's own limits).
+    pageSize(n) { opts.pageSize = n; },
     // The next `count` calls of `method` get HTTP 429 with Retry-After: retryAfter.
     rateLimit(method, count, retryAfter = 1) { limits.set(method, { count, retryAfter }); },
     // The next calls of `method` fail, in order: {status: 500} or {error: 'channel_not_found'}.

@@ -133,6 +133,13 @@ TEST_CASE("slack texts too long are cut on a character boundary, with the tail t
   CHECK(fit_mrkdwn("<@U1> &amp; x y z", 14, "…") == "<@U1> &amp;…");
 }
 
+TEST_CASE("slack query values are percent-encoded: a base64 cursor keeps its '+', '/' and '='") {
+  CHECK(slack_query_escape("dXNlcjpVMDYxTkZUVDI=") == "dXNlcjpVMDYxTkZUVDI%3D");
+  CHECK(slack_query_escape("a+b/c d&e") == "a%2Bb%2Fc%20d%26e");
+  CHECK(slack_query_escape("C0HUB-1.2_3~") == "C0HUB-1.2_3~");
+  CHECK(slack_query_escape("\xC3\xA9") == "%C3%A9");
+}
+
 TEST_CASE("slack events: envelopes and events read into changes, echoes and the unbridgeable skipped") {
   CHECK_FALSE(parse_envelope("not json"));
   CHECK_FALSE(parse_envelope("[1]"));
@@ -684,6 +691,8 @@ TEST_CASE("slack: a message too long for the hub is cut with a link to it in Sla
   std::size_t asked = 0;
   for (const auto& r : fake.requests()) asked += r.url.find("/chat.getPermalink?channel=C0HUB&message_ts=1700.000100") != std::string::npos;
   CHECK(asked == 1);  // only when the workspace URL was unknown
+}
+
 TEST_CASE("slack connector: a post that may have reached Slack already is looked up by its provenance, not posted twice") {
   using K = bridge::SendOutcome::Kind;
   http::FakeHttpClient fake;
