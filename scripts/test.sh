@@ -14,9 +14,9 @@ sanitizers="${COHORTHUB_TEST_SANITIZERS:-undefined}"
 phase "building the hub (-fsanitize=$sanitizers)"
 # UBSan only, by default: AddressSanitizer made every file a third slower to compile and the
 # tests about twice as slow to run, and with the two bridges the suite no longer fit its 10
-# minutes on 2 cores (638 s on CI at ca68efe, 626 s here at 4b27a6a; docs/benchmarks.md,
-# "Build"). ASan still runs on every parser through the libFuzzer harnesses below, and
-# COHORTHUB_TEST_SANITIZERS=address,undefined runs this whole suite under it (over 10 minutes).
+# minutes on 2 cores (638 s on CI at ca68efe; docs/benchmarks.md, "Build"). ASan still runs on
+# every parser through the libFuzzer harnesses below, and COHORTHUB_TEST_SANITIZERS=
+# address,undefined runs this whole suite under it (over 10 minutes).
 # -O0: quickest to compile. A unity build: each target's files compile in batches, so the heavy
 # Asio and JSON templates are instantiated once per batch rather than once per file (593 s ->
 # about 350 s from a cold cache on 2 cores, docs/benchmarks.md); the quick start builds the same
@@ -29,28 +29,28 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_stack_use_after_retu
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 mkdir -p test-artifacts
 # The integration and browser tests need only the hub, and leave about 40% of two cores idle
-# (they wait on Chromium, sockets and timers: 166 CPU s in 140 s). The unit-test binaries, then
-# the fuzzers (clang, one job), build meanwhile at the lowest priority: the tests take longer
-# (140 s -> 217 s under ASan), the whole about a minute less (docs/benchmarks.md, "Build").
-# In a process group of their own, so that a failing test stops them too.
-background_builds() {
-  nice -n 19 cmake --build build-test -j"$(nproc)" >test-artifacts/unit-build.log 2>&1 || return 1
-  CXX=clang++ cmake -S tests/fuzz -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
-    nice -n 19 cmake --build build-fuzz -j1
+# (they wait on Chromium, sockets and timers: 166 CPU s in 140 s). The unit-test binaries build
+# meanwhile at the lowest priority, and the fuzzers (clang) while the unit tests run: the tests
+# take longer (140 s -> 165 s), the whole is shorter (docs/benchmarks.md, "Build"). Each build
+# runs in a process group of its own, so that a failing test stops it too.
+background() {  # background LOG COMMAND...: starts COMMAND at nice 19; `waiting` is its pid
+  setsid nice -n 19 "${@:2}" >"$1" 2>&1 &
+  waiting=$!
 }
-export -f background_builds
-setsid bash -c background_builds >test-artifacts/fuzz-build.log 2>&1 &
-background=$!
-trap 'kill -- -"$background" 2>/dev/null || true' EXIT
-phase "integration and browser tests (the unit tests and fuzzers build meanwhile)"
+trap '[[ -n "${waiting:-}" ]] && kill -- -"$waiting" 2>/dev/null || true' EXIT
+background test-artifacts/unit-build.log cmake --build build-test -j"$(nproc)"
+phase "integration and browser tests (the unit tests build meanwhile)"
 COHORTHUB_BIN="$PWD/build-test/cohorthub" node --test --test-concurrency=2 --test-reporter=spec \
   tests/integration/ tests/browser/ | tee test-artifacts/node-tests.log
 
-phase "finishing the unit-test and fuzzer builds"
-wait "$background" || { tail -n 50 test-artifacts/unit-build.log test-artifacts/fuzz-build.log; exit 1; }
-trap - EXIT
-phase "unit tests"
+phase "finishing the unit-test build"
+wait "$waiting" || { tail -n 50 test-artifacts/unit-build.log; exit 1; }
+background test-artifacts/fuzz-build.log bash -c 'CXX=clang++ cmake -S tests/fuzz -B build-fuzz \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build build-fuzz -j"$(nproc)"'
+phase "unit tests (the fuzzers build meanwhile)"
 ctest --test-dir build-test -j"$(nproc)" --output-on-failure --timeout 300 | tee test-artifacts/ctest.log
+wait "$waiting" || { tail -n 50 test-artifacts/fuzz-build.log; exit 1; }
+waiting=""
 
 phase "fuzzing the parsers (libFuzzer, side by side, ${FUZZ_SECONDS:-15} s)"
 FUZZ_SECONDS="${FUZZ_SECONDS:-15}" tests/fuzz/run.sh
