@@ -9,7 +9,7 @@ echo "==> building (the first build takes a few minutes)"
 # A unity build, batched as the test command's is: quicker, and the same batches the test suite
 # compiles, so a file that only builds beside its batch-mates cannot pass CI and break here.
 COHORTHUB_BUILD_TYPE=RelWithDebInfo scripts/build.sh build -DCOHORTHUB_TESTS=OFF -DCOHORTHUB_BENCH=OFF \
-  -DCMAKE_UNITY_BUILD=ON
+  -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16
 
 data="${COHORTHUB_DATA_DIR:-./data}"
 build/cohorthub init --data-dir "$data" --demo >/dev/null

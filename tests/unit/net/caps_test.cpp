@@ -13,8 +13,6 @@ using namespace hub::net::test;
 
 namespace {
 
-constexpr int kText = 1;
-
 std::shared_ptr<const std::string> text(std::size_t n) { return std::make_shared<const std::string>(n, 't'); }
 
 }  // namespace

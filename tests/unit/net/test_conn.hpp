@@ -17,6 +17,9 @@ namespace hub::net::test {
 
 using namespace std::chrono_literals;
 
+// WebSocket frame opcodes (RFC 6455).
+constexpr int kText = 1, kBinary = 2, kClose = 8, kPing = 9;
+
 // The smallest complete request.
 inline const std::string kPlainGet = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 

@@ -9,8 +9,6 @@ using namespace hub::net::test;
 
 namespace {
 
-constexpr int kText = 1, kBinary = 2, kClose = 8, kPing = 9;
-
 // Upgrades `c` at /live and waits until the handler has it open; returns its peer.
 std::shared_ptr<hub::http::WebSocketPeer> open_live(RunningServer& s, TestConn& c) {
   const auto before = s.service.live.opened();
