@@ -6,22 +6,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { startHub, Client, cli } from '../support/server.mjs';
+import { startHub, Client, cli, eventually as eventuallyIn } from '../support/server.mjs';
 import { startFakeSlack } from '../support/fake_slack.mjs';
 
 const ADMIN = { handle: 'ada', password: 'correct horse battery staple' };
 let slack, hub, admin, channel, events, hubEnv;
 
-// Resolves with `probe()`'s value once it is truthy (the bridge works after its answers).
-async function eventually(probe, what) {
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what + '\n' + hub.logs().slice(-2000));
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const eventually = (probe, what) => eventuallyIn(probe, what, () => hub);
 const hubMessages = async () => (await admin.get(`/api/channels/${channel}/messages`)).json.items;
 
 before(async () => {

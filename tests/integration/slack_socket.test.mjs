@@ -5,22 +5,14 @@
 // counts the Slack relay; a message too long for the other side is cut with a link back, both ways.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHub, Client } from '../support/server.mjs';
+import { startHub, Client, eventually as eventuallyIn } from '../support/server.mjs';
 import { startFakeSlack } from '../support/fake_slack.mjs';
 
 const ADMIN = { handle: 'ada', password: 'correct horse battery staple' };
 const APP_TOKEN = 'xapp-1-A0APP-1234-socketmodetoken';
 let slack, hub, admin, channel;
 
-async function eventually(probe, what) {
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what + '\n' + hub.logs().slice(-2000));
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const eventually = (probe, what) => eventuallyIn(probe, what, () => hub);
 const hubBodies = async () => (await admin.get(`/api/channels/${channel}/messages`)).json.items.map((m) => m.body);
 const acked = (id) => slack.socketAcks().some((a) => a.envelope_id === id);
 

@@ -98,3 +98,15 @@ export class Client {
   put(p, b, h) { return this.req('PUT', p, b ?? {}, h); }
   del(p, h) { return this.req('DELETE', p, undefined, h); }
 }
+
+// Resolves with `probe()`'s value once it is truthy; after 10 s, fails naming `what`, with the end
+// of the log of the hub `currentHub()` returns (a test may restart its hub).
+export async function eventually(probe, what, currentHub) {
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${currentHub()?.logs().slice(-2000) ?? ''}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
