@@ -124,7 +124,7 @@ boost::asio::awaitable<std::optional<SyncRound>> BotSync::refresh_filter() {
     if (std::binary_search(filter_rooms_.begin(), filter_rooms_.end(), m.remote_room)) continue;
     new_rooms_.insert(m.remote_room);
     // Named: no temporaries inside co_await (g++ 12).
-    std::string path = "/_matrix/client/v3/rooms/" + encode_component(m.remote_room) + "/join", bot;
+    std::string path = "/_matrix/client/v3/rooms/" + http::percent_encode(m.remote_room) + "/join", bot;
     json no_body = json::object();
     auto joined = co_await connector_.call(http::Method::post, std::move(path), std::move(bot), std::move(no_body));
     if (joined.ok()) continue;
@@ -134,7 +134,7 @@ boost::asio::awaitable<std::optional<SyncRound>> BotSync::refresh_filter() {
     auto mark = [id = m.id, &error](store::Connection& c) { return set_status(c, id, error); };
     if (auto s = co_await db_.write(mark); !s) log_reason("error", "matrix", "status", s.error().message);
   }
-  std::string path = "/_matrix/client/v3/user/" + encode_component(connector_.options().bot_user) + "/filter", bot;
+  std::string path = "/_matrix/client/v3/user/" + http::percent_encode(connector_.options().bot_user) + "/filter", bot;
   json filter = sync_filter(rooms);
   auto made = co_await connector_.call(http::Method::post, std::move(path), std::move(bot), std::move(filter));
   const auto id = string_field(made.body, "filter_id");
@@ -159,9 +159,9 @@ boost::asio::awaitable<http::Result<std::vector<json>>> BotSync::gap_fill(const 
       break;
     }
     http::ClientRequest req;
-    req.url = connector_.options().homeserver_url + "/_matrix/client/v3/rooms/" + encode_component(room) +
-              "/messages?dir=b&limit=" + std::to_string(kPageLimit) + "&from=" + encode_component(from) +
-              "&to=" + encode_component(since_) + "&filter=" + encode_component(filter);
+    req.url = connector_.options().homeserver_url + "/_matrix/client/v3/rooms/" + http::percent_encode(room) +
+              "/messages?dir=b&limit=" + std::to_string(kPageLimit) + "&from=" + http::percent_encode(from) +
+              "&to=" + http::percent_encode(since_) + "&filter=" + http::percent_encode(filter);
     req.max_response_bytes = kMaxSyncBytes;
     auto reply = co_await connector_.exchange(std::move(req));
     const json& chunk = bot_member(reply.body, "chunk");
@@ -196,9 +196,9 @@ boost::asio::awaitable<SyncRound> BotSync::sync_once() {
 
   const auto& options = connector_.options();
   http::ClientRequest req;
-  req.url = options.homeserver_url + "/_matrix/client/v3/sync?filter=" + encode_component(filter_id_) +
+  req.url = options.homeserver_url + "/_matrix/client/v3/sync?filter=" + http::percent_encode(filter_id_) +
             "&timeout=" + std::to_string(options.sync_timeout.count());
-  if (!since_.empty()) req.url += "&since=" + encode_component(since_);
+  if (!since_.empty()) req.url += "&since=" + http::percent_encode(since_);
   req.timeout = options.sync_timeout + std::chrono::seconds(30);
   req.max_response_bytes = kMaxSyncBytes;
   auto reply = co_await connector_.exchange(std::move(req));

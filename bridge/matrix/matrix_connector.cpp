@@ -2,7 +2,6 @@
 
 #include "bridge/matrix/matrix_connector.hpp"
 
-#include <cctype>
 
 #include "bridge/loop_guard.hpp"
 #include "bridge/matrix/html_tokens.hpp"
@@ -10,27 +9,11 @@
 
 namespace hub::bridge::matrix {
 
-std::string encode_component(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
-
 namespace {
 
 using nlohmann::json;
 
-std::string room_path(const std::string& room) { return "/_matrix/client/v3/rooms/" + encode_component(room); }
+std::string room_path(const std::string& room) { return "/_matrix/client/v3/rooms/" + http::percent_encode(room); }
 
 std::optional<std::int64_t> retry_after_seconds(const MatrixReply& r) {
   if (r.body.is_object()) {
@@ -114,7 +97,7 @@ boost::asio::awaitable<MatrixReply> MatrixConnector::call(http::Method method, s
   req.method = method;
   req.url = options_.homeserver_url + path;
   if (!as_user.empty() && !options_.bot())
-    req.url += (path.find('?') == std::string::npos ? "?user_id=" : "&user_id=") + encode_component(as_user);
+    req.url += (path.find('?') == std::string::npos ? "?user_id=" : "&user_id=") + http::percent_encode(as_user);
   if (method != http::Method::get) {
     req.headers.set("Content-Type", "application/json");
     req.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -160,7 +143,7 @@ boost::asio::awaitable<std::optional<SendOutcome>> MatrixConnector::ensure_ghost
     registered_.insert(user);
   }
   if (!display_name.empty() && display_names_[user] != display_name) {
-    std::string path = "/_matrix/client/v3/profile/" + encode_component(user) + "/displayname";
+    std::string path = "/_matrix/client/v3/profile/" + http::percent_encode(user) + "/displayname";
     json body = {{"displayname", display_name}};
     auto reply = co_await call(http::Method::put, std::move(path), user, std::move(body));
     if (!reply.ok()) co_return failure_of(reply, "setting the display name of " + user);
@@ -244,7 +227,7 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::send_message(const Outgoing
   content[std::string(kProvenanceKey)] = provenance(out);
 
   const std::string& room = out.mapping.remote_room;
-  std::string path = room_path(room) + "/send/m.room.message/" + encode_component(out.txn_id);
+  std::string path = room_path(room) + "/send/m.room.message/" + http::percent_encode(out.txn_id);
   std::string as_user = options_.users.user_id(handle);
   auto reply = co_await call_in_room(http::Method::put, std::move(path), room, std::move(as_user), std::move(content));
   if (!reply.ok()) co_return failure_of(reply, "sending to " + room);
@@ -257,7 +240,7 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::send_redaction(const Outgoi
                                                                     std::string as_user) {
   const std::string& room = out.mapping.remote_room;
   json body = {{std::string(kProvenanceKey), provenance(out)}};
-  std::string path = room_path(room) + "/redact/" + encode_component(event_id) + "/" + encode_component(out.txn_id);
+  std::string path = room_path(room) + "/redact/" + http::percent_encode(event_id) + "/" + http::percent_encode(out.txn_id);
   auto reply = co_await call_in_room(http::Method::put, std::move(path), room, std::move(as_user), std::move(body));
   if (!reply.ok()) co_return failure_of(reply, "redacting in " + room);
   co_return sent();
@@ -289,7 +272,7 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::send_reaction(const Outgoin
   if (auto failed = co_await ensure_ghost(handle, std::move(no_display))) co_return *failed;
   json content = {{"m.relates_to", {{"rel_type", "m.annotation"}, {"event_id", out.self->id}, {"key", emoji}}},
                   {std::string(kProvenanceKey), provenance(out)}};
-  std::string path = room_path(room) + "/send/m.reaction/" + encode_component(out.txn_id);
+  std::string path = room_path(room) + "/send/m.reaction/" + http::percent_encode(out.txn_id);
   std::string reactor = as_user;
   auto reply = co_await call_in_room(http::Method::put, std::move(path), room, std::move(reactor), std::move(content));
   if (!reply.ok()) co_return failure_of(reply, "reacting in " + room);
@@ -327,7 +310,7 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::send_bot_reaction(const Out
   if (*row) co_return skipped("the bot shows " + emoji + " on this message already");
   json content = {{"m.relates_to", {{"rel_type", "m.annotation"}, {"event_id", out.self->id}, {"key", emoji}}},
                   {std::string(kProvenanceKey), provenance(out)}};
-  std::string path = room_path(room) + "/send/m.reaction/" + encode_component(out.txn_id), bot;
+  std::string path = room_path(room) + "/send/m.reaction/" + http::percent_encode(out.txn_id), bot;
   auto reply = co_await call_in_room(http::Method::put, std::move(path), room, std::move(bot), std::move(content));
   if (!reply.ok()) co_return failure_of(reply, "reacting in " + room);
   const std::string event_id(string_field(reply.body, "event_id"));

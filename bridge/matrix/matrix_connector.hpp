@@ -50,10 +50,6 @@ struct MatrixOptions {
   OwnIdentities own_identities() const { return {bot() ? std::string() : users.ghost_prefix(), bot_user_id()}; }
 };
 
-// A path segment or query value with everything but RFC 3986's unreserved characters escaped
-// (room ids hold '!' and ':', event ids '$').
-std::string encode_component(std::string_view s);
-
 // What the homeserver answered to one client-server call.
 struct MatrixReply {
   http::ClientResponse response;

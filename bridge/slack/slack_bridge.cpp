@@ -216,7 +216,7 @@ asio::awaitable<std::string> SlackBridge::display_name(const std::string& user, 
   if (auto it = names_.find(user); it != names_.end()) co_return it->second;
   std::string name = fallback.empty() ? user : fallback;
   if (connector_ && fallback.empty() && !user.empty() && user[0] != 'B') {
-    const std::string query = "user=" + slack_query_escape(user);
+    const std::string query = "user=" + http::percent_encode(user);
     const auto r = co_await connector_->get("users.info", query);
     json doc = json::parse(r.body, nullptr, false);
     if (r.ok() && r.status == 200 && doc.is_object() && doc.value("ok", false) && doc["user"].is_object()) {
@@ -267,7 +267,7 @@ asio::awaitable<void> SlackBridge::catch_up_channel(const Mapping& mapping) {
   if (!cursor) co_return;
   std::string error;
   if (cursor->empty()) {  // a new mapping: from Slack's newest message on, not the channel's past
-    std::string query = "channel=" + slack_query_escape(room) + "&limit=1";
+    std::string query = "channel=" + http::percent_encode(room) + "&limit=1";
     auto newest = co_await read_api("conversations.history", std::move(query), error);
     if (newest && (*newest)["messages"].is_array() && !(*newest)["messages"].empty()) {
       const std::string ts = (*newest)["messages"][0].value("ts", std::string());
@@ -280,8 +280,8 @@ asio::awaitable<void> SlackBridge::catch_up_channel(const Mapping& mapping) {
   std::string page;
   int pages = 0;
   for (; pages < kCatchUpPages; ++pages) {
-    std::string query = "channel=" + slack_query_escape(room) + "&oldest=" + slack_query_escape(*cursor) + "&limit=200";
-    if (!page.empty()) query += "&cursor=" + slack_query_escape(page);
+    std::string query = "channel=" + http::percent_encode(room) + "&oldest=" + http::percent_encode(*cursor) + "&limit=200";
+    if (!page.empty()) query += "&cursor=" + http::percent_encode(page);
     auto answer = co_await read_api("conversations.history", std::move(query), error);
     if (!answer || !(*answer)["messages"].is_array()) break;
     for (json& m : (*answer)["messages"])
@@ -294,8 +294,8 @@ asio::awaitable<void> SlackBridge::catch_up_channel(const Mapping& mapping) {
   const std::size_t roots = missed.size();
   for (std::size_t i = 0; i < roots && error.empty(); ++i) {
     if (!later_ts(missed[i].value("latest_reply", std::string()), *cursor)) continue;
-    std::string query = "channel=" + slack_query_escape(room) + "&ts=" + slack_query_escape(missed[i].value("ts", std::string())) +
-                        "&oldest=" + slack_query_escape(*cursor);
+    std::string query = "channel=" + http::percent_encode(room) + "&ts=" + http::percent_encode(missed[i].value("ts", std::string())) +
+                        "&oldest=" + http::percent_encode(*cursor);
     auto thread = co_await read_api("conversations.replies", std::move(query), error);
     if (!thread || !(*thread)["messages"].is_array()) break;
     for (json& m : (*thread)["messages"])
@@ -330,7 +330,7 @@ asio::awaitable<std::string> SlackBridge::permalink(const std::string& channel, 
   if (std::string link = message_permalink(own_.team_url, channel, ts); !link.empty()) co_return link;
   if (!connector_) co_return std::string();
   std::string error;
-  auto answer = co_await read_api("chat.getPermalink", "channel=" + slack_query_escape(channel) + "&message_ts=" + slack_query_escape(ts), error);
+  auto answer = co_await read_api("chat.getPermalink", "channel=" + http::percent_encode(channel) + "&message_ts=" + http::percent_encode(ts), error);
   const std::string link = answer && answer->is_object() ? answer->value("permalink", std::string()) : std::string();
   co_return linkable_url(link) ? link : std::string();
 }

@@ -2,7 +2,6 @@
 
 #include "bridge/slack/slack_connector.hpp"
 
-#include <cctype>
 #include <charconv>
 
 #include "bridge/loop_guard.hpp"
@@ -53,21 +52,6 @@ std::string provenance_of(const json& m) {
 }
 
 }  // namespace
-
-std::string slack_query_escape(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 boost::asio::awaitable<void> Pacer::turn(const std::string& channel) {
   const TimePoint now = now_();
@@ -155,11 +139,11 @@ boost::asio::awaitable<std::optional<SendOutcome>> SlackConnector::find_posted(c
   // so the search, newest first, ends at the first message that carries any provenance.
   const bool in_thread = out.thread_root.has_value();
   const std::string method = in_thread ? "conversations.replies" : "conversations.history";
-  std::string base = "channel=" + slack_query_escape(channel) + "&limit=100&include_all_metadata=true";
-  if (in_thread) base += "&ts=" + slack_query_escape(out.thread_root->id);
+  std::string base = "channel=" + http::percent_encode(channel) + "&limit=100&include_all_metadata=true";
+  if (in_thread) base += "&ts=" + http::percent_encode(out.thread_root->id);
   std::string cursor;
   for (int page = 0; page < kLookupPages; ++page) {
-    const std::string query = cursor.empty() ? base : base + "&cursor=" + slack_query_escape(cursor);
+    const std::string query = cursor.empty() ? base : base + "&cursor=" + http::percent_encode(cursor);
     const http::ClientResponse r = co_await get(method, query);
     SendOutcome read = outcome_of(r, method);
     if (read.kind != Kind::sent) {

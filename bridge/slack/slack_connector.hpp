@@ -47,10 +47,6 @@ struct SlackApi {
 // A Slack call's outcome in the relay's terms: 429 (Retry-After) and 5xx retry; ok:false by name.
 SendOutcome outcome_of(const http::ClientResponse& response, std::string_view method);
 
-// A value for a Slack Web API query string, percent-encoded (RFC 3986 unreserved characters kept):
-// pagination cursors are base64 and may hold '+', '/' and '='.
-std::string slack_query_escape(std::string_view s);
-
 // The Slack reaction name of a hub reaction (":+1:" or "👍" -> "+1"), or empty when it has none.
 std::string slack_reaction_name(std::string_view hub_emoji);
 

@@ -2,6 +2,7 @@
 
 #include "hub/http/client.hpp"
 
+#include <cctype>
 #include <charconv>
 
 namespace hub::http {
@@ -19,6 +20,21 @@ std::string_view client_error_name(ClientError e) {
     case ClientError::shutting_down: return "shutting_down";
   }
   return "unknown";
+}
+
+std::string percent_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 std::optional<Url> parse_url(std::string_view url) {

@@ -48,6 +48,10 @@ class HttpClient {
   virtual boost::asio::awaitable<ClientResponse> send(ClientRequest request) = 0;
 };
 
+// `s` percent-encoded for one URL path segment or query value: RFC 3986's unreserved characters
+// are kept, every other byte becomes %XX (a Matrix room id's '!' and ':', a Slack cursor's '+').
+std::string percent_encode(std::string_view s);
+
 // The parts of an absolute http(s) URL.
 struct Url {
   bool tls = false;

@@ -134,10 +134,10 @@ TEST_CASE("slack texts too long are cut on a character boundary, with the tail t
 }
 
 TEST_CASE("slack query values are percent-encoded: a base64 cursor keeps its '+', '/' and '='") {
-  CHECK(slack_query_escape("dXNlcjpVMDYxTkZUVDI=") == "dXNlcjpVMDYxTkZUVDI%3D");
-  CHECK(slack_query_escape("a+b/c d&e") == "a%2Bb%2Fc%20d%26e");
-  CHECK(slack_query_escape("C0HUB-1.2_3~") == "C0HUB-1.2_3~");
-  CHECK(slack_query_escape("\xC3\xA9") == "%C3%A9");
+  CHECK(http::percent_encode("dXNlcjpVMDYxTkZUVDI=") == "dXNlcjpVMDYxTkZUVDI%3D");
+  CHECK(http::percent_encode("a+b/c d&e") == "a%2Bb%2Fc%20d%26e");
+  CHECK(http::percent_encode("C0HUB-1.2_3~") == "C0HUB-1.2_3~");
+  CHECK(http::percent_encode("\xC3\xA9") == "%C3%A9");
 }
 
 TEST_CASE("slack events: envelopes and events read into changes, echoes and the unbridgeable skipped") {
