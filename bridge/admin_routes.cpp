@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bridge/hub_link.hpp"
 #include "bridge/mappings.hpp"
 #include "bridge/outbox.hpp"
 #include "bridge/policy.hpp"
@@ -97,6 +98,12 @@ void AdminRoutes::add_to(http::Router& router) {
              member_handler(this, &AdminRoutes::retry));
 }
 
+nlohmann::json AdminRoutes::warnings() const {
+  json out = json::array();
+  if (!links_back_) out.push_back(kLinksBackWarning);
+  return out;
+}
+
 boost::asio::awaitable<http::Response> AdminRoutes::list(Request&, Context& ctx) {
   if (!can_manage_bridges(auth::Actor::of(ctx.user()))) co_return error_response(ApiError::forbidden());
   auto list_job = [now = clock_.now()](Connection& c) -> Result<json> {
@@ -111,6 +118,7 @@ boost::asio::awaitable<http::Response> AdminRoutes::list(Request&, Context& ctx)
     return json{{"items", std::move(items)}};
   };
   HUB_TRY(items, co_await db_.read(list_job));
+  (*items)["warnings"] = warnings();
   co_return http::json_response(200, *items);
 }
 
@@ -184,6 +192,7 @@ boost::asio::awaitable<http::Response> AdminRoutes::status(Request& req, Context
     return status_of(c, *m, now);
   };
   HUB_TRY(out, co_await db_.read(status_job));
+  (*out)["warnings"] = warnings();
   co_return http::json_response(200, *out);
 }
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "bridge/bridge_schema.hpp"
+#include "bridge/hub_link.hpp"
 #include "bridge/mappings.hpp"
 #include "bridge/matrix/matrix_bridge.hpp"
 #include "bridge/matrix/matrix_store.hpp"
@@ -239,7 +240,8 @@ bridge::slack::SlackOptions slack_options_from(const Config& config, const DataD
   o.api_url = s.api_url;
   o.pace = std::chrono::milliseconds(s.pace_ms);
   while (!o.api_url.empty() && o.api_url.back() == '/') o.api_url.pop_back();
-  o.hub_origin = config.server.public_origin.empty() ? "http://" + config.server.listen : config.server.public_origin;
+  o.hub_origin = appservice_url(config);          // where Slack reaches the hub
+  o.public_origin = config.server.public_origin;  // links back to hub pages: only from it (bridge/hub_link.hpp)
   o.records_key = sharing::load_key_file(dir.keys() + "/records-aes256.key");
   return o;
 }
@@ -283,6 +285,22 @@ void Hub::add_relay_counters(const std::string& network, std::function<const bri
                        [relay] { return relay() ? double(relay()->failures()) : 0.0; });
 }
 
+void Hub::add_socket_counters(std::function<const bridge::slack::SocketMode*()> socket) {
+  using Read = std::uint64_t (bridge::slack::SocketMode::*)() const;
+  const auto add = [&](const char* name, const char* help, Read read) {
+    metrics_.add_counter(std::string("cohorthub_bridge_slack_socket_") + name, help,
+                         [socket, read] { return socket() ? double((socket()->*read)()) : 0.0; });
+  };
+  add("connections_total", "Socket Mode connections opened to Slack.", &bridge::slack::SocketMode::connections);
+  add("reconnects_disconnect_total", "Socket Mode reconnects because Slack sent disconnect.",
+      &bridge::slack::SocketMode::reconnects_after_disconnect);
+  add("reconnects_drop_total", "Socket Mode reconnects because the connection dropped.",
+      &bridge::slack::SocketMode::reconnects_after_drop);
+  add("acked_total", "Socket Mode envelopes acknowledged.", &bridge::slack::SocketMode::acked);
+  add("skipped_total", "Socket Mode messages skipped (no envelope_id, unreadable, or not bridged).",
+      &bridge::slack::SocketMode::skipped);
+}
+
 Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
     : config_(config),
       clock_(clock),
@@ -303,7 +321,7 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
       pdf_(pdf_renderer_from(config)),
       templates_(db_, cpu_, clock_, sharing::load_key_file(dir.keys() + "/records-aes256.key"), pdf_.get()),
       mail_(db_, cpu_, clock_, membership_, mail_options_from(config, dir)),
-      bridge_admin_(db_, clock_, [this] { poke_relays(); }),
+      bridge_admin_(db_, clock_, [this] { poke_relays(); }, bridge::hub_link(config.server.public_origin, "/").has_value()),
       slack_(std::make_unique<bridge::slack::SlackBridge>(db_, discussion_.bridge_seam(), clock_,
                                                           slack_options_from(config, dir))),
       pipeline_(router_, authenticator_, files_.get(), metrics_, access_log_,
@@ -325,6 +343,7 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
   matrix_->add_to(router_);
   slack_->add_to(router_);
   add_relay_counters("slack", [this] { return slack_->relay(); });  // its relay is made by start()
+  add_socket_counters([this] { return slack_->socket(); });          // so is its Socket Mode
   pipeline_.add_websocket("/api/live", discussion_.live_endpoint());
   // The one /api/live endpoint is a LiveEndpoint; it closes what ended credentials opened.
   access_events_.add(static_cast<discussion::LiveEndpoint&>(discussion_.live_endpoint()));
@@ -332,6 +351,11 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
   if (config.auth.scrypt_log2_n < auth::kMinScryptLog2N && !warned.exchange(true))
     std::fprintf(stderr, "{\"level\":\"warn\",\"what\":\"COHORTHUB_TEST_INSECURE_SCRYPT: passwords hashed below "
                          "N=2^17; never do this outside a test suite\"}\n");
+  static std::atomic<bool> warned_links{false};  // once per process, like the warning above
+  if (!bridge::hub_link(config.server.public_origin, "/") && !warned_links.exchange(true))
+    std::fprintf(stderr, "{\"level\":\"warn\",\"what\":\"server.public_origin is not set: messages the bridges cut "
+                         "for length carry no link back to the hub; %s\"}\n",
+                 std::string(bridge::kLinksBackWarning).c_str());
   metrics_.add_gauge("cohorthub_db_queue_depth", "DB jobs waiting.", [this] { return double(db_.queue_depth()); });
   metrics_.add_gauge("cohorthub_cpu_queue_depth", "CPU jobs waiting.", [this] { return double(cpu_.queue_depth()); });
   metrics_.add_gauge("cohorthub_pdf_queue_depth", "PDFs waiting.",

@@ -40,6 +40,7 @@ class HttpClient;
 }  // namespace hub::http
 namespace hub::bridge::slack {
 class SlackBridge;  // bridge/slack/slack_bridge.hpp
+class SocketMode;   // bridge/slack/socket_mode.hpp
 struct SlackOptions;
 }  // namespace hub::bridge::slack
 
@@ -100,6 +101,8 @@ class Hub {
   void add_platform_routes();
   // The /metrics counters of the relay to `network` that `relay()` gives (none yet: zero).
   void add_relay_counters(const std::string& network, std::function<const bridge::Relay*()> relay);
+  // The /metrics counters of the Slack Socket Mode connection `socket()` gives (none yet: zero).
+  void add_socket_counters(std::function<const bridge::slack::SocketMode*()> socket);
   // Wakes every relay's send loop (a new mapping, an admin's retry).
   void poke_relays();
 

@@ -18,6 +18,7 @@
 #include "bridge/slack/signature.hpp"
 #include "bridge/slack/slack_store.hpp"
 #include "hub/auth/account_store.hpp"
+#include "hub/discussion/channel_store.hpp"
 #include "hub/discussion/message_store.hpp"
 #include "hub/http/json_body.hpp"
 
@@ -110,13 +111,18 @@ void SlackBridge::connect(http::HttpClient& client) {
     co_await timer.async_wait(asio::use_awaitable);
   };
   pacer_ = std::make_unique<Pacer>(options_.pace, [] { return std::chrono::steady_clock::now(); }, wait);
-  SlackApi api{options_.api_url, [this] { return secret(kBotToken); }, options_.hub_origin};
+  SlackApi api{options_.api_url, [this] { return secret(kBotToken); }, options_.public_origin};
   auto users_of = [this](std::vector<std::string> handles) -> asio::awaitable<std::map<std::string, std::string>> {
     auto job = [h = std::move(handles)](Connection& c) { return slack_users_of(c, h); };
     auto found = co_await db_.read(job);
     co_return found ? std::move(*found) : std::map<std::string, std::string>();
   };
-  connector_ = std::make_unique<SlackConnector>(client, std::move(api), *pacer_, std::move(users_of));
+  auto name_of = [this](std::int64_t channel) -> asio::awaitable<std::string> {
+    auto job = [channel](Connection& c) { return discussion::find_channel(c, channel); };
+    auto found = co_await db_.read(job);
+    co_return found ? found->name : std::string();
+  };
+  connector_ = std::make_unique<SlackConnector>(client, std::move(api), *pacer_, std::move(users_of), std::move(name_of));
 }
 
 void SlackBridge::start(asio::any_io_executor executor, http::HttpClient& client, http::WebSocketClient* sockets) {

@@ -31,7 +31,8 @@ struct SlackOptions {
   bool socket_mode = false;    // [slack] mode = "socket": connect to Slack instead of being pushed to
   std::string api_url = "https://slack.com/api";
   std::chrono::milliseconds pace{1000};  // between two messages to one channel
-  std::string hub_origin;      // links back to the hub
+  std::string hub_origin;      // where Slack reaches the hub (the manifest's request URL)
+  std::string public_origin;   // [server] public_origin: links back to hub pages; empty: none (hub_link.hpp)
   std::string records_key;     // raw 32 bytes: seals the stored secrets
 };
 
@@ -66,6 +67,8 @@ class SlackBridge {
   SocketMode& socket_mode(http::WebSocketClient& sockets, SocketModeOptions options = {}, SocketMode::Wait wait = {});
   // The relay, once start() made it (its counters are on /metrics).
   const Relay* relay() const { return relay_.get(); }
+  // Socket Mode, once start() (or socket_mode()) made it (its counters are on /metrics).
+  const SocketMode* socket() const { return socket_mode_.get(); }
 
   // Applies every queued inbound event (tests call it; the events route and start() spawn it).
   boost::asio::awaitable<void> drain();

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "bridge/hub_link.hpp"
 #include "bridge/loop_guard.hpp"
 #include "bridge/slack/events.hpp"
 #include "bridge/slack/mrkdwn.hpp"
@@ -126,10 +127,31 @@ boost::asio::awaitable<std::string> SlackConnector::text_for(const json& message
     auto it = users.find(std::string(handle));
     return it == users.end() ? std::nullopt : std::optional<std::string>(it->second);
   };
-  const std::string link = api_.hub_origin + "/channels/" + std::to_string(message.value("channel_id", std::int64_t{0})) +
-                           "#message-" + std::to_string(message.value("id", std::int64_t{0}));
-  const std::string tail = "… <" + link + "|(the whole message is on the hub)>";
-  co_return fit_mrkdwn(to_mrkdwn(body, user_of), kSlackTextLimit, tail);
+  std::string text = to_mrkdwn(body, user_of);
+  if (text.size() <= kSlackTextLimit) co_return text;
+  const std::int64_t channel_id = message.value("channel_id", std::int64_t{0});
+  std::string name;  // not `x ? co_await … : …`: GCC 12 frees that temporary wrongly (ASan caught it)
+  if (channel_name_of_) name = co_await channel_name_of_(channel_id);
+  const auto link = hub_link(api_.public_origin, message_path(channel_id, message.value("id", std::int64_t{0})));
+  co_return fit_mrkdwn(std::move(text), kSlackTextLimit, slack_cut_tail(link, name));
+}
+
+std::string slack_cut_tail(const std::optional<std::string>& link, std::string_view channel_name) {
+  std::string where = "read it in full ";
+  if (!channel_name.empty()) {
+    where += "in #";
+    for (char c : channel_name) {  // Slack escapes exactly & < >
+      if (c == '&') where += "&amp;";
+      else if (c == '<') where += "&lt;";
+      else if (c == '>') where += "&gt;";
+      else if (c == '\n' || c == '|') where += ' ';
+      else where += c;
+    }
+    where += " on the hub";
+  } else {
+    where += "on the hub";
+  }
+  return link ? "… (cut short: <" + *link + "|" + where + ">)" : "… (cut short: " + where + ")";
 }
 
 boost::asio::awaitable<std::optional<SendOutcome>> SlackConnector::find_posted(const Outgoing& out) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -41,11 +42,17 @@ class Pacer {
 struct SlackApi {
   std::string api_url = "https://slack.com/api";  // tests point it at a fake
   std::function<std::string()> bot_token;          // "xoxb-…"; empty: every send fails visibly
-  std::string hub_origin;                          // for the link to a message too long for Slack
+  // [server] public_origin, for the link to a message too long for Slack (bridge/hub_link.hpp);
+  // empty: the cut message says where it is, without a link.
+  std::string public_origin;
 };
 
 // A Slack call's outcome in the relay's terms: 429 (Retry-After) and 5xx retry; ok:false by name.
 SendOutcome outcome_of(const http::ClientResponse& response, std::string_view method);
+
+// What ends a hub message cut to fit Slack: where the whole one is, "#channel on the hub", as a
+// link to it when `link` is set (hub_link()), else in words. `channel_name` empty: "on the hub".
+std::string slack_cut_tail(const std::optional<std::string>& link, std::string_view channel_name);
 
 // The Slack reaction name of a hub reaction (":+1:" or "👍" -> "+1"), or empty when it has none.
 std::string slack_reaction_name(std::string_view hub_emoji);
@@ -55,9 +62,13 @@ class SlackConnector final : public Connector {
   // `slack_users_of` maps the hub handles a message mentions to Slack user ids (the Slack ghosts).
   using SlackUsersOf =
       std::function<boost::asio::awaitable<std::map<std::string, std::string>>(std::vector<std::string>)>;
+  // A hub channel's name (for a cut message's "read it in full in #name"); empty when unknown.
+  using ChannelNameOf = std::function<boost::asio::awaitable<std::string>(std::int64_t)>;
 
-  SlackConnector(http::HttpClient& client, SlackApi api, Pacer& pacer, SlackUsersOf slack_users_of = {})
-      : client_(client), api_(std::move(api)), pacer_(pacer), slack_users_of_(std::move(slack_users_of)) {}
+  SlackConnector(http::HttpClient& client, SlackApi api, Pacer& pacer, SlackUsersOf slack_users_of = {},
+                 ChannelNameOf channel_name_of = {})
+      : client_(client), api_(std::move(api)), pacer_(pacer), slack_users_of_(std::move(slack_users_of)),
+        channel_name_of_(std::move(channel_name_of)) {}
 
   Network network() const override { return Network::slack; }
   boost::asio::awaitable<SendOutcome> send(Outgoing out) override;
@@ -80,6 +91,7 @@ class SlackConnector final : public Connector {
   const SlackApi api_;
   Pacer& pacer_;
   const SlackUsersOf slack_users_of_;
+  const ChannelNameOf channel_name_of_;
 };
 
 }  // namespace hub::bridge::slack

@@ -104,6 +104,8 @@ asio::awaitable<void> SocketMode::run() {
   while (!stopping_) {
     const End end = co_await session();
     if (end == End::stopped || stopping_) break;
+    if (end == End::disconnected) ++reconnects_disconnect_;
+    if (end == End::dropped) ++reconnects_drop_;
     // A disconnect Slack asked for is answered at once (it said so ahead); a failure backs off.
     failures_ = end == End::disconnected ? 0 : failures_ + 1;
     const auto delay = reconnect_delay(failures_, options_.base_delay, options_.max_delay, random_);
@@ -185,6 +187,7 @@ asio::awaitable<std::optional<SocketMode::End>> SocketMode::handle(http::WebSock
   using Type = SocketFrame::Type;
   if (frame.type == Type::hello) co_return std::nullopt;
   if (frame.type == Type::unreadable) {
+    ++skipped_;
     log_socket("info", "slack envelope skipped", frame.reason);
     co_return std::nullopt;
   }
@@ -194,12 +197,15 @@ asio::awaitable<std::optional<SocketMode::End>> SocketMode::handle(http::WebSock
     co_return frame.reason == "link_disabled" ? End::refused : End::disconnected;
   }
   if (frame.envelope_id.empty()) {
+    ++skipped_;
     log_socket("info", "slack envelope skipped", "a " + frame.kind + " envelope without an envelope_id (it cannot be acknowledged)");
     co_return std::nullopt;
   }
   if (frame.kind != "events_api") {
+    ++skipped_;
     log_socket("info", "slack envelope skipped", "a " + frame.kind + " envelope is not bridged");
   } else if (auto envelope = read_envelope(frame.payload); !envelope) {
+    ++skipped_;
     log_socket("info", "slack envelope skipped", envelope.error().message);
   } else if (envelope->type == Envelope::Type::event_callback) {
     // Written down first: an acknowledged envelope is never sent again, so it must not be lost.
@@ -208,6 +214,11 @@ asio::awaitable<std::optional<SocketMode::End>> SocketMode::handle(http::WebSock
       co_return std::nullopt;
     }
   }
+  // The acknowledgement is the envelope_id alone. Slack lets an ack carry a `payload` only for an
+  // envelope marked accepts_response_payload (slash commands, interactivity, options: an answer
+  // shown to the user); an events_api envelope is acknowledged like an Events API POST answered
+  // 200, whose body Slack ignores, so the hub never sends one (docs.slack.dev/apis/events-api/
+  // using-socket-mode, "Acknowledge the events"; docs/operations.md#slack).
   const std::string ack = json{{"envelope_id", frame.envelope_id}}.dump();
   if (!(co_await c.write(ack))) {
     log_socket("warn", "socket mode connection dropped", c.ended());

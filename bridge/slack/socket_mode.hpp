@@ -73,8 +73,17 @@ class SocketMode {
   // Cuts a reconnect wait short and forgets past failures (an admin stored a new app token).
   void wake();
 
-  std::uint64_t connections() const { return connections_.load(); }  // opened, for /metrics
-  std::uint64_t acked() const { return acked_.load(); }              // envelopes acknowledged
+  // Counters for /metrics (read from any thread).
+  std::uint64_t connections() const { return connections_.load(); }  // WebSocket connections opened
+  // Connections that ended and were opened again: Slack sent `disconnect` (its refresh) or the
+  // link dropped (closed, silent past the idle timeout, or an ack that could not be written).
+  std::uint64_t reconnects_after_disconnect() const { return reconnects_disconnect_.load(); }
+  std::uint64_t reconnects_after_drop() const { return reconnects_drop_.load(); }
+  std::uint64_t acked() const { return acked_.load(); }  // envelopes acknowledged
+  // Messages not applied: not JSON or without a type, an envelope without an envelope_id, a
+  // payload that is not an event_callback Slack could send, or a kind the hub does not bridge
+  // (acknowledged all the same).
+  std::uint64_t skipped() const { return skipped_.load(); }
 
  private:
   boost::asio::awaitable<std::optional<std::string>> open_url();
@@ -94,6 +103,9 @@ class SocketMode {
   bool stopping_ = false;
   std::atomic<std::uint64_t> connections_{0};
   std::atomic<std::uint64_t> acked_{0};
+  std::atomic<std::uint64_t> reconnects_disconnect_{0};
+  std::atomic<std::uint64_t> reconnects_drop_{0};
+  std::atomic<std::uint64_t> skipped_{0};
 };
 
 }  // namespace hub::bridge::slack

@@ -1,6 +1,7 @@
 // The Bridges admin page in headless Chromium against a real hub: an admin mirrors a channel into
 // a Matrix room (a malformed room id lands on its field), sees it listed with its health, and
-// stops it with the inline confirmation; a member is told the page is for admins. axe-core finds
+// stops it with the inline confirmation; a member is told the page is for admins. Without
+// [server] public_origin the page warns that links back to the hub do not work. axe-core finds
 // no serious or critical problem, and no CSP violation, console error or failed load happens.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,6 +52,10 @@ describe('web bridges page', { timeout: 60_000 }, () => {
     await page.getByRole('link', { name: 'Bridges: mirror channels into Matrix and Slack' }).click();
     await page.getByRole('heading', { name: 'Bridges', level: 1 }).waitFor();
     await page.getByText('No channel is mirrored yet.').waitFor();
+    // This hub has no [server] public_origin: messages cut for length cannot link back to it.
+    const warning = page.getByRole('status').filter({ hasText: 'Set server.public_origin so that links back work.' });
+    await warning.waitFor();
+    assert.match(await warning.getAttribute('class'), /alert-warning/);
     assert.deepEqual(await accessibilityProblems(page), []);
     // On a desktop the menu is one row: the phone's Menu button stays hidden.
     assert.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Menu' }).isVisible(), false);

@@ -17,7 +17,8 @@ const hubMessages = async () => (await admin.get(`/api/channels/${channel}/messa
 
 before(async () => {
   slack = await startFakeSlack({ users: { U2BOB: { name: 'bob', display_name: 'Bob Slack' } } });
-  hubEnv = { COHORTHUB_LOG_ACCESS: 'false', COHORTHUB_SLACK_API_URL: slack.url, COHORTHUB_SLACK_PACE_MS: '20' };
+  hubEnv = { COHORTHUB_LOG_ACCESS: 'false', COHORTHUB_SLACK_API_URL: slack.url, COHORTHUB_SLACK_PACE_MS: '20',
+    COHORTHUB_SERVER_PUBLIC_ORIGIN: 'https://hub.example.org' };  // links back (slack_socket.test.mjs: unset)
   hub = await startHub({ admin: ADMIN, env: hubEnv });
   events = hub.url + '/api/bridge/slack/events';
   admin = new Client(hub.url);
@@ -123,6 +124,20 @@ test('slack bridge: a hub message appears in Slack as its author, edits, reactio
   assert.equal(slack.messages('C0HUB').filter((m) => m.bot_id === 'B0BOT').length, 0);
   // The echo of our post never became a hub message.
   assert.equal((await hubMessages()).filter((x) => x.body.startsWith('hi')).length, 0);
+});
+
+test('slack bridge: a hub message too long for Slack links back through server.public_origin', async () => {
+  const sent = await admin.post(`/api/channels/${channel}/messages`, { body: '&'.repeat(9000) });  // 45,000 escaped
+  assert.equal(sent.status, 201);
+  const out = await eventually(() => slack.messages('C0HUB').find((m) => (m.text || '').startsWith('&amp;&amp;')), 'the cut post');
+  assert.ok(out.text.length <= 40000);
+  const link = `https://hub.example.org/channels/${channel}#message-${sent.json.message.id}`;
+  assert.ok(out.text.endsWith(`… (cut short: <${link}|read it in full in #bridged on the hub>)`), out.text.slice(-200));
+  // public_origin is set: nothing to warn about, in the list, the status or the log.
+  const list = (await admin.get('/api/bridge/mappings')).json;
+  assert.deepEqual(list.warnings, []);
+  assert.deepEqual((await admin.get(`/api/bridge/mappings/${list.items[0].id}/status`)).json.warnings, []);
+  assert.ok(!hub.logs().includes('server.public_origin is not set'));
 });
 
 test('slack bridge: 429 is waited out with Retry-After and a refusal by name is the mapping\'s status', async () => {

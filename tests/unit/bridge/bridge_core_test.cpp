@@ -4,6 +4,7 @@
 #include <tuple>
 #include <vector>
 
+#include "bridge/hub_link.hpp"
 #include "bridge/id_map.hpp"
 #include "bridge/loop_guard.hpp"
 #include "bridge/mappings.hpp"
@@ -136,6 +137,18 @@ TEST_CASE("bridge loop guard: nothing goes back where it came from, our own echo
   CHECK(bridge::echo_reason({"@cohorthub:hs.example", false}, own) == "sent by our bot");
   // An echo that overtakes the send's response still carries the provenance key.
   CHECK(bridge::echo_reason({"@relay:other.example", true}, own) == "carries our provenance key");
+}
+
+TEST_CASE("bridge links back to the hub: from server.public_origin only, and none without it") {
+  using bridge::hub_link;
+  const std::string path = bridge::message_path(3, 7);
+  CHECK(path == "/channels/3#message-7");
+  CHECK(hub_link("https://hub.example.org", path) == "https://hub.example.org/channels/3#message-7");
+  CHECK(hub_link("https://hub.example.org//", path) == "https://hub.example.org/channels/3#message-7");
+  CHECK(hub_link("https://example.org/cohort", path) == "https://example.org/cohort/channels/3#message-7");
+  // Unset: no link at all (never the listen address, wrong behind a proxy).
+  CHECK_FALSE(hub_link("", path));
+  CHECK_FALSE(hub_link("/", path));
 }
 
 TEST_CASE("bridge mappings: one room per channel per network, and back, traffic and status recorded") {

@@ -294,7 +294,7 @@ TEST_CASE("slack connector: a hub post becomes chat.postMessage as its author, i
   auto edit = outgoing("message.edited", big);
   edit.self = bridge::RemoteRef{"C0HUB", "1700.0001"};
   testing::run_coro(slack.send(edit));
-  const std::string tail = "… <https://hub/channels/3#message-7|(the whole message is on the hub)>";
+  const std::string tail = "… (cut short: <https://hub/channels/3#message-7|read it in full on the hub>)";
   for (std::size_t i : {1, 2}) {
     const std::string text = json::parse(fake.requests().at(i).body)["text"];
     CHECK(text.size() <= kSlackTextLimit);
@@ -302,6 +302,20 @@ TEST_CASE("slack connector: a hub post becomes chat.postMessage as its author, i
     CHECK(text.substr(text.size() - tail.size()) == tail);
     CHECK(text.find("&amp;…") != std::string::npos);  // cut between entities, never inside one
   }
+  // Without [server] public_origin there is no link (hub_link()); the text still says where the
+  // whole message is, in the channel's name (escaped as Slack requires).
+  SlackConnector unlinked(fake, {"http://slack.test/api", [] { return std::string("xoxb-test-token"); }, ""},
+                          pace.pacer, {}, [](std::int64_t id) -> boost::asio::awaitable<std::string> {
+                            co_return id == 3 ? "q&a <1>" : "";
+                          });
+  testing::run_coro(unlinked.send(outgoing("message.posted", big)));
+  const std::string text = json::parse(fake.requests().back().body)["text"];
+  const std::string words = "… (cut short: read it in full in #q&amp;a &lt;1&gt; on the hub)";
+  CHECK(text.size() <= kSlackTextLimit);
+  CHECK(text.substr(text.size() - words.size()) == words);
+  CHECK(text.find("http") == std::string::npos);
+  CHECK(slack_cut_tail(std::string("https://h/x"), "") == "… (cut short: <https://h/x|read it in full on the hub>)");
+  CHECK(slack_cut_tail(std::nullopt, "bridged") == "… (cut short: read it in full in #bridged on the hub)");
 }
 
 TEST_CASE("slack connector: edits, deletes and reactions, and what Slack cannot show is skipped") {
@@ -609,7 +623,8 @@ TEST_CASE("slack socket mode: each envelope is acked after its event is written,
       Script{{}, {hello, envelope("E1", "Ev1", "1700.0001", "one"), envelope("", "Ev9", "1700.0009", "no id"),
                   R"({"type":"slash_commands","envelope_id":"E8","payload":{}})",
                   envelope("E2", "Ev2", "1700.0002", "two")}},
-      Script{{}, {hello, envelope("E2", "Ev2", "1700.0002", "two"), R"({"type":"disconnect","reason":"refresh_requested"})"}},
+      Script{{}, {hello, envelope("E2", "Ev2", "1700.0002", "two"), "not json",
+                  R"({"type":"disconnect","reason":"refresh_requested"})"}},
       Script{http::ClientError::connect, {}},
       Script{{}, {envelope("E3", "Ev3", "1700.0003", "before hello")}},
   };
@@ -634,6 +649,17 @@ TEST_CASE("slack socket mode: each envelope is acked after its event is written,
   CHECK(seen_at_ack == std::vector<std::int64_t>{1, 1, 2, 2});
   CHECK(mode.acked() == 4);
   CHECK(mode.connections() == 3);
+  CHECK(mode.reconnects_after_drop() == 1);        // the first connection
+  CHECK(mode.reconnects_after_disconnect() == 1);  // the second (a refusal or no hello is neither)
+  CHECK(mode.skipped() == 3);                      // no envelope_id, slash_commands, "not json"
+  // The same counters on /metrics, registered like the relay's.
+  const std::string metrics = f.call(http::Method::get, "/metrics", "", f.admin_cookie).body;
+  for (const char* line : {"cohorthub_bridge_slack_socket_connections_total 3\n",
+                           "cohorthub_bridge_slack_socket_reconnects_disconnect_total 1\n",
+                           "cohorthub_bridge_slack_socket_reconnects_drop_total 1\n",
+                           "cohorthub_bridge_slack_socket_acked_total 4\n",
+                           "cohorthub_bridge_slack_socket_skipped_total 3\n"})
+    CHECK(metrics.find(line) != std::string::npos);
   auto items = f.messages();
   REQUIRE(items.size() == 2);  // "one" and "two", once; nothing unacknowledged applied
   CHECK(items[0]["body"] == "one");

@@ -90,11 +90,15 @@ export default async function renderAdminBridges(view, { user }) {
   }
   const channels = await fetchAll((cursor) => request('GET', cursor ? `/api/channels?cursor=${encodeURIComponent(cursor)}` : '/api/channels'));
   const status = h('div', { 'aria-live': 'polite' });
+  const warnings = h('div', {});
   const list = h('div', {});
   const parked = h('div', {});
 
   async function reload() {
-    const { items } = await request('GET', '/api/bridge/mappings');
+    const { items, warnings: fixes = [] } = await request('GET', '/api/bridge/mappings');
+    // What the hub's operator should fix, e.g. server.public_origin unset: messages cut for
+    // length in Matrix or Slack then carry no link back to the hub.
+    mount(warnings, ...fixes.map((w) => notice('warning', `${w.charAt(0).toUpperCase()}${w.slice(1)}.`)));
     if (!items.length) {
       mount(list, emptyState('No channel is mirrored yet.',
         'Mirror a channel into a Matrix room or a Slack channel, and members there take part without leaving their chat app.'));
@@ -137,7 +141,7 @@ export default async function renderAdminBridges(view, { user }) {
     card('Mirror a channel', channels.length
       ? mappingForm(channels, reload)
       : emptyState('No channel yet.', 'Create a channel on the Discussion page first.', h('a', { href: '/channels', class: 'btn btn-primary' }, 'Go to Discussion'))),
-    card('Mirrored channels', status, list),
+    card('Mirrored channels', warnings, status, list),
     card('Parked messages', parked));
   await reload();
 }
