@@ -1,6 +1,8 @@
 // The discussion page in headless Chromium against a real hub: two people see each other's
 // messages live, an edit and a delete propagate, threads, unread counts, the Markdown preview,
-// and a context that goes offline catches up when it comes back.
+// and a context that goes offline catches up when it comes back. A link back from Matrix or Slack
+// (/channels/ID#message-ID) opens the channel at that message, older than the first page, marked;
+// a wrong one says so.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -45,7 +47,7 @@ describe('discussion page', { timeout: 60_000 }, () => {
 
   before(async () => {
     mkdirSync(artifacts, { recursive: true });
-    hub = await startHub({ admin: ADMIN });
+    hub = await startHub({ admin: ADMIN, env: { COHORTHUB_DISCUSSION_POST_BURST: '100' } });  // 55 posts below
     const admin = new Client(hub.url);
     assert.equal((await admin.post('/api/login', ADMIN)).status, 200);
     const cohort = (await admin.post('/api/cohorts', { name: 'Browser cohort', starts_on: '2026-01-05' })).json.cohort.id;
@@ -149,6 +151,48 @@ describe('discussion page', { timeout: 60_000 }, () => {
     await messages(b.page).getByText('Missed while offline 2').waitFor();
     assert.equal(await messages(b.page).getByText('Missed while offline 1').count(), 1);
     await b.page.screenshot({ path: join(artifacts, 'discussion-caught-up.png') });
+  });
+
+  it('opens a link to a message older than the first page, marked and focused; a wrong one says so', async () => {
+    const admin = new Client(hub.url);
+    assert.equal((await admin.post('/api/login', ADMIN)).status, 200);
+    const history = (await admin.post('/api/channels', { name: 'history' })).json.channel.id;
+    const ids = [(await admin.post(`/api/channels/${history}/messages`, { body: 'old message 1' })).json.message.id];
+    for (let i = 2; i <= 55; i += 9) {  // more than one page (50), the rest 9 at a time
+      const batch = await Promise.all(Array.from({ length: 9 }, (_, j) =>
+        admin.post(`/api/channels/${history}/messages`, { body: `old message ${i + j}` })));
+      for (const posted of batch) assert.equal(posted.status, 201, posted.text);
+      ids.push(...batch.map((posted) => posted.json.message.id).sort((x, y) => x - y));
+    }
+    const context = await browser.newContext({ viewport: { width: 1280, height: 700 }, reducedMotion: 'reduce' });
+    await watch(context, 'link');
+    const page = await context.newPage();
+    // Signed out: the link survives the sign-in.
+    await page.goto(`${hub.url}/channels/${history}#message-${ids[0]}`);
+    await page.waitForURL((u) => u.pathname === '/login');
+    await page.getByLabel('Handle').fill(ADMIN.handle);
+    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    const target = page.locator(`.message-list li[data-id="${ids[0]}"]`);
+    await page.locator(`.message-list li[data-id="${ids[0]}"][aria-current="true"]`).waitFor();
+    assert.equal(new URL(page.url()).hash, `#message-${ids[0]}`);
+    assert.match(await target.textContent(), /old message 1\b/);
+    assert.equal(await page.locator('.message-target').count(), 1);
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.id), String(ids[0]));
+    const box = await target.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= 700, `the message is in view (${JSON.stringify(box)})`);
+    assert.equal(await page.getByText('That message was deleted or is not in this channel.').count(), 0);
+
+    // A wrong id: history is read to the channel's start, then the page says so.
+    await page.evaluate(() => { location.hash = '#message-99999999'; });
+    await page.getByText('That message was deleted or is not in this channel.').waitFor();
+    assert.equal(await page.locator('.message-list li[aria-current="true"]').count(), 0);
+    await page.getByText('old message 1', { exact: true }).waitFor();  // it looked as far back as there is
+    // Another link on the same page (hashchange): the newest message, marked; the notice goes.
+    await page.evaluate((id) => { location.hash = `#message-${id}`; }, ids.at(-1));
+    await page.locator(`.message-list li[data-id="${ids.at(-1)}"][aria-current="true"]`).waitFor();
+    assert.equal(await page.getByText('That message was deleted or is not in this channel.').count(), 0);
+    await context.close();
   });
 
   it('raised no console errors, CSP violations or failed loads', () => {

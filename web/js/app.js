@@ -71,7 +71,7 @@ let userLoaded = false;
 let firstRender = true;
 
 function loginUrl(url) {
-  return `/login?next=${encodeURIComponent(url.pathname + url.search)}`;
+  return `/login?next=${encodeURIComponent(url.pathname + url.search + url.hash)}`;  // #message-ID too
 }
 
 async function logout() {
@@ -117,9 +117,10 @@ async function render(url) {
     if (!(err instanceof ApiError)) console.warn(err);
     mount(view, card('This page could not be loaded', errorMessage(err)));
   }
-  if (!firstRender) view.querySelector('h1')?.focus({ preventScroll: true });
+  // A #fragment is the page's to show (the channel page scrolls to #message-ID and focuses it).
+  if (!firstRender && !url.hash) view.querySelector('h1')?.focus({ preventScroll: true });
   firstRender = false;
-  window.scrollTo(0, 0);
+  if (!url.hash) window.scrollTo(0, 0);
 }
 
 startRouter(render);

@@ -1,6 +1,8 @@
 // /channels and /channels/:id — discussion: the channel list with unread counts (archived
 // channels apart), a channel's messages with threads, a Markdown composer with preview, and live
 // updates over /api/live. An archived channel is read-only: no composer, reactions or edits.
+// /channels/:id#message-ID (the links back from Matrix and Slack) opens the channel scrolled to
+// that message, marked, loading older history until it is found.
 import { h, mount } from '../dom.js';
 import { request, fetchAll } from '../api.js';
 import { pageHeader, card, emptyState, notice, confirmButton } from '../layout.js';
@@ -24,6 +26,8 @@ const chat = {
   createChannel: (body) => request('POST', '/api/channels', body),
   updateChannel: (id, body) => request('PATCH', `/api/channels/${enc(id)}`, body),
 };
+// The message a URL's #message-ID points at, or null.
+const MESSAGE_HASH = /^#message-([1-9][0-9]{0,15})$/;
 const STATUS_TEXT = { connecting: 'Connecting…', live: 'Live', offline: 'Offline — will catch up' };
 // Each reaction has a name: screen readers say it, and it is shown where no emoji font draws the emoji.
 const REACTIONS = [['👍', 'thumbs up'], ['🎉', 'party'], ['❤️', 'heart']];
@@ -231,6 +235,8 @@ export default async function renderChannels(view, { user, routeParams, navigate
   const threadSlot = h('aside', { class: 'thread-panel', hidden: true, 'aria-label': 'Thread' });
   let thread = null;  // { root, list }
   let olderCursor = null;
+  const targetNotice = h('div', {});
+  let targetId = null;  // the message #message-ID points at, marked wherever it is drawn
 
   const canModerate = current.can_moderate === true;  // the server's policy says where
   const readOnly = current.archived === true;          // posting, editing and reacting are refused there
@@ -245,6 +251,11 @@ export default async function renderChannels(view, { user, routeParams, navigate
   function messageItem(m) {
     const mine = m.author.id === user.id;
     const li = h('li', { class: `message${m.deleted ? ' message-deleted' : ''}`, 'data-id': m.id });
+    if (m.id === targetId && !m.thread_root) {
+      li.classList.add('message-target');
+      li.setAttribute('aria-current', 'true');
+      li.tabIndex = -1;
+    }
     const meta = h('div', { class: 'message-meta' },
       h('span', { class: 'message-author' }, m.author.display_name),
       viaMark(m.author.via),
@@ -363,7 +374,7 @@ export default async function renderChannels(view, { user, routeParams, navigate
     olderBtn.hidden = olderCursor === null;
     markRead();
   }
-  olderBtn.addEventListener('click', async () => {
+  async function loadOlder() {
     const page = await chat.messages(current.id, `&before=${olderCursor}`);
     const first = list.firstChild;
     for (const m of page.items) {
@@ -374,7 +385,40 @@ export default async function renderChannels(view, { user, routeParams, navigate
     }
     olderCursor = page.older;
     olderBtn.hidden = olderCursor === null;
-  });
+  }
+  olderBtn.addEventListener('click', () => { loadOlder().catch(showError); });
+
+  // Scrolls to the message `hash` names and marks it (aria-current, focus), loading older pages
+  // until it is there or the channel's start is reached; says so when it is not in the channel.
+  async function reveal(hash) {
+    const match = MESSAGE_HASH.exec(hash);
+    mount(targetNotice);
+    if (!match) return;
+    const id = Number(match[1]);
+    for (const li of list.querySelectorAll('.message-target')) {
+      li.classList.remove('message-target');
+      li.removeAttribute('aria-current');
+    }
+    targetId = id;
+    while (!byId.get(id)?.isConnected && olderCursor !== null && view.isConnected) await loadOlder();
+    const li = byId.get(id);
+    if (!view.isConnected || targetId !== id) return;  // left, or another link was followed meanwhile
+    if (!li?.isConnected) {
+      mount(targetNotice, notice('info', 'That message was deleted or is not in this channel.'));
+      return;
+    }
+    li.classList.add('message-target');
+    li.setAttribute('aria-current', 'true');
+    li.tabIndex = -1;
+    const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    li.scrollIntoView({ block: 'center', behavior: still ? 'auto' : 'smooth' });
+    li.focus({ preventScroll: true });
+  }
+  const onHashChange = () => {
+    if (!view.isConnected) { window.removeEventListener('hashchange', onHashChange); return; }
+    reveal(location.hash).catch(showError);
+  };
+  window.addEventListener('hashchange', onHashChange);
 
   const live = new LiveConnection({
     channels: channels.map((c) => c.id),
@@ -424,11 +468,12 @@ export default async function renderChannels(view, { user, routeParams, navigate
           status,
           canModerate ? renameControl(current, reload) : null,
           canModerate ? archiveControl(current, reload, showError) : null),
-        errors, olderBtn, list,
+        errors, targetNotice, olderBtn, list,
         readOnly
           ? notice('info', 'This channel is archived: its history stays here to read, but nobody can post, edit or react in it.')
           : composer({ label: `Message # ${current.name}`, placeholder: `Message # ${current.name} (Markdown)`,
             onSend: (body) => chat.post(current.id, { body }).then(apply) })),
       threadSlot));
   await loadLatest();
+  await reveal(location.hash);
 }
