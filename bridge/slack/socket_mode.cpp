@@ -214,11 +214,12 @@ asio::awaitable<std::optional<SocketMode::End>> SocketMode::handle(http::WebSock
       co_return std::nullopt;
     }
   }
-  // The acknowledgement is the envelope_id alone. Slack lets an ack carry a `payload` only for an
-  // envelope marked accepts_response_payload (slash commands, interactivity, options: an answer
-  // shown to the user); an events_api envelope is acknowledged like an Events API POST answered
-  // 200, whose body Slack ignores, so the hub never sends one (docs.slack.dev/apis/events-api/
-  // using-socket-mode, "Acknowledge the events"; docs/operations.md#slack).
+  // The acknowledgement is the envelope_id alone. Slack's ack takes an optional `payload` only
+  // where the envelope says accepts_response_payload: true (slash commands, interactivity, menus:
+  // an answer shown to the user); its events_api envelopes say false and are acknowledged with
+  // {"envelope_id"} alone, as an Events API POST is with a bare 200. The hub bridges events_api
+  // only, so it never needs a response payload (docs.slack.dev/apis/events-api/using-socket-mode,
+  // "4. Receive events", "5. Acknowledge events"; docs/operations.md#slack).
   const std::string ack = json{{"envelope_id", frame.envelope_id}}.dump();
   if (!(co_await c.write(ack))) {
     log_socket("warn", "socket mode connection dropped", c.ended());
