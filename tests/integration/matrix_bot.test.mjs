@@ -199,9 +199,19 @@ describe('Matrix bot mode', { timeout: 90_000 }, () => {
 
   it('SIGTERM cuts a long /sync poll short: the hub exits at once and resumes from its stored next_batch', async () => {
     assert.deepEqual(await hub.stop(), { code: 0, signal: null });
+    const restarted = hs.requests.length;
     await start({ COHORTHUB_MATRIX_SYNC_TIMEOUT_MS: '30000' });
-    await hs.caughtUp(bot);  // its long poll (30 s) is now waiting in the fake
-    const polling = hs.requests.filter((r) => r.userId === bot && r.path.endsWith('/sync')).at(-1);
+    // Wait (on the fake's events) until the fake holds one of the bot's /sync requests: a long poll.
+    let polling;
+    for (;;) {
+      polling = hs.requests.slice(restarted).filter((r) => r.userId === bot && r.path.endsWith('/sync')).at(-1);
+      if (polling && polling.status === 0) break;
+      await new Promise((resolve) => {
+        const seen = (x) => { if (x.userId === bot) { hs.off('sync', seen); resolve(); } };
+        hs.on('sync', seen);
+      });
+      await new Promise((resolve) => setImmediate(resolve));  // an answer at once is written by now
+    }
     assert.equal(polling.query.timeout, '30000');
     const asked = Date.now();
     assert.deepEqual(await hub.stop(), { code: 0, signal: null });

@@ -835,6 +835,15 @@ export class FakeHomeserver extends EventEmitter {
     return Math.min(n, 1000);
   }
 
+  // A long poll's timeout in milliseconds (0 when absent), as asked: a 30 s poll waits 30 s unless
+  // an event or close() wakes it.
+  timeoutParam(value) {
+    if (value === null || value === undefined) return 0;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new MatrixError(400, 'M_INVALID_PARAM', 'timeout must be a non-negative integer');
+    return Math.min(n, 600_000);
+  }
+
   // A filter given inline (JSON) or by id; inline filters are checked against the spec.
   resolveFilter(c, param, definition) {
     if (param === null || param === undefined || param === '') return {};
@@ -861,7 +870,7 @@ export class FakeHomeserver extends EventEmitter {
     const since = c.query.has('since') ? parseToken(c.query.get('since')) : null;
     this.emit('sync', { userId: c.userId, since });
     const fullState = c.query.get('full_state') === 'true';
-    const deadline = Date.now() + this.limitParam(c.query.get('timeout'), 0);
+    const deadline = Date.now() + this.timeoutParam(c.query.get('timeout'));
     for (;;) {
       const reply = this.syncResponse(c, filter, since, fullState);
       const remaining = deadline - Date.now();
