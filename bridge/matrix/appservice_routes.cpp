@@ -130,8 +130,18 @@ boost::asio::awaitable<Result<std::string>> AppserviceRoutes::apply_event(const 
   else if (type == "m.reaction") outcome = co_await apply_reaction(event, *actor);
   else outcome = co_await apply_redaction(event, *actor);
   if (outcome && outcome->empty()) {
-    auto traffic = [id = (*mapping)->id, now = clock_.now()](store::Connection& c) {
-      return note_traffic(c, id, Direction::in, now);
+    // Traffic clears the status, except the bot's removal: that stays until it is back.
+    std::string removed;
+    if (MatrixConnector* connector = connector_()) {
+      std::string room_id(room);
+      auto why = co_await connector->removed_from(std::move(room_id));
+      if (!why) co_return why.error();
+      removed = std::move(*why);
+    }
+    auto traffic = [id = (*mapping)->id, now = clock_.now(), &removed](store::Connection& c) -> http::Status {
+      if (auto s = note_traffic(c, id, Direction::in, now); !s) return s;
+      if (!removed.empty()) return set_status(c, id, removed);
+      return http::Ok{};
     };
     if (auto s = co_await db_.write(traffic); !s) co_return s.error();
   }

@@ -230,6 +230,10 @@ describe('Matrix bridge', { timeout: 90_000 }, () => {
     assert.equal(status.parked[0].attempts, 1, 'parked at once, not retried');
     assert.match(status.parked[0].error, KICKED);
     assert.equal(hs.hubRequests().length, sends, 'no call to the homeserver for it');
+    // The ghosts are still in the room, so Matrix messages still come in: the status stays.
+    hs.sendAs(bob, room, 'm.room.message', { msgtype: 'm.text', body: 'still talking' });
+    await channelWhere((ms) => ms.some((m) => m.body === 'still talking'), 'the Matrix message');
+    assert.match((await admin.get('/api/bridge/mappings')).json.items[0].status, KICKED);
   });
 
   it('the discussion page marks a Matrix author "via Matrix"', async () => {
