@@ -65,6 +65,8 @@ void AppserviceRoutes::add_to(http::Router& router) {
              http::member_handler(this, &AppserviceRoutes::get_user));
   router.add(Method::get, "/_matrix/app/v1/rooms/{roomAlias}", {Access::anyone, 0, credential},
              http::member_handler(this, &AppserviceRoutes::get_room));
+  router.add(Method::post, "/_matrix/app/v1/ping", {Access::anyone, 1024, credential},
+             http::member_handler(this, &AppserviceRoutes::ping));
 }
 
 boost::asio::awaitable<http::Response> AppserviceRoutes::put_transaction(http::Request& req, http::Context&) {
@@ -101,6 +103,8 @@ boost::asio::awaitable<Result<std::string>> AppserviceRoutes::apply_event(const 
   if (!valid_id(type) || !valid_id(event_id) || !valid_id(room) || !valid_id(sender) || !content.is_object())
     co_return std::string("a malformed event (type, event_id, room_id, sender and content are required)");
   if (event.contains("state_key")) {
+    if (type == "m.room.member" && string_field(event, "state_key") == options_.bot_user_id())
+      co_return co_await note_bot_membership(event);
     if (type == "m.room.member") co_return co_await note_member(event);
     co_return std::string("a state event");
   }
@@ -126,8 +130,18 @@ boost::asio::awaitable<Result<std::string>> AppserviceRoutes::apply_event(const 
   else if (type == "m.reaction") outcome = co_await apply_reaction(event, *actor);
   else outcome = co_await apply_redaction(event, *actor);
   if (outcome && outcome->empty()) {
-    auto traffic = [id = (*mapping)->id, now = clock_.now()](store::Connection& c) {
-      return note_traffic(c, id, Direction::in, now);
+    // Traffic clears the status, except the bot's removal: that stays until it is back.
+    std::string removed;
+    if (MatrixConnector* connector = connector_()) {
+      std::string room_id(room);
+      auto why = co_await connector->removed_from(std::move(room_id));
+      if (!why) co_return why.error();
+      removed = std::move(*why);
+    }
+    auto traffic = [id = (*mapping)->id, now = clock_.now(), &removed](store::Connection& c) -> http::Status {
+      if (auto s = note_traffic(c, id, Direction::in, now); !s) return s;
+      if (!removed.empty()) return set_status(c, id, removed);
+      return http::Ok{};
     };
     if (auto s = co_await db_.write(traffic); !s) co_return s.error();
   }
@@ -172,6 +186,54 @@ boost::asio::awaitable<Result<std::string>> AppserviceRoutes::note_member(const 
     if (!renamed) co_return skip_or_fail(renamed.error(), "renaming the ghost");
   }
   co_return std::string("a membership (display name noted)");
+}
+
+boost::asio::awaitable<Result<std::string>> AppserviceRoutes::note_bot_membership(const json& event) {
+  const std::string room(string_field(event, "room_id")), sender(string_field(event, "sender"));
+  const json& content = field(event, "content");
+  const std::string membership(utf8_prefix(string_field(content, "membership"), 32));
+  auto mapping_job = [&room](store::Connection& c) { return mapping_for_room(c, Network::matrix, room); };
+  auto mapping = co_await db_.read(mapping_job);
+  if (!mapping) co_return mapping.error();
+  if (!*mapping) co_return std::string("the bot's membership in a room mapped to no channel");
+  MatrixConnector* connector = connector_();
+  if (!connector) co_return std::string("the bot's membership, before the bridge started");
+  const std::int64_t id = (*mapping)->id;
+  if (membership == "leave" || membership == "ban") {
+    std::string why = membership == "ban" ? "the bot was banned from the room by " + sender
+                      : sender == options_.bot_user_id() ? std::string("the bot left the room")
+                                                         : "the bot was removed from the room by " + sender;
+    const auto reason = string_field(content, "reason");
+    if (!reason.empty()) why += " (\"" + std::string(utf8_prefix(reason, 200)) + "\")";
+    why += membership == "ban" ? ": unban it and invite it back" : ": invite it back";
+    why += ", then retry its parked messages";
+    if (auto s = co_await connector->note_removed(id, room, why); !s) co_return s.error();
+    log_reason("warn", "matrix", "bot removed", why, {{"mapping", id}});
+    co_return std::string();
+  }
+  if (membership == "invite") co_return co_await accept_invite(room);
+  if (membership == "join") {
+    if (auto s = co_await connector->note_back(id, room); !s) co_return s.error();
+    co_return std::string();
+  }
+  co_return "the bot's membership is now " + membership;
+}
+
+boost::asio::awaitable<Result<std::string>> AppserviceRoutes::accept_invite(const std::string& room) {
+  auto mapping_job = [&room](store::Connection& c) { return mapping_for_room(c, Network::matrix, room); };
+  auto mapping = co_await db_.read(mapping_job);
+  if (!mapping) co_return mapping.error();
+  if (!*mapping) co_return std::string("an invite into a room mapped to no channel");
+  MatrixConnector* connector = connector_();
+  if (!connector) co_return std::string("an invite, before the bridge started");
+  // Named: no temporaries inside co_await (g++ 12).
+  std::string path = "/_matrix/client/v3/rooms/" + http::percent_encode(room) + "/join", as_bot;
+  json no_body = json::object();
+  auto joined = co_await connector->call(http::Method::post, std::move(path), std::move(as_bot), std::move(no_body));
+  if (!joined.ok()) co_return failure_of(joined, "the bot could not accept the invite into " + room).error;
+  if (auto s = co_await connector->note_back((*mapping)->id, room); !s) co_return s.error();
+  log_reason("info", "matrix", "bot invited back", "joined the room", {{"mapping", (*mapping)->id}});
+  co_return std::string();
 }
 
 boost::asio::awaitable<Result<std::string>> AppserviceRoutes::apply_message(const json& event, std::int64_t channel_id,
@@ -294,6 +356,10 @@ boost::asio::awaitable<http::Response> AppserviceRoutes::get_user(http::Request&
   if (!connector) co_return matrix_error(503, "M_UNKNOWN", "The bridge is starting.");
   if (auto failed = co_await connector->ensure_ghost(*handle, member->display_name))
     co_return matrix_error(503, "M_UNKNOWN", "The user could not be registered yet.");
+  co_return http::json_response(200, json::object());
+}
+
+boost::asio::awaitable<http::Response> AppserviceRoutes::ping(http::Request&, http::Context&) {
   co_return http::json_response(200, json::object());
 }
 

@@ -123,6 +123,13 @@ boost::asio::awaitable<std::optional<SyncRound>> BotSync::refresh_filter() {
   for (const auto& m : *mappings) {
     if (std::binary_search(filter_rooms_.begin(), filter_rooms_.end(), m.remote_room)) continue;
     new_rooms_.insert(m.remote_room);
+    // Not back into a room it was removed from (an invite brings it back).
+    auto removed = co_await connector_.removed_from(m.remote_room);
+    if (!removed) {
+      rooms_changed_ = true;
+      co_return SyncRound{SyncRound::Kind::retry, kFirstBackoff, 0, removed.error().message};
+    }
+    if (!removed->empty()) continue;
     // Named: no temporaries inside co_await (g++ 12).
     std::string path = "/_matrix/client/v3/rooms/" + http::percent_encode(m.remote_room) + "/join", bot;
     json no_body = json::object();
@@ -200,6 +207,7 @@ boost::asio::awaitable<SyncRound> BotSync::sync_once() {
             "&timeout=" + std::to_string(options.sync_timeout.count());
   if (!since_.empty()) req.url += "&since=" + http::percent_encode(since_);
   req.timeout = options.sync_timeout + std::chrono::seconds(30);
+  req.cancel_on_shutdown = true;  // a SIGTERM does not wait out the long poll
   req.max_response_bytes = kMaxSyncBytes;
   auto reply = co_await connector_.exchange(std::move(req));
   const auto next_batch = std::string(string_field(reply.body, "next_batch"));
@@ -256,6 +264,40 @@ boost::asio::awaitable<SyncRound> BotSync::sync_once() {
       }
     }
   }
+  const json& rooms = bot_member(reply.body, "rooms");
+  // Rooms the bot was removed from: its membership event shows on the mapping and parks the sends.
+  const json& left = bot_member(rooms, "leave");
+  if (!since_.empty() && left.is_object()) {
+    for (auto it = left.begin(); it != left.end(); ++it) {
+      const json& events = bot_member(bot_member(it.value(), "timeline"), "events");
+      if (!events.is_array()) continue;
+      for (auto event : events) {
+        if (!event.is_object() || string_field(event, "type") != "m.room.member") continue;
+        event["room_id"] = it.key();
+        auto applied = co_await inbound_.apply_event(event);
+        if (!applied) {
+          ++failures_;
+          co_return SyncRound{SyncRound::Kind::retry, kFirstBackoff, round.events, applied.error().message};
+        }
+        ++round.events;
+      }
+    }
+  }
+  // Invites into mapped rooms (an admin inviting the bot back) are accepted; as in a newly mapped
+  // room, only what follows the join is applied.
+  std::vector<std::string> rejoined;
+  const json& invited = bot_member(rooms, "invite");
+  if (invited.is_object()) {
+    for (auto it = invited.begin(); it != invited.end(); ++it) {
+      auto accepted = co_await inbound_.accept_invite(it.key());
+      if (!accepted) {
+        ++failures_;
+        co_return SyncRound{SyncRound::Kind::retry, kFirstBackoff, round.events, accepted.error().message};
+      }
+      if (accepted->empty()) rejoined.push_back(it.key());
+      else log_reason("info", "matrix", "invite not accepted", *accepted);
+    }
+  }
   // Only now: every event of the batch is in, so a crash before this line repeats the batch.
   auto store = [&next_batch](store::Connection& c) {
     return set_remote_cursor(c, Network::matrix, kNextBatchCursor, next_batch);
@@ -264,6 +306,7 @@ boost::asio::awaitable<SyncRound> BotSync::sync_once() {
     co_return SyncRound{SyncRound::Kind::retry, kFirstBackoff, round.events, s.error().message};
   since_ = next_batch;
   new_rooms_.clear();
+  new_rooms_.insert(rejoined.begin(), rejoined.end());
   failures_ = 0;
   ++rounds_;
   co_return round;

@@ -13,6 +13,10 @@
 //   prev_batch to the previous next_batch, and applied oldest first.
 // - The very first sync only takes the position, and in a newly mapped room only what follows
 //   the bot's join is applied: a room's history from before the bridge is not imported.
+// - The bot's own leave or ban (in a joined room's timeline or in `rooms.leave`) shows on the
+//   mapping and parks the room's sends (MatrixConnector::note_removed); the bot does not join that
+//   room again at start-up. An invite into a mapped room (`rooms.invite`) is accepted, and only
+//   what follows the join is applied.
 // - 429 M_LIMIT_EXCEEDED waits retry_after_ms (or Retry-After); 5xx and network errors back off
 //   (0.5 s doubling to a minute); 401 M_UNKNOWN_TOKEN sets every Matrix mapping's status and ends
 //   the loop until the hub is restarted with a new token.
@@ -59,7 +63,8 @@ class BotSync {
 
   // Runs the loop on `executor` (the network thread: every wait is asynchronous).
   void start(boost::asio::any_io_executor executor);
-  // Ends the loop at its next wait (a long poll in flight finishes first, bounded by its timeout).
+  // Ends the loop at its next wait. A long poll in flight is cut off by the HTTP client's
+  // shutdown (it is sent cancel_on_shutdown); its batch was not applied, so next_batch is unchanged.
   void stop();
   // The mappings changed: the next round uploads a new filter and joins the new rooms.
   void poke() { rooms_changed_ = true; }

@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 
+#include <boost/asio/steady_timer.hpp>
+
 #include "bridge/matrix/appservice_routes.hpp"
 #include "bridge/matrix/bot_sync.hpp"
 #include "bridge/matrix/matrix_connector.hpp"
@@ -26,12 +28,18 @@ class MatrixBridge {
   // REQUIRES: `client` outlives the connector.
   MatrixConnector* attach(http::HttpClient& client);
 
-  // Bot mode: the /sync loop, on `executor` (the network thread); nothing in appservice mode or
-  // before attach(). stop() ends it at its next wait; detach() destroys it after the io_context
-  // stopped (its timer belongs to it); poke() says the mappings changed.
+  // Bot mode: the /sync loop, on `executor` (the network thread). Appservice mode: a ping of the
+  // homeserver (POST /_matrix/client/v1/appservice/{id}/ping, retried with backoff until it
+  // answers), which tells a homeserver holding transactions for the hub (it was down) to send them
+  // now rather than at its next backoff. Nothing before attach(). stop() ends them at their next
+  // wait; detach() destroys them after the io_context stopped (their timers belong to it); poke()
+  // says the mappings changed.
   void start(boost::asio::any_io_executor executor);
   void stop();
-  void detach() { sync_.reset(); }
+  void detach() {
+    sync_.reset();
+    ping_wait_.reset();
+  }
   void poke();
 
   MatrixConnector* connector() { return connector_.get(); }
@@ -45,6 +53,10 @@ class MatrixBridge {
   AppserviceRoutes routes_;
   std::unique_ptr<MatrixConnector> connector_;  // null until attach()
   std::unique_ptr<BotSync> sync_;               // bot mode only, from attach()
+  std::unique_ptr<boost::asio::steady_timer> ping_wait_;  // appservice mode: between pings
+  bool stopping_ = false;
+
+  boost::asio::awaitable<void> ping_homeserver();
 };
 
 }  // namespace hub::bridge::matrix

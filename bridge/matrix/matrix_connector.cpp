@@ -4,6 +4,7 @@
 
 
 #include "bridge/loop_guard.hpp"
+#include "bridge/mappings.hpp"
 #include "bridge/matrix/html_tokens.hpp"
 #include "bridge/matrix/matrix_store.hpp"
 
@@ -60,6 +61,9 @@ const json& member(const json& object, const char* key) {
 
 json provenance(const Outgoing& out) { return {{"seq", out.event.seq}}; }
 
+// The remote cursor (bridge/mappings.hpp) that keeps why the bot is out of `room`.
+std::string removal_cursor(const std::string& room) { return "bot_removed " + room; }
+
 }  // namespace
 
 SendOutcome failure_of(const MatrixReply& r, std::string_view what) {
@@ -75,7 +79,10 @@ SendOutcome failure_of(const MatrixReply& r, std::string_view what) {
   const auto message = string_field(r.body, "error");
   if (!message.empty()) detail += ": " + std::string(utf8_prefix(message, 200));
   o.error = std::move(detail);
-  if (r.response.status == 429 || r.errcode == "M_LIMIT_EXCEEDED") {
+  if (r.bot_not_in_room) {
+    o.kind = SendOutcome::Kind::retry;  // the sync loop joins newly mapped rooms; a removal parks (note_removed)
+    o.error += " (the bot is not in the room)";
+  } else if (r.response.status == 429 || r.errcode == "M_LIMIT_EXCEEDED") {
     o.kind = SendOutcome::Kind::retry;
     o.retry_after_s = retry_after_seconds(r);
     if (r.body.is_object()) {
@@ -121,6 +128,12 @@ boost::asio::awaitable<MatrixReply> MatrixConnector::call_in_room(http::Method m
                                                                   std::string room, std::string as_user, json body) {
   auto reply = co_await call(method, path, as_user, body);
   if (reply.response.status != 403 || reply.errcode != "M_FORBIDDEN") co_return reply;
+  if (options_.bot()) {
+    // The bot joins through the sync loop or an invite, never after a refusal: it may have been
+    // kicked from a public room it could walk back into.
+    reply.bot_not_in_room = true;
+    co_return reply;
+  }
   // Not in the room (or not allowed): join, then try once more.
   std::string join_path = room_path(room) + "/join";
   json no_body = json::object();
@@ -152,8 +165,49 @@ boost::asio::awaitable<std::optional<SendOutcome>> MatrixConnector::ensure_ghost
   co_return std::nullopt;
 }
 
+boost::asio::awaitable<http::Status> MatrixConnector::note_removed(std::int64_t mapping_id, std::string room,
+                                                                   std::string why) {
+  auto write = [&](store::Connection& c) -> Status {
+    if (auto s = set_remote_cursor(c, Network::matrix, removal_cursor(room), why); !s) return s;
+    return set_status(c, mapping_id, why);
+  };
+  if (auto s = co_await db_.write(write); !s) co_return s;
+  removed_[room] = std::move(why);
+  co_return http::Ok{};
+}
+
+boost::asio::awaitable<http::Status> MatrixConnector::note_back(std::int64_t mapping_id, std::string room) {
+  auto known = co_await removed_from(room);
+  if (!known) co_return known.error();
+  if (known->empty()) co_return http::Ok{};
+  auto write = [&](store::Connection& c) -> Status {
+    if (auto s = set_remote_cursor(c, Network::matrix, removal_cursor(room), ""); !s) return s;
+    return set_status(c, mapping_id, "");
+  };
+  if (auto s = co_await db_.write(write); !s) co_return s;
+  removed_[room].clear();
+  co_return http::Ok{};
+}
+
+boost::asio::awaitable<http::Result<std::string>> MatrixConnector::removed_from(std::string room) {
+  if (auto it = removed_.find(room); it != removed_.end()) co_return it->second;
+  auto load = [&room](store::Connection& c) { return remote_cursor(c, Network::matrix, removal_cursor(room)); };
+  auto why = co_await db_.read(load);
+  if (!why) co_return why.error();
+  removed_[room] = *why;
+  co_return *why;
+}
+
 boost::asio::awaitable<SendOutcome> MatrixConnector::send(Outgoing out) {
   const auto& kind = out.event.kind;
+  auto removed = co_await removed_from(out.mapping.remote_room);
+  if (!removed) co_return retry_later("looking up the bot's membership: " + removed.error().message);
+  if (!removed->empty()) {
+    SendOutcome parked;
+    parked.kind = SendOutcome::Kind::failed;  // parked at once, with the reason the mapping shows
+    parked.error = std::move(*removed);
+    co_return parked;
+  }
   if (kind == "message.replied") co_return skipped("a thread's reply count is not a Matrix event");
   json message = json::parse(out.event.payload, nullptr, false);
   if (!message.is_object()) co_return skipped("the event has no message");

@@ -11,6 +11,11 @@
 //   m.thread with the reply fallback; reactions: m.annotation, removed by redacting them.
 // - 429 M_LIMIT_EXCEEDED and 5xx/network errors are `retry` (with the remote's wait); other 4xx
 //   are `failed` with the errcode.
+// - The bot removed from a room (kicked, banned, or left: note_removed, from the inbound side):
+//   every send into the room is parked at once with the reason the mapping shows, without a call
+//   to the homeserver, until the bot is back in the room (note_back). The bot never joins a room
+//   again on its own after a refusal (bot mode: M_FORBIDDEN on a send is retried while the sync
+//   loop joins newly mapped rooms).
 #pragma once
 
 #include <chrono>
@@ -55,6 +60,7 @@ struct MatrixReply {
   http::ClientResponse response;
   nlohmann::json body;  // the parsed JSON body, or null
   std::string errcode;  // body.errcode, when any
+  bool bot_not_in_room = false;  // bot mode: M_FORBIDDEN, not joined (yet): retried, never parked
 
   bool ok() const { return response.ok() && response.status >= 200 && response.status < 300; }
 };
@@ -75,6 +81,14 @@ class MatrixConnector final : public Connector {
   boost::asio::awaitable<std::optional<SendOutcome>> ensure_ghost(std::string handle, std::string display_name);
 
   const MatrixOptions& options() const { return options_; }
+
+  // The bot was removed from `room` (mapping `mapping_id`): `why` becomes the mapping's status and
+  // every later send into the room is parked with it. Stored, so a restart keeps it.
+  boost::asio::awaitable<http::Status> note_removed(std::int64_t mapping_id, std::string room, std::string why);
+  // The bot is in `room` again: sends go through, and the status is cleared.
+  boost::asio::awaitable<http::Status> note_back(std::int64_t mapping_id, std::string room);
+  // Why the bot is out of `room`; empty when it is not known to be out.
+  boost::asio::awaitable<http::Result<std::string>> removed_from(std::string room);
 
   // One client-server call with the as_token (or the bot's token); `as_user` adds ?user_id= in
   // appservice mode (empty: the sender itself; ignored in bot mode).
@@ -101,6 +115,7 @@ class MatrixConnector final : public Connector {
   const MatrixOptions options_;
   std::set<std::string> registered_;                 // ghosts registered by this process
   std::map<std::string, std::string> display_names_;  // the display name last set per ghost
+  std::map<std::string, std::string> removed_;        // room -> why the bot is out ("": in), as stored
 };
 
 }  // namespace hub::bridge::matrix

@@ -74,7 +74,7 @@ std::string registration_yaml(const RegistrationFacts& f) {
     return list;
   };
   YAML::Node doc;
-  doc["id"] = "cohorthub";
+  doc["id"] = kAppserviceId;
   doc["url"] = f.url;
   doc["as_token"] = f.tokens.as_token;
   doc["hs_token"] = f.tokens.hs_token;

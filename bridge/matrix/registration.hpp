@@ -21,6 +21,9 @@ AppserviceTokens load_or_create_tokens(const std::string& keys_dir);
 // Reads the tokens; throws naming the command to run when they are missing.
 AppserviceTokens load_tokens(const std::string& keys_dir);
 
+// The registration's `id`: the appservice's name at the homeserver (its ping endpoint names it).
+inline constexpr const char* kAppserviceId = "cohorthub";
+
 struct RegistrationFacts {
   std::string url;               // where the homeserver reaches the hub, e.g. "https://hub.example"
   std::string server_name;       // the homeserver's, e.g. "hs.example"

@@ -26,6 +26,9 @@ struct ClientRequest {
   std::chrono::milliseconds timeout{10'000};  // for the whole exchange, connect included
   std::size_t max_response_bytes = 1 << 20;   // body; a larger answer is the error too_large
   bool follow_redirects = false;              // at most 5 hops, never https -> http
+  // A long poll (Matrix /sync): a graceful shutdown ends it at once (the error shutting_down)
+  // instead of waiting for its answer. Other requests in flight are waited for.
+  bool cancel_on_shutdown = false;
 };
 
 // Why an exchange produced no response.

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
@@ -111,6 +112,19 @@ class HttpsClient::Impl : public std::enable_shared_from_this<Impl> {
   asio::awaitable<ClientResponse> open(const http::Url& url, std::chrono::steady_clock::time_point deadline,
                                        connection_ptr& out);
   connection_ptr take_idle(const std::string& key);
+  // Lists a long poll's connection while an exchange on it is under way, for shutdown() to close.
+  struct cancellable_guard {
+    Impl* self;
+    outbound_connection* c;
+    cancellable_guard(Impl* s, outbound_connection* conn, bool listed) : self(s), c(listed ? conn : nullptr) {
+      if (c) self->cancellable_.insert(c);
+    }
+    ~cancellable_guard() {
+      if (c) self->cancellable_.erase(c);
+    }
+    cancellable_guard(const cancellable_guard&) = delete;
+    cancellable_guard& operator=(const cancellable_guard&) = delete;
+  };
   void park(const std::string& key, connection_ptr c);
 
   asio::any_io_executor executor_;
@@ -120,6 +134,7 @@ class HttpsClient::Impl : public std::enable_shared_from_this<Impl> {
   std::map<std::string, std::vector<connection_ptr>> idle_;  // parked keep-alive connections, by pool_key
   std::size_t opened_ = 0;
   std::size_t in_flight_ = 0;
+  std::set<outbound_connection*> cancellable_;  // connections of cancel_on_shutdown exchanges under way
   bool stopping_ = false;            // shutdown() ran: refuse new requests
   std::function<void()> drained_;    // shutdown's `done`, until the last request finishes
 };
@@ -147,6 +162,8 @@ void HttpsClient::Impl::shutdown(std::function<void()> done) {
   for (auto& [key, list] : idle_)
     for (auto& c : list) c->close();
   idle_.clear();
+  // Long polls end now: their pending reads complete with operation_aborted.
+  for (auto* c : std::exchange(cancellable_, {})) c->close();
   if (in_flight_ == 0) asio::post(executor_, std::move(done));
   else drained_ = std::move(done);
 }
@@ -178,6 +195,10 @@ asio::awaitable<ClientResponse> HttpsClient::Impl::exchange(const http::Url& url
   for (;;) {
     if (!c) {
       if (auto opened = co_await open(url, deadline, c); !opened.ok()) co_return opened;
+      if (stopping_ && request.cancel_on_shutdown) {  // shutdown() ran while it connected
+        c->close();
+        co_return failure(ClientError::shutting_down, "the hub is shutting down");
+      }
     }
     c->lowest().expires_at(deadline);
     bhttp::response_parser<bhttp::string_body> parser;
@@ -185,11 +206,16 @@ asio::awaitable<ClientResponse> HttpsClient::Impl::exchange(const http::Url& url
     parser.body_limit(request.max_response_bytes);
     if (request.method == http::Method::head) parser.skip(true);
     error_code ec;
-    if (c->secure) ec = co_await write_read(*c->secure, *c, req, parser);
-    else ec = co_await write_read(*c->plain, *c, req, parser);
+    {
+      cancellable_guard listed(this, c.get(), request.cancel_on_shutdown);
+      if (c->secure) ec = co_await write_read(*c->secure, *c, req, parser);
+      else ec = co_await write_read(*c->plain, *c, req, parser);
+    }
     if (ec) {
       c->close();
       c.reset();
+      if (stopping_ && request.cancel_on_shutdown)
+        co_return failure(ClientError::shutting_down, "cancelled: the hub is shutting down");
       // A parked connection the server closed meanwhile: once more, on a fresh one.
       if (reused && is_stale(ec) && !parser.got_some()) {
         reused = false;

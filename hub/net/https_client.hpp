@@ -33,9 +33,10 @@ class HttpsClient final : public http::HttpClient {
   // REQUIRES: called on `executor` (one thread: it is the strand every connection uses).
   boost::asio::awaitable<http::ClientResponse> send(http::ClientRequest request) override;
 
-  // Graceful: new requests get shutting_down at once, idle connections close, and `done` runs
-  // (posted to the executor) once every request in flight has finished; each is bounded by its
-  // own timeout. REQUIRES: called on the executor.
+  // Graceful: new requests get shutting_down at once, idle connections close, requests marked
+  // cancel_on_shutdown (long polls) are cut off with shutting_down, and `done` runs (posted to the
+  // executor) once every request in flight has finished; each of the others is bounded by its own
+  // timeout. REQUIRES: called on the executor.
   void shutdown(std::function<void()> done);
 
   // Connections opened since construction (a reused one is not counted again).

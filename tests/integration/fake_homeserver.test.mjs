@@ -225,6 +225,19 @@ test('appservice transactions: Synapse retries the same txnId with backoff 2 s, 
   assert.ok(txns.every((t) => t.authorization === `Bearer ${HS_TOKEN}`));
   assert.equal(hs.appserviceStatus.down, false);
 
+  // A successful ping by the appservice ends the backoff at once (as Synapse since
+  // element-hq/synapse#18521): the held transaction goes without retryNow().
+  appservice.answers.push(503);
+  hs.sendAs(owner, roomId, 'm.room.message', text('held until the ping'));
+  await until(() => hs.appserviceStatus.down);
+  const ping = await fetch(`${hs.url}/_matrix/client/v1/appservice/hub/ping`, { method: 'POST',
+    headers: { authorization: `Bearer ${AS_TOKEN}`, 'content-type': 'application/json' }, body: '{}' });
+  assert.equal(ping.status, 200);
+  await hs.pushed();
+  assert.deepEqual(txns.slice(-2).map((t) => [t.status, t.body.events[0].content.body]),
+    [[503, 'held until the ping'], [200, 'held until the ping']]);
+  assert.equal(hs.appserviceStatus.down, false);
+
   // Bad input for the appservice's own tests: raw bytes, another token, no validation.
   await hs.pushTransaction(Buffer.from([0x7b, 0xff, 0x7d]), { txnId: 'raw', token: 'wrong' });
   assert.deepEqual([txns.at(-1).txnId, txns.at(-1).authorization, txns.at(-1).raw], ['raw', 'Bearer wrong', '{\ufffd}']);

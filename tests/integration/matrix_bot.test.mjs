@@ -38,8 +38,23 @@ describe('Matrix bot mode', { timeout: 90_000 }, () => {
       hub.child.stderr.on('data', check);
     });
   }
-  async function start() {
-    hub = await startHub({ dataDir, env });
+  // Resolves when the hub's log has `n` lines matching `re` (a global RegExp); no polling.
+  const count = (re) => (hub.logs().match(re) || []).length;
+  function loggedTimes(re, n) {
+    if (count(re) >= n) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { hub.child.stderr.off('data', check); reject(new Error(`${count(re)} of ${n} log lines ${re}`)); }, 10_000);
+      const check = () => {
+        if (count(re) < n) return;
+        clearTimeout(timer);
+        hub.child.stderr.off('data', check);
+        resolve();
+      };
+      hub.child.stderr.on('data', check);
+    });
+  }
+  async function start(extra = {}) {
+    hub = await startHub({ dataDir, env: { ...env, ...extra } });
     admin = new Client(hub.url);
     assert.equal((await admin.post('/api/login', ADMIN)).status, 200);
   }
@@ -148,6 +163,109 @@ describe('Matrix bot mode', { timeout: 90_000 }, () => {
     assert.ok(syncs.some((r) => r.status === 200 && r.response.rooms.join[room]?.timeline.limited), 'the timeline was limited');
     assert.ok(after.some((r) => r.path.endsWith('/messages') && r.query.dir === 'b' && r.status === 200), 'gap-filled');
     assert.equal(timeline().filter((e) => e.sender === bot && e.content?.body?.includes('offline')).length, 0, 'nothing echoed');
+  });
+
+  it('an echo that arrives through /sync before the send returns is still recognised: no loop, no duplicate', async () => {
+    const itemsBefore = await items();
+    const start = timeline().length;
+    hs.echoBeforeReply();
+    try {
+      const id = (await say('raced')).id;
+      const sent = await event((x) => x.content?.body === `${name}: raced`, 'the raced message');
+      assert.equal((await admin.patch(`/api/messages/${id}`, { body: 'raced, edited' })).status, 200);
+      await event((x) => x.content?.['m.new_content']?.body === `${name}: raced, edited`, 'the raced edit');
+      assert.ok((await admin.post(`/api/messages/${id}/reactions`, { emoji: '🏁' })).status < 300);
+      const reaction = await event((x) => x.type === 'm.reaction' && x.content['m.relates_to']?.key === '🏁', 'the raced reaction');
+      assert.ok((await admin.del(`/api/messages/${id}/reactions/${encodeURIComponent('🏁')}`)).status < 300);
+      await event((x) => x.type === 'm.room.redaction' && (x.redacts ?? x.content.redacts) === reaction.event_id, 'the reaction redacted');
+      assert.ok((await admin.del(`/api/messages/${id}`)).status < 300);
+      await event((x) => x.type === 'm.room.redaction' && (x.redacts ?? x.content.redacts) === sent.event_id, 'the message redacted');
+      await hs.echoesAnswered(5);
+    } finally {
+      hs.echoBeforeReply(false);
+    }
+    // Each of the five sends was answered only after the bot's /sync had taken its event in.
+    assert.deepEqual(hs.earlyEchoes.map((e) => [e.via, e.delivered]), Array(5).fill(['sync', true]));
+    const added = timeline().slice(start);
+    assert.deepEqual(added.map((e) => e.type), ['m.room.message', 'm.room.message', 'm.reaction', 'm.room.redaction', 'm.room.redaction'],
+      'each change once in Matrix');
+    assert.ok(added.every((e) => e.sender === bot));
+    await hs.caughtUp(bot);
+    const after = await items();
+    assert.equal(after.length, itemsBefore.length + 1, 'the one hub message, no echo of it');
+    const viaMatrix = (list) => list.filter((m) => m.author.via === 'matrix').length;
+    assert.equal(viaMatrix(after), viaMatrix(itemsBefore), 'nothing came back from Matrix');
+  });
+
+  it('SIGTERM cuts a long /sync poll short: the hub exits at once and resumes from its stored next_batch', async () => {
+    assert.deepEqual(await hub.stop(), { code: 0, signal: null });
+    const restarted = hs.requests.length;
+    await start({ COHORTHUB_MATRIX_SYNC_TIMEOUT_MS: '30000' });
+    // Wait (on the fake's events) until the fake holds one of the bot's /sync requests: a long poll.
+    let polling;
+    for (;;) {
+      polling = hs.requests.slice(restarted).filter((r) => r.userId === bot && r.path.endsWith('/sync')).at(-1);
+      if (polling && polling.status === 0) break;
+      await new Promise((resolve) => {
+        const seen = (x) => { if (x.userId === bot) { hs.off('sync', seen); resolve(); } };
+        hs.on('sync', seen);
+      });
+      await new Promise((resolve) => setImmediate(resolve));  // an answer at once is written by now
+    }
+    assert.equal(polling.query.timeout, '30000');
+    const asked = Date.now();
+    assert.deepEqual(await hub.stop(), { code: 0, signal: null });
+    const took = Date.now() - asked;
+    assert.ok(took < 5000, `the hub took ${took} ms to stop`);
+    assert.match(hub.logs(), /"what":"stopped"/);
+
+    hs.sendAs(bob, room, 'm.room.message', text('said while the hub restarted'));
+    const before = hs.requests.length;
+    await start();
+    await hs.caughtUp(bot);
+    const resumed = hs.requests.slice(before).find((r) => r.userId === bot && r.path.endsWith('/sync'));
+    assert.equal(resumed.query.since, polling.query.since, 'the stored next_batch is the one before the cut poll');
+    assert.deepEqual((await items()).filter((m) => m.body === 'said while the hub restarted').length, 1);
+  });
+
+  it('the bot kicked from the room: the mapping says so, sends park at once; invited back, it joins and retries deliver once', async () => {
+    const fromBot = () => hs.requests.filter((r) => r.userId === bot && /\/(send|redact|join)/.test(r.path)).length;
+    hs.kick(bob, room, bot, { reason: 'off-topic' });
+    await logged(/"event":"bot removed"/);
+    const why = /the bot was removed from the room by @bob:hs\.test \("off-topic"\): invite it back/;
+    const listed = () => admin.get('/api/bridge/mappings').then((r) => r.json.items.find((m) => m.id === mapping));
+    assert.match((await listed()).status, why);
+
+    const calls = fromBot();
+    const parkedLines = count(/"event":"send failed"/g);
+    await say('while the bot is out 1');
+    await say('while the bot is out 2');
+    await loggedTimes(/"event":"send failed"/g, parkedLines + 2);
+    const status = (await admin.get(`/api/bridge/mappings/${mapping}/status`)).json;
+    assert.equal(status.parked.length, 2);
+    for (const p of status.parked) {
+      assert.equal(p.attempts, 1, 'parked at the first attempt: no retry storm');
+      assert.match(p.error, why);
+    }
+    assert.match(status.status, why);
+    assert.equal(fromBot(), calls, 'nothing was sent into the room, and the bot did not walk back in');
+
+    hs.invite(bob, room, bot);
+    await logged(/"event":"bot invited back"/);
+    assert.equal(hs.room(room).membershipOf(bot), 'join');
+    assert.equal((await listed()).status, '');
+    for (const p of status.parked) {
+      const r = await admin.post(`/api/bridge/parked/${encodeURIComponent(p.id)}/retry`, {});
+      assert.equal(r.status, 200, r.text);
+    }
+    await event((x) => x.content?.body === `${name}: while the bot is out 2`, 'the retried messages');
+    const out = timeline().filter((x) => /while the bot is out/.test(x.content?.body ?? ''));
+    assert.deepEqual(out.map((x) => x.content.body), [1, 2].map((i) => `${name}: while the bot is out ${i}`));
+    // The rejoined room's history is not imported again.
+    const itemsNow = (await items()).length;
+    await hs.caughtUp(bot);
+    assert.equal((await items()).length, itemsNow);
+    assert.ok(!(await items()).some((m) => m.body === 'said before the bridge came'));
   });
 
   it('a refused token shows on the mapping\'s status and stops the loop', async () => {

@@ -34,6 +34,22 @@ describe('Matrix bridge', { timeout: 90_000 }, () => {
     return all;
   }
 
+  // Resolves when the hub's log has a line matching `re` (read as it is written; no polling).
+  function logged(re) {
+    if (re.test(hub.logs())) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { hub.child.stderr.off('data', check); reject(new Error(`no log line ${re}`)); }, 10_000);
+      const check = () => {
+        if (!re.test(hub.logs())) return;
+        clearTimeout(timer);
+        hub.child.stderr.off('data', check);
+        resolve();
+      };
+      hub.child.stderr.on('data', check);
+    });
+  }
+  const KICKED = /the bot was removed from the room by @bob:hs\.test \("spam"\): invite it back, then retry its parked messages/;
+
   before(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cohorthub-matrix-'));
     const env = { COHORTHUB_MATRIX_SERVER_NAME: SERVER };
@@ -126,6 +142,39 @@ describe('Matrix bridge', { timeout: 90_000 }, () => {
     await event((x) => x.type === 'm.room.redaction' && x.redacts === sent.event_id, 'the message redacted');
   });
 
+  it('an echo pushed to the hub before its send returns is still recognised: no loop, no duplicate', async () => {
+    const itemsBefore = await items();
+    const start = timeline().length;
+    hs.echoBeforeReply();
+    try {
+      const id = (await say('raced')).id;
+      const sent = await event((x) => x.content?.body === 'raced', 'the raced message');
+      assert.equal((await admin.patch(`/api/messages/${id}`, { body: 'raced, edited' })).status, 200);
+      await event((x) => x.content?.['m.new_content']?.body === 'raced, edited', 'the raced edit');
+      assert.ok((await admin.post(`/api/messages/${id}/reactions`, { emoji: '🏁' })).status < 300);
+      const reaction = await event((x) => x.type === 'm.reaction' && x.content['m.relates_to']?.key === '🏁', 'the raced reaction');
+      assert.ok((await admin.del(`/api/messages/${id}/reactions/${encodeURIComponent('🏁')}`)).status < 300);
+      await event((x) => x.type === 'm.room.redaction' && x.redacts === reaction.event_id, 'the reaction redacted');
+      assert.ok((await admin.del(`/api/messages/${id}`)).status < 300);
+      await event((x) => x.type === 'm.room.redaction' && x.redacts === sent.event_id, 'the message redacted');
+      await hs.echoesAnswered(5);
+    } finally {
+      hs.echoBeforeReply(false);
+    }
+    // Each of the five sends was answered only after the hub had acknowledged the transaction
+    // that carried its event.
+    assert.deepEqual(hs.earlyEchoes.map((e) => [e.via, e.delivered]), Array(5).fill(['transaction', true]));
+    const added = timeline().slice(start);
+    assert.deepEqual(added.map((e) => e.type), ['m.room.message', 'm.room.message', 'm.reaction', 'm.room.redaction', 'm.room.redaction'],
+      'each change once in Matrix');
+    assert.ok(added.every((e) => e.sender === GHOST));
+    await hs.pushed();
+    const after = await items();
+    assert.equal(after.length, itemsBefore.length + 1, 'the one hub message, no echo of it');
+    const viaMatrix = (list) => list.filter((m) => m.author.via === 'matrix').length;
+    assert.equal(viaMatrix(after), viaMatrix(itemsBefore), 'nothing came back from Matrix');
+  });
+
   it('Matrix edits, replies, threads, reactions and redactions apply to the hub message', async () => {
     const carol = hs.createUser('carol');
     hs.join(carol, room);
@@ -166,6 +215,27 @@ describe('Matrix bridge', { timeout: 90_000 }, () => {
     assert.ok(hs.hubRequests().some((r) => r.status === 429));
   });
 
+  it('the appservice bot kicked from the room shows on the mapping, and the room\'s sends park at once', async () => {
+    hs.join(hs.senderId, room);
+    hs.kick(bob, room, hs.senderId, { reason: 'spam' });
+    await hs.pushed();
+    await logged(/"event":"bot removed"/);
+    const mapping = (await admin.get('/api/bridge/mappings')).json.items[0];
+    assert.match(mapping.status, KICKED);
+    const sends = hs.hubRequests().length;
+    await say('while the bridge is out');
+    await logged(/"event":"send failed","level":"warn","network":"matrix","reason":"the bot was removed/);
+    const status = (await admin.get(`/api/bridge/mappings/${mapping.id}/status`)).json;
+    assert.equal(status.parked.length, 1);
+    assert.equal(status.parked[0].attempts, 1, 'parked at once, not retried');
+    assert.match(status.parked[0].error, KICKED);
+    assert.equal(hs.hubRequests().length, sends, 'no call to the homeserver for it');
+    // The ghosts are still in the room, so Matrix messages still come in: the status stays.
+    hs.sendAs(bob, room, 'm.room.message', { msgtype: 'm.text', body: 'still talking' });
+    await channelWhere((ms) => ms.some((m) => m.body === 'still talking'), 'the Matrix message');
+    assert.match((await admin.get('/api/bridge/mappings')).json.items[0].status, KICKED);
+  });
+
   it('the discussion page marks a Matrix author "via Matrix"', async () => {
     const browser = await launchChromium();
     try {
@@ -178,8 +248,25 @@ describe('Matrix bridge', { timeout: 90_000 }, () => {
       await bridged.locator('.message-via').waitFor();
       assert.equal((await bridged.locator('.message-via').textContent()).trim(), 'via Matrix');
       assert.equal(await page.locator('.message', { hasText: 'Hello Matrix' }).locator('.message-via').count(), 0);
+      // The admin bridges page shows why the mapping is stuck, and its parked message.
+      await page.goto(`${hub.url}/admin/bridges`);
+      const row = page.getByRole('table', { name: 'Mirrored channels' }).getByRole('row').filter({ hasText: room });
+      await row.getByText(KICKED).waitFor();
+      assert.match(await row.textContent(), /1 parked/);
     } finally {
       await browser.close();
     }
+  });
+
+  it('invited back, the appservice bot joins, the status clears, and the parked message goes on retry', async () => {
+    hs.invite(bob, room, hs.senderId);
+    await logged(/"event":"bot invited back"/);
+    assert.equal(hs.room(room).membershipOf(hs.senderId), 'join');
+    const mapping = (await admin.get('/api/bridge/mappings')).json.items[0];
+    assert.equal(mapping.status, '');
+    const [parked] = (await admin.get(`/api/bridge/mappings/${mapping.id}/status`)).json.parked;
+    assert.equal((await admin.post(`/api/bridge/parked/${encodeURIComponent(parked.id)}/retry`, {})).status, 200);
+    await event((x) => x.content?.body === 'while the bridge is out', 'the retried message');
+    assert.equal(timeline().filter((x) => x.content?.body === 'while the bridge is out').length, 1);
   });
 });

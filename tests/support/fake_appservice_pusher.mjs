@@ -4,6 +4,9 @@
 //   txnId and the same events, after 2 s, then 4 s, 8 s, ... capped at 2^9 = 512 s;
 // - events that arrive meanwhile wait in the queue and go in later transactions;
 // - at most 100 events per transaction.
+// - a successful ping of the appservice (POST /_matrix/client/v1/appservice/{id}/ping, which the
+//   appservice calls when it starts) ends the backoff: the held transaction is retried at once
+//   (`recover()`; Synapse does this since element-hq/synapse#18521, 1.132).
 // Tests never wait for the backoff: `retryNow()` runs the pending retry at once, and the
 // timers are injectable.
 
@@ -62,6 +65,12 @@ export class AppservicePusher {
     this.cancelRetry();
     this.attempt();
     return true;
+  }
+
+  // The appservice answered a ping: retry the held transaction now, with the backoff reset.
+  recover() {
+    this.backoffExponent = 1;
+    return this.retryNow();
   }
 
   // Resolves once every queued event has been acknowledged.

@@ -9,6 +9,7 @@
 //   hs.room(id).timeline         the events of a room, in order
 //   hs.sendAs(user, room, ...)   a Matrix user talks; the event is pushed to the appservice
 //   hs.failNext({...}) / hs.chaos({...})   injected errors
+//   hs.echoBeforeReply()         the hub's own sends reach it before their PUT is answered
 import { createServer } from 'node:http';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
@@ -96,6 +97,9 @@ export class FakeHomeserver extends EventEmitter {
     this.sockets = new Set();
     this.closed = false;
     this.sentWith = new Map();   // event id -> {token, txnId}: /sync shows the sender's own txnId
+    this.earlyEcho = null;       // echoBeforeReply(): {timeoutMs}
+    this.earlyEchoes = [];       // per event sent while it was on: {eventId, via, delivered}
+    this.pushAcks = new Map();   // event id -> the promise of its push being acknowledged (earlyEcho only)
 
     this.senderId = `@${this.senderLocalpart}:${this.serverName}`;
     this.users.set(this.senderId, { userId: this.senderId, appservice: true });
@@ -179,6 +183,44 @@ export class FakeHomeserver extends EventEmitter {
     this.limiter = { perSecond, burst, match, buckets: new Map() };
   }
 
+  // The race a real homeserver allows: the event a client (the hub) sends reaches that client
+  // (the appservice transaction acknowledged; or, for a plain account, its next /sync taken in)
+  // before the PUT .../send or .../redact that made it is answered. Each such event is recorded
+  // in earlyEchoes with `delivered` false when it was not taken in within timeoutMs. Off: false.
+  echoBeforeReply(on = true, { timeoutMs = 5000 } = {}) {
+    this.earlyEcho = on ? { timeoutMs } : null;
+    if (!on) this.pushAcks.clear();
+  }
+
+  // Resolves once `event`, just sent by request `c`, has reached the sender (see echoBeforeReply).
+  async echoFirst(c, event) {
+    const pos = this.rooms.get(event.room_id).byId.get(event.event_id).pos;
+    const via = c.entry.appservice ? 'transaction' : 'sync';
+    const taken = via === 'transaction' ? this.pushAcks.get(event.event_id) ?? Promise.reject(new Error('not pushed'))
+      : new Promise((resolve) => {
+        const listener = (x) => { if (x.userId === c.userId && x.since !== null && x.since >= pos) { this.off('sync', listener); resolve(); } };
+        this.on('sync', listener);
+      });
+    this.pushAcks.delete(event.event_id);
+    let timer;
+    const delivered = await Promise.race([taken.then(() => true, () => false),
+      new Promise((resolve) => { timer = setTimeout(() => resolve(false), this.earlyEcho.timeoutMs); })]);
+    clearTimeout(timer);
+    this.earlyEchoes.push({ eventId: event.event_id, via, delivered });
+    this.emit('early-echo');
+  }
+
+  // Resolves once `n` events sent with echoBeforeReply() on were answered (no polling).
+  echoesAnswered(n, { timeoutMs = 10000 } = {}) {
+    if (this.earlyEchoes.length >= n) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const listener = () => { if (this.earlyEchoes.length >= n) { finish(); resolve(); } };
+      const timer = setTimeout(() => { finish(); reject(new Error(`fake homeserver: ${this.earlyEchoes.length} of ${n} sends answered`)); }, timeoutMs);
+      const finish = () => { clearTimeout(timer); this.off('early-echo', listener); };
+      this.on('early-echo', listener);
+    });
+  }
+
   // Ends chaos mode and rate limiting, and drops pending failNext() faults.
   calm() { this.chaosMode = null; this.limiter = null; this.faults = []; }
 
@@ -207,6 +249,13 @@ export class FakeHomeserver extends EventEmitter {
   join(userId, roomIdOrAlias) { return this.doJoin(userId, roomIdOrAlias).room_id; }
   invite(sender, roomId, userId) { this.membership(this.mustRoom(roomId), sender, userId, 'invite'); }
   leave(userId, roomId) { this.membership(this.mustRoom(roomId), userId, userId, 'leave'); }
+  // `sender` kicks (membership 'leave') or bans `userId`, with an optional reason.
+  kick(sender, roomId, userId, { reason, ban = false } = {}) {
+    const room = this.mustRoom(roomId);
+    this.mustBeJoined(room, sender);
+    const content = { membership: ban ? 'ban' : 'leave', ...(reason === undefined ? {} : { reason }) };
+    return this.appendEvent(room, { type: 'm.room.member', sender, content, state_key: userId });
+  }
 
   // A Matrix user sends an event; returns the event (pushed to the appservice if it is interested).
   sendAs(userId, roomId, type, content) {
@@ -633,22 +682,27 @@ export class FakeHomeserver extends EventEmitter {
     return answer;
   }
 
-  onSend(c) {
+  async onSend(c) {
     const [roomId, type] = c.params;
     const room = this.mustRoom(roomId);
-    return this.idempotent(c, () => {
+    let fresh = null;  // the event this request made (not a replayed answer)
+    const answer = this.idempotent(c, () => {
       this.mustBeJoined(room, c.userId);
       this.checkEventContent(type, c.body, room, c.userId, c);
       if (type === 'm.reaction') this.refuseDuplicateAnnotation(room, c.userId, c.body['m.relates_to']);
       if (type === 'm.room.redaction') {
         const redacts = c.body.redacts;
         const { redacts: _, ...content } = c.body;
-        return { event_id: this.doRedact(room, c.userId, redacts, content.reason).event_id };
+        fresh = this.doRedact(room, c.userId, redacts, content.reason);
+        return { event_id: fresh.event_id };
       }
       const event = this.appendEvent(room, { type, sender: c.userId, content: c.body });
       this.sentWith.set(event.event_id, { token: c.token, txnId: c.params[2] });
+      fresh = event;
       return { event_id: event.event_id };
     });
+    if (fresh && this.earlyEcho) await this.echoFirst(c, fresh);
+    return answer;
   }
 
   refuseDuplicateAnnotation(room, sender, rel) {
@@ -658,13 +712,17 @@ export class FakeHomeserver extends EventEmitter {
     if (dup) throw new MatrixError(400, 'M_DUPLICATE_ANNOTATION', 'Cannot send duplicate annotation');
   }
 
-  onRedact(c) {
+  async onRedact(c) {
     const [roomId, eventId] = c.params;
     const room = this.mustRoom(roomId);
-    return this.idempotent(c, () => {
+    let fresh = null;
+    const answer = this.idempotent(c, () => {
       this.mustBeJoined(room, c.userId);
-      return { event_id: this.doRedact(room, c.userId, eventId, c.body?.reason).event_id };
+      fresh = this.doRedact(room, c.userId, eventId, c.body?.reason);
+      return { event_id: fresh.event_id };
     });
+    if (fresh && this.earlyEcho) await this.echoFirst(c, fresh);
+    return answer;
   }
 
   onJoinedMembers(c) {
@@ -738,6 +796,7 @@ export class FakeHomeserver extends EventEmitter {
     }
     const text = await res.text();
     if (!res.ok) throw new MatrixError(502, 'M_BAD_STATUS', 'Ping returned an error', { status: res.status, body: text });
+    this.pusher.recover();  // as Synapse: the appservice is up again, so its held transaction goes now
     return { duration_ms: Date.now() - started };
   }
 
@@ -776,6 +835,15 @@ export class FakeHomeserver extends EventEmitter {
     return Math.min(n, 1000);
   }
 
+  // A long poll's timeout in milliseconds (0 when absent), as asked: a 30 s poll waits 30 s unless
+  // an event or close() wakes it.
+  timeoutParam(value) {
+    if (value === null || value === undefined) return 0;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new MatrixError(400, 'M_INVALID_PARAM', 'timeout must be a non-negative integer');
+    return Math.min(n, 600_000);
+  }
+
   // A filter given inline (JSON) or by id; inline filters are checked against the spec.
   resolveFilter(c, param, definition) {
     if (param === null || param === undefined || param === '') return {};
@@ -802,7 +870,7 @@ export class FakeHomeserver extends EventEmitter {
     const since = c.query.has('since') ? parseToken(c.query.get('since')) : null;
     this.emit('sync', { userId: c.userId, since });
     const fullState = c.query.get('full_state') === 'true';
-    const deadline = Date.now() + this.limitParam(c.query.get('timeout'), 0);
+    const deadline = Date.now() + this.timeoutParam(c.query.get('timeout'));
     for (;;) {
       const reply = this.syncResponse(c, filter, since, fullState);
       const remaining = deadline - Date.now();
@@ -955,7 +1023,10 @@ export class FakeHomeserver extends EventEmitter {
     if (type === 'm.room.redaction') room.redact(redacts ?? content.redacts, event);
     for (const wake of [...this.syncWaiters]) wake();
     this.emit('event', event, room);
-    if (this.interested(room, event)) this.pusher.push([clientEvent(event)]);
+    if (this.interested(room, event)) {
+      const acked = this.pusher.push([clientEvent(event)]);
+      if (this.earlyEcho) this.pushAcks.set(event.event_id, acked);
+    }
     return event;
   }
 

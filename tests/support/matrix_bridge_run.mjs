@@ -40,7 +40,8 @@ export async function startBridgedPair({ env = {}, fake = {} } = {}) {
       pair.admin = new Client(pair.hub.url);
       const login = await pair.admin.post('/api/login', ADMIN);
       if (login.status !== 200) throw new Error(`login: ${login.status} ${login.text}`);
-      hs.retryNow();
+      // No retryNow(): the hub pings the homeserver as it starts (retrying until the fake knows its
+      // URL), and the ping ends the fake's backoff as it ends Synapse's.
     },
     async kill() { await pair.hub.stop({ signal: 'SIGKILL', keepData: true }); },
     async close() {

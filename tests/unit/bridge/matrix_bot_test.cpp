@@ -286,6 +286,64 @@ TEST_CASE("matrix bot sync: a limited timeline is gap-filled oldest first, and a
   CHECK(items[0]["body"] == "after");
 }
 
+TEST_CASE("matrix bot sync: the bot kicked shows on the mapping and parks the room's sends, and an invite brings it back") {
+  BotFixture f;
+  f.syncs.push_back(bot_answer(200, sync_reply("s1", json::array())));
+  REQUIRE(f.sync().kind == SyncRound::Kind::synced);
+  auto mapping_status = [&f] {
+    const auto listed = f.call(Method::get, "/api/bridge/mappings", "", f.admin).json();
+    return listed["items"][0]["status"].get<std::string>();
+  };
+  const auto id = f.said(f.sam, "while out");
+
+  // Not in the room (not joined yet, or not told of a kick yet): retried, and the bot does not
+  // walk into the room by itself.
+  auto normal = f.homeserver.answer;
+  f.homeserver.answer = [&normal](const http::ClientRequest& r) {
+    if (contains(r.url, "/send/")) return bot_answer(403, {{"errcode", "M_FORBIDDEN"}, {"error", "not in the room"}});
+    return normal(r);
+  };
+  const auto refused = f.send(f.outgoing("message.posted", id, 50));
+  CHECK(refused.kind == SendOutcome::Kind::retry);
+  CHECK(contains(refused.error, "the bot is not in the room"));
+  CHECK(f.requests_to("/join").size() == 1);  // the first sync's only
+  f.homeserver.answer = normal;
+
+  const json kick = {{"type", "m.room.member"}, {"event_id", "$kick"}, {"sender", "@bob:hs.test"}, {"state_key", kBotUser},
+                     {"origin_server_ts", 1}, {"content", {{"membership", "leave"}, {"reason", "spam"}}}};
+  json left = {{"timeline", {{"events", {kick}}}}};
+  f.syncs.push_back(bot_answer(200, {{"next_batch", "s2"}, {"rooms", {{"leave", {{kBotRoom, left}}}}}}));
+  REQUIRE(f.sync().kind == SyncRound::Kind::synced);
+  const std::string why = mapping_status();
+  CHECK(why == "the bot was removed from the room by @bob:hs.test (\"spam\"): invite it back, then retry its parked messages");
+  const auto calls = f.homeserver.requests().size();
+  auto parked = f.send(f.outgoing("message.posted", id, 50));
+  CHECK(parked.kind == SendOutcome::Kind::failed);  // parked at once
+  CHECK(parked.error == why);
+  CHECK(f.homeserver.requests().size() == calls);  // without a call
+
+  // A restart remembers it: no join at start-up, and sends still park.
+  f.restart();
+  f.syncs.push_back(bot_answer(200, {{"next_batch", "s3"}, {"rooms", json::object()}}));
+  REQUIRE(f.sync().kind == SyncRound::Kind::synced);
+  CHECK(f.requests_to("/join").size() == 1);
+  CHECK(f.send(f.outgoing("message.posted", id, 50)).kind == SendOutcome::Kind::failed);
+
+  // Invited back: it joins, the status clears, sends go through, and what the room said while the
+  // bot was out (before its new join) is not imported.
+  json invite = {{"invite_state", {{"events", json::array()}}}};
+  f.syncs.push_back(bot_answer(200, {{"next_batch", "s4"}, {"rooms", {{"invite", {{kBotRoom, invite}}}}}}));
+  REQUIRE(f.sync().kind == SyncRound::Kind::synced);
+  CHECK(f.requests_to("/join").size() == 2);
+  CHECK(mapping_status().empty());
+  CHECK(f.send(f.outgoing("message.posted", id, 50)).kind == SendOutcome::Kind::sent);
+  const json join = {{"type", "m.room.member"}, {"event_id", "$rejoin"}, {"sender", kBotUser}, {"state_key", kBotUser},
+                     {"origin_server_ts", 1}, {"content", {{"membership", "join"}}}};
+  f.syncs.push_back(bot_answer(200, sync_reply("s5", {said_in_matrix("$out", "@bob:hs.test", "said while out"), join,
+                                                     said_in_matrix("$back", "@bob:hs.test", "after the rejoin")})));
+  REQUIRE(f.sync().kind == SyncRound::Kind::synced);
+  CHECK(f.bodies() == std::vector<std::string>{"while out", "after the rejoin"});
+}
 
 TEST_CASE("matrix bot sync: 429 waits retry_after_ms, 5xx backs off, 401 stops the loop and shows on the mapping") {
   BotFixture f;

@@ -310,6 +310,10 @@ TEST_CASE("matrix appservice: only the homeserver's hs_token is let in") {
   CHECK(with_cookie.status == 401);  // a session is no credential here
   CHECK(f.channel_messages().empty());
   CHECK(f.call(Method::get, "/_matrix/app/v1/users/@cohorthub_sam:hs.test").status == 401);
+  // The ping the homeserver makes when the hub asks it to (MatrixBridge at start-up).
+  CHECK(f.bearer(Method::post, "/_matrix/app/v1/ping", f.tokens.hs_token, R"({"transaction_id":"t"})").json() == json::object());
+  CHECK(f.bearer(Method::post, "/_matrix/app/v1/ping", "not-the-token", "{}").status == 403);
+  CHECK(f.call(Method::post, "/_matrix/app/v1/ping", "{}", f.admin).status == 401);
   // A hub without [matrix] has the routes (the API is fixed) but no token that opens them.
   testing::HubFixture plain;
   CHECK(plain.bearer(Method::put, "/_matrix/app/v1/transactions/t1", f.tokens.hs_token, json{{"events", one}}.dump()).status == 403);

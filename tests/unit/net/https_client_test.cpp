@@ -273,6 +273,43 @@ TEST_CASE("https client: shutdown refuses new requests and reports once those in
   CHECK(done);
 }
 
+TEST_CASE("https client: shutdown cuts off a long poll at once and still waits for other requests") {
+  RunningServer s;
+  const std::string hang = plain_url(s, "/hang"), slow = plain_url(s, "/slow");  // 10 s; 300 ms
+  asio::io_context ioc;
+  HttpsClient client(ioc.get_executor(), {});
+  ClientResponse poll, other;
+  bool done = false, poll_ended_before_done = false;
+  auto long_poll = [&]() -> asio::awaitable<void> {
+    auto request = client_get(hang);
+    request.timeout = std::chrono::seconds(30);
+    request.cancel_on_shutdown = true;
+    poll = co_await client.send(std::move(request));
+    poll_ended_before_done = !done;
+  };
+  auto ordinary = [&]() -> asio::awaitable<void> {
+    auto request = client_get(slow);
+    other = co_await client.send(std::move(request));
+  };
+  asio::co_spawn(ioc, long_poll(), asio::detached);
+  asio::co_spawn(ioc, ordinary(), asio::detached);
+  // Both connected and sent: the server is working on them.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (s.service.opened < 2 && std::chrono::steady_clock::now() < give_up)
+    ioc.run_one_for(std::chrono::milliseconds(20));
+  ioc.poll();
+  REQUIRE(client.in_flight() == 2);
+  const auto started = std::chrono::steady_clock::now();
+  client.shutdown([&] { done = true; });
+  ioc.run();
+  const auto took = std::chrono::steady_clock::now() - started;
+  CHECK(poll.error == ClientError::shutting_down);
+  CHECK(poll_ended_before_done);
+  CHECK(other.status == 200);  // drained, not cut off
+  CHECK(done);
+  CHECK(took < std::chrono::seconds(5));  // not the 10 s the server would take, nor the 30 s timeout
+}
+
 namespace {
 
 // Over one WebSocket to `url`: the connect error (empty when it opened), the answer to "echo:one",
