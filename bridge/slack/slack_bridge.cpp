@@ -38,11 +38,12 @@ constexpr std::size_t kMaxSecretBytes = 255;
 constexpr int kCatchUpPages = 25;  // of 200 messages: beyond, the gap is reported, not fetched
 constexpr int kReadAttempts = 3;
 // The window catch-up re-reads for changes to messages the hub already has: the channel's newest
-// 100 messages (one conversations.history page) and the newest 10 threads among them with
-// replies. Slack has no "changed since" query, so any window costs reads at Tier 3 rates (about
-// 50 a minute); these bound it to 11 reads per channel, whatever the downtime, and cover what
-// people still look at. Older changes are reported on the mapping's status, not fetched.
-constexpr int kReconcileMessages = 100;
+// 100 messages (one conversations.history page, or up to 5 when Slack answers with fewer) and the
+// newest 10 threads among them with replies. Slack has no "changed since" query, so any window
+// costs reads at Tier 3 rates (about 50 a minute); these bound it to 15 reads per channel,
+// whatever the downtime, and cover what people still look at. Older changes are reported on the mapping's status, not fetched.
+constexpr std::size_t kReconcileMessages = 100;
+constexpr int kReconcilePages = 5;
 constexpr std::size_t kReconcileThreads = 10;
 
 // One JSON line on stderr; `reason` never holds a secret (events carry none).
@@ -381,9 +382,18 @@ asio::awaitable<void> SlackBridge::reconcile_channel(const Mapping& mapping, con
   auto bound_job = [room](Connection& c) { return newest_mapped(c, room); };
   auto bound = co_await db_.read(bound_job);
   if (!bound) co_return;
-  std::string window_query = "channel=" + http::percent_encode(room) + "&limit=" + std::to_string(kReconcileMessages);
-  auto page = co_await read_api("conversations.history", std::move(window_query), error);
-  if (page && page->is_object() && (*page)["messages"].is_array()) {
+  // Slack may answer with fewer messages than asked for: its cursor is followed, a few pages at most.
+  bool read = true;   // the window was read (else `error` says why)
+  bool more = false;  // Slack has older messages than the window
+  std::string cursor;
+  for (int pages = 0; pages < kReconcilePages && seen.size() < kReconcileMessages; ++pages) {
+    std::string window_query = "channel=" + http::percent_encode(room) + "&limit=" + std::to_string(kReconcileMessages);
+    if (!cursor.empty()) window_query += "&cursor=" + http::percent_encode(cursor);
+    auto page = co_await read_api("conversations.history", std::move(window_query), error);
+    if (!page || !page->is_object() || !(*page)["messages"].is_array()) {
+      read = false;
+      break;
+    }
     for (json& m : (*page)["messages"]) {
       const std::string ts = text_field(m, "ts");
       if (ts.empty()) continue;
@@ -393,12 +403,13 @@ asio::awaitable<void> SlackBridge::reconcile_channel(const Mapping& mapping, con
       else ++threads_left;
       seen[ts] = std::move(m);
     }
-    if (!flag_field(*page, "has_more")) from.clear();
-  } else {
-    page.reset();
+    more = flag_field(*page, "has_more");
+    cursor = text_field(page->contains("response_metadata") ? (*page)["response_metadata"] : json(), "next_cursor");
+    if (!more || cursor.empty()) break;
   }
+  if (read && !more) from.clear();  // the whole channel was read
   for (const std::string& root : threads) {
-    if (!page) break;
+    if (!read) break;
     std::string thread_query = "channel=" + http::percent_encode(room) + "&ts=" + http::percent_encode(root) + "&limit=200";
     auto thread = co_await read_api("conversations.replies", std::move(thread_query), error);
     if (!thread || !thread->is_object() || !(*thread)["messages"].is_array()) {
@@ -417,7 +428,7 @@ asio::awaitable<void> SlackBridge::reconcile_channel(const Mapping& mapping, con
   std::vector<std::pair<std::string, json>> changes;  // (event id, the event Slack would have sent)
   bool older = false;
   std::size_t replies_left = 0;  // replies in the window to threads that began before it
-  if (page) {
+  if (read) {
     auto mapped_job = [room, from](Connection& c) { return mapped_slack_messages(c, room, from); };
     auto mapped = co_await db_.read(mapped_job);
     if (!mapped) co_return;
@@ -483,7 +494,7 @@ asio::awaitable<void> SlackBridge::reconcile_channel(const Mapping& mapping, con
   }
 
   std::string note;
-  if (!page) {
+  if (!read) {
     note = "changes made in Slack while the hub was down were not checked (" + error + ")";
   } else if (older || threads_left > 0 || replies_left > 0) {
     note = "changes in Slack made while the hub was down were not checked";

@@ -233,7 +233,7 @@ test('slack bridge: after downtime, what Slack said and changed meanwhile is cau
     .some((x) => x.body === 'a reply meanwhile'), 'the caught-up reply');
   await eventually(async () => (await hubMessages()).some((x) => x.body === 'and the last word'), 'the newest caught-up message');
   const history = slack.calls.filter((c) => c.method === 'conversations.history');
-  assert.ok(history.at(-1).args.oldest, 'catch-up asks from the stored position');
+  assert.ok(history.some((c) => c.args.oldest), 'catch-up asks from the stored position');
   assert.ok(history.some((c) => c.args.cursor === 'cursor+/1='), 'the second page was asked for with the cursor as Slack gave it');
   slack.pageSize(0);
   // The changes made meanwhile are applied, once, as Bob's, and nothing of it goes back to Slack.
@@ -243,9 +243,9 @@ test('slack bridge: after downtime, what Slack said and changed meanwhile is cau
   await eventually(async () => (await hubMessage(gone.id))?.deleted !== false, 'the delete');
   const tada = (await hubMessage(hubPost.id)).reactions.find((r) => r.emoji === ':tada:');
   assert.equal(tada.count, 1);
-  const history = await admin.get(`/api/messages/${kept.id}/history`);
-  assert.equal(history.status, 200, history.text);
-  assert.deepEqual(history.json.items.map((x) => x.body), ['to be edited while the hub is down'], 'edited once');
+  const edits = await admin.get(`/api/messages/${kept.id}/history`);
+  assert.equal(edits.status, 200, edits.text);
+  assert.deepEqual(edits.json.items.map((x) => x.body), ['to be edited while the hub is down'], 'edited once');
   const writes = slack.calls.slice(callsBefore).filter((c) => /^(chat\.|reactions\.)/.test(c.method));
   assert.deepEqual(writes.map((c) => c.method), [], 'no echo back to Slack');
   // Slack delivers the event late too: applied once all the same.
