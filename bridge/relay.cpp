@@ -46,6 +46,26 @@ struct Prepared {
 
 }  // namespace
 
+Result<std::map<std::string, int>> hub_reactions(Connection& c, const json& message, Network network) {
+  std::map<std::string, int> counts;
+  const json* reactions = message.contains("reactions") ? &message["reactions"] : nullptr;
+  if (!reactions || !reactions->is_array()) return counts;
+  auto ghost = c.prepare(
+      "SELECT 1 FROM ghosts g JOIN users u ON u.id = g.user_id WHERE g.network = ?1 AND u.handle = ?2");
+  for (const json& r : *reactions) {
+    if (!r.is_object() || !r.contains("handles") || !r["handles"].is_array()) continue;
+    const std::string emoji = r.value("emoji", std::string());
+    for (const json& h : r["handles"]) {
+      if (!h.is_string()) continue;
+      ghost.bind(1, discussion::network_name(network)).bind(2, std::string_view(h.get_ref<const std::string&>()));
+      auto row = ghost.step();
+      if (!row) return row.error();
+      if (!*row) ++counts[emoji];
+    }
+  }
+  return counts;
+}
+
 Relay::Relay(store::Executor& db, discussion::BridgeSeam& seam, const Clock& clock, Connector& connector,
              RelayOptions options)
     : db_(db), seam_(seam), clock_(clock), connector_(connector), options_(options) {}
@@ -174,7 +194,10 @@ asio::awaitable<void> Relay::drain_channel(PendingSend row) {
 
 asio::awaitable<Relay::Step> Relay::send_one(const PendingSend& row, bool quick_retry) {
   const Network network = connector_.network();
-  auto prepare = [network, row](Connection& c) -> Result<Prepared> {
+  // An earlier try of this change may have reached the remote with its answer lost (see
+  // Outgoing::maybe_sent).
+  const bool maybe_sent = row.attempts > 0 || !sent_channels_.contains(row.channel_id);
+  auto prepare = [network, row, maybe_sent](Connection& c) -> Result<Prepared> {
     auto events = discussion::read_events(c, {row.channel_id}, row.seq - 1, row.seq, 1);
     if (!events) return events.error();
     if (events->empty() || events->front().seq != row.seq) return Prepared{std::nullopt, "the event is gone"};
@@ -193,12 +216,20 @@ asio::awaitable<Relay::Step> Relay::send_one(const PendingSend& row, bool quick_
     if (payload.is_discarded()) return Prepared{std::nullopt, "the event's payload is not JSON"};
     const bool deleted = payload.value("deleted", false);
     if (out.event.kind == "message.posted") {
-      if (deleted) return Prepared{std::nullopt, "the message was deleted before it was sent"};
       if (out.self) return Prepared{std::nullopt, "the message was sent before"};
+      // Deleted before it was sent: unless a lost answer hides an earlier send, which the remote
+      // must find so that the delete reaches it.
+      if (deleted && !maybe_sent) return Prepared{std::nullopt, "the message was deleted before it was sent"};
+      out.lookup_only = deleted;
     } else if (!out.self) {
       return Prepared{std::nullopt, "the remote room never had the message"};
     } else if (deleted && out.event.kind != "message.deleted") {
       return Prepared{std::nullopt, "the message was deleted since"};
+    }
+    if (out.event.kind == "message.reacted") {
+      auto reactions = hub_reactions(c, payload, network);
+      if (!reactions) return reactions.error();
+      out.hub_reactions = std::move(*reactions);
     }
     for (auto [field, target] : {std::pair{"reply_to", &out.reply_to}, std::pair{"thread_root", &out.thread_root}}) {
       if (auto id = id_field(payload, field)) {
@@ -228,7 +259,7 @@ asio::awaitable<Relay::Step> Relay::send_one(const PendingSend& row, bool quick_
     message_id = prepared->out->event.message_id;
     kind = prepared->out->event.kind;
     room = prepared->out->mapping.remote_room;
-    prepared->out->maybe_sent = row.attempts > 0 || !sent_channels_.contains(row.channel_id);
+    prepared->out->maybe_sent = maybe_sent;
     sent_channels_.insert(row.channel_id);
     outcome = co_await connector_.send(std::move(*prepared->out));
   }

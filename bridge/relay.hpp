@@ -19,11 +19,13 @@
 #include <atomic>
 #include <chrono>
 #include <random>
+#include <map>
 #include <set>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
 
 #include "bridge/id_map.hpp"
 #include "bridge/mappings.hpp"
@@ -43,12 +45,25 @@ struct Outgoing {
   // off the send in flight, and a channel sends one change at a time, so only its first).
   // A remote without idempotent sends (Slack) looks before sending again.
   bool maybe_sent = false;
+  // A post (maybe_sent) of a message deleted since: it must not be posted now, but an earlier try
+  // may have reached the remote. The connector only finds that one (a "sent" outcome with its
+  // remote id, which the relay maps so the delete that follows reaches it), or answers skipped.
+  bool lookup_only = false;
   discussion::Event event;      // kind, payload (the message after the change), message_id, origin, delta
   Mapping mapping;              // the channel's mapping on this network
   std::optional<RemoteRef> self;         // the message's own remote id, once it was sent (edits, deletes, reactions)
   std::optional<RemoteRef> reply_to;     // the replied-to message's remote id, when it has one
   std::optional<RemoteRef> thread_root;  // the thread root's remote id, when it has one
+  // message.reacted: per emoji, how many people on the hub react with it after the change, not
+  // counting this network's own ghosts (their reactions are the remote's own). A remote where the
+  // bridge reacts once per emoji for everyone (Slack, Matrix bot mode) adds its reaction on 0 -> 1
+  // and removes it on 1 -> 0.
+  std::map<std::string, int> hub_reactions;
 };
+
+// Per emoji, how many people on the hub react with it in `message` (an event's payload: the
+// message right after the change), not counting `network`'s own ghosts: Outgoing::hub_reactions.
+Result<std::map<std::string, int>> hub_reactions(Connection& c, const nlohmann::json& message, Network network);
 
 struct SendOutcome {
   enum class Kind {

@@ -212,7 +212,10 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::send(Outgoing out) {
   json message = json::parse(out.event.payload, nullptr, false);
   if (!message.is_object()) co_return skipped("the event has no message");
   if (kind == "message.posted") {
-    if (message.value("deleted", false)) co_return skipped("deleted before it was sent");
+    if (message.value("deleted", false)) {
+      if (!out.lookup_only) co_return skipped("deleted before it was sent");
+      co_return co_await find_sent(out, message);
+    }
     co_return co_await send_message(out, message, false);
   }
   if (kind == "message.edited") {
@@ -290,6 +293,24 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::send_message(const Outgoing
   co_return sent(edit ? std::string() : std::string(event_id));
 }
 
+boost::asio::awaitable<SendOutcome> MatrixConnector::find_sent(const Outgoing& out, const json& message) {
+  // The send is idempotent per txnId (the homeserver answers a repeated PUT with the event it made
+  // the first time), so the same PUT, as the same user, finds an earlier try that arrived. When
+  // none did, it makes a placeholder without the deleted text, which the delete then redacts.
+  const std::string handle(string_field(member(message, "author"), "handle"));
+  if (handle.empty()) co_return skipped("the message has no author");
+  if (auto failed = co_await ensure_ghost(handle, std::string())) co_return *failed;
+  json content = {{"msgtype", "m.text"}, {"body", "(deleted)"}, {std::string(kProvenanceKey), provenance(out)}};
+  const std::string& room = out.mapping.remote_room;
+  std::string path = room_path(room) + "/send/m.room.message/" + http::percent_encode(out.txn_id);
+  std::string as_user = options_.users.user_id(handle);
+  auto reply = co_await call_in_room(http::Method::put, std::move(path), room, std::move(as_user), std::move(content));
+  if (!reply.ok()) co_return failure_of(reply, "looking for an earlier send in " + room);
+  const auto event_id = string_field(reply.body, "event_id");
+  if (event_id.empty()) co_return failure_of(reply, "the homeserver returned no event_id");
+  co_return sent(std::string(event_id));
+}
+
 boost::asio::awaitable<SendOutcome> MatrixConnector::send_redaction(const Outgoing& out, const std::string& event_id,
                                                                     std::string as_user) {
   const std::string& room = out.mapping.remote_room;
@@ -349,11 +370,7 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::send_bot_reaction(const Out
   if (!row) co_return retry_later("looking up the reaction: " + row.error().message);
   if (!delta.value("added", false)) {
     if (!*row) co_return skipped("a removed reaction Matrix never had");
-    const json message = json::parse(out.event.payload, nullptr, false);
-    if (const json& reactions = member(message, "reactions"); reactions.is_array())
-      for (const auto& r : reactions)
-        if (string_field(r, "emoji") == emoji && r.value("count", 0) > 0)
-          co_return skipped("someone on the hub still reacts with " + emoji);
+    if (auto still = out.hub_reactions.find(emoji); still != out.hub_reactions.end() && still->second > 0) co_return skipped("someone on the hub still reacts with " + emoji);
     std::string bot;
     auto outcome = co_await send_redaction(out, (*row)->event_id, std::move(bot));
     if (outcome.kind != SendOutcome::Kind::sent) co_return outcome;

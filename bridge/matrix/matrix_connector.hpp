@@ -4,7 +4,8 @@
 // - Messages: PUT /rooms/{roomId}/send/m.room.message/{txnId}?user_id=<ghost>, txnId from the
 //   outbox id, so a resend is idempotent; the content carries the provenance key.
 // - Bot mode: the same calls as the bot account, with no ghosts; a message's text starts with its
-//   author's display name, and a reaction shows once per emoji, whoever on the hub made it.
+//   author's display name, and a reaction shows once per emoji while anyone on the hub other than
+//   Matrix's own ghosts reacts with it (Outgoing::hub_reactions).
 // - Ghosts are registered lazily (m.login.application_service; M_USER_IN_USE is fine), their display
 //   name kept current, and they join the room when the homeserver says they are not in it.
 // - Edits: m.replace with m.new_content; deletes: redactions; replies: m.in_reply_to; threads:
@@ -105,6 +106,8 @@ class MatrixConnector final : public Connector {
                                                    std::string as_user, nlohmann::json body);
 
   boost::asio::awaitable<SendOutcome> send_message(const Outgoing& out, const nlohmann::json& message, bool edit);
+  // Outgoing::lookup_only: the earlier send of a message deleted since, found by repeating its PUT.
+  boost::asio::awaitable<SendOutcome> find_sent(const Outgoing& out, const nlohmann::json& message);
   boost::asio::awaitable<SendOutcome> send_redaction(const Outgoing& out, const std::string& event_id,
                                                       std::string as_user);
   boost::asio::awaitable<SendOutcome> send_reaction(const Outgoing& out, const nlohmann::json& delta);

@@ -3,7 +3,9 @@
 #include "bridge/slack/slack_bridge.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <set>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -36,6 +38,14 @@ constexpr int kDrainBatch = 50;
 constexpr std::size_t kMaxSecretBytes = 255;
 constexpr int kCatchUpPages = 25;  // of 200 messages: beyond, the gap is reported, not fetched
 constexpr int kReadAttempts = 3;
+// The window catch-up re-reads for changes to messages the hub already has: the channel's newest
+// 100 messages (one conversations.history page, or up to 5 when Slack answers with fewer) and the
+// newest 10 threads among them with replies. Slack has no "changed since" query, so any window
+// costs reads at Tier 3 rates (about 50 a minute); these bound it to 15 reads per channel,
+// whatever the downtime, and cover what people still look at. Older changes are reported on the mapping's status, not fetched.
+constexpr std::size_t kReconcileMessages = 100;
+constexpr int kReconcilePages = 5;
+constexpr std::size_t kReconcileThreads = 10;
 
 // One JSON line on stderr; `reason` never holds a secret (events carry none).
 void log_slack(std::string_view level, std::string_view what, const std::string& event_id, const std::string& reason) {
@@ -62,6 +72,30 @@ http::Result<std::optional<std::string>> secret_field(const json& body, const ch
     return ApiError::invalid_field(name, std::string(name) + " must be the value Slack shows" +
                                              (prefix.empty() ? "" : ", starting with " + std::string(prefix)) + ".");
   return *v;
+}
+
+// Slack's field `key` of `o` when it is a string (else empty), a count (else 0), a flag (else false):
+// what a remote sends is read without trusting its types.
+std::string text_field(const json& o, const char* key) {
+  auto it = o.is_object() ? o.find(key) : o.end();
+  return o.is_object() && it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+std::size_t count_field(const json& o, const char* key) {
+  auto it = o.is_object() ? o.find(key) : o.end();
+  return o.is_object() && it != o.end() && it->is_number_unsigned() ? it->get<std::size_t>() : 0;
+}
+bool flag_field(const json& o, const char* key) {
+  auto it = o.is_object() ? o.find(key) : o.end();
+  return o.is_object() && it != o.end() && it->is_boolean() && it->get<bool>();
+}
+
+// A Slack ts ("1700000000.000100") as a date for people, or as it is when it is not one.
+std::string ts_date(const std::string& ts) {
+  std::int64_t seconds = 0;
+  const char* end = ts.data() + ts.size();
+  auto [p, ec] = std::from_chars(ts.data(), end, seconds);
+  if (ec != std::errc() || (p != end && *p != '.')) return ts;
+  return format_rfc3339(seconds);
 }
 
 }  // namespace
@@ -261,16 +295,23 @@ asio::awaitable<void> SlackBridge::catch_up() {
   co_await learn_own_identity();
   auto list_job = [](Connection& c) { return list_mappings(c, Network::slack); };
   auto mappings = co_await db_.read(list_job);
-  if (mappings)
-    for (const Mapping& m : *mappings) co_await catch_up_channel(m);
+  if (!mappings) co_return;
+  std::vector<std::pair<const Mapping*, std::string>> known;  // mappings with a cursor, and their status
+  for (const Mapping& m : *mappings) {
+    std::string status;
+    if (co_await catch_up_channel(m, status)) known.emplace_back(&m, std::move(status));
+  }
+  // The new messages are in (and mapped) before later changes are compared with Slack's.
+  co_await drain();
+  for (const auto& [m, status] : known) co_await reconcile_channel(*m, status);
   co_await drain();
 }
 
-asio::awaitable<void> SlackBridge::catch_up_channel(const Mapping& mapping) {
+asio::awaitable<bool> SlackBridge::catch_up_channel(const Mapping& mapping, std::string& status_out) {
   const std::string& room = mapping.remote_room;
   auto cursor_job = [room](Connection& c) { return history_cursor(c, room); };
   auto cursor = co_await db_.read(cursor_job);
-  if (!cursor) co_return;
+  if (!cursor) co_return false;
   std::string error;
   if (cursor->empty()) {  // a new mapping: from Slack's newest message on, not the channel's past
     std::string query = "channel=" + http::percent_encode(room) + "&limit=1";
@@ -280,7 +321,7 @@ asio::awaitable<void> SlackBridge::catch_up_channel(const Mapping& mapping) {
       auto start_job = [room, ts](Connection& c) { return advance_history_cursor(c, room, ts); };
       co_await db_.write(start_job);
     }
-    co_return;
+    co_return false;
   }
   std::vector<json> missed;
   std::string page;
@@ -328,6 +369,159 @@ asio::awaitable<void> SlackBridge::catch_up_channel(const Mapping& mapping) {
   co_await db_.write(queue_job);
   if (!status.empty()) {
     json line = {{"level", "warn"}, {"what", "slack catch-up incomplete"}, {"channel", room}, {"reason", status}};
+    std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+  }
+  status_out = status;
+  co_return true;
+}
+
+asio::awaitable<void> SlackBridge::reconcile_channel(const Mapping& mapping, const std::string& status) {
+  const std::string& room = mapping.remote_room;
+  std::string error;
+  std::map<std::string, json> seen;    // ts -> Slack's message: the window's roots and the replies read
+  std::set<std::string> whole_threads;  // roots whose replies were all read
+  std::string from;                     // the window's oldest root; empty: the whole channel was read
+  std::vector<std::string> threads;
+  std::size_t threads_left = 0;         // threads in the window not re-read
+  // What the hub had mapped before Slack was read: a message mapped later is newer than this (a
+  // channel's ts only grow) and may be missing from what was read without being deleted.
+  auto bound_job = [room](Connection& c) { return newest_mapped(c, room); };
+  auto bound = co_await db_.read(bound_job);
+  if (!bound) co_return;
+  // Slack may answer with fewer messages than asked for: its cursor is followed, a few pages at most.
+  bool read = true;   // the window was read (else `error` says why)
+  bool more = false;  // Slack has older messages than the window
+  std::string cursor;
+  for (int pages = 0; pages < kReconcilePages && seen.size() < kReconcileMessages; ++pages) {
+    std::string window_query = "channel=" + http::percent_encode(room) + "&limit=" + std::to_string(kReconcileMessages);
+    if (!cursor.empty()) window_query += "&cursor=" + http::percent_encode(cursor);
+    auto page = co_await read_api("conversations.history", std::move(window_query), error);
+    if (!page || !page->is_object() || !(*page)["messages"].is_array()) {
+      read = false;
+      break;
+    }
+    for (json& m : (*page)["messages"]) {
+      const std::string ts = text_field(m, "ts");
+      if (ts.empty()) continue;
+      if (from.empty() || later_ts(from, ts)) from = ts;
+      if (count_field(m, "reply_count") == 0) whole_threads.insert(ts);  // no replies (any more): nothing else to read
+      else if (threads.size() < kReconcileThreads) threads.push_back(ts);
+      else ++threads_left;
+      seen[ts] = std::move(m);
+    }
+    more = flag_field(*page, "has_more");
+    cursor = text_field(page->contains("response_metadata") ? (*page)["response_metadata"] : json(), "next_cursor");
+    if (!more || cursor.empty()) break;
+  }
+  if (read && !more) from.clear();  // the whole channel was read
+  for (const std::string& root : threads) {
+    if (!read) break;
+    std::string thread_query = "channel=" + http::percent_encode(room) + "&ts=" + http::percent_encode(root) + "&limit=200";
+    auto thread = co_await read_api("conversations.replies", std::move(thread_query), error);
+    if (!thread || !thread->is_object() || !(*thread)["messages"].is_array()) {
+      ++threads_left;
+      continue;
+    }
+    for (json& m : (*thread)["messages"]) {
+      const std::string ts = text_field(m, "ts");
+      if (ts.empty() || ts == root) continue;
+      seen[ts] = std::move(m);
+    }
+    if (flag_field(*thread, "has_more")) ++threads_left;
+    else whole_threads.insert(root);
+  }
+
+  std::vector<std::pair<std::string, json>> changes;  // (event id, the event Slack would have sent)
+  bool older = false;
+  std::size_t replies_left = 0;  // replies in the window to threads that began before it
+  if (read) {
+    auto mapped_job = [room, from](Connection& c) { return mapped_slack_messages(c, room, from); };
+    auto mapped = co_await db_.read(mapped_job);
+    if (!mapped) co_return;
+    if (!from.empty()) {
+      auto older_job = [room, from](Connection& c) { return mapped_before(c, room, from); };
+      auto before = co_await db_.read(older_job);
+      if (!before) co_return;
+      older = *before;
+    }
+    const std::string run = "reconcile:" + std::to_string(clock_.now()) + ":" + room + ":";
+    for (const MappedSlackMessage& h : *mapped) {
+      if (h.deleted || later_ts(h.ts, *bound)) continue;
+      auto it = seen.find(h.ts);
+      if (it == seen.end()) {
+        // Gone from a fully read part of the window: deleted in Slack (the hub's own posts are
+        // the hub's to delete, as with a live message_deleted).
+        const bool read_whole = h.thread_ts.empty() || whole_threads.contains(h.thread_ts);
+        if (!read_whole && !h.author.empty() && !seen.contains(h.thread_ts)) ++replies_left;
+        if (read_whole && !h.author.empty())
+          changes.emplace_back(run + "deleted:" + h.ts,
+                               json{{"type", "message"}, {"subtype", "message_deleted"}, {"channel", room},
+                                    {"deleted_ts", h.ts}, {"previous_message", {{"user", h.author}, {"ts", h.ts}}}});
+        continue;
+      }
+      json& m = it->second;
+      m["channel"] = room;
+      if (!h.author.empty() && m.contains("edited")) {
+        const Inbound now = classify(m, own_);
+        std::string markdown;
+        if (now.kind == Inbound::Kind::post) markdown = co_await markdown_of(now);
+        if (now.kind == Inbound::Kind::post && markdown != h.body) {
+          std::string edited_ts = text_field(m["edited"], "ts");
+          if (edited_ts.empty()) edited_ts = h.ts;
+          changes.emplace_back(run + "edited:" + h.ts,
+                               json{{"type", "message"}, {"subtype", "message_changed"}, {"channel", room},
+                                    {"ts", edited_ts}, {"message", m}});
+        }
+      }
+      // Reactions, per Slack user; a name whose user list Slack cut short is only added to.
+      std::set<std::pair<std::string, std::string>> in_slack;
+      std::set<std::string> cut_short;
+      if (const json& reactions = m.contains("reactions") ? m["reactions"] : json(); reactions.is_array())
+        for (const json& r : reactions) {
+          if (!r.is_object() || !r.contains("users") || !r["users"].is_array()) continue;
+          const std::string name = text_field(r, "name");
+          if (name.empty()) continue;
+          const std::string emoji = ":" + name + ":";
+          if (count_field(r, "count") > r["users"].size()) cut_short.insert(emoji);
+          for (const json& u : r["users"])
+            if (u.is_string() && u.get<std::string>() != own_.bot_user_id) in_slack.emplace(u.get<std::string>(), emoji);
+        }
+      const auto reaction = [&](const std::string& user, const std::string& emoji, bool add) {
+        changes.emplace_back(run + (add ? "reacted:" : "unreacted:") + h.ts + ":" + user + ":" + emoji,
+                             json{{"type", add ? "reaction_added" : "reaction_removed"}, {"user", user},
+                                  {"reaction", emoji.substr(1, emoji.size() - 2)},
+                                  {"item", {{"type", "message"}, {"channel", room}, {"ts", h.ts}}}});
+      };
+      for (const auto& [user, emoji] : in_slack)
+        if (!h.reactions.contains({user, emoji})) reaction(user, emoji, true);
+      for (const auto& [user, emoji] : h.reactions)
+        if (!in_slack.contains({user, emoji}) && !cut_short.contains(emoji)) reaction(user, emoji, false);
+    }
+  }
+
+  std::string note;
+  if (!read) {
+    note = "changes made in Slack while the hub was down were not checked (" + error + ")";
+  } else if (older || threads_left > 0 || replies_left > 0) {
+    note = "changes in Slack made while the hub was down were not checked";
+    std::vector<std::string> where;
+    if (older) where.push_back("for messages older than " + ts_date(from));
+    if (threads_left > 0) where.push_back("in " + std::to_string(threads_left) + " thread(s) not re-read");
+    if (replies_left > 0) where.push_back("for " + std::to_string(replies_left) + " reply(ies) to older threads");
+    for (std::size_t i = 0; i < where.size(); ++i) note += (i == 0 ? " " : ", nor ") + where[i];
+  }
+  const std::string full = status.empty() ? note : note.empty() ? status : status + "; " + note;
+  const std::int64_t now = clock_.now();
+  auto queue_job = [&changes, &full, &note, now, id = mapping.id](Connection& c) -> http::Status {
+    for (const auto& [event_id, event] : changes) {
+      auto queued = queue_event(c, event_id, event.dump(-1, ' ', false, json::error_handler_t::replace), now);
+      if (!queued) return queued.error();
+    }
+    return note.empty() ? http::Status(http::Ok{}) : set_status(c, id, full);
+  };
+  co_await db_.write(queue_job);
+  if (!note.empty()) {
+    json line = {{"level", "warn"}, {"what", "slack changes unchecked"}, {"channel", room}, {"reason", note}};
     std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
   }
 }

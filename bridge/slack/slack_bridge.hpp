@@ -73,8 +73,10 @@ class SlackBridge {
   // Applies every queued inbound event (tests call it; the events route and start() spawn it).
   boost::asio::awaitable<void> drain();
   // Queues what each mapped Slack channel said after its history cursor (conversations.history,
-  // and conversations.replies for threads with new replies), then drains. What cannot be read is
-  // reported on the mapping's status. A new mapping starts at Slack's newest message.
+  // and conversations.replies for threads with new replies), then drains; then compares a window
+  // of recent messages with the hub's (reconcile_channel) for edits, deletes and reactions made
+  // meanwhile, and drains again. What cannot be read or lies outside the window is reported on the
+  // mapping's status. A new mapping starts at Slack's newest message.
   // REQUIRES: connect().
   boost::asio::awaitable<void> catch_up();
 
@@ -98,7 +100,13 @@ class SlackBridge {
   boost::asio::awaitable<std::string> permalink(const std::string& channel, const std::string& ts);
   boost::asio::awaitable<std::string> display_name(const std::string& user, const std::string& fallback);
   boost::asio::awaitable<void> learn_own_identity();
-  boost::asio::awaitable<void> catch_up_channel(const Mapping& mapping);
+  // Queues what channel `mapping` said after its history cursor; false for a new mapping (no
+  // cursor yet). `status` gets what could not be read.
+  boost::asio::awaitable<bool> catch_up_channel(const Mapping& mapping, std::string& status);
+  // Re-reads the channel's newest messages and threads (a bounded window) and queues the edits,
+  // deletes and reactions made in Slack that the hub does not have; what lies outside the window
+  // is reported on the mapping's status, after `status` (catch_up_channel's).
+  boost::asio::awaitable<void> reconcile_channel(const Mapping& mapping, const std::string& status);
   // A reading Web API call's answer when ok; otherwise nullopt and `error` says why. Paced, and
   // waits out a 429's Retry-After a few times.
   boost::asio::awaitable<std::optional<nlohmann::json>> read_api(std::string_view method, std::string query,

@@ -200,6 +200,12 @@ boost::asio::awaitable<SendOutcome> SlackConnector::send(Outgoing out) {
     co_return outcome(Kind::retry, "no Slack bot token is set (PUT /api/bridge/slack/credentials)");
   json body = {{"channel", channel}};
   std::string method;
+  if (kind == "message.posted" && out.lookup_only) {
+    // Deleted before this post went out: never post it, but find the earlier try that reached
+    // Slack with its answer lost, so the delete that follows removes it.
+    if (auto earlier = co_await find_posted(out)) co_return *earlier;
+    co_return outcome(Kind::skipped, "deleted before it was sent, and Slack never had it");
+  }
   if (kind == "message.posted") {
     const json& author = message.contains("author") ? message["author"] : json::object();
     std::string name = author.value("display_name", std::string());
@@ -228,9 +234,19 @@ boost::asio::awaitable<SendOutcome> SlackConnector::send(Outgoing out) {
     if (!out.self || !delta.is_object()) co_return outcome(Kind::skipped, "no reaction change Slack can show");
     const std::string name = slack_reaction_name(delta.value("emoji", std::string()));
     if (name.empty()) co_return outcome(Kind::skipped, "Slack has no name for that reaction");
+    // The bot reacts once per emoji (one reaction per name per token): its reaction stands for
+    // "someone on the hub reacts with this", added on 0 -> 1 and removed on 1 -> 0.
+    // Several hub emoji may have one Slack name ("👍" and ":+1:"): they count together.
+    int hub_reactors = 0;
+    for (const auto& [emoji, count] : out.hub_reactions)
+      if (slack_reaction_name(emoji) == name) hub_reactors += count;
+    const bool added = delta.value("added", false);
+    if (added && hub_reactors > 1) co_return outcome(Kind::skipped, "Slack shows :" + name + ": from the hub already");
+    if (!added && hub_reactors > 0)
+      co_return outcome(Kind::skipped, "someone on the hub still reacts with :" + name + ":");
     body["timestamp"] = out.self->id;
     body["name"] = name;
-    method = delta.value("added", false) ? "reactions.add" : "reactions.remove";
+    method = added ? "reactions.add" : "reactions.remove";
   } else {
     co_return outcome(Kind::skipped, "Slack shows no " + kind);
   }

@@ -142,4 +142,52 @@ Result<std::map<std::string, std::string>> handles_of(Connection& db, const std:
                       slack_users);
 }
 
+Result<std::vector<MappedSlackMessage>> mapped_slack_messages(Connection& db, const std::string& channel,
+                                                              const std::string& from_ts) {
+  std::vector<MappedSlackMessage> out;
+  auto s = db.prepare(
+      "SELECT m.id, x.remote_id, g.remote_id, root.remote_id, m.body, m.deleted_at IS NOT NULL "
+      "FROM bridge_id_map x JOIN messages m ON m.id = x.message_id "
+      "LEFT JOIN ghosts g ON g.user_id = m.author_id AND g.network = 'slack' "
+      "LEFT JOIN bridge_id_map root ON root.message_id = m.thread_root AND root.network = 'slack' "
+      "WHERE x.network = 'slack' AND x.remote_room = ?1 AND x.remote_id >= ?2 ORDER BY x.remote_id");
+  s.bind(1, std::string_view(channel)).bind(2, std::string_view(from_ts));
+  auto rows = s.each_row([&] {
+    MappedSlackMessage m;
+    m.message_id = s.int64(0);
+    m.ts = s.text(1);
+    if (!s.is_null(2)) m.author = s.text(2);
+    if (!s.is_null(3)) m.thread_ts = s.text(3);
+    m.body = s.text(4);
+    m.deleted = s.int64(5) != 0;
+    out.push_back(std::move(m));
+  });
+  if (!rows) return rows.error();
+  auto r = db.prepare(
+      "SELECT g.remote_id, r.emoji FROM reactions r JOIN ghosts g ON g.user_id = r.user_id AND g.network = 'slack' "
+      "WHERE r.message_id = ?1");
+  for (MappedSlackMessage& m : out) {
+    r.bind(1, m.message_id);
+    if (auto each = r.each_row([&] { m.reactions.emplace(r.text(0), r.text(1)); }); !each) return each.error();
+  }
+  return out;
+}
+
+Result<std::string> newest_mapped(Connection& db, const std::string& channel) {
+  auto s = db.prepare("SELECT max(remote_id) FROM bridge_id_map WHERE network = 'slack' AND remote_room = ?1");
+  s.bind(1, std::string_view(channel));
+  auto row = s.step();
+  if (!row) return row.error();
+  return *row && !s.is_null(0) ? s.text(0) : std::string();
+}
+
+Result<bool> mapped_before(Connection& db, const std::string& channel, const std::string& ts) {
+  auto s = db.prepare(
+      "SELECT EXISTS (SELECT 1 FROM bridge_id_map WHERE network = 'slack' AND remote_room = ?1 AND remote_id < ?2)");
+  s.bind(1, std::string_view(channel)).bind(2, std::string_view(ts));
+  auto row = s.step();
+  if (!row) return row.error();
+  return *row && s.int64(0) != 0;
+}
+
 }  // namespace hub::bridge::slack

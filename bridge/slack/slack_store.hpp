@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +55,26 @@ Result<std::string> history_cursor(Connection& db, const std::string& channel);
 Status advance_history_cursor(Connection& db, const std::string& channel, const std::string& ts);
 // Whether Slack ts `a` is later than `b` ("1700000000.000100"; an empty one is earliest).
 bool later_ts(std::string_view a, std::string_view b);
+
+// A hub message mapped to a message of Slack channel `channel`, as the hub holds it now: what
+// catch-up compares with Slack's own copy (SlackBridge's reconcile).
+struct MappedSlackMessage {
+  std::int64_t message_id = 0;
+  std::string ts;
+  std::string author;     // the Slack user who wrote it (its author is a Slack ghost); empty: the hub's own post
+  std::string thread_ts;  // a reply in a thread: the root's ts; else empty
+  std::string body;       // hub Markdown
+  bool deleted = false;
+  std::set<std::pair<std::string, std::string>> reactions;  // (Slack user, ":name:") through Slack ghosts
+};
+// The messages mapped in `channel` whose ts is `from_ts` or later (all when empty). Slack ts
+// compare as text here: ten digits of seconds until the year 2286.
+Result<std::vector<MappedSlackMessage>> mapped_slack_messages(Connection& db, const std::string& channel,
+                                                              const std::string& from_ts);
+// The newest ts mapped in `channel` (empty when none).
+Result<std::string> newest_mapped(Connection& db, const std::string& channel);
+// Whether a message older than `ts` is mapped in `channel`.
+Result<bool> mapped_before(Connection& db, const std::string& channel, const std::string& ts);
 
 // Slack ghosts: hub handle -> Slack user id, and Slack user id -> hub handle, for those that exist.
 Result<std::map<std::string, std::string>> slack_users_of(Connection& db, const std::vector<std::string>& handles);

@@ -140,6 +140,50 @@ test('slack bridge: a hub message too long for Slack links back through server.p
   assert.ok(!hub.logs().includes('server.public_origin is not set'));
 });
 
+test('slack bridge: a post Slack took with its answer lost, deleted on the hub before the resend, ends deleted there, once', async () => {
+  // Slack applies the post and answers 500; the resend's look-up (conversations.history) waits
+  // out a 429 until the hub has deleted the message.
+  slack.chaos({ p500After: 1, methods: /^chat\.postMessage$/ });
+  slack.rateLimit('conversations.history', 1, 2);
+  const sent = await admin.post(`/api/channels/${channel}/messages`, { body: 'its answer was lost' });
+  await eventually(() => slack.faults.some((f) => f.fault === '500 after applying'), 'the lost answer');
+  slack.calm();
+  assert.equal(Math.floor((await admin.del(`/api/messages/${sent.json.message.id}`)).status / 100), 2);
+  const lost = slack.channels.get('C0HUB').find((m) => m.text === 'its answer was lost');
+  await eventually(() => lost.deleted, 'chat.delete of the first try');
+  assert.equal(slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.text === 'its answer was lost').length, 1);
+  assert.ok(!slack.messages('C0HUB').some((m) => m.text === 'its answer was lost'));
+});
+
+test('slack bridge: the bot\'s reaction stands for the hub\'s people; a Slack user\'s own is theirs', async () => {
+  const code = (await admin.post('/api/invites', { role: 'member' })).json.code;
+  const cy = new Client(hub.url);
+  assert.equal((await cy.post('/api/register', { invite_code: code, handle: 'cy', display_name: 'Cy',
+    password: 'a long enough passphrase' })).status, 201);
+  const id = (await admin.post(`/api/channels/${channel}/messages`, { body: 'react here' })).json.message.id;
+  const out = await eventually(() => slack.messages('C0HUB').find((m) => m.text === 'react here'), 'the post');
+  const plusOne = () => out.reactions.find((r) => r.name === '+1')?.users ?? [];
+  // Everything before `marker` went out (a channel is relayed in order).
+  const settled = async (marker) => {
+    await admin.post(`/api/channels/${channel}/messages`, { body: marker });
+    await eventually(() => slack.messages('C0HUB').some((m) => m.text === marker), marker);
+  };
+  assert.equal(Math.floor((await admin.post(`/api/messages/${id}/reactions`, { emoji: '👍' })).status / 100), 2);
+  assert.equal(Math.floor((await cy.post(`/api/messages/${id}/reactions`, { emoji: '👍' })).status / 100), 2);
+  await slack.push(events, slack.envelope(slack.userReact('C0HUB', out.ts, 'U2BOB', '+1')));
+  await eventually(async () => (await hubMessages()).find((x) => x.id === id)?.reactions.some((r) => r.emoji === ':+1:'),
+    'the Slack user\'s reaction on the hub');
+  await settled('marker one');
+  assert.deepEqual(plusOne().sort(), ['U0BOT', 'U2BOB']);
+  assert.equal(slack.calls.filter((c) => c.method === 'reactions.add' && c.args.timestamp === out.ts).length, 1);
+  await admin.del(`/api/messages/${id}/reactions/${encodeURIComponent('👍')}`);
+  await settled('marker two');
+  assert.deepEqual(plusOne().sort(), ['U0BOT', 'U2BOB'], 'cy still reacts');
+  await cy.del(`/api/messages/${id}/reactions/${encodeURIComponent('👍')}`);
+  await eventually(() => !plusOne().includes('U0BOT'), 'reactions.remove');
+  assert.deepEqual(plusOne(), ['U2BOB'], 'Bob\'s own reaction stays');
+});
+
 test('slack bridge: 429 is waited out with Retry-After and a refusal by name is the mapping\'s status', async () => {
   slack.rateLimit('chat.postMessage', 1, 1);
   await admin.post(`/api/channels/${channel}/messages`, { body: 'after a 429' });
@@ -166,9 +210,30 @@ test('slack bridge: the app manifest asks exactly for the scopes and events the 
   assert.equal(manifest.settings.socket_mode_enabled, false);
 });
 
-test('slack bridge: after downtime, what Slack said meanwhile is caught up from the stored position, once', async () => {
+test('slack bridge: after downtime, what Slack said and changed meanwhile is caught up from the stored position, once', async () => {
+  // Before: Bob's two messages, his reaction, and a hub post, all bridged live.
+  const bobSays = async (text) => {
+    const m = slack.userMessage('C0HUB', 'U2BOB', text);
+    await slack.push(events, slack.envelope(m));
+    return { m, id: (await eventually(async () => (await hubMessages()).find((x) => x.body === text), text)).id };
+  };
+  const kept = await bobSays('to be edited while the hub is down');
+  const gone = await bobSays('to be deleted while the hub is down');
+  await slack.push(events, slack.envelope(slack.userReact('C0HUB', kept.m.ts, 'U2BOB', 'eyes')));
+  const hubPost = (await admin.post(`/api/channels/${channel}/messages`, { body: 'the hub says hi' })).json.message;
+  const inSlack = await eventually(() => slack.messages('C0HUB').find((m) => m.text === 'the hub says hi'), 'the hub post');
+  const hubMessage = async (id) => (await hubMessages()).find((x) => x.id === id);
+  await eventually(async () => (await hubMessage(kept.id)).reactions.length === 1, 'the live reaction');
+
   keptData = hub.dataDir;
   await hub.stop({ keepData: true });
+  const callsBefore = slack.calls.length;
+  // While the hub is down Bob edits one message, deletes the other, takes his eyes back and reacts
+  // to the hub's post; nothing of it is pushed (the hub is not there to take it).
+  slack.userEdit('C0HUB', kept.m.ts, 'edited *while* the hub was down');
+  slack.userDelete('C0HUB', gone.m.ts);
+  slack.userReact('C0HUB', kept.m.ts, 'U2BOB', 'eyes', false);
+  slack.userReact('C0HUB', inSlack.ts, 'U2BOB', 'tada');
   const root = slack.userMessage('C0HUB', 'U2BOB', 'said while the hub was down');
   slack.userMessage('C0HUB', 'U2BOB', 'a reply meanwhile', { thread_ts: root.ts });
   slack.userMessage('C0HUB', 'U2BOB', 'and the last word');
@@ -183,9 +248,21 @@ test('slack bridge: after downtime, what Slack said meanwhile is caught up from 
     .some((x) => x.body === 'a reply meanwhile'), 'the caught-up reply');
   await eventually(async () => (await hubMessages()).some((x) => x.body === 'and the last word'), 'the newest caught-up message');
   const history = slack.calls.filter((c) => c.method === 'conversations.history');
-  assert.ok(history.at(-1).args.oldest, 'catch-up asks from the stored position');
+  assert.ok(history.some((c) => c.args.oldest), 'catch-up asks from the stored position');
   assert.ok(history.some((c) => c.args.cursor === 'cursor+/1='), 'the second page was asked for with the cursor as Slack gave it');
   slack.pageSize(0);
+  // The changes made meanwhile are applied, once, as Bob's, and nothing of it goes back to Slack.
+  await eventually(async () => (await hubMessage(kept.id)).body === 'edited **while** the hub was down', 'the edit');
+  await eventually(async () => (await hubMessage(hubPost.id)).reactions.some((r) => r.emoji === ':tada:'), 'the reaction');
+  await eventually(async () => (await hubMessage(kept.id)).reactions.length === 0, 'the reaction taken back');
+  await eventually(async () => (await hubMessage(gone.id))?.deleted !== false, 'the delete');
+  const tada = (await hubMessage(hubPost.id)).reactions.find((r) => r.emoji === ':tada:');
+  assert.equal(tada.count, 1);
+  const edits = await admin.get(`/api/messages/${kept.id}/history`);
+  assert.equal(edits.status, 200, edits.text);
+  assert.deepEqual(edits.json.items.map((x) => x.body), ['to be edited while the hub is down'], 'edited once');
+  const writes = slack.calls.slice(callsBefore).filter((c) => /^(chat\.|reactions\.)/.test(c.method));
+  assert.deepEqual(writes.map((c) => c.method), [], 'no echo back to Slack');
   // Slack delivers the event late too: applied once all the same.
   await slack.push(events, slack.envelope({ ...root, channel: 'C0HUB' }));
   await eventually(() => hub.logs().includes('applied once already'), 'the late duplicate');

@@ -49,6 +49,16 @@ export async function startFakeSlack(opts = {}) {
   let events = 0;
   const nextTs = () => `${clock + Math.floor(++seq / 1000)}.${String(seq % 1000000).padStart(6, '0')}`;
   const find = (channel, ts) => (channels.get(channel) || []).find((m) => m.ts === ts);
+  // A reply added to (or gone from) the thread of root `ts`: Slack keeps reply_count and
+  // latest_reply on the root, and a root whose last reply went is a plain message again.
+  const threadChanged = (channel, ts) => {
+    const root = find(channel, ts);
+    if (!root) return;
+    const replies = channels.get(channel).filter((m) => !m.deleted && m.thread_ts === ts && m.ts !== ts);
+    if (replies.length) Object.assign(root, { thread_ts: root.ts, reply_count: replies.length, latest_reply: replies.at(-1).ts });
+    else { delete root.reply_count; delete root.latest_reply; delete root.thread_ts; }
+  };
+  const isReply = (m) => m.thread_ts && m.thread_ts !== m.ts;
 
   const methods = {
     'api.test': (a) => ({ ok: true, args: a }),
@@ -72,6 +82,7 @@ export async function startFakeSlack(opts = {}) {
       if (a.metadata) m.metadata = typeof a.metadata === 'string' ? JSON.parse(a.metadata) : a.metadata;
       m.received_at = Date.now();
       list.push(m);
+      if (m.thread_ts) threadChanged(a.channel, m.thread_ts);
       echo({ ...m, channel: a.channel });
       return { ok: true, channel: a.channel, ts: m.ts, message: m };
     },
@@ -93,6 +104,7 @@ export async function startFakeSlack(opts = {}) {
       if (!m || m.deleted) return { ok: false, error: 'message_not_found' };
       if (m.bot_id !== identity.bot_id) return { ok: false, error: 'cant_delete_message' };
       m.deleted = true;
+      if (isReply(m)) threadChanged(a.channel, m.thread_ts);
       echo({ type: 'message', subtype: 'message_deleted', channel: a.channel, hidden: true, ts: nextTs(),
         deleted_ts: a.ts, previous_message: { ...m, deleted: undefined } });
       return { ok: true, channel: a.channel, ts: a.ts };
@@ -294,9 +306,8 @@ export async function startFakeSlack(opts = {}) {
     // A message a Slack user writes: stored here, and the event it causes (for push()).
     userMessage(channel, user, text, extra = {}) {
       const m = { type: 'message', channel, user, text, ts: nextTs(), ...extra };
-      const root = m.thread_ts && find(channel, m.thread_ts);
-      if (root) Object.assign(root, { thread_ts: root.ts, reply_count: (root.reply_count || 0) + 1, latest_reply: m.ts });
       channels.get(channel).push(m);
+      if (m.thread_ts) threadChanged(channel, m.thread_ts);
       return m;
     },
     // A Slack user edits their message `ts`: stored here, and the message_changed event it causes.
@@ -312,6 +323,7 @@ export async function startFakeSlack(opts = {}) {
     userDelete(channel, ts) {
       const m = find(channel, ts);
       m.deleted = true;
+      if (isReply(m)) threadChanged(channel, m.thread_ts);
       return { type: 'message', subtype: 'message_deleted', channel, hidden: true, ts: nextTs(), deleted_ts: ts,
         previous_message: { ...m, deleted: undefined } };
     },

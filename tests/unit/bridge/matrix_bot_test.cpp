@@ -111,6 +111,10 @@ struct BotFixture : testing::DiscussionFixture {
     out.event.origin = {0, Network::hub};
     out.event.payload = hub->db().read_now([&](store::Connection& c) { return discussion::message_json(c, id); })->dump();
     if (!delta.is_null()) out.event.delta = delta.dump();
+    if (delta.is_object())  // as the relay counts them
+      out.hub_reactions = hub->db().read_now([&](store::Connection& c) {
+        return bridge::hub_reactions(c, json::parse(out.event.payload), Network::matrix);
+      }).value();
     out.mapping = *hub->db().read_now([&](store::Connection& c) { return bridge::find_mapping(c, mapping); }).value();
     return out;
   }

@@ -138,6 +138,21 @@ TEST_CASE("matrix connector: a hub message goes out as its author's ghost, regis
   requests = f.homeserver.requests();
   REQUIRE(requests.size() == 4);
   CHECK(requests[3].url == requests[2].url);
+
+  // Deleted on the hub before a resend: the deleted text is never sent, but the same PUT (same
+  // txnId, same ghost) finds the earlier try, whose id is then mapped so the delete reaches it.
+  REQUIRE(f.call(Method::delete_, f.msg(id), "", f.sam).status / 100 == 2);
+  auto gone = f.outgoing("message.posted", id, 42, f.user_id_of("sam"));
+  CHECK(f.send(gone).kind == SendOutcome::Kind::skipped);  // not a resend: nothing to find
+  gone.maybe_sent = gone.lookup_only = true;
+  auto found = f.send(gone);
+  CHECK(found.kind == SendOutcome::Kind::sent);
+  CHECK(found.remote_id == "$sent3");  // this fake numbers each PUT; a homeserver answers the first event again
+  requests = f.homeserver.requests();
+  REQUIRE(requests.size() == 5);
+  CHECK(requests[4].url == requests[2].url);
+  CHECK(f.body_of(4)["body"] == "(deleted)");
+  CHECK_FALSE(has(requests[4].body, "Hello"));
 }
 
 TEST_CASE("matrix connector: a hub member's new display name reaches their ghost with their next message") {

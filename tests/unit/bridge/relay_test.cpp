@@ -9,6 +9,7 @@
 
 #include "bridge/mappings.hpp"
 #include "bridge/relay.hpp"
+#include "hub/discussion/message_store.hpp"
 #include "tests/unit/discussion/discussion_fixture.hpp"
 
 using namespace hub;
@@ -193,14 +194,16 @@ TEST_CASE("relay: a failing send waits for its retry and holds back only its own
   CHECK(f.hub->db().read_now([](store::Connection& c) { return bridge::parked(c, Network::matrix); })->empty());
 }
 
-TEST_CASE("relay: a message deleted before it was sent is never sent, a restart resumes without repeats") {
+TEST_CASE("relay: a message deleted before it was sent is not sent, but one whose earlier try may have arrived is looked up and deleted") {
   RelayFixture f;
   f.map(f.channel, Network::matrix, "!general:hs.example");
   ScriptedConnector matrix(Network::matrix);
-  matrix.script.push_back({SendOutcome::Kind::retry, "", "HTTP 502", 60});
+  matrix.script.push_back({SendOutcome::Kind::retry, "", "HTTP 500", 60});  // perhaps after the remote took it
   auto& relay = f.relay(matrix);
   const auto secret = f.said(f.sam, "oops, my client's name");
   REQUIRE(f.pump([&] { return matrix.seen.size() == 1; }));
+  const auto never_tried = f.said(f.sam, "and their address");
+  REQUIRE(f.call(http::Method::delete_, f.msg(never_tried), "", f.sam).status / 100 == 2);
   REQUIRE(f.call(http::Method::delete_, f.msg(secret), "", f.sam).status / 100 == 2);
   f.said(f.sam, "after");
   f.pump_for(50);
@@ -211,12 +214,58 @@ TEST_CASE("relay: a message deleted before it was sent is never sent, a restart 
   f.clock.advance(60);
   ScriptedConnector again(Network::matrix);
   f.relay(again);
-  REQUIRE(f.pump([&] { return again.seen.size() == 1; }));
+  REQUIRE(f.pump([&] { return again.seen.size() == 3; }));
   f.pump_for(50);
-  REQUIRE(again.seen.size() == 1);  // the deleted post and its delete are skipped; "after" is sent
-  CHECK(json::parse(again.seen[0].event.payload)["body"] == "after");
-  CHECK(f.outbox_rows() == 3);  // posted, deleted, posted: each queued once
-  CHECK(f.count("bridge_id_map") == 1);
+  REQUIRE(again.seen.size() == 3);
+  // The failed post may be in the room: the connector only looks for it (never posts the deleted
+  // text), the found id is mapped, and the delete reaches it.
+  CHECK(again.seen[0].event.kind == "message.posted");
+  CHECK(again.seen[0].lookup_only);
+  CHECK(again.seen[0].maybe_sent);
+  CHECK(json::parse(again.seen[0].event.payload)["body"] == "");
+  CHECK(again.seen[1].event.kind == "message.deleted");
+  REQUIRE(again.seen[1].self);
+  CHECK(again.seen[1].self->id == "$ev" + std::to_string(again.seen[0].event.seq));
+  // The post never tried is skipped with its delete; "after" is sent as usual.
+  CHECK_FALSE(again.seen[2].lookup_only);
+  CHECK(json::parse(again.seen[2].event.payload)["body"] == "after");
+  CHECK(f.outbox_rows() == 5);  // posted, posted, deleted, deleted, posted: each queued once
+  CHECK(f.count("bridge_id_map") == 2);
+}
+
+TEST_CASE("relay: a reaction says how many on the hub react with each emoji, the network's own ghosts not counted") {
+  RelayFixture f;
+  f.map(f.channel, Network::slack, "C0GENERAL");
+  ScriptedConnector slack(Network::slack);
+  f.relay(slack);
+  const auto liked = f.said(f.sam, "react to me");
+  REQUIRE(f.pump([&] { return slack.seen.size() == 1; }));
+  // A Slack person's reaction (their ghost's) is Slack's own; a Matrix person's counts.
+  auto ghosts = f.hub->db().write_now([&](store::Connection& c) -> http::Result<std::pair<std::int64_t, std::int64_t>> {
+    auto from_slack = discussion::ghost_user(c, {Network::slack, "U2BOB", "Bob"}, f.clock.now());
+    if (!from_slack) return from_slack.error();
+    auto from_matrix = discussion::ghost_user(c, {Network::matrix, "@eve:hs.example", "Eve"}, f.clock.now());
+    if (!from_matrix) return from_matrix.error();
+    for (auto [who, network] : {std::pair{*from_slack, Network::slack}, std::pair{*from_matrix, Network::matrix}})
+      if (auto r = discussion::set_reaction(c, liked, who, ":tada:", true, f.clock.now(), network); !r) return r.error();
+    return std::pair{*from_slack, *from_matrix};
+  });
+  REQUIRE(ghosts);
+  const std::string reactions = f.msg(liked) + "/reactions";
+  REQUIRE(f.call(http::Method::post, reactions, R"({"emoji":":tada:"})", f.sam).status / 100 == 2);
+  REQUIRE(f.call(http::Method::post, reactions, R"({"emoji":":tada:"})", f.mentor).status / 100 == 2);
+  REQUIRE(f.call(http::Method::delete_, reactions + "/:tada:", "", f.sam).status / 100 == 2);
+  REQUIRE(f.call(http::Method::delete_, reactions + "/:tada:", "", f.mentor).status / 100 == 2);
+  // Eve (Matrix) takes hers back through the bridge: Slack hears of it too.
+  REQUIRE(f.hub->db().write_now([&](store::Connection& c) {
+    return discussion::set_reaction(c, liked, ghosts->second, ":tada:", false, f.clock.now(), Network::matrix);
+  }));
+  f.hub->discussion().stream().notify();
+  REQUIRE(f.pump([&] { return slack.seen.size() == 7; }));
+  std::vector<int> counts;
+  for (std::size_t i = 1; i < slack.seen.size(); ++i) counts.push_back(slack.seen[i].hub_reactions[":tada:"]);
+  // eve +1, sam +1, mia +1, sam -1, mia -1, eve -1; Bob (Slack) never counts, nor is his reaction relayed to Slack.
+  CHECK(counts == std::vector<int>{1, 2, 3, 2, 1, 0});
 }
 
 TEST_CASE("relay: a wait under a second that the remote asks for is waited out at once, not a whole second") {

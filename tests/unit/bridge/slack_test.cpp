@@ -553,11 +553,17 @@ TEST_CASE("slack catch-up: what a channel said while the hub was away is applied
       if (r.url.find("/" + method + "?") != std::string::npos) urls.push_back(r.url);
     return urls;
   };
-  CHECK(asked("conversations.history").back().find("oldest=1000.000100") != std::string::npos);
+  // The catch-up's reads from the stored position (the re-read window has no "oldest").
+  const auto from_cursor = [&] {
+    std::vector<std::string> urls = asked("conversations.history");
+    std::erase_if(urls, [](const std::string& u) { return u.find("oldest=") == std::string::npos; });
+    return urls;
+  };
+  CHECK(from_cursor().back().find("oldest=1000.000100") != std::string::npos);
   CHECK(asked("conversations.replies").back().find("ts=1000.000300") != std::string::npos);
   // Again: resumes after the newest message applied, and nothing is applied twice.
   testing::run_coro(slack.catch_up());
-  CHECK(asked("conversations.history").back().find("oldest=1000.000400") != std::string::npos);
+  CHECK(from_cursor().back().find("oldest=1000.000400") != std::string::npos);
   CHECK(f.messages().size() == 2);
   // Slack refuses: the gap is on the mapping's status, never silently skipped.
   history = R"({"ok":false,"error":"not_in_channel"})";
@@ -569,6 +575,77 @@ TEST_CASE("slack catch-up: what a channel said while the hub was away is applied
   REQUIRE(*mapping);
   CHECK((*mapping)->status.find("not_in_channel") != std::string::npos);
   CHECK((*mapping)->status.find("after 1000.000400 may be missing") != std::string::npos);
+}
+
+TEST_CASE("slack catch-up: edits, deletes and reactions made in Slack meanwhile are applied once, older ones reported") {
+  SlackHub f;
+  http::FakeHttpClient fake;
+  std::string history, replies;
+  fake.answer = [&](const http::ClientRequest& r) {
+    if (r.url.find("/auth.test") != std::string::npos)
+      return slack_answer(200, R"({"ok":true,"bot_id":"B0OWN","user_id":"U0BOT"})");
+    if (r.url.find("/conversations.replies") != std::string::npos) return slack_answer(200, replies);
+    if (r.url.find("/conversations.history") != std::string::npos) return slack_answer(200, history);
+    return slack_answer(200, R"({"ok":false,"error":"user_not_found"})");
+  };
+  auto& slack = f.hub->slack();
+  slack.connect(fake);
+  history = R"({"ok":true,"messages":[{"type":"message","user":"U2","text":"old","ts":"1000.000100"}]})";
+  testing::run_coro(slack.catch_up());  // the mapping's start
+  // Live, before the hub went down: three messages (one a thread reply) and a reaction.
+  f.event("Ev1", {{"type", "message"}, {"channel", "C0HUB"}, {"user", "U2"}, {"text", "keep me"}, {"ts", "1000.000200"}});
+  f.event("Ev2", {{"type", "message"}, {"channel", "C0HUB"}, {"user", "U2"}, {"text", "delete me"}, {"ts", "1000.000300"}});
+  f.event("Ev3", {{"type", "message"}, {"channel", "C0HUB"}, {"user", "U3"}, {"text", "a reply"}, {"ts", "1000.000350"},
+                  {"thread_ts", "1000.000200"}});
+  f.event("Ev4", {{"type", "reaction_added"}, {"user", "U3"}, {"reaction", "eyes"},
+                  {"item", {{"type", "message"}, {"channel", "C0HUB"}, {"ts", "1000.000200"}}}});
+  const auto hub_id = [&](const char* ts) {
+    return **f.hub->db().read_now([&](store::Connection& c) { return bridge::hub_message_for(c, discussion::Network::slack, ts); });
+  };
+  const auto message = [&](const char* ts) {
+    const std::int64_t id = hub_id(ts);
+    return *f.hub->db().read_now([&](store::Connection& c) { return discussion::message_json(c, id); });
+  };
+  REQUIRE(message("1000.000200")["reactions"].size() == 1);
+  // While it was down: U2 edits "keep me", deletes "delete me"; U3's reply is deleted, U3 takes
+  // the eyes back and reacts tada (Slack's list is cut short for "clap": U4's is kept though unlisted).
+  f.event("Ev5", {{"type", "reaction_added"}, {"user", "U4"}, {"reaction", "clap"},
+                  {"item", {{"type", "message"}, {"channel", "C0HUB"}, {"ts", "1000.000200"}}}});
+  history = R"({"ok":true,"has_more":false,"messages":[
+      {"type":"message","user":"U2","text":"keep me, *edited*","ts":"1000.000200","edited":{"user":"U2","ts":"1000.000500"},
+       "reactions":[{"name":"tada","users":["U3","U0BOT"],"count":2},{"name":"clap","users":[],"count":1}]}]})";
+  replies = R"({"ok":true,"messages":[{"type":"message","user":"U2","text":"keep me","ts":"1000.000200"}]})";
+  const auto events_before = f.count("events");
+  testing::run_coro(slack.catch_up());
+  const json kept = message("1000.000200");
+  CHECK(kept["body"] == "keep me, **edited**");
+  CHECK(kept["author"]["via"] == "slack");
+  REQUIRE(kept["reactions"].size() == 2);
+  CHECK(kept["reactions"][0]["emoji"] == ":clap:");
+  CHECK(kept["reactions"][1]["emoji"] == ":tada:");
+  CHECK(kept["reactions"][1]["count"] == 1);  // U3's; the bot's own is not a Slack user's
+  CHECK(message("1000.000300")["deleted"] == true);
+  CHECK(message("1000.000350")["deleted"] == true);
+  // Edit, delete, delete (and the thread root's reply count), eyes off, tada on: each once; a
+  // second look finds nothing new.
+  CHECK(f.count("events") == events_before + 6);
+  CHECK(f.count("slack_inbound") == 0);
+  testing::run_coro(slack.catch_up());
+  CHECK(f.count("events") == events_before + 6);
+  auto status = [&] {
+    return (*f.hub->db().read_now([](store::Connection& c) {
+      return bridge::mapping_for_room(c, discussion::Network::slack, "C0HUB");
+    }))->status;
+  };
+  CHECK(status().empty());
+  // A channel busier than the window: changes to the messages before it are reported, not guessed.
+  history = R"({"ok":true,"has_more":true,"messages":[
+      {"type":"message","user":"U2","text":"newer","ts":"1000.000600","reply_count":3,"latest_reply":"1000.000700"}]})";
+  replies = R"({"ok":true,"has_more":true,"messages":[]})";
+  testing::run_coro(slack.catch_up());
+  CHECK(status().find("changes in Slack made while the hub was down were not checked for messages older than") == 0);
+  CHECK(status().find(", nor in 1 thread(s) not re-read") != std::string::npos);
+  CHECK(message("1000.000200")["deleted"] == false);  // outside the window: not taken for deleted
 }
 
 TEST_CASE("slack socket mode: frames read into facts, and reconnect waits that grow with jitter") {
@@ -779,4 +856,49 @@ TEST_CASE("slack connector: a post that may have reached Slack already is looked
   reqs = fake.requests();
   REQUIRE(reqs.size() == 6);
   CHECK(reqs[5].url.ends_with("/chat.postMessage"));
+
+  // Deleted on the hub before its resend (lookup_only): the earlier try is found, so the delete
+  // that follows reaches it; when Slack never had it, nothing is posted.
+  fake.answer = [&](const http::ClientRequest& r) {
+    if (r.url.find("/conversations.") != std::string::npos) return slack_answer(200, history);
+    return slack_answer(200, R"({"ok":true,"ts":"1700.0009"})");
+  };
+  json gone = kMessage;
+  gone["body"] = "";
+  gone["deleted"] = true;
+  auto lookup = outgoing("message.posted", gone);
+  lookup.maybe_sent = lookup.lookup_only = true;
+  history = json{{"ok", true}, {"messages", {relayed("1700.0007", "slack:42")}}}.dump();
+  auto earlier = testing::run_coro(slack.send(lookup));
+  CHECK(earlier.kind == K::sent);
+  CHECK(earlier.remote_id == "1700.0007");
+  history = json{{"ok", true}, {"messages", {relayed("1700.0005", "slack:41")}}}.dump();
+  CHECK(testing::run_coro(slack.send(lookup)).kind == K::skipped);
+  reqs = fake.requests();
+  REQUIRE(reqs.size() == 8);
+  for (std::size_t i : {6, 7}) CHECK(reqs[i].url.find("/conversations.history?") != std::string::npos);
+}
+
+TEST_CASE("slack connector: the bot's one reaction per emoji stands for the hub's: added on 0 -> 1, removed on 1 -> 0") {
+  using K = bridge::SendOutcome::Kind;
+  http::FakeHttpClient fake;
+  fake.answer = [](const http::ClientRequest&) { return slack_answer(200, R"({"ok":true})"); };
+  FakePace pace;
+  SlackConnector slack(fake, {"http://slack.test/api", [] { return std::string("xoxb-t"); }, ""}, pace.pacer);
+  const auto react = [&](bool added, std::map<std::string, int> hub_reactions) {
+    auto out = outgoing("message.reacted", kMessage, json{{"emoji", "👍"}, {"added", added}}.dump());
+    out.self = bridge::RemoteRef{"C0HUB", "1700.0001"};
+    out.hub_reactions = std::move(hub_reactions);
+    return testing::run_coro(slack.send(out)).kind;
+  };
+  CHECK(react(true, {{"👍", 1}, {"🎉", 2}}) == K::sent);   // ana: 0 -> 1
+  CHECK(react(true, {{"👍", 2}}) == K::skipped);           // bo as well: Slack shows it already
+  CHECK(react(false, {{"👍", 1}}) == K::skipped);          // ana takes hers back: bo still reacts
+  CHECK(react(false, {{":+1:", 1}}) == K::skipped);        // bo's is gone, but cy's ":+1:" is +1 in Slack too
+  CHECK(react(false, {{"🎉", 2}}) == K::sent);             // nobody left with +1: 1 -> 0
+  const auto reqs = fake.requests();
+  REQUIRE(reqs.size() == 2);
+  CHECK(reqs[0].url.ends_with("/reactions.add"));
+  CHECK(reqs[1].url.ends_with("/reactions.remove"));
+  CHECK(json::parse(reqs[1].body) == json{{"channel", "C0HUB"}, {"timestamp", "1700.0001"}, {"name", "+1"}});
 }
