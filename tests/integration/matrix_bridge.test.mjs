@@ -215,6 +215,22 @@ describe('Matrix bridge', { timeout: 90_000 }, () => {
     assert.ok(hs.hubRequests().some((r) => r.status === 429));
   });
 
+  it('a message the homeserver took with its answer lost, deleted before the resend, ends redacted, once', async () => {
+    // The send is applied and answered 500; the resend waits (429) until the hub has deleted it.
+    const send = { path: /\/send\/m\.room\.message\// };
+    hs.failNext({ status: 500, after: true, match: send });
+    hs.failNext({ status: 429, retryAfterMs: 1500, match: send });
+    const before = timeline().length;
+    const message = await say('sent, but its answer was lost');
+    const e = await event((x) => x.content?.body === 'sent, but its answer was lost', 'the first try');
+    await hs.waitFor(() => hs.hubRequests().some((r) => r.status === 429), { what: 'the resend held back' });
+    assert.equal(Math.floor((await admin.del(`/api/messages/${message.id}`)).status / 100), 2);
+    await hs.waitFor(() => e.unsigned.redacted_because, { what: 'the redaction' });
+    // The resend found the first event (the same txnId) instead of making another.
+    const made = timeline().slice(before).filter((x) => x.type === 'm.room.message' && x.sender === GHOST);
+    assert.deepEqual(made.map((x) => x.event_id), [e.event_id]);
+  });
+
   it('the appservice bot kicked from the room shows on the mapping, and the room\'s sends park at once', async () => {
     hs.join(hs.senderId, room);
     hs.kick(bob, room, hs.senderId, { reason: 'spam' });
@@ -234,22 +250,6 @@ describe('Matrix bridge', { timeout: 90_000 }, () => {
     hs.sendAs(bob, room, 'm.room.message', { msgtype: 'm.text', body: 'still talking' });
     await channelWhere((ms) => ms.some((m) => m.body === 'still talking'), 'the Matrix message');
     assert.match((await admin.get('/api/bridge/mappings')).json.items[0].status, KICKED);
-  });
-
-  it('a message the homeserver took with its answer lost, deleted before the resend, ends redacted, once', async () => {
-    // The send is applied and answered 500; the resend waits (429) until the hub has deleted it.
-    const send = { path: /\/send\/m\.room\.message\// };
-    hs.failNext({ status: 500, after: true, match: send });
-    hs.failNext({ status: 429, retryAfterMs: 1500, match: send });
-    const before = timeline().length;
-    const message = await say('sent, but its answer was lost');
-    const e = await event((x) => x.content?.body === 'sent, but its answer was lost', 'the first try');
-    await hs.waitFor(() => hs.hubRequests().some((r) => r.status === 429), { what: 'the resend held back' });
-    assert.equal(Math.floor((await admin.del(`/api/messages/${message.id}`)).status / 100), 2);
-    await hs.waitFor(() => e.unsigned.redacted_because, { what: 'the redaction' });
-    // The resend found the first event (the same txnId) instead of making another.
-    const made = timeline().slice(before).filter((x) => x.type === 'm.room.message' && x.sender === GHOST);
-    assert.deepEqual(made.map((x) => x.event_id), [e.event_id]);
   });
 
   it('the discussion page marks a Matrix author "via Matrix"', async () => {
