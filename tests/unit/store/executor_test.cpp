@@ -310,3 +310,22 @@ TEST_CASE("store: jobs from many threads are never stranded by the wake-up rules
   CHECK(done == 1200);
   CHECK(db.read_now(count_things).value() == 120);
 }
+
+TEST_CASE("store: the WAL is checkpointed by a thread of its own, not by the writer's COMMIT, and every write is timed") {
+  TempDir dir;
+  const std::string path = dir.path + "/db";
+  Executor db(path, schema(), {.checkpoint_pages = 2});
+  for (int i = 0; i < 3; ++i)  // each commit appends several pages to the WAL
+    REQUIRE(db.write_now([i](Connection& c) { return insert_thing(c, std::string(20'000, char('a' + i))); }).ok());
+  db.stop();  // joins the checkpointer after it ran the checkpoint the last commit asked for
+  CHECK(db.timings().checkpoint.count() >= 1);
+  CHECK(db.timings().write_wait.count() == 3);  // once per job
+  CHECK(db.timings().commit.count() >= 1);      // once per group
+  CHECK(db.timings().commit.count() <= 3);
+  CHECK(db.timings().write_group.count() == db.timings().commit.count());
+  // The checkpoint copied every committed page into the database file itself: a copy of that file
+  // alone, without its WAL, holds all three rows.
+  std::filesystem::copy_file(path, dir.path + "/copy");
+  auto copy = Connection::open(dir.path + "/copy", false);
+  CHECK(count_things(*copy).value() == 3);
+}
