@@ -76,7 +76,7 @@ function stageSplit(before, after) {
       const want = p * n;
       for (let i = 0; i < counts.length; i++) {
         if (counts[i] >= want) {
-          const lo = i ? a.bounds[i - 1] : 0, hi = Number.isFinite(a.bounds[i]) ? a.bounds[i] : a.max;
+          const lo = i ? a.bounds[i - 1] : 0, hi = Math.min(a.bounds[i], Math.max(lo, a.max));
           const below = i ? counts[i - 1] : 0;
           return 1000 * (lo + ((hi - lo) * (want - below)) / Math.max(1, counts[i] - below));
         }
