@@ -39,8 +39,9 @@ struct ExecutorOptions {
   std::size_t max_queue = 10'000;     // jobs waiting per queue; beyond it callers get 503
   std::size_t max_group = 256;        // writes committed together
   // WAL pages after which a commit wakes the checkpointer thread. It checkpoints PASSIVE on its
-  // own connection, so no COMMIT pays for copying the WAL into the database (SQLite's
-  // autocheckpoint would, on the writer, at 1,000 pages).
+  // own connection, so the writer does not copy the WAL into the database between its commits
+  // (SQLite's autocheckpoint would, at 1,000 pages); past twice this, the writer finishes what
+  // the thread's pass left, so that the WAL can restart. 0: SQLite's autocheckpoint.
   int checkpoint_pages = 1000;
 };
 
@@ -50,7 +51,7 @@ struct ExecutorTimings {
   http::LatencyHistogram write_group;   // a group's BEGIN -> its COMMIT returned
   http::LatencyHistogram commit;        // the COMMIT alone: the WAL fsync
   http::LatencyHistogram write_resume;  // a committed group handed to the network thread -> its callers resumed
-  http::LatencyHistogram checkpoint;    // one background PASSIVE checkpoint (off the writer)
+  http::LatencyHistogram checkpoint;    // one PASSIVE checkpoint pass (the thread's, or the writer's past 2x)
 };
 
 class Executor {
@@ -163,7 +164,7 @@ class Executor {
   std::atomic<bool> stopped_{false};
   ExecutorTimings timings_;
   std::unique_ptr<Connection> checkpoint_conn_;  // used only by checkpoint_thread_; null when checkpoint_pages is 0
-  std::mutex checkpoint_mutex_;                  // guards the two flags below
+  std::mutex checkpoint_mutex_;                  // guards the two flags below; held while a checkpoint runs
   std::condition_variable checkpoint_wanted_;
   bool checkpoint_due_ = false;                  // the WAL passed checkpoint_pages since the last checkpoint
   bool checkpoint_stopping_ = false;

@@ -337,11 +337,11 @@ TEST_CASE("store: under steady writes the WAL stays bounded: the writer finishes
   TempDir dir;
   const std::string path = dir.path + "/db";
   Executor db(path, schema(), {.checkpoint_pages = 4});
-  for (int i = 0; i < 200; ++i)
+  for (int i = 0; i < 60; ++i)
     REQUIRE(db.write_now([i](Connection& c) { return insert_thing(c, std::to_string(i) + std::string(6'000, 'x')); }).ok());
   // A commit here appends about three pages; the WAL restarts once past 2 x 4 pages, so its file
-  // (which keeps its largest size) holds a few commits' pages at most, not 200 commits' 600.
+  // (which keeps its largest size) holds a few commits' pages at most, not 60 commits' 180.
   const auto wal_pages = std::filesystem::file_size(path + "-wal") / (4096 + 24);
   CHECK(wal_pages < 40);
-  CHECK(db.read_now(count_things).value() == 200);
+  CHECK(db.read_now(count_things).value() == 60);
 }
