@@ -362,6 +362,19 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
                      [this] { return pdf_ ? double(pdf_->queue_depth()) : 0.0; });
   metrics_.add_gauge("cohorthub_access_log_dropped", "Access-log lines dropped.",
                      [this] { return double(access_log_.dropped()); });
+  const auto& store_timings = db_.timings();
+  auto& change_timings = discussion_.stream().timings();
+  metrics_.add_histogram("cohorthub_change_stage_seconds",
+                         "A message change's way from its request to the wire, by stage (docs/benchmarks.md).", "stage",
+                         {{"render", &change_timings.render},
+                          {"write", &change_timings.write},
+                          {"write_wait", &store_timings.write_wait},
+                          {"write_group", &store_timings.write_group},
+                          {"commit", &store_timings.commit},
+                          {"write_resume", &store_timings.write_resume},
+                          {"fanout_queue", &change_timings.fanout_queue},
+                          {"frames_written", change_timings.frames_written.get()},
+                          {"checkpoint", &store_timings.checkpoint}});
 }
 
 Hub::~Hub() {

@@ -126,7 +126,10 @@ boost::asio::awaitable<Result<std::string>> DiscussionRoutes::render(std::string
 
 template <class Job>
 boost::asio::awaitable<http::Response> DiscussionRoutes::commit(Job& job, int status) {
-  HUB_TRY(change, co_await db_.write(job));
+  const auto submitted = std::chrono::steady_clock::now();
+  auto written = co_await db_.write(job);
+  live_.timings().write.observe_since(submitted);
+  HUB_TRY(change, std::move(written));
   live_.publish(std::move(change->events));
   co_return json_response(status, change_body(*change));
 }
@@ -253,6 +256,7 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::list_messages(Request& 
 }
 
 boost::asio::awaitable<http::Response> DiscussionRoutes::post(Request& req, Context& ctx) {
+  const auto parsed = std::chrono::steady_clock::now();
   auto id = req.id_param("id");
   if (!id) co_return error_response(no_such_channel());
   HUB_TRY(body, http::parse_json_object(req.body));
@@ -263,6 +267,7 @@ boost::asio::awaitable<http::Response> DiscussionRoutes::post(Request& req, Cont
   if (int wait = post_limiter_.take("user:" + std::to_string(user)); wait > 0)
     co_return error_response(ApiError::rate_limited(wait));
   HUB_TRY(html, co_await render(*text));
+  live_.timings().render.observe_since(parsed);
   NewMessage m{*text, std::move(*html), *reply_to, *thread_root};
   auto post_job = [this, who = ctx.user(), id = *id, m = std::move(m), now](Connection& c) -> Result<Change> {
     const Actor actor = actor_of(c, membership_, who);

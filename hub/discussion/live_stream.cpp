@@ -23,6 +23,15 @@ constexpr std::uint16_t kPolicyViolation = 1008;
 std::shared_ptr<const std::string> frame_of(const nlohmann::json& j) {
   return std::make_shared<const std::string>(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
+
+// A live event's frame that times, when the last peer lets go of it, how long the fan-out took.
+std::shared_ptr<const std::string> timed_frame(std::string text, const std::shared_ptr<http::LatencyHistogram>& timing) {
+  return std::shared_ptr<const std::string>(
+      new std::string(std::move(text)), [timing, made = std::chrono::steady_clock::now()](const std::string* f) {
+        timing->observe_since(made);
+        delete f;
+      });
+}
 }  // namespace
 
 void refuse(http::WebSocketPeer& peer, const std::string& code, const std::string& message) {
@@ -64,8 +73,10 @@ void LiveStream::notify() {
 
 void LiveStream::publish(std::vector<Event> events) {
   if (!attached_ || events.empty()) return;  // no live side (unit tests of the routes alone)
-  boost::asio::dispatch(executor_, [this, events = std::move(events)]() mutable {
-    if (deliver(events, 0)) notify();  // a gap: the table has what publish() lacks
+  boost::asio::dispatch(executor_, [this, events = std::move(events), published = std::chrono::steady_clock::now()]() mutable {
+    const bool gap = deliver(events, 0);
+    timings_.fanout_queue.observe_since(published);
+    if (gap) notify();  // the table has what publish() lacks
   });
 }
 
@@ -86,7 +97,7 @@ bool LiveStream::deliver(std::vector<Event>& events, std::int64_t complete_upto)
       pending_.erase(first);
       tail_ = e.seq;
       auto& [frame, targets] = sends.emplace_back();
-      frame = std::make_shared<const std::string>(event_frame(e));
+      frame = timed_frame(event_frame(e), timings_.frames_written);
       auto subs = by_channel_.find(e.channel_id);
       if (subs == by_channel_.end()) continue;
       for (auto& sub : subs->second) {

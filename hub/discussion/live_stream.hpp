@@ -25,6 +25,7 @@
 
 #include "hub/discussion/event_log.hpp"
 
+#include "hub/http/latency_histogram.hpp"
 #include "hub/http/service.hpp"
 #include "hub/store/executor.hpp"
 
@@ -36,6 +37,17 @@ inline constexpr int kCatchUpMax = 800;
 
 // Sends {"type":"error","code":...,"message":...} and closes the peer with 1008 (policy violation).
 void refuse(http::WebSocketPeer& peer, const std::string& code, const std::string& message);
+
+// Where a change's time goes between its request and the wire, by stage (/metrics;
+// tests/bench/discussion_fanout.mjs reads them). The store's stages are in ExecutorTimings.
+struct ChangeTimings {
+  http::LatencyHistogram render;        // a post's request parsed -> its Markdown rendered (CPU pool)
+  http::LatencyHistogram write;         // the write submitted -> its handler resumed after COMMIT
+  http::LatencyHistogram fanout_queue;  // a write's events published -> their frames queued to every subscriber
+  // An event's frame made -> the last subscriber done with it (written, or dropped on a close).
+  // Shared: a frame may outlive the stream in a closing peer's queue.
+  std::shared_ptr<http::LatencyHistogram> frames_written = std::make_shared<http::LatencyHistogram>();
+};
 
 class LiveStream {
  public:
@@ -70,6 +82,7 @@ class LiveStream {
 
   std::size_t subscriber_count() const;
   std::int64_t tail() const;
+  ChangeTimings& timings() { return timings_; }
 
  private:
   struct Subscriber {
@@ -90,6 +103,7 @@ class LiveStream {
   boost::asio::awaitable<void> catch_up(std::shared_ptr<Subscriber> sub, std::optional<std::int64_t> since);
 
   store::Executor& db_;
+  ChangeTimings timings_;
   boost::asio::any_io_executor executor_;  // set once by attach()
   bool attached_ = false;
 

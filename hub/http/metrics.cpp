@@ -25,6 +25,12 @@ void Metrics::add_counter(std::string name, std::string help, std::function<doub
   gauges_.push_back({std::move(name), std::move(help), std::move(read), "counter"});
 }
 
+void Metrics::add_histogram(std::string name, std::string help, std::string label,
+                            std::vector<std::pair<std::string, const LatencyHistogram*>> series) {
+  std::lock_guard lock(mutex_);
+  histograms_.push_back({std::move(name), std::move(help), std::move(label), std::move(series)});
+}
+
 std::string Metrics::render() const {
   std::ostringstream out;
   std::lock_guard lock(mutex_);
@@ -56,6 +62,25 @@ std::string Metrics::render() const {
   for (const auto& g : gauges_)
     out << "# HELP " << g.name << " " << g.help << "\n# TYPE " << g.name << " " << g.type << "\n"
         << g.name << " " << g.read() << "\n";
+  for (const auto& h : histograms_) {
+    out << "# HELP " << h.name << " " << h.help << "\n# TYPE " << h.name << " histogram\n";
+    for (const auto& [value, histogram] : h.series) {
+      const std::string labels = h.label + "=\"" + value + "\"";
+      std::uint64_t cumulative = 0;
+      for (std::size_t i = 0; i <= LatencyHistogram::kBounds.size(); ++i) {
+        cumulative += histogram->bucket(i);
+        out << h.name << "_bucket{" << labels << ",le=\"";
+        if (i < LatencyHistogram::kBounds.size()) out << LatencyHistogram::kBounds[i];
+        else out << "+Inf";
+        out << "\"} " << cumulative << "\n";
+      }
+      out << h.name << "_sum{" << labels << "} " << histogram->sum_seconds() << "\n";
+      out << h.name << "_count{" << labels << "} " << histogram->count() << "\n";
+    }
+    out << "# HELP " << h.name << "_max The largest observation.\n# TYPE " << h.name << "_max gauge\n";
+    for (const auto& [value, histogram] : h.series)
+      out << h.name << "_max{" << h.label << "=\"" << value << "\"} " << histogram->max_seconds() << "\n";
+  }
   return out.str();
 }
 

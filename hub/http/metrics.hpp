@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "hub/http/latency_histogram.hpp"
+
 namespace hub::http {
 
 class Metrics {
@@ -23,6 +25,10 @@ class Metrics {
   void add_gauge(std::string name, std::string help, std::function<double()> read);
   // A counter kept elsewhere (only ever growing), read when /metrics is read.
   void add_counter(std::string name, std::string help, std::function<double()> read);
+  // Histograms kept elsewhere (which outlive this), one series per `label` value, read when
+  // /metrics is read; `name`_max gives each one's largest observation.
+  void add_histogram(std::string name, std::string help, std::string label,
+                     std::vector<std::pair<std::string, const LatencyHistogram*>> series);
   std::string render() const;
 
  private:
@@ -40,9 +46,15 @@ class Metrics {
     const char* type = "gauge";  // or "counter"
   };
 
-  mutable std::mutex mutex_;                                    // guards series_ and gauges_
+  struct Histograms {
+    std::string name, help, label;
+    std::vector<std::pair<std::string, const LatencyHistogram*>> series;
+  };
+
+  mutable std::mutex mutex_;                                    // guards series_, gauges_ and histograms_
   std::map<std::pair<std::string, std::string>, Series> series_;  // keyed by (method, route)
   std::vector<Gauge> gauges_;
+  std::vector<Histograms> histograms_;
   std::atomic<std::int64_t> connections_open_{0};
 };
 

@@ -13,6 +13,13 @@ Executor::Executor(const std::string& path, const std::vector<Migration>& migrat
   writer_conn_ = Connection::open(path, false);
   migrate(*writer_conn_, migrations);
   for (int i = 0; i < options_.readers; ++i) reader_conns_.push_back(Connection::open(path, true));
+  if (options_.checkpoint_pages > 0) {
+    // A hook of our own replaces SQLite's autocheckpoint on the writer's commits: it asks the
+  // checkpointer thread at checkpoint_pages, and finishes the checkpoint itself at twice that.
+    checkpoint_conn_ = Connection::open(path, false);
+    sqlite3_wal_hook(writer_conn_->raw(), &Executor::on_wal_commit, this);
+    checkpoint_thread_ = std::thread([this] { checkpoint_loop(); });
+  }
   writer_thread_ = std::thread([this] { writer_loop(); });
   for (auto& conn : reader_conns_) reader_threads_.emplace_back([this, c = conn.get()] { reader_loop(*c); });
 }
@@ -31,6 +38,57 @@ void Executor::stop() {
   if (writer_thread_.joinable()) writer_thread_.join();
   for (auto& t : reader_threads_)
     if (t.joinable()) t.join();
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    checkpoint_stopping_ = true;
+  }
+  checkpoint_wanted_.notify_all();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+}
+
+int Executor::on_wal_commit(void* self, sqlite3* db, const char*, int pages) {
+  auto& e = *static_cast<Executor*>(self);
+  if (pages < e.options_.checkpoint_pages) return SQLITE_OK;
+  if (pages >= 2 * e.options_.checkpoint_pages) {
+    // Under steady writes a background pass may never catch the WAL's end (a commit lands while
+    // it syncs), so the WAL would never be complete at a BEGIN and never restarted. Past twice
+    // the mark the writer waits for a pass in progress and finishes the checkpoint itself,
+    // between two transactions, as SQLite's autocheckpoint would: only the frames left since,
+    // so the next transaction can restart the WAL. (A reader inside a transaction at that BEGIN
+    // still prevents the restart, with SQLite's autocheckpoint too: docs/benchmarks.md, soak.)
+    std::lock_guard lock(e.checkpoint_mutex_);  // held by the checkpointer while it runs
+    int wal_pages = 0, copied = 0;
+    const auto started = std::chrono::steady_clock::now();
+    (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
+    e.timings_.checkpoint.observe_since(started);
+    return SQLITE_OK;
+  }
+  // Never waits: while a pass runs the lock is taken, and a later commit asks again.
+  std::unique_lock lock(e.checkpoint_mutex_, std::try_to_lock);
+  if (!lock.owns_lock() || e.checkpoint_due_) return SQLITE_OK;
+  e.checkpoint_due_ = true;
+  lock.unlock();
+  e.checkpoint_wanted_.notify_one();
+  return SQLITE_OK;
+}
+
+void Executor::checkpoint_loop() {
+  std::unique_lock lock(checkpoint_mutex_);  // released only while waiting: a pass runs holding it
+  for (;;) {
+    checkpoint_wanted_.wait(lock, [&] { return checkpoint_due_ || checkpoint_stopping_; });
+    if (!checkpoint_due_) return;  // stopping; a checkpoint asked for before stop() still runs
+    checkpoint_due_ = false;
+    // PASSIVE: copies what no reader still needs and never takes the writer's lock, so commits go
+    // on meanwhile. Every commit's WAL frames were already synced (synchronous=FULL); the
+    // checkpoint syncs the WAL and then the database file before the WAL is reused.
+    const auto started = std::chrono::steady_clock::now();
+    int wal_pages = 0, copied = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(checkpoint_conn_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages,
+                                             &copied);
+    timings_.checkpoint.observe_since(started);
+    // Busy: the writer is finishing one; it needs no second pass.
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) (void)storage_error(checkpoint_conn_->raw(), rc, "wal_checkpoint");
+  }
 }
 
 namespace {
@@ -50,6 +108,7 @@ bool Executor::enqueue(Queue& q, TaskPtr& task) {
   {
     std::lock_guard lock(q.mutex);
     if (q.stopping || q.tasks.size() >= options_.max_queue) return false;
+    task->queued_at = std::chrono::steady_clock::now();
     q.tasks.push_back(std::move(task));
     // A thread already woken and not yet running will take this job too.
     wake = !q.waking && (q.busy == 0 || q.tasks.size() >= kSpillDepth ||
@@ -83,7 +142,7 @@ void Executor::end_batch(Queue& q) {
 
 void Executor::complete_on(boost::asio::any_io_executor network) { network_ = std::move(network); }
 
-void Executor::finish(std::vector<TaskPtr>& batch, bool committed) {
+void Executor::finish(std::vector<TaskPtr>& batch, bool committed, http::LatencyHistogram* resumed) {
   std::vector<TaskPtr> on_network;
   if (network_) on_network.reserve(batch.size());
   for (auto& task : batch) {
@@ -94,7 +153,8 @@ void Executor::finish(std::vector<TaskPtr>& batch, bool committed) {
   if (on_network.empty()) return;
   // The handler must be copyable for any_io_executor, hence the shared_ptr around the batch.
   auto all = std::make_shared<std::vector<TaskPtr>>(std::move(on_network));
-  boost::asio::post(*network_, [all, committed] {
+  boost::asio::post(*network_, [all, committed, resumed, posted = std::chrono::steady_clock::now()] {
+    if (resumed) resumed->observe_since(posted);
     for (const auto& task : *all) task->complete(committed);
   });
 }
@@ -124,15 +184,22 @@ void Executor::writer_loop() {
     if (group.empty()) return;
     // Group commit: one transaction, one savepoint per job so a failing job rolls back alone.
     // The transaction statements come from the cache, compiled once.
+    const auto began = std::chrono::steady_clock::now();
+    for (const auto& task : group) timings_.write_wait.observe(began - task->queued_at);
     bool committed = c.prepare("BEGIN IMMEDIATE").run().ok();
     for (auto& task : group) {
       if (!committed) break;
       committed = run_in_savepoint(c, *task);
     }
-    if (committed) committed = c.prepare("COMMIT").run().ok();
+    if (committed) {
+      const auto commit_began = std::chrono::steady_clock::now();
+      committed = c.prepare("COMMIT").run().ok();
+      timings_.commit.observe_since(commit_began);
+    }
+    timings_.write_group.observe_since(began);
     // Each failure above was logged by storage_error; the group's callers get 503.
     if (!committed && !sqlite3_get_autocommit(c.raw())) (void)c.prepare("ROLLBACK").run();
-    finish(group, committed);
+    finish(group, committed, &timings_.write_resume);
     end_batch(writes_);
   }
 }

@@ -27,6 +27,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "hub/http/error.hpp"
+#include "hub/http/latency_histogram.hpp"
 
 #include "hub/store/connection.hpp"
 #include "hub/store/migrations.hpp"
@@ -37,6 +38,20 @@ struct ExecutorOptions {
   int readers = 2;
   std::size_t max_queue = 10'000;     // jobs waiting per queue; beyond it callers get 503
   std::size_t max_group = 256;        // writes committed together
+  // WAL pages after which a commit wakes the checkpointer thread. It checkpoints PASSIVE on its
+  // own connection, so the writer does not copy the WAL into the database between its commits
+  // (SQLite's autocheckpoint would, at 1,000 pages); past twice this, the writer finishes what
+  // the thread's pass left, so that the WAL can restart. 0: SQLite's autocheckpoint.
+  int checkpoint_pages = 1000;
+};
+
+// Where a write's time goes, by stage (/metrics; tests/bench/discussion_fanout.mjs reads them).
+struct ExecutorTimings {
+  http::LatencyHistogram write_wait;    // a write job queued -> its group's BEGIN
+  http::LatencyHistogram write_group;   // a group's BEGIN -> its COMMIT returned
+  http::LatencyHistogram commit;        // the COMMIT alone: the WAL fsync
+  http::LatencyHistogram write_resume;  // a committed group handed to the network thread -> its callers resumed
+  http::LatencyHistogram checkpoint;    // one PASSIVE checkpoint pass (the thread's, or the writer's past 2x)
 };
 
 class Executor {
@@ -79,6 +94,7 @@ class Executor {
   void complete_on(boost::asio::any_io_executor network);
 
   std::size_t queue_depth() const;
+  const ExecutorTimings& timings() const { return timings_; }
   // Stops taking jobs, finishes the queued ones and joins the threads. Idempotent.
   void stop();
 
@@ -89,6 +105,7 @@ class Executor {
     virtual bool run(Connection& c) = 0;           // false when the job's result is an error
     virtual void complete(bool committed) = 0;     // once, after run() (or without it when refused)
     bool from_coroutine = false;                   // complete() may run on the network thread
+    std::chrono::steady_clock::time_point queued_at;  // set by enqueue()
   };
   using TaskPtr = std::unique_ptr<Task>;
   template <class Job, class Handler>
@@ -127,11 +144,15 @@ class Executor {
   // counts the thread busy until end_batch(). `batch` is left empty when `q` is stopping and drained.
   void take_batch(Queue& q, std::size_t threads, std::vector<TaskPtr>& batch);
   void end_batch(Queue& q);
-  // Calls every task's complete(), on the network thread for coroutine jobs when complete_on() ran.
-  void finish(std::vector<TaskPtr>& batch, bool committed);
+  // Calls every task's complete(), on the network thread for coroutine jobs when complete_on() ran;
+  // `resumed` (if given) times the hand-over to it.
+  void finish(std::vector<TaskPtr>& batch, bool committed, http::LatencyHistogram* resumed = nullptr);
   static bool run_in_savepoint(Connection& c, Task& task);
   void writer_loop();
   void reader_loop(Connection& conn);
+  // SQLite's WAL hook on the writer: after each commit, with the pages now in the WAL.
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
+  void checkpoint_loop();
 
   const ExecutorOptions options_;
   std::unique_ptr<Connection> writer_conn_;             // used only by writer_thread_
@@ -141,6 +162,13 @@ class Executor {
   std::thread writer_thread_;
   std::vector<std::thread> reader_threads_;
   std::atomic<bool> stopped_{false};
+  ExecutorTimings timings_;
+  std::unique_ptr<Connection> checkpoint_conn_;  // used only by checkpoint_thread_; null when checkpoint_pages is 0
+  std::mutex checkpoint_mutex_;                  // guards the two flags below; held while a checkpoint runs
+  std::condition_variable checkpoint_wanted_;
+  bool checkpoint_due_ = false;                  // the WAL passed checkpoint_pages since the last checkpoint
+  bool checkpoint_stopping_ = false;
+  std::thread checkpoint_thread_;
   std::optional<boost::asio::any_io_executor> network_;  // set by complete_on() before any job
 };
 

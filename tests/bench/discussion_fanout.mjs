@@ -48,11 +48,55 @@ async function paced(send) {
   await Promise.all(pending);
 }
 
-async function measure(url, mark, subscribe, headers, send, sendBurst) {
+// The hub's per-stage histograms (cohorthub_change_stage_seconds in /metrics), by stage:
+// {bounds: [s...], counts: [cumulative...], sum, count, max}.
+async function stages(hub) {
+  const text = await (await fetch(`${hub.hub.url}/metrics`, { headers: { cookie: hub.cookie } })).text();
+  const out = {};
+  const at = (stage) => (out[stage] ??= { bounds: [], counts: [], sum: 0, count: 0, max: 0 });
+  for (const line of text.split('\n')) {
+    let m = /^cohorthub_change_stage_seconds_bucket\{stage="(\w+)",le="([^"]+)"\} (\d+)$/.exec(line);
+    if (m) { at(m[1]).bounds.push(m[2] === '+Inf' ? Infinity : Number(m[2])); at(m[1]).counts.push(Number(m[3])); continue; }
+    m = /^cohorthub_change_stage_seconds_(sum|count|max)\{stage="(\w+)"\} (\S+)$/.exec(line);
+    if (m) at(m[2])[m[1]] = Number(m[3]);
+  }
+  return out;
+}
+
+// What the stages saw between two snapshots: count, mean, p50 and p99 (in ms, interpolated within
+// a bucket), and the largest observation since the hub started.
+function stageSplit(before, after) {
+  const rows = {};
+  for (const [stage, a] of Object.entries(after)) {
+    const b = before[stage] ?? { counts: a.counts.map(() => 0), sum: 0, count: 0 };
+    const counts = a.counts.map((c, i) => c - b.counts[i]);
+    const n = a.count - b.count;
+    const q = (p) => {
+      if (!n) return NaN;
+      const want = p * n;
+      for (let i = 0; i < counts.length; i++) {
+        if (counts[i] >= want) {
+          const lo = i ? a.bounds[i - 1] : 0, hi = Math.min(a.bounds[i], Math.max(lo, a.max));
+          const below = i ? counts[i - 1] : 0;
+          return 1000 * (lo + ((hi - lo) * (want - below)) / Math.max(1, counts[i] - below));
+        }
+      }
+      return 1000 * a.max;
+    };
+    rows[stage] = { n, mean: n ? (1000 * (a.sum - b.sum)) / n : NaN, p50: q(0.5), p99: q(0.99), max: 1000 * a.max };
+  }
+  return rows;
+}
+
+async function measure(url, mark, subscribe, headers, send, sendBurst, hub = null) {
   const p = clients(url, SECONDS + 2, mark, subscribe, headers);
   await p.ready;
+  const before = hub && (await stages(hub));
+  const pacedLoad = loadavg()[0];
   await paced(send);
   const pacedResult = await p.result;
+  pacedResult.load = pacedLoad;
+  if (hub) pacedResult.stages = stageSplit(before, await stages(hub));
   const b = clients(url, BURST_SECONDS, mark, subscribe, headers);
   await b.ready;
   const t0 = now();
@@ -86,7 +130,7 @@ async function measureHub() {
       await Promise.all(Array.from({ length: lanes }, async (_, lane) => {
         for (let k = lane; k < BURST; k += lanes) await send(k);
       }));
-    });
+    }, h);
   const rss = rssMb(h.hub.child.pid);
   await h.hub.stop();
   h.cleanup();
@@ -98,9 +142,12 @@ const ceiling = await measureCeiling();
 const hub = await measureHub();
 const f = (x) => (Number.isFinite(x) ? x.toFixed(1) : String(x));
 const expected = CLIENTS * RATE * SECONDS;
+const stageRows = Object.entries(hub.stages).map(([stage, r]) =>
+  `| ${stage} | ${r.n} | ${f(r.mean)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} |`).join('\n');
 const report = `## Discussion fan-out benchmark (${new Date().toISOString().slice(0, 10)})
 
-Machine: ${machine()}; load average ${load.toFixed(1)} at the start. ${CLIENTS} WebSocket clients
+Machine: ${machine()}; load average ${load.toFixed(1)} at the start, ${ceiling.load.toFixed(1)} / ${hub.load.toFixed(1)} when the
+ceiling's / hub's paced phase began. ${CLIENTS} WebSocket clients
 (bench_fanout_client, one C++ thread) on the same machine, 127.0.0.1. Paced: ${RATE} messages/s for
 ${SECONDS} s; burst: ${BURST} messages as fast as the poster goes.
 Command: \`BUILD_DIR=${BUILD} node tests/bench/discussion_fanout.mjs\`
@@ -113,6 +160,14 @@ Command: \`BUILD_DIR=${BUILD} node tests/bench/discussion_fanout.mjs\`
 - hub p99 **${f(hub.p99)} ms** (target < 50 ms): ${hub.p99 < 50 && hub.received === expected ? 'pass' : 'FAIL'}
 - hub p99 is **${f(hub.p99 / ceiling.p99)}×** the ceiling's in this run (issue 12: within 1.5×): ${hub.p99 <= 1.5 * ceiling.p99 && hub.received === expected ? 'pass' : 'FAIL'}
 - hub burst deliveries/s are **${f((100 * hub.perSecond) / ceiling.perSecond)}%** of the ceiling's
+
+The hub's paced phase by stage (\`cohorthub_change_stage_seconds\` in /metrics; ms; p50/p99 read
+from histogram buckets of about 1.5× width; max since the hub started):
+
+| stage | n | mean | p50 | p99 | max |
+|---|---:|---:|---:|---:|---:|
+${stageRows}
+
 - failed posts ${hub.failed}; burst delivered ${hub.burstDelivered} / ${CLIENTS * BURST}; hub RSS after the run ${f(hub.rss)} MB
 `;
 console.log(report);

@@ -120,7 +120,10 @@ if (SOAK) {
   const pid = pair.hub.child.pid;
   for (let i = 0; i < SOAK; i++) {
     await pair.admin.post(`/api/channels/${channelId}/messages`, { body: `soak-${i}` });
-    if (i % (SOAK / 10) === 0) samples.push(rssMb(pid));
+    if (i % (SOAK / 10) === 0) {
+      samples.push(rssMb(pid));
+      console.log(`  soak: ${i} posted, hub RSS ${samples.at(-1).toFixed(1)} MB`);  // progress, and a partial result
+    }
   }
   await hs.waitFor(() => arrived.has(`soak-${SOAK - 1}`), { timeoutMs: 10 * 60_000, what: 'the soak' });
   samples.push(rssMb(pid));

@@ -48,6 +48,11 @@ class FakePeer final : public http::WebSocketPeer {
     std::lock_guard lock(mutex_);
     return raw_;
   }
+  // Lets go of every frame, as hub/net does once a frame is written.
+  void forget() {
+    std::lock_guard lock(mutex_);
+    raw_.clear();
+  }
   std::vector<std::int64_t> seqs() {
     std::vector<std::int64_t> out;
     for (auto& f : frames())
@@ -169,6 +174,25 @@ TEST_CASE("live: edits, deletes and reactions are events too, every subscriber s
   CHECK(kinds == std::vector<std::string>{"message.posted", "message.edited", "message.reacted", "message.deleted"});
   CHECK(a->raw().back() == b->raw().back());  // the same immutable string, not a copy
   CHECK(a->frames().back()["message"]["deleted"] == true);
+}
+
+TEST_CASE("live: a post's stages are timed, the fan-out until the last subscriber lets go of the frame") {
+  LiveFixture f;
+  auto a = f.connect(f.sam), b = f.connect(f.mentor);
+  f.endpoint().on_message(a, json{{"subscribe", {f.channel}}}.dump());
+  f.endpoint().on_message(b, json{{"subscribe", {f.channel}}}.dump());
+  REQUIRE(f.pump([&] { return a->frames().size() == 1 && b->frames().size() == 1; }));
+  auto& t = f.hub->discussion().stream().timings();
+  f.say(f.sam, "timed");
+  REQUIRE(f.pump([&] { return a->seqs().size() == 1 && b->seqs().size() == 1; }));
+  CHECK(t.render.count() == 1);
+  CHECK(t.write.count() == 1);
+  CHECK(t.fanout_queue.count() == 1);
+  CHECK(t.frames_written->count() == 0);  // both peers still hold the frame
+  a->forget();
+  CHECK(t.frames_written->count() == 0);
+  b->forget();  // the last one: "written"
+  CHECK(t.frames_written->count() == 1);
 }
 
 TEST_CASE("live: bad subscribe requests get an error event and a 1008 close, others carry on") {
