@@ -132,7 +132,11 @@ boost::asio::awaitable<std::string> SlackConnector::text_for(const json& message
   const std::int64_t channel_id = message.value("channel_id", std::int64_t{0});
   std::string name;  // not `x ? co_await … : …`: GCC 12 frees that temporary wrongly (ASan caught it)
   if (channel_name_of_) name = co_await channel_name_of_(channel_id);
-  const auto link = hub_link(api_.public_origin, message_path(channel_id, message.value("id", std::int64_t{0})));
+  // A thread reply links to its thread's first message: the channel page lists only those.
+  std::int64_t shown = message.value("id", std::int64_t{0});
+  if (auto root = message.find("thread_root"); root != message.end() && root->is_number_integer())
+    shown = root->get<std::int64_t>();
+  const auto link = hub_link(api_.public_origin, message_path(channel_id, shown));
   co_return fit_mrkdwn(std::move(text), kSlackTextLimit, slack_cut_tail(link, name));
 }
 

@@ -302,6 +302,13 @@ TEST_CASE("slack connector: a hub post becomes chat.postMessage as its author, i
     CHECK(text.substr(text.size() - tail.size()) == tail);
     CHECK(text.find("&amp;…") != std::string::npos);  // cut between entities, never inside one
   }
+  // A thread reply links to its thread's first message: the channel page lists only those.
+  json reply = big;
+  reply["id"] = 9;
+  reply["thread_root"] = 7;
+  testing::run_coro(slack.send(outgoing("message.posted", reply)));
+  const std::string reply_text = json::parse(fake.requests().back().body)["text"];
+  CHECK(reply_text.substr(reply_text.size() - tail.size()) == tail);
   // Without [server] public_origin there is no link (hub_link()); the text still says where the
   // whole message is, in the channel's name (escaped as Slack requires).
   SlackConnector unlinked(fake, {"http://slack.test/api", [] { return std::string("xoxb-test-token"); }, ""},
