@@ -72,10 +72,18 @@ Inbound message_event(const json& e, const OwnApp& own) {
     in.text = text_with_files(e);
   } else if (subtype == "message_changed") {
     const json& now = e.contains("message") && e["message"].is_object() ? e["message"] : json::object();
-    if (auto why = own_echo(now, own)) return skip("an echo: " + *why);
     const json& before = e.contains("previous_message") && e["previous_message"].is_object()
                              ? e["previous_message"]
                              : json::object();
+    if (text_of(now, "subtype") == kTombstone) {
+      // A thread's first message deleted in Slack stays, as Slackbot's "This message was deleted."
+      if (auto why = own_echo(before, own)) return skip("a delete of the hub's own message: " + *why);
+      in.kind = Inbound::Kind::remove;
+      in.ts = text_of(now, "ts");
+      in.user = text_of(before, "user");
+      return sane_id(in.ts) ? in : skip("a message event without a ts");
+    }
+    if (auto why = own_echo(now, own)) return skip("an echo: " + *why);
     in.kind = Inbound::Kind::edit;
     in.ts = text_of(now, "ts");
     in.user = text_of(now, "user");

@@ -14,6 +14,9 @@ namespace hub::bridge::slack {
 // The metadata event_type on everything the hub posts to Slack; its payload carries the provenance
 // key (loop_guard.hpp) with the outbox id, so an echo is recognised even before the post returns.
 inline constexpr std::string_view kMetadataEventType = "cohorthub_relay";
+// The subtype of what stays of a thread's first message deleted in Slack (announced through
+// message_changed, and kept in conversations.history): a delete, for the hub.
+inline constexpr std::string_view kTombstone = "tombstone";
 
 struct Envelope {
   enum class Type { url_verification, event_callback, other };

@@ -445,21 +445,28 @@ asio::awaitable<void> SlackBridge::reconcile_channel(const Mapping& mapping, con
       older = *before;
     }
     const std::string run = "reconcile:" + std::to_string(clock_.now()) + ":" + room + ":";
+    // The message_deleted event Slack would have sent (the hub's own posts are the hub's to
+    // delete, as with a live message_deleted: callers check h.author).
+    const auto deleted_in_slack = [&](const MappedSlackMessage& h) {
+      changes.emplace_back(run + "deleted:" + h.ts,
+                           json{{"type", "message"}, {"subtype", "message_deleted"}, {"channel", room},
+                                {"deleted_ts", h.ts}, {"previous_message", {{"user", h.author}, {"ts", h.ts}}}});
+    };
     for (const MappedSlackMessage& h : *mapped) {
       if (h.deleted || later_ts(h.ts, *bound)) continue;
       auto it = seen.find(h.ts);
       if (it == seen.end()) {
-        // Gone from a fully read part of the window: deleted in Slack (the hub's own posts are
-        // the hub's to delete, as with a live message_deleted).
+        // Gone from a fully read part of the window: deleted in Slack.
         const bool read_whole = h.thread_ts.empty() || whole_threads.contains(h.thread_ts);
         if (!read_whole && !h.author.empty() && !seen.contains(h.thread_ts)) ++replies_left;
-        if (read_whole && !h.author.empty())
-          changes.emplace_back(run + "deleted:" + h.ts,
-                               json{{"type", "message"}, {"subtype", "message_deleted"}, {"channel", room},
-                                    {"deleted_ts", h.ts}, {"previous_message", {{"user", h.author}, {"ts", h.ts}}}});
+        if (read_whole && !h.author.empty()) deleted_in_slack(h);
         continue;
       }
       json& m = it->second;
+      if (text_field(m, "subtype") == kTombstone) {  // a thread's first message, deleted in Slack
+        if (!h.author.empty()) deleted_in_slack(h);
+        continue;
+      }
       m["channel"] = room;
       if (!h.author.empty() && m.contains("edited")) {
         const Inbound now = classify(m, own_);

@@ -16,7 +16,7 @@ const eventually = (probe, what) => eventuallyIn(probe, what, () => hub);
 const hubMessages = async () => (await admin.get(`/api/channels/${channel}/messages`)).json.items;
 
 before(async () => {
-  slack = await startFakeSlack({ users: { U2BOB: { name: 'bob', display_name: 'Bob Slack' } } });
+  slack = await startFakeSlack({ users: { U2BOB: { name: 'bob', display_name: 'Bob Slack' }, U3CY: { name: 'cy', display_name: 'Cy Slack' } } });
   hubEnv = { COHORTHUB_LOG_ACCESS: 'false', COHORTHUB_SLACK_API_URL: slack.url, COHORTHUB_SLACK_PACE_MS: '20',
     COHORTHUB_SERVER_PUBLIC_ORIGIN: 'https://hub.example.org' };  // links back (slack_socket.test.mjs: unset)
   hub = await startHub({ admin: ADMIN, env: hubEnv });
@@ -124,6 +124,22 @@ test('slack bridge: a hub message appears in Slack as its author, edits, reactio
   assert.equal(slack.messages('C0HUB').filter((m) => m.bot_id === 'B0BOT').length, 0);
   // The echo of our post never became a hub message.
   assert.equal((await hubMessages()).filter((x) => x.body.startsWith('hi')).length, 0);
+});
+
+test('slack bridge: a thread\'s first message deleted in Slack (a tombstone there) is deleted on the hub; its replies stay', async () => {
+  const root = slack.userMessage('C0HUB', 'U2BOB', 'a root to delete');
+  await slack.push(events, slack.envelope(root));
+  const reply = slack.userMessage('C0HUB', 'U3CY', 'a reply that stays', { thread_ts: root.ts });
+  await slack.push(events, slack.envelope(reply));
+  const hubRoot = await eventually(async () => (await hubMessages()).find((x) => x.body === 'a root to delete'), 'the root');
+  const thread = async () => (await admin.get(`/api/channels/${channel}/messages?thread=${hubRoot.id}`)).json.items;
+  await eventually(async () => (await thread()).some((x) => x.body === 'a reply that stays'), 'the reply');
+  const gone = slack.userDelete('C0HUB', root.ts);
+  assert.equal(gone.message.subtype, 'tombstone');
+  await slack.push(events, slack.envelope(gone));
+  await eventually(async () => (await hubMessages()).find((x) => x.id === hubRoot.id)?.deleted === true, 'the delete');
+  assert.ok((await thread()).some((x) => x.body === 'a reply that stays' && !x.deleted));
+  assert.ok(!(await hubMessages()).some((x) => x.body === 'This message was deleted.'));
 });
 
 test('slack bridge: a hub message too long for Slack links back through server.public_origin', async () => {

@@ -282,7 +282,7 @@ export async function startFakeSlack(opts = {}) {
     calls,
     channels,
     paced429: () => paced429,
-    messages: (channel) => (channels.get(channel) || []).filter((m) => !m.deleted),
+    messages: (channel) => (channels.get(channel) || []).filter((m) => !m.deleted && m.subtype !== 'tombstone'),
     // At most `n` messages in one conversations.history page from now on (0: Slack's own limits).
     pageSize(n) { opts.pageSize = n; },
     // The next `count` calls of `method` get HTTP 429 with Retry-After: retryAfter.
@@ -319,9 +319,20 @@ export async function startFakeSlack(opts = {}) {
       return { type: 'message', subtype: 'message_changed', channel, hidden: true, ts: m.edited.ts,
         message: { ...m }, previous_message: before };
     },
-    // A Slack user deletes their message `ts`: the message_deleted event it causes.
+    // A Slack user deletes their message `ts`: the message_deleted event it causes. A thread's
+    // first message that has replies stays instead, as Slackbot's tombstone, announced through
+    // message_changed, and listed as such by conversations.history and .replies.
     userDelete(channel, ts) {
       const m = find(channel, ts);
+      if (!isReply(m) && m.reply_count) {
+        const before = { ...m };
+        const { thread_ts, reply_count, latest_reply } = m;
+        for (const key of Object.keys(m)) delete m[key];
+        Object.assign(m, { type: 'message', subtype: 'tombstone', text: 'This message was deleted.', user: 'USLACKBOT',
+          hidden: true, ts, thread_ts, reply_count, latest_reply });
+        return { type: 'message', subtype: 'message_changed', channel, hidden: true, ts: nextTs(),
+          message: { ...m }, previous_message: before };
+      }
       m.deleted = true;
       if (isReply(m)) threadChanged(channel, m.thread_ts);
       return { type: 'message', subtype: 'message_deleted', channel, hidden: true, ts: nextTs(), deleted_ts: ts,

@@ -185,6 +185,18 @@ TEST_CASE("slack events: envelopes and events read into changes, echoes and the 
                      "previous_message":{"user":"U2","text":"old"}})");
   CHECK(gone.kind == K::remove);
   CHECK(gone.user == "U2");
+  // A thread's first message deleted in Slack is not deleted but becomes a tombstone, announced as
+  // message_changed: the hub deletes it (and the hub's own post tombstoned is the hub's to delete).
+  auto tombstone = in(R"({"type":"message","subtype":"message_changed","channel":"C1","hidden":true,
+                          "message":{"type":"message","subtype":"tombstone","text":"This message was deleted.",
+                                     "user":"USLACKBOT","hidden":true,"ts":"1.1","thread_ts":"1.1","reply_count":1},
+                          "previous_message":{"user":"U2","text":"old","ts":"1.1","thread_ts":"1.1"}})");
+  CHECK(tombstone.kind == K::remove);
+  CHECK(tombstone.ts == "1.1");
+  CHECK(tombstone.user == "U2");
+  CHECK(in(R"({"type":"message","subtype":"message_changed","channel":"C1",
+              "message":{"subtype":"tombstone","user":"USLACKBOT","text":"This message was deleted.","ts":"1.1"},
+              "previous_message":{"bot_id":"B0OWN","text":"ours","ts":"1.1"}})").kind == K::skip);
   auto like = in(R"({"type":"reaction_added","user":"U2","reaction":"thumbsup",
                      "item":{"type":"message","channel":"C1","ts":"1.1"}})");
   CHECK(like.kind == K::react);
@@ -653,6 +665,17 @@ TEST_CASE("slack catch-up: edits, deletes and reactions made in Slack meanwhile 
   CHECK(status().find("changes in Slack made while the hub was down were not checked for messages older than") == 0);
   CHECK(status().find(", nor in 1 thread(s) not re-read") != std::string::npos);
   CHECK(message("1000.000200")["deleted"] == false);  // outside the window: not taken for deleted
+  // A thread's first message deleted in Slack stays in the history as a tombstone: a delete.
+  f.event("Ev6", {{"type", "message"}, {"channel", "C0HUB"}, {"user", "U2"}, {"text", "a root"}, {"ts", "1000.000800"}});
+  const char* root_tombstone = R"({"type":"message","subtype":"tombstone","user":"USLACKBOT","hidden":true,
+      "text":"This message was deleted.","ts":"1000.000800","thread_ts":"1000.000800","reply_count":1,
+      "latest_reply":"1000.000900"})";
+  history = std::string(R"({"ok":true,"has_more":false,"messages":[)") + root_tombstone + "]}";
+  replies = std::string(R"({"ok":true,"messages":[)") + root_tombstone +
+            R"(,{"type":"message","user":"U3","text":"still here","ts":"1000.000900","thread_ts":"1000.000800"}]})";
+  testing::run_coro(slack.catch_up());
+  CHECK(message("1000.000800")["deleted"] == true);
+  CHECK(message("1000.000900")["deleted"] == false);
 }
 
 TEST_CASE("slack socket mode: frames read into facts, and reconnect waits that grow with jitter") {
