@@ -22,6 +22,12 @@ Result<bool> enqueue(Connection& db, const OutboxEntry& e, std::int64_t now) {
   return db.changes() > 0;
 }
 
+Status prune_sent(Connection& db, Network network, std::int64_t before) {
+  auto s = db.prepare("DELETE FROM bridge_outbox WHERE network = ?1 AND state = 'sent' AND created_at < ?2");
+  s.bind(1, discussion::network_name(network)).bind(2, before);
+  return s.run();
+}
+
 namespace {
 
 // A row selected as (id, channel_id, seq, request, attempts, ...).

@@ -43,6 +43,13 @@ struct RetryPolicy {
 
 // Writes a pending row; false (and nothing written) when the event was queued before.
 Result<bool> enqueue(Connection& db, const OutboxEntry& e, std::int64_t now);
+// How long a sent row stays (a week): long enough to read a mapping's recent traffic, short
+// enough that the table holds what is waiting and not every message ever bridged. The id map
+// keeps what edits, replies and deletes need.
+inline constexpr std::int64_t kSentOutboxKeptS = 7 * 24 * 3600;
+inline constexpr std::int64_t kOutboxPruneEveryS = 3600;  // the relay's pruning, at most this often
+// Deletes `network`'s sent rows created before `before` (waiting and parked rows stay).
+Status prune_sent(Connection& db, Network network, std::int64_t before);
 // Pending rows of `network` due at `now`, oldest event first.
 Result<std::vector<PendingSend>> due(Connection& db, Network network, std::int64_t now, int limit);
 // Like due(), but only the first pending row of each channel, so a channel is sent in order: a

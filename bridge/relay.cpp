@@ -113,7 +113,12 @@ asio::awaitable<void> Relay::queue_loop() {
       continue;
     }
     const std::int64_t now = clock_.now();
+    const bool prune = !pruned_at_ || now - *pruned_at_ >= kOutboxPruneEveryS;
+    if (prune) pruned_at_ = now;
     auto queue = [&, network](Connection& c) -> Result<int> {
+      if (prune) {
+        if (auto s = prune_sent(c, network, now - kSentOutboxKeptS); !s) return s.error();
+      }
       int queued = 0;
       for (const auto& e : *events) {
         if (!relayable(e) || !should_relay(e, network)) continue;

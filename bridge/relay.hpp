@@ -137,6 +137,7 @@ class Relay {
   std::unique_ptr<boost::asio::steady_timer> wake_;  // the loops' waits; poke() and stop() cancel it
   std::set<std::int64_t> busy_channels_;             // channels with a drain running
   std::set<std::int64_t> sent_channels_;             // channels with a send since start (see Outgoing::maybe_sent)
+  std::optional<std::int64_t> pruned_at_;            // when queue_loop last pruned sent outbox rows
   bool poked_ = false;                               // poke() since the send loop last looked
   std::mt19937 random_{std::random_device{}()};     // jitter
   bool stopping_ = false;

@@ -45,6 +45,14 @@ TEST_CASE("bridge outbox: an event is queued once under its deterministic id, an
   auto left = f.write([](store::Connection& c) { return bridge::due(c, Network::matrix, 100, 10); });
   REQUIRE(left->size() == 1);
   CHECK(left->front().id == "matrix:42");
+  // Sent rows older than the cut-off are pruned, per network; waiting rows never are.
+  REQUIRE(f.write([](store::Connection& c) { return bridge::prune_sent(c, Network::matrix, 100); }));
+  CHECK(f.count("bridge_outbox") == 2);  // created at 100: not older than 100
+  REQUIRE(f.write([](store::Connection& c) { return bridge::prune_sent(c, Network::slack, 101); }));
+  CHECK(f.count("bridge_outbox") == 2);
+  REQUIRE(f.write([](store::Connection& c) { return bridge::prune_sent(c, Network::matrix, 101); }));
+  CHECK(f.count("bridge_outbox") == 1);
+  CHECK(f.write([](store::Connection& c) { return bridge::due(c, Network::matrix, 100, 10); })->size() == 1);
   // A hub-bound entry is a programming error, refused.
   bridge::OutboxEntry to_hub{Network::hub, 1, 7, "{}"};
   CHECK_FALSE(f.write([&](store::Connection& c) { return bridge::enqueue(c, to_hub, 100); }));

@@ -312,3 +312,29 @@ TEST_CASE("relay: a send that may repeat one whose answer was lost says so: a re
   CHECK(again.seen[0].maybe_sent);
   CHECK_FALSE(again.seen[1].maybe_sent);
 }
+
+TEST_CASE("relay: sent outbox rows are pruned after a week as traffic goes on, waiting and parked rows stay") {
+  RelayFixture f;
+  f.map(f.channel, Network::matrix, "!general:hs.example");
+  ScriptedConnector matrix(Network::matrix);
+  matrix.script.push_back({SendOutcome::Kind::failed, "", "M_FORBIDDEN: not in room", std::nullopt});
+  f.relay(matrix);
+  f.said(f.sam, "parked");
+  f.said(f.sam, "sent");
+  REQUIRE(f.pump([&] { return matrix.seen.size() == 2; }));
+  f.pump_for(20);
+  CHECK(f.outbox_rows() == 2);
+  f.clock.advance(bridge::kSentOutboxKeptS - 1);
+  f.said(f.sam, "a second short of the week");
+  REQUIRE(f.pump([&] { return matrix.seen.size() == 3; }));
+  f.pump_for(20);
+  CHECK(f.outbox_rows() == 3);  // nothing is a week old yet
+  f.clock.advance(bridge::kOutboxPruneEveryS + 1);  // the relay prunes at most once an hour
+  f.said(f.sam, "a week on");
+  REQUIRE(f.pump([&] { return matrix.seen.size() == 4; }));
+  f.pump_for(20);
+  // "sent" is gone; the parked row and the two recent ones stay. The id map keeps every message.
+  CHECK(f.outbox_rows() == 3);
+  CHECK(f.hub->db().read_now([](store::Connection& c) { return bridge::parked(c, Network::matrix); })->size() == 1);
+  CHECK(f.count("bridge_id_map") == 3);
+}
