@@ -61,6 +61,12 @@ bool is_stale(const error_code& ec) {
          ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated;
 }
 
+// RFC 9110, 9.2.2: repeating the request changes nothing more than sending it once.
+bool is_idempotent(http::Method m) {
+  return m == http::Method::get || m == http::Method::head || m == http::Method::put ||
+         m == http::Method::delete_ || m == http::Method::options;
+}
+
 ClientError read_error_kind(const error_code& ec) {
   if (ec == beast::error::timeout) return ClientError::timeout;
   if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) return ClientError::too_large;
@@ -216,8 +222,11 @@ asio::awaitable<ClientResponse> HttpsClient::Impl::exchange(const http::Url& url
       c.reset();
       if (stopping_ && request.cancel_on_shutdown)
         co_return failure(ClientError::shutting_down, "cancelled: the hub is shutting down");
-      // A parked connection the server closed meanwhile: once more, on a fresh one.
-      if (reused && is_stale(ec) && !parser.got_some()) {
+      // A parked connection the server closed meanwhile: once more, on a fresh one. Only for an
+      // idempotent method: the server may have read and applied the request before the
+      // connection went, and a repeated POST (a Slack message) would apply twice, so its caller
+      // gets the failure and decides (RFC 9110, 9.2.2).
+      if (reused && is_stale(ec) && !parser.got_some() && is_idempotent(request.method)) {
         reused = false;
         continue;
       }

@@ -8,10 +8,17 @@
 #include <fstream>
 #include <future>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
 
 #include "hub/net/https_client.hpp"
 #include "hub/net/wss_client.hpp"
@@ -163,6 +170,85 @@ TEST_CASE("https client: a server-closed connection is not reused") {
       &opened);
   CHECK(statuses == std::vector<int>{200, 200});
   CHECK(opened == 2);
+}
+
+namespace {
+
+// A server that answers the first request on its first connection, then reads the second and
+// closes without an answer, as a server that applied it and died would; later connections are
+// answered. It serves `connections` connections, then ends.
+class DroppingServer {
+ public:
+  explicit DroppingServer(int connections) {
+    thread_ = std::thread([this, connections] {
+      for (int n = 0; n < connections; ++n) {
+        asio::ip::tcp::socket socket(ioc_);
+        acceptor_.accept(socket);
+        asio::streambuf buffer;
+        for (int i = 0;; ++i) {
+          boost::system::error_code ec;
+          asio::read_until(socket, buffer, "\r\n\r\n", ec);
+          if (ec) break;
+          std::string head(asio::buffers_begin(buffer.data()), asio::buffers_end(buffer.data()));
+          head.resize(head.find("\r\n\r\n") + 4);
+          buffer.consume(head.size());
+          std::size_t length = 0;
+          if (auto at = head.find("Content-Length: "); at != std::string::npos) length = std::stoul(head.substr(at + 16));
+          if (buffer.size() < length) asio::read(socket, buffer, asio::transfer_exactly(length - buffer.size()), ec);
+          buffer.consume(length);
+          methods.push_back(head.substr(0, head.find(' ')));
+          if (n == 0 && i == 1) break;  // read, not answered: the connection just closes
+          asio::write(socket, asio::buffer(std::string("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")), ec);
+        }
+      }
+    });
+  }
+  ~DroppingServer() { wait(); }
+  void wait() {
+    if (thread_.joinable()) thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/x"; }
+  std::vector<std::string> methods;  // read after wait()
+
+ private:
+  asio::io_context ioc_;
+  asio::ip::tcp::acceptor acceptor_{ioc_, {asio::ip::make_address("127.0.0.1"), 0}};
+  std::thread thread_;
+};
+
+std::vector<ClientResponse> twice_on_one_connection(const std::string& url, hub::http::Method second,
+                                                    std::size_t* opened) {
+  return with_client<std::vector<ClientResponse>>(
+      {},
+      [&](HttpsClient& c) -> asio::awaitable<std::vector<ClientResponse>> {
+        auto first = client_get(url), then = client_get(url);
+        then.method = second;
+        then.body = "{}";
+        auto a = co_await c.send(std::move(first));
+        auto b = co_await c.send(std::move(then));
+        co_return std::vector<ClientResponse>{a, b};
+      },
+      opened);
+}
+
+}  // namespace
+
+TEST_CASE("https client: a request lost on a reused connection is sent again only when idempotent") {
+  // A GET the server may have read is harmless to repeat: once more, on a new connection.
+  std::size_t opened = 0;
+  DroppingServer gets(2);
+  auto answers = twice_on_one_connection(gets.url(), hub::http::Method::get, &opened);
+  CHECK(answers[1].ok());
+  CHECK(opened == 2);
+  // A POST may have been applied (a Slack message posted): repeating it could post it twice, so
+  // the caller gets the failure and decides (RFC 9110, 9.2.2).
+  DroppingServer posts(1);
+  answers = twice_on_one_connection(posts.url(), hub::http::Method::post, &opened);
+  CHECK(answers[0].ok());
+  CHECK_FALSE(answers[1].ok());
+  CHECK(opened == 1);
+  posts.wait();
+  CHECK(posts.methods == std::vector<std::string>{"GET", "POST"});
 }
 
 TEST_CASE("https client: a response larger than the limit is the error too_large") {
