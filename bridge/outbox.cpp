@@ -22,6 +22,15 @@ Result<bool> enqueue(Connection& db, const OutboxEntry& e, std::int64_t now) {
   return db.changes() > 0;
 }
 
+Result<std::optional<int>> pending_attempts(Connection& db, const std::string& id) {
+  auto s = db.prepare("SELECT attempts FROM bridge_outbox WHERE id = ?1 AND state = 'pending'");
+  s.bind(1, std::string_view(id));
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<int>();
+  return std::optional<int>(static_cast<int>(s.int64(0)));
+}
+
 Status prune_sent(Connection& db, Network network, std::int64_t before) {
   auto s = db.prepare("DELETE FROM bridge_outbox WHERE network = ?1 AND state = 'sent' AND created_at < ?2");
   s.bind(1, discussion::network_name(network)).bind(2, before);

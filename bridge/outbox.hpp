@@ -43,6 +43,9 @@ struct RetryPolicy {
 
 // Writes a pending row; false (and nothing written) when the event was queued before.
 Result<bool> enqueue(Connection& db, const OutboxEntry& e, std::int64_t now);
+// The attempts so far of row `id` while it is still pending; nullopt once it was sent or parked
+// (or is unknown). A list of due rows read earlier can be stale by the time a row is sent.
+Result<std::optional<int>> pending_attempts(Connection& db, const std::string& id);
 // How long a sent row stays (a week): long enough to read a mapping's recent traffic, short
 // enough that the table holds what is waiting and not every message ever bridged. The id map
 // keeps what edits, replies and deletes need.

@@ -42,6 +42,7 @@ std::optional<std::int64_t> id_field(const json& payload, const char* name) {
 struct Prepared {
   std::optional<Outgoing> out;  // nullopt: nothing to send (reason says why)
   std::string reason;
+  bool done_before = false;     // the row was no longer pending: another drain sent or parked it
 };
 
 }  // namespace
@@ -199,10 +200,20 @@ asio::awaitable<void> Relay::drain_channel(PendingSend row) {
 
 asio::awaitable<Relay::Step> Relay::send_one(const PendingSend& row, bool quick_retry) {
   const Network network = connector_.network();
-  // An earlier try of this change may have reached the remote with its answer lost (see
-  // Outgoing::maybe_sent).
-  const bool maybe_sent = row.attempts > 0 || !sent_channels_.contains(row.channel_id);
-  auto prepare = [network, row, maybe_sent](Connection& c) -> Result<Prepared> {
+  const bool first_in_channel = !sent_channels_.contains(row.channel_id);
+  bool maybe_sent = false;
+  int attempts_before = row.attempts;  // as the prepare job reads them
+  auto prepare = [network, row, first_in_channel, &maybe_sent, &attempts_before](Connection& c) -> Result<Prepared> {
+    // The row as it is now. The send loop's list of due rows may have been read before another
+    // drain of this channel sent the row (or failed it once): sending from that list would post
+    // it again, without the look-up a retry makes.
+    auto attempts = pending_attempts(c, row.id);
+    if (!attempts) return attempts.error();
+    if (!*attempts) return Prepared{std::nullopt, "sent or parked meanwhile", true};
+    attempts_before = **attempts;
+    // An earlier try of this change may have reached the remote with its answer lost (see
+    // Outgoing::maybe_sent).
+    maybe_sent = **attempts > 0 || first_in_channel;
     auto events = discussion::read_events(c, {row.channel_id}, row.seq - 1, row.seq, 1);
     if (!events) return events.error();
     if (events->empty() || events->front().seq != row.seq) return Prepared{std::nullopt, "the event is gone"};
@@ -211,7 +222,7 @@ asio::awaitable<Relay::Step> Relay::send_one(const PendingSend& row, bool quick_
     if (!*mapping) return Prepared{std::nullopt, "the channel is no longer mapped"};
     Outgoing out;
     out.txn_id = row.id;
-    out.attempt = row.attempts + 1;
+    out.attempt = **attempts + 1;
     out.event = std::move(events->front());
     out.mapping = std::move(**mapping);
     auto self = remote_for(c, out.event.message_id, network);
@@ -250,6 +261,7 @@ asio::awaitable<Relay::Step> Relay::send_one(const PendingSend& row, bool quick_
     log_reason("warn", discussion::network_name(network), "prepare", prepared.error().message, {{"seq", row.seq}});
     co_return Step{};
   }
+  if (prepared->done_before) co_return Step{true, std::nullopt};
 
   SendOutcome outcome;
   std::optional<std::int64_t> mapping_id;
@@ -310,7 +322,7 @@ asio::awaitable<Relay::Step> Relay::send_one(const PendingSend& row, bool quick_
   if (!*recorded) {
     ++failures_;
     log_reason("warn", discussion::network_name(network), "send failed", outcome.error,
-               {{"seq", row.seq}, {"attempt", row.attempts + 1}});
+               {{"seq", row.seq}, {"attempt", attempts_before + 1}});
   }
   co_return Step{*recorded, std::nullopt};
 }

@@ -45,6 +45,10 @@ TEST_CASE("bridge outbox: an event is queued once under its deterministic id, an
   auto left = f.write([](store::Connection& c) { return bridge::due(c, Network::matrix, 100, 10); });
   REQUIRE(left->size() == 1);
   CHECK(left->front().id == "matrix:42");
+  // A row's attempts while it is pending; none once sent (a list of due rows read before can be stale).
+  CHECK(**f.write([](store::Connection& c) { return bridge::pending_attempts(c, "matrix:42"); }) == 0);
+  CHECK_FALSE(*f.write([](store::Connection& c) { return bridge::pending_attempts(c, "matrix:41"); }));
+  CHECK_FALSE(*f.write([](store::Connection& c) { return bridge::pending_attempts(c, "matrix:40"); }));
   // Sent rows older than the cut-off are pruned, per network; waiting rows never are.
   REQUIRE(f.write([](store::Connection& c) { return bridge::prune_sent(c, Network::matrix, 100); }));
   CHECK(f.count("bridge_outbox") == 2);  // created at 100: not older than 100
