@@ -283,14 +283,19 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::send_message(const Outgoing
   }
   content[std::string(kProvenanceKey)] = provenance(out);
 
+  co_return co_await put_message(out, handle, std::move(content), "sending to ", !edit);
+}
+
+boost::asio::awaitable<SendOutcome> MatrixConnector::put_message(const Outgoing& out, const std::string& handle,
+                                                                 json content, const char* failing, bool new_event) {
   const std::string& room = out.mapping.remote_room;
   std::string path = room_path(room) + "/send/m.room.message/" + http::percent_encode(out.txn_id);
   std::string as_user = options_.users.user_id(handle);
   auto reply = co_await call_in_room(http::Method::put, std::move(path), room, std::move(as_user), std::move(content));
-  if (!reply.ok()) co_return failure_of(reply, "sending to " + room);
+  if (!reply.ok()) co_return failure_of(reply, failing + room);
   const auto event_id = string_field(reply.body, "event_id");
   if (event_id.empty()) co_return failure_of(reply, "the homeserver returned no event_id");
-  co_return sent(edit ? std::string() : std::string(event_id));
+  co_return sent(new_event ? std::string(event_id) : std::string());
 }
 
 boost::asio::awaitable<SendOutcome> MatrixConnector::find_sent(const Outgoing& out, const json& message) {
@@ -301,14 +306,7 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::find_sent(const Outgoing& o
   if (handle.empty()) co_return skipped("the message has no author");
   if (auto failed = co_await ensure_ghost(handle, std::string())) co_return *failed;
   json content = {{"msgtype", "m.text"}, {"body", "(deleted)"}, {std::string(kProvenanceKey), provenance(out)}};
-  const std::string& room = out.mapping.remote_room;
-  std::string path = room_path(room) + "/send/m.room.message/" + http::percent_encode(out.txn_id);
-  std::string as_user = options_.users.user_id(handle);
-  auto reply = co_await call_in_room(http::Method::put, std::move(path), room, std::move(as_user), std::move(content));
-  if (!reply.ok()) co_return failure_of(reply, "looking for an earlier send in " + room);
-  const auto event_id = string_field(reply.body, "event_id");
-  if (event_id.empty()) co_return failure_of(reply, "the homeserver returned no event_id");
-  co_return sent(std::string(event_id));
+  co_return co_await put_message(out, handle, std::move(content), "looking for an earlier send in ", true);
 }
 
 boost::asio::awaitable<SendOutcome> MatrixConnector::send_redaction(const Outgoing& out, const std::string& event_id,

@@ -108,6 +108,11 @@ class MatrixConnector final : public Connector {
   boost::asio::awaitable<SendOutcome> send_message(const Outgoing& out, const nlohmann::json& message, bool edit);
   // Outgoing::lookup_only: the earlier send of a message deleted since, found by repeating its PUT.
   boost::asio::awaitable<SendOutcome> find_sent(const Outgoing& out, const nlohmann::json& message);
+  // PUTs `content` into the change's room as `handle`'s ghost, under the change's txnId (a repeat
+  // answers the event made the first time); sent with the event id when `new_event`, else without.
+  // `failing` starts the error ("sending to "), the room ends it.
+  boost::asio::awaitable<SendOutcome> put_message(const Outgoing& out, const std::string& handle,
+                                                  nlohmann::json content, const char* failing, bool new_event);
   boost::asio::awaitable<SendOutcome> send_redaction(const Outgoing& out, const std::string& event_id,
                                                       std::string as_user);
   boost::asio::awaitable<SendOutcome> send_reaction(const Outgoing& out, const nlohmann::json& delta);

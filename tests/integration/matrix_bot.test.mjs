@@ -24,20 +24,7 @@ describe('Matrix bot mode', { timeout: 90_000 }, () => {
   const items = async () => (await admin.get(`/api/channels/${channel}/messages?limit=200`)).json.items;
   const say = async (body) => (await admin.post(`/api/channels/${channel}/messages`, { body })).json.message;
   const text = (body) => ({ msgtype: 'm.text', body });
-  // Resolves when the hub's log has a line matching `re` (read as it is written; no polling).
-  function logged(re) {
-    if (re.test(hub.logs())) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { hub.child.stderr.off('data', check); reject(new Error(`no log line ${re}`)); }, 10_000);
-      const check = () => {
-        if (!re.test(hub.logs())) return;
-        clearTimeout(timer);
-        hub.child.stderr.off('data', check);
-        resolve();
-      };
-      hub.child.stderr.on('data', check);
-    });
-  }
+  const logged = (re) => hub.logged(re);  // the hub of the moment (tests restart it)
   // Resolves when the hub's log has `n` lines matching `re` (a global RegExp); no polling.
   const count = (re) => (hub.logs().match(re) || []).length;
   function loggedTimes(re, n) {

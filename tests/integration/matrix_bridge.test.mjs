@@ -34,20 +34,7 @@ describe('Matrix bridge', { timeout: 90_000 }, () => {
     return all;
   }
 
-  // Resolves when the hub's log has a line matching `re` (read as it is written; no polling).
-  function logged(re) {
-    if (re.test(hub.logs())) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { hub.child.stderr.off('data', check); reject(new Error(`no log line ${re}`)); }, 10_000);
-      const check = () => {
-        if (!re.test(hub.logs())) return;
-        clearTimeout(timer);
-        hub.child.stderr.off('data', check);
-        resolve();
-      };
-      hub.child.stderr.on('data', check);
-    });
-  }
+  const logged = (re) => hub.logged(re);  // the hub of the moment (tests restart it)
   const KICKED = /the bot was removed from the room by @bob:hs\.test \("spam"\): invite it back, then retry its parked messages/;
 
   before(async () => {

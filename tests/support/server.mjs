@@ -59,6 +59,20 @@ export async function startHub(opts = {}) {
     dataDir,
     child,
     logs: () => logs.join(''),
+    // Resolves when the log has a line matching `re` (read as it is written; no polling).
+    logged(re, timeoutMs = 10_000) {
+      if (re.test(logs.join(''))) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => { child.stderr.off('data', check); reject(new Error(`no log line ${re}`)); }, timeoutMs);
+        const check = () => {
+          if (!re.test(logs.join(''))) return;
+          clearTimeout(timer);
+          child.stderr.off('data', check);
+          resolve();
+        };
+        child.stderr.on('data', check);
+      });
+    },
     // SIGTERM and wait; resolves to the exit {code, signal}.
     async stop({ keepData = false, signal = 'SIGTERM' } = {}) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -534,17 +534,32 @@ TEST_CASE("slack events route: messages, threads, edits, deletes and reactions a
   CHECK(f.count("bridge_inbound_seen") == 9);
 }
 
-TEST_CASE("slack catch-up: what a channel said while the hub was away is applied from the cursor, gaps reported") {
-  SlackHub f;
+namespace {
+
+// Slack for catch-up: conversations.history and .replies answer what the test last set.
+struct CatchUpSlack {
+  CatchUpSlack() {
+    fake.answer = [this](const http::ClientRequest& r) {
+      if (r.url.find("/auth.test") != std::string::npos)
+        return slack_answer(200, R"({"ok":true,"bot_id":"B0OWN","user_id":"U0BOT"})");
+      if (r.url.find("/conversations.replies") != std::string::npos) return slack_answer(200, replies);
+      if (r.url.find("/conversations.history") != std::string::npos) return slack_answer(200, history);
+      return slack_answer(200, R"({"ok":false,"error":"user_not_found"})");
+    };
+  }
+  CatchUpSlack(const CatchUpSlack&) = delete;
+  CatchUpSlack& operator=(const CatchUpSlack&) = delete;
   http::FakeHttpClient fake;
   std::string history, replies;
-  fake.answer = [&](const http::ClientRequest& r) {
-    if (r.url.find("/auth.test") != std::string::npos)
-      return slack_answer(200, R"({"ok":true,"bot_id":"B0OWN","user_id":"U0BOT"})");
-    if (r.url.find("/conversations.replies") != std::string::npos) return slack_answer(200, replies);
-    if (r.url.find("/conversations.history") != std::string::npos) return slack_answer(200, history);
-    return slack_answer(200, R"({"ok":false,"error":"user_not_found"})");
-  };
+};
+
+}  // namespace
+
+TEST_CASE("slack catch-up: what a channel said while the hub was away is applied from the cursor, gaps reported") {
+  SlackHub f;
+  CatchUpSlack remote;
+  http::FakeHttpClient& fake = remote.fake;
+  std::string &history = remote.history, &replies = remote.replies;
   auto& slack = f.hub->slack();
   slack.connect(fake);
   // A new mapping starts at Slack's newest message: the channel's past is not imported.
@@ -598,15 +613,9 @@ TEST_CASE("slack catch-up: what a channel said while the hub was away is applied
 
 TEST_CASE("slack catch-up: edits, deletes and reactions made in Slack meanwhile are applied once, older ones reported") {
   SlackHub f;
-  http::FakeHttpClient fake;
-  std::string history, replies;
-  fake.answer = [&](const http::ClientRequest& r) {
-    if (r.url.find("/auth.test") != std::string::npos)
-      return slack_answer(200, R"({"ok":true,"bot_id":"B0OWN","user_id":"U0BOT"})");
-    if (r.url.find("/conversations.replies") != std::string::npos) return slack_answer(200, replies);
-    if (r.url.find("/conversations.history") != std::string::npos) return slack_answer(200, history);
-    return slack_answer(200, R"({"ok":false,"error":"user_not_found"})");
-  };
+  CatchUpSlack remote;
+  http::FakeHttpClient& fake = remote.fake;
+  std::string &history = remote.history, &replies = remote.replies;
   auto& slack = f.hub->slack();
   slack.connect(fake);
   history = R"({"ok":true,"messages":[{"type":"message","user":"U2","text":"old","ts":"1000.000100"}]})";
