@@ -67,6 +67,23 @@ Result<std::map<std::string, int>> hub_reactions(Connection& c, const json& mess
   return counts;
 }
 
+namespace {
+// The outbox rows these events make on `network`: each event of a mapped channel that should go there.
+Result<std::vector<OutboxEntry>> outbox_entries(Connection& c, const std::vector<discussion::Event>& events,
+                                                Network network) {
+  std::vector<OutboxEntry> entries;
+  for (const auto& e : events) {
+    if (!relayable(e) || !should_relay(e, network)) continue;
+    auto mapping = mapping_for_channel(c, e.channel_id, network);
+    if (!mapping) return mapping.error();
+    if (!*mapping) continue;
+    const json request{{"kind", e.kind}, {"message_id", e.message_id}};
+    entries.push_back({network, e.channel_id, e.seq, request.dump()});
+  }
+  return entries;
+}
+}  // namespace
+
 Relay::Relay(store::Executor& db, discussion::BridgeSeam& seam, const Clock& clock, Connector& connector,
              RelayOptions options)
     : db_(db), seam_(seam), clock_(clock), connector_(connector), options_(options) {}
@@ -116,18 +133,23 @@ asio::awaitable<void> Relay::queue_loop() {
     const std::int64_t now = clock_.now();
     const bool prune = !pruned_at_ || now - *pruned_at_ >= kOutboxPruneEveryS;
     if (prune) pruned_at_ = now;
+    auto entries_job = [&, network](Connection& c) { return outbox_entries(c, *events, network); };
+    if (!prune && cursor_written_ && std::chrono::steady_clock::now() - *cursor_written_ < options_.cursor_every) {
+      auto entries = co_await db_.read(entries_job);
+      if (entries && entries->empty()) {  // nothing for this network: no write, the cursor moves in memory
+        cursor = events->back().seq;
+        continue;
+      }
+    }
     auto queue = [&, network](Connection& c) -> Result<int> {
       if (prune) {
         if (auto s = prune_sent(c, network, now - kSentOutboxKeptS); !s) return s.error();
       }
+      auto entries = entries_job(c);  // again, in the write's own transaction
+      if (!entries) return entries.error();
       int queued = 0;
-      for (const auto& e : *events) {
-        if (!relayable(e) || !should_relay(e, network)) continue;
-        auto mapping = mapping_for_channel(c, e.channel_id, network);
-        if (!mapping) return mapping.error();
-        if (!*mapping) continue;
-        const json request{{"kind", e.kind}, {"message_id", e.message_id}};
-        auto added = enqueue(c, {network, e.channel_id, e.seq, request.dump()}, now);
+      for (const auto& entry : *entries) {
+        auto added = enqueue(c, entry, now);
         if (!added) return added.error();
         queued += *added ? 1 : 0;
       }
@@ -141,6 +163,7 @@ asio::awaitable<void> Relay::queue_loop() {
       continue;
     }
     cursor = events->back().seq;
+    cursor_written_ = std::chrono::steady_clock::now();
     if (*queued > 0) poke();
   }
 }

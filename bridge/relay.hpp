@@ -4,7 +4,8 @@
 // - the queue loop follows the event stream from the network's stored hub cursor
 //   (BridgeSeam::next_events, woken by new events), and in ONE write job puts every event of a
 //   mapped channel that should_relay() to the network into the outbox (keyed "network:seq") and
-//   advances the cursor; so after a crash nothing is queued twice or skipped;
+//   advances the cursor; so after a crash nothing is queued twice or skipped. A batch that queues
+//   nothing moves the cursor in memory, and writes it at most every RelayOptions::cursor_every;
 // - the send loop takes the outbox rows that are due, at most one per channel at a time and never
 //   past an earlier pending row of the same channel (in order per room), resolves the remote ids
 //   the connector needs (the message itself for edits, deletes and reactions; the replied-to
@@ -94,6 +95,10 @@ class Connector {
 struct RelayOptions {
   RetryPolicy retry;
   int batch = 100;  // events read per queue step
+  // A batch of events that queues nothing (no mapped channel on this network takes them) writes
+  // the cursor past them at most this often, so it costs no write and no fsync of its own. A
+  // crash re-reads at most that much of the stream, and queues from it only what a mapping takes.
+  std::chrono::milliseconds cursor_every{1000};
 };
 
 class Relay {
@@ -138,6 +143,7 @@ class Relay {
   std::set<std::int64_t> busy_channels_;             // channels with a drain running
   std::set<std::int64_t> sent_channels_;             // channels with a send since start (see Outgoing::maybe_sent)
   std::optional<std::int64_t> pruned_at_;            // when queue_loop last pruned sent outbox rows
+  std::optional<std::chrono::steady_clock::time_point> cursor_written_;  // queue_loop's last cursor write
   bool poked_ = false;                               // poke() since the send loop last looked
   std::mt19937 random_{std::random_device{}()};     // jitter
   bool stopping_ = false;

@@ -51,8 +51,8 @@ struct RelayFixture : testing::DiscussionFixture {
     ioc.restart();
     ioc.poll();
   }
-  bridge::Relay& relay(ScriptedConnector& connector) {
-    relays.push_back(std::make_unique<bridge::Relay>(hub->db(), hub->discussion().bridge_seam(), clock, connector));
+  bridge::Relay& relay(ScriptedConnector& connector, bridge::RelayOptions options = {}) {
+    relays.push_back(std::make_unique<bridge::Relay>(hub->db(), hub->discussion().bridge_seam(), clock, connector, options));
     relays.back()->start(ioc.get_executor());
     return *relays.back();
   }
@@ -231,6 +231,51 @@ TEST_CASE("relay: a message deleted before it was sent is not sent, but one whos
   CHECK(json::parse(again.seen[2].event.payload)["body"] == "after");
   CHECK(f.outbox_rows() == 5);  // posted, posted, deleted, deleted, posted: each queued once
   CHECK(f.count("bridge_id_map") == 2);
+}
+
+TEST_CASE("relay: events that no mapped channel takes cost no write each, and the cursor still moves past them") {
+  RelayFixture f;
+  f.map(f.lobby, Network::slack, "C0LOBBY");
+  ScriptedConnector slack(Network::slack);
+  bridge::RelayOptions options;
+  options.cursor_every = std::chrono::hours(1);
+  auto& relay = f.relay(slack, options);
+  auto cursor = [&] { return *f.hub->db().read_now([](store::Connection& c) { return bridge::hub_cursor(c, Network::slack); }); };
+  f.said(f.sam, "mapped", f.lobby);
+  REQUIRE(f.pump([&] { return slack.seen.size() == 1; }));
+  f.pump_for(20);
+  const auto first = slack.seen[0].event.seq;
+  CHECK(cursor() == first);
+
+  // Ten posts in a channel Slack does not take, each read by the relay on its own: ten writes
+  // (the posts), not twenty (each post and a cursor write after it).
+  const auto writes = f.hub->db().timings().write_wait.count();
+  for (int i = 0; i < 10; ++i) {
+    f.said(f.sam, "not mapped " + std::to_string(i));
+    f.pump_for(20);
+  }
+  CHECK(f.hub->db().timings().write_wait.count() - writes == 10);
+  CHECK(cursor() == first);  // kept in memory until the next write or cursor_every
+
+  // The next mapped event is queued past them, with the cursor.
+  f.said(f.sam, "mapped again", f.lobby);
+  REQUIRE(f.pump([&] { return slack.seen.size() == 2; }));
+  f.pump_for(20);
+  CHECK(cursor() == slack.seen[1].event.seq);
+  CHECK(slack.seen[1].event.seq == first + 11);
+
+  // A restart before the cursor was written reads those events again and queues none of them.
+  f.said(f.sam, "not mapped either");
+  f.pump_for(20);
+  relay.stop();
+  f.pump_for(20);
+  CHECK(cursor() == first + 11);
+  ScriptedConnector again(Network::slack);
+  f.relay(again);  // the default: a cursor-only write at most once a second
+  f.pump_for(50);
+  CHECK(again.seen.empty());
+  CHECK(f.outbox_rows() == 2);
+  CHECK(cursor() == first + 12);  // its first batch is written: nothing persisted yet in this run
 }
 
 TEST_CASE("relay: a reaction says how many on the hub react with each emoji, the network's own ghosts not counted") {
