@@ -2,6 +2,7 @@
 
 #include "hub/net/https_client.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <map>
 #include <set>
@@ -19,6 +20,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include "hub/net/outbound_connect.hpp"
 #include "hub/net/tls_context.hpp"
@@ -59,6 +61,18 @@ std::string pool_key(const http::Url& u) {
 bool is_stale(const error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
          ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated;
+}
+
+// Whether a parked connection can carry a request: the server has neither closed it nor sent
+// anything on it since its last answer. An idle socket with something to read is either at its
+// end (the server's idle timeout: the common case) or out of step; peeked without blocking, so a
+// POST is not sent on a connection already known to be gone, where it would fail and could not be
+// repeated. A server that closes just as the request goes is still possible: see exchange().
+bool still_open(outbound_connection& c) {
+  if (c.buffer.size() != 0) return false;
+  char byte = 0;
+  const auto n = ::recv(c.lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 // RFC 9110, 9.2.2: repeating the request changes nothing more than sending it once.
@@ -147,10 +161,14 @@ class HttpsClient::Impl : public std::enable_shared_from_this<Impl> {
 
 connection_ptr HttpsClient::Impl::take_idle(const std::string& key) {
   auto it = idle_.find(key);
-  if (it == idle_.end() || it->second.empty()) return nullptr;
-  auto c = std::move(it->second.back());
-  it->second.pop_back();
-  return c;
+  if (it == idle_.end()) return nullptr;
+  while (!it->second.empty()) {
+    auto c = std::move(it->second.back());
+    it->second.pop_back();
+    if (still_open(*c)) return c;
+    c->close();  // the server closed it while it was parked (an idle timeout): never send on it
+  }
+  return nullptr;
 }
 
 void HttpsClient::Impl::park(const std::string& key, connection_ptr c) {
