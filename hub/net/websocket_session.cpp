@@ -86,7 +86,9 @@ bool websocket_session<Stream>::send(std::shared_ptr<const std::string> text) {
     case outbound_queue::push_result::queued:
       return true;
     case outbound_queue::push_result::wake_writer:
-      asio::post(executor_, [self = this->shared_from_this()] { self->do_write(); });
+      // On the connection's own thread (a fan-out, a handler's reply) the write starts here, as a
+      // bare fan-out server's does; from another thread it is posted there.
+      asio::dispatch(executor_, [self = this->shared_from_this()] { self->do_write(); });
       return true;
     case outbound_queue::push_result::overflow:
       close(static_cast<std::uint16_t>(websocket::close_code::policy_error), "too slow: resync");
