@@ -135,6 +135,15 @@ Status retry_parked(Connection& db, const std::string& id, std::int64_t now) {
   return http::Ok{};
 }
 
+Result<int> retry_parked_with(Connection& db, Network network, std::int64_t channel_id, const std::string& error) {
+  auto s = db.prepare(
+      "UPDATE bridge_outbox SET state = 'pending', attempts = 0, next_at = 0 "
+      "WHERE network = ?1 AND channel_id = ?2 AND state = 'parked' AND last_error = ?3");
+  s.bind(1, discussion::network_name(network)).bind(2, channel_id).bind(3, std::string_view(error));
+  if (auto r = s.run(); !r) return r.error();
+  return static_cast<int>(db.changes());
+}
+
 Result<std::vector<ParkedSend>> parked(Connection& db, Network network) {
   auto s = db.prepare(
       "SELECT id, seq, attempts, last_error FROM bridge_outbox WHERE network = ?1 AND state = 'parked' ORDER BY seq");

@@ -78,6 +78,9 @@ Result<FailureOutcome> mark_failed(Connection& db, const std::string& id, const 
                                    std::uint32_t random);
 // An admin's "retry" on a parked row: pending again, due now, attempts reset.
 Status retry_parked(Connection& db, const std::string& id, std::int64_t now);
+// The channel's rows parked on `network` with exactly `error` (a reason that has gone away, e.g.
+// the bot back in the room): pending again, due at once, attempts reset; returns how many.
+Result<int> retry_parked_with(Connection& db, Network network, std::int64_t channel_id, const std::string& error);
 
 struct ParkedSend {
   std::string id;

@@ -384,8 +384,10 @@ Hub::~Hub() {
 }
 
 void Hub::connect_bridges(http::HttpClient& outbound) {
-  if (auto* connector = matrix_->attach(outbound))
+  if (auto* connector = matrix_->attach(outbound)) {
     add_relay(std::make_unique<bridge::Relay>(db_, discussion_.bridge_seam(), clock_, *connector));
+    connector->on_requeued([relay = relays_.back().get()] { relay->poke(); });
+  }
   if (const auto* sync = matrix_->bot_sync())
     metrics_.add_counter("cohorthub_bridge_matrix_sync_rounds_total", "Matrix /sync batches the bot applied (bot mode).",
                          [sync] { return double(sync->rounds()); });

@@ -206,7 +206,7 @@ boost::asio::awaitable<Result<std::string>> AppserviceRoutes::note_bot_membershi
     const auto reason = string_field(content, "reason");
     if (!reason.empty()) why += " (\"" + std::string(utf8_prefix(reason, 200)) + "\")";
     why += membership == "ban" ? ": unban it and invite it back" : ": invite it back";
-    why += ", then retry its parked messages";
+    why += ": its parked messages then go out";
     if (auto s = co_await connector->note_removed(id, room, why); !s) co_return s.error();
     log_reason("warn", "matrix", "bot removed", why, {{"mapping", id}});
     co_return std::string();

@@ -180,12 +180,19 @@ boost::asio::awaitable<http::Status> MatrixConnector::note_back(std::int64_t map
   auto known = co_await removed_from(room);
   if (!known) co_return known.error();
   if (known->empty()) co_return http::Ok{};
-  auto write = [&](store::Connection& c) -> Status {
-    if (auto s = set_remote_cursor(c, Network::matrix, removal_cursor(room), ""); !s) return s;
-    return set_status(c, mapping_id, "");
+  // What was parked because the bot was out goes out now, in order (the relay is woken).
+  auto write = [&](store::Connection& c) -> Result<int> {
+    if (auto s = set_remote_cursor(c, Network::matrix, removal_cursor(room), ""); !s) return s.error();
+    if (auto s = set_status(c, mapping_id, ""); !s) return s.error();
+    auto mapping = find_mapping(c, mapping_id);
+    if (!mapping) return mapping.error();
+    if (!*mapping) return 0;  // unmapped meanwhile
+    return retry_parked_with(c, Network::matrix, (*mapping)->channel_id, *known);
   };
-  if (auto s = co_await db_.write(write); !s) co_return s;
+  auto requeued = co_await db_.write(write);
+  if (!requeued) co_return requeued.error();
   removed_[room].clear();
+  if (*requeued > 0 && on_requeued_) on_requeued_();
   co_return http::Ok{};
 }
 

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -86,8 +87,10 @@ class MatrixConnector final : public Connector {
   // The bot was removed from `room` (mapping `mapping_id`): `why` becomes the mapping's status and
   // every later send into the room is parked with it. Stored, so a restart keeps it.
   boost::asio::awaitable<http::Status> note_removed(std::int64_t mapping_id, std::string room, std::string why);
-  // The bot is in `room` again: sends go through, and the status is cleared.
+  // The bot is in `room` again: sends go through, the status is cleared, and the messages parked
+  // because it was out are pending again (then `on_requeued` runs: the hub wakes the relay).
   boost::asio::awaitable<http::Status> note_back(std::int64_t mapping_id, std::string room);
+  void on_requeued(std::function<void()> wake) { on_requeued_ = std::move(wake); }
   // Why the bot is out of `room`; empty when it is not known to be out.
   boost::asio::awaitable<http::Result<std::string>> removed_from(std::string room);
 
@@ -124,6 +127,7 @@ class MatrixConnector final : public Connector {
   std::set<std::string> registered_;                 // ghosts registered by this process
   std::map<std::string, std::string> display_names_;  // the display name last set per ghost
   std::map<std::string, std::string> removed_;        // room -> why the bot is out ("": in), as stored
+  std::function<void()> on_requeued_;                 // note_back() made parked sends pending again
 };
 
 }  // namespace hub::bridge::matrix

@@ -62,6 +62,34 @@ TEST_CASE("bridge outbox: an event is queued once under its deterministic id, an
   CHECK_FALSE(f.write([&](store::Connection& c) { return bridge::enqueue(c, to_hub, 100); }));
 }
 
+TEST_CASE("bridge outbox: rows parked for a reason that went away are pending again, the others stay parked") {
+  BridgeFixture f;
+  const bridge::RetryPolicy at_once{1, 1, 1};
+  const std::string out = "the bot was removed from the room by @bob:hs.test: invite it back: its parked messages then go out";
+  for (auto [seq, error] : {std::pair{5, out}, std::pair{6, std::string("M_TOO_LARGE")}, std::pair{7, out}}) {
+    REQUIRE(f.write([&, seq = seq](store::Connection& c) { return bridge::enqueue(c, f.entry(seq), 1000); }));
+    REQUIRE(f.write([&, seq = seq, error = error](store::Connection& c) {
+      return bridge::mark_failed(c, "matrix:" + std::to_string(seq), error, 1000, std::nullopt, at_once, 0);
+    }));
+  }
+  bridge::OutboxEntry elsewhere{Network::matrix, 2, 8, "{}"};  // another channel, parked for the same reason
+  REQUIRE(f.write([&](store::Connection& c) { return bridge::enqueue(c, elsewhere, 1000); }));
+  REQUIRE(f.write([&](store::Connection& c) { return bridge::mark_failed(c, "matrix:8", out, 1000, std::nullopt, at_once, 0); }));
+  CHECK(f.write([](store::Connection& c) { return bridge::parked(c, Network::matrix); })->size() == 4);
+
+  CHECK(*f.write([&](store::Connection& c) { return bridge::retry_parked_with(c, Network::slack, 1, out); }) == 0);
+  CHECK(*f.write([&](store::Connection& c) { return bridge::retry_parked_with(c, Network::matrix, 1, out); }) == 2);
+  auto due = f.write([](store::Connection& c) { return bridge::due(c, Network::matrix, 1000, 10); });
+  REQUIRE(due->size() == 2);  // due at once, from their first attempt again
+  CHECK(due->at(0).seq == 5);
+  CHECK(due->at(0).attempts == 0);
+  CHECK(due->at(1).seq == 7);
+  auto still = f.write([](store::Connection& c) { return bridge::parked(c, Network::matrix); });
+  REQUIRE(still->size() == 2);
+  CHECK(still->at(0).last_error == "M_TOO_LARGE");
+  CHECK(still->at(1).seq == 8);
+}
+
 TEST_CASE("bridge outbox: failures back off with jitter, honour Retry-After, then park with the error") {
   BridgeFixture f;
   const bridge::RetryPolicy policy{4, 2, 60};

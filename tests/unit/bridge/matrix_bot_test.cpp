@@ -319,7 +319,7 @@ TEST_CASE("matrix bot sync: the bot kicked shows on the mapping and parks the ro
   f.syncs.push_back(bot_answer(200, {{"next_batch", "s2"}, {"rooms", {{"leave", {{kBotRoom, left}}}}}}));
   REQUIRE(f.sync().kind == SyncRound::Kind::synced);
   const std::string why = mapping_status();
-  CHECK(why == "the bot was removed from the room by @bob:hs.test (\"spam\"): invite it back, then retry its parked messages");
+  CHECK(why == "the bot was removed from the room by @bob:hs.test (\"spam\"): invite it back: its parked messages then go out");
   const auto calls = f.homeserver.requests().size();
   auto parked = f.send(f.outgoing("message.posted", id, 50));
   CHECK(parked.kind == SendOutcome::Kind::failed);  // parked at once
