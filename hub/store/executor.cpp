@@ -18,6 +18,12 @@ Executor::Executor(const std::string& path, const std::vector<Migration>& migrat
   // checkpointer thread at checkpoint_pages, and finishes the checkpoint itself at twice that.
     checkpoint_conn_ = Connection::open(path, false);
     sqlite3_wal_hook(writer_conn_->raw(), &Executor::on_wal_commit, this);
+    // A reader inside a long transaction can keep the WAL from restarting, and it grows meanwhile;
+    // the file would keep that size for good. At the restart after, it is cut back to four times
+    // the checkpoint mark (16 MB at the default), so a busy hour does not cost disk forever.
+    const std::int64_t limit = 4LL * options_.checkpoint_pages * 4096;
+    if (!writer_conn_->prepare("PRAGMA journal_size_limit = " + std::to_string(limit)).step())
+      throw std::runtime_error("cannot set journal_size_limit");
     checkpoint_thread_ = std::thread([this] { checkpoint_loop(); });
   }
   writer_thread_ = std::thread([this] { writer_loop(); });

@@ -345,3 +345,25 @@ TEST_CASE("store: under steady writes the WAL stays bounded: the writer finishes
   CHECK(wal_pages < 40);
   CHECK(db.read_now(count_things).value() == 60);
 }
+
+TEST_CASE("store: a WAL that grew while a reader held it is cut back once it restarts") {
+  // The 100,000-message soak: with the machine busy, readers in long transactions kept the WAL
+  // from restarting, and its file kept its largest size (44 MB) for good. journal_size_limit
+  // truncates it when the writer restarts it.
+  TempDir dir;
+  const std::string path = dir.path + "/db";
+  Executor db(path, schema(), {.checkpoint_pages = 4});
+  auto reader = Connection::open(path, true);
+  REQUIRE(reader->prepare("BEGIN").run().ok());
+  REQUIRE(reader->prepare("SELECT count(*) FROM things").step().ok());  // holds its snapshot
+  for (int i = 0; i < 60; ++i)
+    REQUIRE(db.write_now([i](Connection& c) { return insert_thing(c, std::to_string(i) + std::string(6'000, 'x')); }).ok());
+  const auto frame = 4096 + 24;
+  CHECK(std::filesystem::file_size(path + "-wal") / frame > 150);  // nothing could be restarted
+  REQUIRE(reader->prepare("COMMIT").run().ok());
+  for (int i = 0; i < 6; ++i)
+    REQUIRE(db.write_now([i](Connection& c) { return insert_thing(c, "after " + std::to_string(i)); }).ok());
+  // Cut to the limit (4 x the mark: 16 pages) at the restart, plus what was written since.
+  CHECK(std::filesystem::file_size(path + "-wal") / frame < 30);
+  CHECK(db.read_now(count_things).value() == 66);
+}
