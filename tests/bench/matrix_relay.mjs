@@ -13,7 +13,7 @@
 // Writes test-artifacts/bench-matrix-relay.md. Environment: BUILD_DIR (cohorthub), RATE,
 // SECONDS, CATCHUP, LIMIT, LIMITED (messages under the limit, default CATCHUP), CHAOS, SOAK (0 skips a phase).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, BUILD, now, sleep, machine, rssMb, percentile } from './discussion_bench_lib.mjs';
 
@@ -33,6 +33,7 @@ const line = (s) => { console.log(s); report.push(s); };
 
 const pair = await startBridgedPair({ fake: { keepRequests: false } });
 const { hs } = pair;
+hs.warmSchemas();
 const { channelId, roomId, userId: ana } = await pair.mappedChannel('bench', 'ana');
 
 // Arrival time in the fake of each body, for latency.
@@ -51,6 +52,8 @@ async function paced(count, rate, send) {
   }
   await hs.waitFor(() => [...sent.keys()].every((b) => arrived.has(b)), { timeoutMs: 60_000, what: `${send.prefix} arrivals` });
   const latencies = [...sent].map(([b, t]) => arrived.get(b) - t);
+  const slowest = latencies.map((ms, i) => [i, ms]).sort((a, b) => b[1] - a[1]).slice(0, 5);
+  console.log(`  ${send.prefix} slowest (index: ms): ${slowest.map(([i, ms]) => `${i}: ${ms.toFixed(0)}`).join(', ')}`);
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
@@ -117,17 +120,22 @@ if (CHAOS) {
 // 5. Soak: the hub's memory over SOAK messages.
 if (SOAK) {
   const samples = [];
+  const wal = [];  // the WAL file's size, which the checkpoint keeps bounded
+  const walMb = () => { try { return statSync(join(pair.dataDir, 'cohorthub.db-wal')).size / 1048576; } catch { return 0; } };
   const pid = pair.hub.child.pid;
   for (let i = 0; i < SOAK; i++) {
     await pair.admin.post(`/api/channels/${channelId}/messages`, { body: `soak-${i}` });
     if (i % (SOAK / 10) === 0) {
       samples.push(rssMb(pid));
-      console.log(`  soak: ${i} posted, hub RSS ${samples.at(-1).toFixed(1)} MB`);  // progress, and a partial result
+      wal.push(walMb());
+      console.log(`  soak: ${i} posted, hub RSS ${samples.at(-1).toFixed(1)} MB, WAL ${wal.at(-1).toFixed(1)} MB`);  // progress, and a partial result
     }
   }
   await hs.waitFor(() => arrived.has(`soak-${SOAK - 1}`), { timeoutMs: 10 * 60_000, what: 'the soak' });
   samples.push(rssMb(pid));
-  line(`- soak, ${SOAK} messages hub -> Matrix: hub RSS ${samples.map((m) => m.toFixed(0)).join(', ')} MB (last/first after warm-up ${(samples.at(-1) / samples[1]).toFixed(2)})`);
+  wal.push(walMb());
+  line(`- soak, ${SOAK} messages hub -> Matrix: hub RSS ${samples.map((m) => m.toFixed(0)).join(', ')} MB (last/first after warm-up ${(samples.at(-1) / samples[1]).toFixed(2)}); ` +
+    `WAL file ${wal.map((m) => m.toFixed(1)).join(', ')} MB (largest ${Math.max(...wal).toFixed(1)})`);
 }
 
 await pair.close();
