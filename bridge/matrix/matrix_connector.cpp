@@ -290,7 +290,36 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::send_message(const Outgoing
   }
   content[std::string(kProvenanceKey)] = provenance(out);
 
+  if (!edit && out.maybe_sent) {
+    auto earlier = co_await find_by_provenance(out, handle);
+    if (!earlier) co_return retry_later(earlier.error().message);
+    if (!earlier->empty()) co_return sent(std::move(*earlier));
+  }
   co_return co_await put_message(out, handle, std::move(content), "sending to ", !edit);
+}
+
+boost::asio::awaitable<http::Result<std::string>> MatrixConnector::find_by_provenance(const Outgoing& out,
+                                                                                      const std::string& handle) {
+  // The room's newest messages by the ghost, newest first, at most kLookupPages pages.
+  const std::string& room = out.mapping.remote_room;
+  const std::string as_user = options_.bot() ? options_.bot_user : options_.users.user_id(handle);
+  const std::string filter = json{{"types", {"m.room.message"}}, {"senders", {as_user}}}.dump();
+  const json wanted = provenance(out);
+  std::string from;
+  for (int page = 0; page < kLookupPages; ++page) {
+    std::string path = room_path(room) + "/messages?dir=b&limit=100&filter=" + http::percent_encode(filter);
+    if (!from.empty()) path += "&from=" + http::percent_encode(from);
+    auto reply = co_await call_in_room(http::Method::get, std::move(path), room, as_user, json());
+    const json& chunk = member(reply.body, "chunk");
+    if (!reply.ok() || !chunk.is_array())
+      co_return http::ApiError{502, "lookup", failure_of(reply, "looking for an earlier send in " + room).error};
+    for (const auto& e : chunk)
+      if (member(member(e, "content"), kProvenanceKey.data()) == wanted) co_return std::string(string_field(e, "event_id"));
+    const auto end = string_field(reply.body, "end");
+    if (chunk.empty() || end.empty() || end == from) break;
+    from = std::string(end);
+  }
+  co_return std::string();
 }
 
 boost::asio::awaitable<SendOutcome> MatrixConnector::put_message(const Outgoing& out, const std::string& handle,
@@ -312,6 +341,11 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::find_sent(const Outgoing& o
   const std::string handle(string_field(member(message, "author"), "handle"));
   if (handle.empty()) co_return skipped("the message has no author");
   if (auto failed = co_await ensure_ghost(handle, std::string())) co_return *failed;
+  // First by its provenance in the room: the homeserver forgets txnIds after a while (Synapse's
+  // transaction cache), and then the PUT below would only make the placeholder.
+  auto earlier = co_await find_by_provenance(out, handle);
+  if (!earlier) co_return retry_later(earlier.error().message);
+  if (!earlier->empty()) co_return sent(std::move(*earlier));
   json content = {{"msgtype", "m.text"}, {"body", "(deleted)"}, {std::string(kProvenanceKey), provenance(out)}};
   co_return co_await put_message(out, handle, std::move(content), "looking for an earlier send in ", true);
 }

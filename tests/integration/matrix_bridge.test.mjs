@@ -202,6 +202,18 @@ describe('Matrix bridge', { timeout: 90_000 }, () => {
     assert.ok(hs.hubRequests().some((r) => r.status === 429));
   });
 
+  it('a resend after the homeserver forgot the txnId finds the first try by its provenance: once, no duplicate', async () => {
+    // Applied, answered 500: the hub resends after its backoff (at least a second).
+    hs.failNext({ status: 500, after: true, match: { path: /\/send\/m\.room\.message\// } });
+    await say('applied, its answer lost, then forgotten');
+    await event((x) => x.content?.body === 'applied, its answer lost, then forgotten', 'the first try');
+    hs.forgetTransactions();  // as after a long outage: the homeserver no longer knows the txnId
+    await say('and the next one');
+    await event((x) => x.content?.body === 'and the next one', 'the next message');
+    assert.equal(timeline().filter((x) => x.content?.body === 'applied, its answer lost, then forgotten').length, 1);
+    assert.ok(hs.hubRequests().some((r) => r.method === 'GET' && /\/messages$/.test(r.path)), 'looked for it');
+  });
+
   it('a message the homeserver took with its answer lost, deleted before the resend, ends redacted, once', async () => {
     // The send is applied and answered 500; the resend waits (429) until the hub has deleted it.
     const send = { path: /\/send\/m\.room\.message\// };

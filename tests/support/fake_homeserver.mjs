@@ -684,6 +684,10 @@ export class FakeHomeserver extends EventEmitter {
     return { room_id: roomId, servers: [this.serverName] };
   }
 
+  // Synapse's transaction cache forgets a txnId after a while (its cleanup runs every 30 min):
+  // a repeated PUT after that makes a new event. Tests call this to be "after that".
+  forgetTransactions() { this.txnResponses.clear(); }
+
   // Idempotent per (access token, user, request path) as Synapse's HttpTransactionCache: the
   // same txnId again gets the first answer, and no new event.
   idempotent(c, run) {

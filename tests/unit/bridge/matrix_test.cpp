@@ -49,6 +49,7 @@ struct MatrixFixture : testing::DiscussionFixture {
     // By default the homeserver accepts everything, and gives each sent event an id.
     homeserver.answer = [this](const http::ClientRequest& r) {
       if (has(r.url, "/send/")) return answer(200, {{"event_id", "$sent" + std::to_string(++events)}});
+      if (has(r.url, "/messages?")) return answer(200, {{"chunk", room_messages}, {"start", "t0"}});
       return answer(200, json::object());
     };
   }
@@ -99,6 +100,7 @@ struct MatrixFixture : testing::DiscussionFixture {
   }
 
   bridge::matrix::AppserviceTokens tokens;
+  json room_messages = json::array();  // what GET /messages answers (one page, newest first)
   std::int64_t mapping = 0;
   int events = 0;
   http::FakeHttpClient homeserver;
@@ -139,20 +141,42 @@ TEST_CASE("matrix connector: a hub message goes out as its author's ghost, regis
   REQUIRE(requests.size() == 4);
   CHECK(requests[3].url == requests[2].url);
 
-  // Deleted on the hub before a resend: the deleted text is never sent, but the same PUT (same
-  // txnId, same ghost) finds the earlier try, whose id is then mapped so the delete reaches it.
+  // A resend that may repeat an earlier try looks for it in the room first, by its provenance
+  // among the ghost's newest messages: the homeserver forgets txnIds after a while.
+  auto again = out;
+  again.maybe_sent = true;
+  CHECK(f.send(again).remote_id == "$sent3");  // not in the room: sent
+  requests = f.homeserver.requests();
+  REQUIRE(requests.size() == 6);
+  CHECK(requests[4].method == Method::get);
+  CHECK(has(requests[4].url, "/rooms/%21room%3Ahs.test/messages?dir=b&limit=100&filter="));
+  CHECK(has(requests[4].url, "user_id=%40cohorthub_sam%3Ahs.test"));
+  CHECK(has(requests[4].url, http::percent_encode(R"({"senders":["@cohorthub_sam:hs.test"],"types":["m.room.message"]})")));
+  f.room_messages = json::array({f.message("$other", "@cohorthub_sam:hs.test", {{"body", "x"}, {bridge::kProvenanceKey, {{"seq", 41}}}}),
+                                 f.message("$first", "@cohorthub_sam:hs.test", {{"body", "y"}, {bridge::kProvenanceKey, {{"seq", 42}}}})});
+  auto found = f.send(again);
+  CHECK(found.kind == SendOutcome::Kind::sent);
+  CHECK(found.remote_id == "$first");
+  CHECK(f.homeserver.requests().size() == 7);  // the look-up, and no PUT
+
+  // Deleted on the hub before a resend: the deleted text is never sent; the earlier try is found
+  // by its provenance, or else the same PUT (same txnId, same ghost) finds it while the
+  // homeserver remembers the txnId, and its id is then mapped so the delete reaches it.
   REQUIRE(f.call(Method::delete_, f.msg(id), "", f.sam).status / 100 == 2);
   auto gone = f.outgoing("message.posted", id, 42, f.user_id_of("sam"));
   CHECK(f.send(gone).kind == SendOutcome::Kind::skipped);  // not a resend: nothing to find
   gone.maybe_sent = gone.lookup_only = true;
-  auto found = f.send(gone);
+  CHECK(f.send(gone).remote_id == "$first");
+  f.room_messages = json::array();
+  found = f.send(gone);
   CHECK(found.kind == SendOutcome::Kind::sent);
-  CHECK(found.remote_id == "$sent3");  // this fake numbers each PUT; a homeserver answers the first event again
+  CHECK(found.remote_id == "$sent4");  // this fake numbers each PUT; a homeserver answers the first event again
   requests = f.homeserver.requests();
-  REQUIRE(requests.size() == 5);
-  CHECK(requests[4].url == requests[2].url);
-  CHECK(f.body_of(4)["body"] == "(deleted)");
-  CHECK_FALSE(has(requests[4].body, "Hello"));
+  REQUIRE(requests.size() == 10);
+  CHECK(requests[8].method == Method::get);
+  CHECK(requests[9].url == requests[2].url);
+  CHECK(f.body_of(9)["body"] == "(deleted)");
+  CHECK_FALSE(has(requests[9].body, "Hello"));
 }
 
 TEST_CASE("matrix connector: a hub member's new display name reaches their ghost with their next message") {
