@@ -62,10 +62,15 @@ int Executor::on_wal_commit(void* self, sqlite3* db, const char*, int pages) {
     // between two transactions, as SQLite's autocheckpoint would: only the frames left since,
     // so the next transaction can restart the WAL. (A reader inside a transaction at that BEGIN
     // still prevents the restart, with SQLite's autocheckpoint too: docs/benchmarks.md, soak.)
+    // Past four times, readers that never pause (each always inside a transaction of an older
+    // snapshot) can keep even that from completing: RESTART waits, within the busy timeout, for
+    // them to move to the newest snapshot, so the next write restarts the WAL (and
+    // journal_size_limit cuts the file back). Rare: new readers go on meanwhile, new writes wait.
+    const int mode = pages >= 4 * e.options_.checkpoint_pages ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
     std::lock_guard lock(e.checkpoint_mutex_);  // held by the checkpointer while it runs
     int wal_pages = 0, copied = 0;
     const auto started = std::chrono::steady_clock::now();
-    (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_pages, &copied);
+    (void)sqlite3_wal_checkpoint_v2(db, nullptr, mode, &wal_pages, &copied);
     e.timings_.checkpoint.observe_since(started);
     return SQLITE_OK;
   }
