@@ -156,6 +156,7 @@ boost::asio::awaitable<http::Response> AdminRoutes::create(Request& req, Context
   };
   HUB_TRY(made, co_await db_.write(create_job));
   if (wake_) wake_();
+  if (!links_back_) warn_no_links_back_once();
   co_return http::json_response(201, {{"mapping", *made}});
 }
 

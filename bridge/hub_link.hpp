@@ -21,4 +21,8 @@ std::optional<std::string> hub_link(std::string_view public_origin, std::string_
 // The channel page scrolled to one message: "/channels/{channel_id}#message-{message_id}".
 std::string message_path(std::int64_t channel_id, std::int64_t message_id);
 
+// Logs, once per process, that links back are off: called when a bridge is in use (a mapping
+// exists at start, or one is made) and public_origin is empty. A hub that bridges nothing says nothing.
+void warn_no_links_back_once();
+
 }  // namespace hub::bridge

@@ -351,11 +351,10 @@ Hub::Hub(const Config& config, const DataDir& dir, const Clock& clock)
   if (config.auth.scrypt_log2_n < auth::kMinScryptLog2N && !warned.exchange(true))
     std::fprintf(stderr, "{\"level\":\"warn\",\"what\":\"COHORTHUB_TEST_INSECURE_SCRYPT: passwords hashed below "
                          "N=2^17; never do this outside a test suite\"}\n");
-  static std::atomic<bool> warned_links{false};  // once per process, like the warning above
-  if (!bridge::hub_link(config.server.public_origin, "/") && !warned_links.exchange(true))
-    std::fprintf(stderr, "{\"level\":\"warn\",\"what\":\"server.public_origin is not set: messages the bridges cut "
-                         "for length carry no link back to the hub; %s\"}\n",
-                 std::string(bridge::kLinksBackWarning).c_str());
+  if (!bridge::hub_link(config.server.public_origin, "/")) {
+    auto mapped = db_.read_now([](store::Connection& c) { return bridge::list_mappings(c, std::nullopt); });
+    if (mapped && !mapped->empty()) bridge::warn_no_links_back_once();  // else when the first mapping is made
+  }
   metrics_.add_gauge("cohorthub_db_queue_depth", "DB jobs waiting.", [this] { return double(db_.queue_depth()); });
   metrics_.add_gauge("cohorthub_cpu_queue_depth", "CPU jobs waiting.", [this] { return double(cpu_.queue_depth()); });
   metrics_.add_gauge("cohorthub_pdf_queue_depth", "PDFs waiting.",

@@ -25,6 +25,8 @@ before(async () => {
   admin = new Client(hub.url);
   assert.equal((await admin.post('/api/login', ADMIN)).status, 200);
   channel = (await admin.post('/api/channels', { name: 'bridged' })).json.channel.id;
+  // A hub that bridges nothing has nothing to link back from: no warning in its log yet.
+  assert.ok(!hub.logs().includes('server.public_origin is not set'), 'warned with no bridge in use');
   const mapped = await admin.post('/api/bridge/mappings', { channel_id: channel, network: 'slack', remote_id: 'C0HUB' });
   assert.equal(mapped.status, 201, mapped.text);
   // No app-level token yet: no connection, and the hub says why.
