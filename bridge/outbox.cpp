@@ -126,9 +126,15 @@ Result<FailureOutcome> mark_failed(Connection& db, const std::string& id, const 
   return park ? FailureOutcome::parked : FailureOutcome::retry_later;
 }
 
+// A parked row pending again starts its attempts over, but keeps one when it had more than the
+// try that parked it: an earlier try may have reached the remote with its answer lost, and the
+// relay marks a row with attempts as maybe sent (the connector looks before sending again).
+constexpr std::string_view kKeepMaybeSent = "CASE WHEN attempts > 1 THEN 1 ELSE 0 END";
+
 Status retry_parked(Connection& db, const std::string& id, std::int64_t now) {
   auto s = db.prepare(
-      "UPDATE bridge_outbox SET state = 'pending', attempts = 0, next_at = ?2 WHERE id = ?1 AND state = 'parked'");
+      std::string("UPDATE bridge_outbox SET state = 'pending', attempts = ").append(kKeepMaybeSent) +
+      ", next_at = ?2 WHERE id = ?1 AND state = 'parked'");
   s.bind(1, std::string_view(id)).bind(2, now);
   if (auto r = s.run(); !r) return r.error();
   if (db.changes() == 0) return ApiError::not_found("No parked send with that id.");
@@ -137,8 +143,8 @@ Status retry_parked(Connection& db, const std::string& id, std::int64_t now) {
 
 Result<int> retry_parked_with(Connection& db, Network network, std::int64_t channel_id, const std::string& error) {
   auto s = db.prepare(
-      "UPDATE bridge_outbox SET state = 'pending', attempts = 0, next_at = 0 "
-      "WHERE network = ?1 AND channel_id = ?2 AND state = 'parked' AND last_error = ?3");
+      std::string("UPDATE bridge_outbox SET state = 'pending', attempts = ").append(kKeepMaybeSent) +
+      ", next_at = 0 WHERE network = ?1 AND channel_id = ?2 AND state = 'parked' AND last_error = ?3");
   s.bind(1, discussion::network_name(network)).bind(2, channel_id).bind(3, std::string_view(error));
   if (auto r = s.run(); !r) return r.error();
   return static_cast<int>(db.changes());

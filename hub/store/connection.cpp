@@ -104,7 +104,7 @@ std::unique_ptr<Connection> Connection::open(const std::string& path, bool read_
     throw std::runtime_error("cannot open database " + path + ": " + msg);
   }
   std::unique_ptr<Connection> c(new Connection(db));
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   sqlite3_extended_result_codes(db, 1);
   // A new connection starts with synchronous=FULL, foreign_keys=0, busy_timeout=0 (PLATFORM.md).
   // The writer says FULL anyway: an acknowledged commit must survive power loss, and NORMAL in WAL

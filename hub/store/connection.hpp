@@ -16,6 +16,9 @@ struct sqlite3_stmt;
 
 namespace hub::store {
 
+// How long a statement waits for another connection's lock before SQLITE_BUSY.
+inline constexpr int kBusyTimeoutMs = 5000;
+
 using http::ApiError;
 using http::Result;
 using http::Status;

@@ -66,11 +66,20 @@ int Executor::on_wal_commit(void* self, sqlite3* db, const char*, int pages) {
     // snapshot) can keep even that from completing: RESTART waits, within the busy timeout, for
     // them to move to the newest snapshot, so the next write restarts the WAL (and
     // journal_size_limit cuts the file back). Rare: new readers go on meanwhile, new writes wait.
-    const int mode = pages >= 4 * e.options_.checkpoint_pages ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
+    // Its wait is short (kRestartWaitMs, not the busy timeout): a reader that stays longer (a
+    // backup's VACUUM INTO, a long export) must not hold every write group up; after a RESTART
+    // that could not finish, the writer goes back to PASSIVE for kRestartPause.
+    const auto started = std::chrono::steady_clock::now();
+    const bool restart = pages >= 4 * e.options_.checkpoint_pages && started >= e.restart_not_before_;
     std::lock_guard lock(e.checkpoint_mutex_);  // held by the checkpointer while it runs
     int wal_pages = 0, copied = 0;
-    const auto started = std::chrono::steady_clock::now();
-    (void)sqlite3_wal_checkpoint_v2(db, nullptr, mode, &wal_pages, &copied);
+    if (restart) sqlite3_busy_timeout(db, kRestartWaitMs);
+    const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
+                                             &wal_pages, &copied);
+    if (restart) {
+      sqlite3_busy_timeout(db, kBusyTimeoutMs);
+      if (rc == SQLITE_BUSY) e.restart_not_before_ = std::chrono::steady_clock::now() + kRestartPause;
+    }
     e.timings_.checkpoint.observe_since(started);
     return SQLITE_OK;
   }

@@ -164,6 +164,11 @@ class Executor {
   std::atomic<bool> stopped_{false};
   ExecutorTimings timings_;
   std::unique_ptr<Connection> checkpoint_conn_;  // used only by checkpoint_thread_; null when checkpoint_pages is 0
+  // The writer's RESTART checkpoint (past 4 x checkpoint_pages): how long it waits for readers,
+  // and, when they outlasted that, how long the writer then keeps to PASSIVE. Writer thread only.
+  static constexpr int kRestartWaitMs = 100;
+  static constexpr std::chrono::seconds kRestartPause{1};
+  std::chrono::steady_clock::time_point restart_not_before_{};
   std::mutex checkpoint_mutex_;                  // guards the two flags below; held while a checkpoint runs
   std::condition_variable checkpoint_wanted_;
   bool checkpoint_due_ = false;                  // the WAL passed checkpoint_pages since the last checkpoint

@@ -88,6 +88,19 @@ TEST_CASE("bridge outbox: rows parked for a reason that went away are pending ag
   REQUIRE(still->size() == 2);
   CHECK(still->at(0).last_error == "M_TOO_LARGE");
   CHECK(still->at(1).seq == 8);
+
+  // A row that had a real try before the one that parked it (a 500, its answer maybe lost) keeps
+  // one attempt, so the relay still counts it as maybe sent and the connector looks first.
+  REQUIRE(f.write([&](store::Connection& c) { return bridge::enqueue(c, f.entry(9), 1000); }));
+  REQUIRE(f.write([&](store::Connection& c) {
+    return bridge::mark_failed(c, "matrix:9", "HTTP 500", 1000, std::nullopt, bridge::RetryPolicy{8, 1, 1}, 0);
+  }));
+  REQUIRE(f.write([&](store::Connection& c) { return bridge::mark_failed(c, "matrix:9", out, 1001, std::nullopt, at_once, 0); }));
+  CHECK(*f.write([&](store::Connection& c) { return bridge::retry_parked_with(c, Network::matrix, 1, out); }) == 1);
+  due = f.write([](store::Connection& c) { return bridge::due(c, Network::matrix, 1001, 10); });
+  REQUIRE(due->size() == 3);
+  CHECK(due->at(2).seq == 9);
+  CHECK(due->at(2).attempts == 1);
 }
 
 TEST_CASE("bridge outbox: failures back off with jitter, honour Retry-After, then park with the error") {

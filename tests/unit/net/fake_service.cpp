@@ -31,9 +31,13 @@ void FakeWsHandler::on_open(const std::shared_ptr<http::WebSocketPeer>& peer, co
 
 void FakeWsHandler::on_message(const std::shared_ptr<http::WebSocketPeer>& peer, std::string text) {
   if (text == "throw") throw std::runtime_error("a handler bug");
+  {
+    // Recorded before the answer: a send on the connection's thread starts its write at once, so
+    // the client may read the answer before this handler returns.
+    std::lock_guard lock(mutex_);
+    messages_.push_back(text);
+  }
   if (text.rfind("echo:", 0) == 0) peer->send(std::make_shared<const std::string>(text.substr(5)));
-  std::lock_guard lock(mutex_);
-  messages_.push_back(std::move(text));
 }
 
 void FakeWsHandler::on_close(const std::shared_ptr<http::WebSocketPeer>& peer) {
