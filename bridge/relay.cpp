@@ -90,6 +90,7 @@ Relay::Relay(store::Executor& db, discussion::BridgeSeam& seam, const Clock& clo
 
 void Relay::start(asio::any_io_executor executor) {
   wake_ = std::make_unique<asio::steady_timer>(executor);
+  flush_timer_ = std::make_unique<asio::steady_timer>(executor);
   executor_ = executor;
   asio::co_spawn(executor, queue_loop(), asio::detached);
   asio::co_spawn(executor, send_loop(), asio::detached);
@@ -98,6 +99,7 @@ void Relay::start(asio::any_io_executor executor) {
 void Relay::stop() {
   stopping_ = true;
   if (wake_) wake_->cancel();
+  if (flush_timer_) flush_timer_->cancel();
 }
 
 void Relay::poke() {
@@ -137,7 +139,8 @@ asio::awaitable<void> Relay::queue_loop() {
     if (!prune && cursor_written_ && std::chrono::steady_clock::now() - *cursor_written_ < options_.cursor_every) {
       auto entries = co_await db_.read(entries_job);
       if (entries && entries->empty()) {  // nothing for this network: no write, the cursor moves in memory
-        cursor = events->back().seq;
+        cursor = unwritten_cursor_ = events->back().seq;
+        if (!std::exchange(flush_armed_, true)) asio::co_spawn(executor_, flush_cursor(), asio::detached);
         continue;
       }
     }
@@ -164,8 +167,23 @@ asio::awaitable<void> Relay::queue_loop() {
     }
     cursor = events->back().seq;
     cursor_written_ = std::chrono::steady_clock::now();
+    unwritten_cursor_ = 0;  // this write's cursor is past it
     if (*queued > 0) poke();
   }
+}
+
+asio::awaitable<void> Relay::flush_cursor() {
+  flush_timer_->expires_after(options_.cursor_every);
+  boost::system::error_code ec;
+  co_await flush_timer_->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  flush_armed_ = false;
+  if (stopping_ || unwritten_cursor_ == 0) co_return;
+  const std::int64_t seq = std::exchange(unwritten_cursor_, 0);
+  auto write = [network = connector_.network(), seq](Connection& c) { return set_hub_cursor(c, network, seq); };
+  if (auto s = co_await db_.write(write); !s)
+    log_reason("warn", discussion::network_name(connector_.network()), "cursor", s.error().message);
+  else
+    cursor_written_ = std::chrono::steady_clock::now();
 }
 
 asio::awaitable<void> Relay::send_loop() {
@@ -326,6 +344,11 @@ asio::awaitable<Relay::Step> Relay::send_one(const PendingSend& row, bool quick_
       }
       case SendOutcome::Kind::retry:
       case SendOutcome::Kind::failed: {
+        if (!outcome.unless_cleared.empty()) {  // in the same transaction as the park, so never after a clear
+          auto reason = remote_cursor(c, network, outcome.unless_cleared);
+          if (!reason) return reason.error();
+          if (*reason != outcome.error) return false;  // gone meanwhile: still pending, due now
+        }
         auto r = mark_failed(c, row.id, outcome.error, now, outcome.retry_after_s, policy, random);
         if (!r) return r.error();
         if (*r == FailureOutcome::parked && mapping_id) {

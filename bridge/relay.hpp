@@ -5,7 +5,7 @@
 //   (BridgeSeam::next_events, woken by new events), and in ONE write job puts every event of a
 //   mapped channel that should_relay() to the network into the outbox (keyed "network:seq") and
 //   advances the cursor; so after a crash nothing is queued twice or skipped. A batch that queues
-//   nothing moves the cursor in memory, and writes it at most every RelayOptions::cursor_every;
+//   nothing moves the cursor in memory, written within RelayOptions::cursor_every;
 // - the send loop takes the outbox rows that are due, at most one per channel at a time and never
 //   past an earlier pending row of the same channel (in order per room), resolves the remote ids
 //   the connector needs (the message itself for edits, deletes and reactions; the replied-to
@@ -81,6 +81,11 @@ struct SendOutcome {
   // second is waited out in memory and the change resent at once, so a rate-limited remote is
   // used up to its limit rather than once a second.
   std::optional<std::int64_t> retry_after_ms;
+  // A `failed` whose reason is a state of the remote the hub keeps (the Matrix bot out of the
+  // room): the named bridge cursor's remote value, which must still equal `error` when the park is
+  // recorded. When it no longer does (the bot came back while this send was under way), the row
+  // stays pending instead of being parked with a reason already gone.
+  std::string unless_cleared;
 };
 
 class Connector {
@@ -95,9 +100,10 @@ class Connector {
 struct RelayOptions {
   RetryPolicy retry;
   int batch = 100;  // events read per queue step
-  // A batch of events that queues nothing (no mapped channel on this network takes them) writes
-  // the cursor past them at most this often, so it costs no write and no fsync of its own. A
-  // crash re-reads at most that much of the stream, and queues from it only what a mapping takes.
+  // A batch of events that queues nothing (no mapped channel on this network takes them) moves
+  // the cursor in memory; it is written with the next write, or this long after, whichever comes
+  // first, so such a batch costs no write and no fsync of its own. A restart re-reads at most that
+  // much of the stream, and queues from it only what a mapping takes.
   std::chrono::milliseconds cursor_every{1000};
 };
 
@@ -120,6 +126,8 @@ class Relay {
 
  private:
   boost::asio::awaitable<void> queue_loop();
+  // Writes unwritten_cursor_ after cursor_every, unless a write took it meanwhile.
+  boost::asio::awaitable<void> flush_cursor();
   boost::asio::awaitable<void> send_loop();
   // Sends `row`, then the channel's next rows while they are due; one such drain per channel.
   boost::asio::awaitable<void> drain_channel(PendingSend row);
@@ -144,6 +152,9 @@ class Relay {
   std::set<std::int64_t> sent_channels_;             // channels with a send since start (see Outgoing::maybe_sent)
   std::optional<std::int64_t> pruned_at_;            // when queue_loop last pruned sent outbox rows
   std::optional<std::chrono::steady_clock::time_point> cursor_written_;  // queue_loop's last cursor write
+  std::int64_t unwritten_cursor_ = 0;                // moved in memory only (0: none); flush_cursor() writes it
+  bool flush_armed_ = false;                         // flush_cursor() is waiting
+  std::unique_ptr<boost::asio::steady_timer> flush_timer_;  // its wait; stop() cancels it
   bool poked_ = false;                               // poke() since the send loop last looked
   std::mt19937 random_{std::random_device{}()};     // jitter
   bool stopping_ = false;

@@ -213,6 +213,7 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::send(Outgoing out) {
     SendOutcome parked;
     parked.kind = SendOutcome::Kind::failed;  // parked at once, with the reason the mapping shows
     parked.error = std::move(*removed);
+    parked.unless_cleared = removal_cursor(out.mapping.remote_room);  // unless note_back() ran meanwhile
     co_return parked;
   }
   if (kind == "message.replied") co_return skipped("a thread's reply count is not a Matrix event");
@@ -291,15 +292,16 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::send_message(const Outgoing
   content[std::string(kProvenanceKey)] = provenance(out);
 
   if (!edit && out.maybe_sent) {
-    auto earlier = co_await find_by_provenance(out, handle);
-    if (!earlier) co_return retry_later(earlier.error().message);
-    if (!earlier->empty()) co_return sent(std::move(*earlier));
+    std::string earlier;
+    if (auto failed = co_await find_by_provenance(out, handle, earlier)) co_return *failed;
+    if (!earlier.empty()) co_return sent(std::move(earlier));
   }
   co_return co_await put_message(out, handle, std::move(content), "sending to ", !edit);
 }
 
-boost::asio::awaitable<http::Result<std::string>> MatrixConnector::find_by_provenance(const Outgoing& out,
-                                                                                      const std::string& handle) {
+boost::asio::awaitable<std::optional<SendOutcome>> MatrixConnector::find_by_provenance(const Outgoing& out,
+                                                                                       const std::string& handle,
+                                                                                       std::string& found) {
   // The room's newest messages by the ghost, newest first, at most kLookupPages pages.
   const std::string& room = out.mapping.remote_room;
   const std::string as_user = options_.bot() ? options_.bot_user : options_.users.user_id(handle);
@@ -310,16 +312,21 @@ boost::asio::awaitable<http::Result<std::string>> MatrixConnector::find_by_prove
     std::string path = room_path(room) + "/messages?dir=b&limit=100&filter=" + http::percent_encode(filter);
     if (!from.empty()) path += "&from=" + http::percent_encode(from);
     auto reply = co_await call_in_room(http::Method::get, std::move(path), room, as_user, json());
+    if (!reply.ok()) co_return failure_of(reply, "looking for an earlier send in " + room);  // 429, 5xx, 4xx as a send's
     const json& chunk = member(reply.body, "chunk");
-    if (!reply.ok() || !chunk.is_array())
-      co_return http::ApiError{502, "lookup", failure_of(reply, "looking for an earlier send in " + room).error};
-    for (const auto& e : chunk)
-      if (member(member(e, "content"), kProvenanceKey.data()) == wanted) co_return std::string(string_field(e, "event_id"));
+    if (!chunk.is_array()) co_return retry_later("the homeserver's /messages answer has no chunk");
+    for (const auto& e : chunk) {
+      if (member(member(e, "content"), kProvenanceKey.data()) == wanted) {
+        found = string_field(e, "event_id");
+        co_return std::nullopt;
+      }
+    }
+    // Only a missing `end` ends the room's history: a page may be empty and still not the last.
     const auto end = string_field(reply.body, "end");
-    if (chunk.empty() || end.empty() || end == from) break;
+    if (end.empty() || end == from) break;
     from = std::string(end);
   }
-  co_return std::string();
+  co_return std::nullopt;
 }
 
 boost::asio::awaitable<SendOutcome> MatrixConnector::put_message(const Outgoing& out, const std::string& handle,
@@ -343,9 +350,9 @@ boost::asio::awaitable<SendOutcome> MatrixConnector::find_sent(const Outgoing& o
   if (auto failed = co_await ensure_ghost(handle, std::string())) co_return *failed;
   // First by its provenance in the room: the homeserver forgets txnIds after a while (Synapse's
   // transaction cache), and then the PUT below would only make the placeholder.
-  auto earlier = co_await find_by_provenance(out, handle);
-  if (!earlier) co_return retry_later(earlier.error().message);
-  if (!earlier->empty()) co_return sent(std::move(*earlier));
+  std::string earlier;
+  if (auto failed = co_await find_by_provenance(out, handle, earlier)) co_return *failed;
+  if (!earlier.empty()) co_return sent(std::move(earlier));
   json content = {{"msgtype", "m.text"}, {"body", "(deleted)"}, {std::string(kProvenanceKey), provenance(out)}};
   co_return co_await put_message(out, handle, std::move(content), "looking for an earlier send in ", true);
 }

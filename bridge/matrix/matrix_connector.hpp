@@ -87,11 +87,13 @@ class MatrixConnector final : public Connector {
   // The bot was removed from `room` (mapping `mapping_id`): `why` becomes the mapping's status and
   // every later send into the room is parked with it. Stored, so a restart keeps it.
   boost::asio::awaitable<http::Status> note_removed(std::int64_t mapping_id, std::string room, std::string why);
-  // The event an earlier try of `out` (a new message by `handle`'s ghost) made in its room, found
-  // by its provenance among the room's newest messages (at most kLookupPages of 100); "" when
-  // none. For a send that may have arrived (Outgoing::maybe_sent): a repeated txnId alone would
+  // Sets `found` to the event an earlier try of `out` (a new message by `handle`'s ghost) made in
+  // its room, found by its provenance among the room's newest messages (at most kLookupPages of
+  // 100), or "" when none; returns the outcome when the look-up itself failed (classified as a
+  // send's). For a send that may have arrived (Outgoing::maybe_sent): a repeated txnId alone would
   // post twice once the homeserver forgot it.
-  boost::asio::awaitable<http::Result<std::string>> find_by_provenance(const Outgoing& out, const std::string& handle);
+  boost::asio::awaitable<std::optional<SendOutcome>> find_by_provenance(const Outgoing& out, const std::string& handle,
+                                                                        std::string& found);
   static constexpr int kLookupPages = 5;
 
   // The bot is in `room` again: sends go through, the status is cleared, and the messages parked

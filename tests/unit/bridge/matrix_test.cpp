@@ -158,6 +158,17 @@ TEST_CASE("matrix connector: a hub message goes out as its author's ghost, regis
   CHECK(found.kind == SendOutcome::Kind::sent);
   CHECK(found.remote_id == "$first");
   CHECK(f.homeserver.requests().size() == 7);  // the look-up, and no PUT
+  // A look-up refused is classified as a send would be: a 429 waits the homeserver's time.
+  auto normal = f.homeserver.answer;
+  f.homeserver.answer = [&normal](const http::ClientRequest& r) {
+    if (has(r.url, "/messages?")) return answer(429, {{"errcode", "M_LIMIT_EXCEEDED"}, {"retry_after_ms", 1500}});
+    return normal(r);
+  };
+  auto limited = f.send(again);
+  CHECK(limited.kind == SendOutcome::Kind::retry);
+  CHECK(limited.retry_after_ms == 1500);
+  f.homeserver.answer = normal;
+  CHECK(f.homeserver.requests().size() == 8);
 
   // Deleted on the hub before a resend: the deleted text is never sent; the earlier try is found
   // by its provenance, or else the same PUT (same txnId, same ghost) finds it while the
@@ -172,11 +183,11 @@ TEST_CASE("matrix connector: a hub message goes out as its author's ghost, regis
   CHECK(found.kind == SendOutcome::Kind::sent);
   CHECK(found.remote_id == "$sent4");  // this fake numbers each PUT; a homeserver answers the first event again
   requests = f.homeserver.requests();
-  REQUIRE(requests.size() == 10);
-  CHECK(requests[8].method == Method::get);
-  CHECK(requests[9].url == requests[2].url);
-  CHECK(f.body_of(9)["body"] == "(deleted)");
-  CHECK_FALSE(has(requests[9].body, "Hello"));
+  REQUIRE(requests.size() == 11);
+  CHECK(requests[9].method == Method::get);
+  CHECK(requests[10].url == requests[2].url);
+  CHECK(f.body_of(10)["body"] == "(deleted)");
+  CHECK_FALSE(has(requests[10].body, "Hello"));
 }
 
 TEST_CASE("matrix connector: a hub member's new display name reaches their ghost with their next message") {

@@ -278,6 +278,55 @@ TEST_CASE("relay: events that no mapped channel takes cost no write each, and th
   CHECK(cursor() == first + 12);  // its first batch is written: nothing persisted yet in this run
 }
 
+TEST_CASE("relay: a cursor moved in memory is written cursor_every later, even when no event follows") {
+  RelayFixture f;
+  ScriptedConnector slack(Network::slack);
+  bridge::RelayOptions options;
+  options.cursor_every = std::chrono::milliseconds(30);
+  f.relay(slack, options);
+  auto cursor = [&] { return *f.hub->db().read_now([](store::Connection& c) { return bridge::hub_cursor(c, Network::slack); }); };
+  const auto first = f.said(f.sam, "one");
+  f.pump_for(10);  // the first batch is written at once
+  f.said(f.sam, "two");
+  f.said(f.sam, "three");
+  REQUIRE(f.pump([&] { return cursor() == 3; }));  // three events, all read, the last written late
+  CHECK(first > 0);
+  CHECK(slack.seen.empty());
+}
+
+TEST_CASE("relay: a park whose reason was cleared while the send was under way leaves the row pending") {
+  // The Matrix bot out of the room parks a send at once; if it is invited back while that send is
+  // in flight, the park must not land after note_back() re-queued the room's parked rows.
+  RelayFixture f;
+  f.map(f.channel, Network::matrix, "!general:hs.example");
+  const std::string why = "the bot was removed from the room";
+  auto set_reason = [&](const std::string& r) {
+    REQUIRE(f.hub->db().write_now([&](store::Connection& c) { return bridge::set_remote_cursor(c, Network::matrix, "out", r); }));
+  };
+  set_reason(why);
+  ScriptedConnector matrix(Network::matrix);
+  SendOutcome park{SendOutcome::Kind::failed, "", why, std::nullopt};
+  park.unless_cleared = "out";
+  matrix.script.push_back(park);
+  auto& relay = f.relay(matrix);
+  f.said(f.sam, "while it is out");
+  REQUIRE(f.pump([&] { return matrix.seen.size() == 1; }));
+  f.pump_for(20);
+  CHECK(f.hub->db().read_now([](store::Connection& c) { return bridge::parked(c, Network::matrix); })->size() == 1);
+
+  // Back before the park is recorded: the row stays pending, due at once, and goes out again.
+  set_reason("");
+  matrix.script.push_back(park);
+  f.said(f.sam, "as it comes back");
+  relay.poke();
+  REQUIRE(f.pump([&] { return matrix.seen.size() == 3; }));
+  f.pump_for(20);
+  CHECK(matrix.seen.size() == 3);
+  CHECK(json::parse(matrix.seen[1].event.payload)["body"] == "as it comes back");
+  CHECK(matrix.seen[2].event.seq == matrix.seen[1].event.seq);
+  CHECK(f.hub->db().read_now([](store::Connection& c) { return bridge::parked(c, Network::matrix); })->size() == 1);
+}
+
 TEST_CASE("relay: a reaction says how many on the hub react with each emoji, the network's own ghosts not counted") {
   RelayFixture f;
   f.map(f.channel, Network::slack, "C0GENERAL");
