@@ -304,7 +304,7 @@ boost::asio::awaitable<std::optional<SendOutcome>> MatrixConnector::find_by_prov
                                                                                        std::string& found) {
   // The room's newest messages by the ghost, newest first, at most kLookupPages pages.
   const std::string& room = out.mapping.remote_room;
-  const std::string as_user = options_.bot() ? options_.bot_user : options_.users.user_id(handle);
+  const std::string as_user = options_.bot() ? options_.bot_user_id() : options_.users.user_id(handle);
   const std::string filter = json{{"types", {"m.room.message"}}, {"senders", {as_user}}}.dump();
   const json wanted = provenance(out);
   std::string from;

@@ -8,11 +8,6 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxIdBytes = 64;
 
-std::string text_of(const json& o, const char* key) {
-  auto it = o.find(key);
-  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 bool sane_id(const std::string& s) { return !s.empty() && s.size() <= kMaxIdBytes; }
 
 // Why `message` (a message event, or the new message inside message_changed) is the hub's own.
@@ -123,6 +118,11 @@ Inbound reaction_event(const json& e, const OwnApp& own, bool add) {
 }
 
 }  // namespace
+
+std::string text_of(const json& o, const char* key) {
+  auto it = o.find(key);  // end() when `o` is not an object
+  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
 
 http::Result<Envelope> parse_envelope(std::string_view body) {
   json doc = json::parse(body, nullptr, false);

@@ -54,4 +54,8 @@ struct Inbound {
 };
 Inbound classify(const nlohmann::json& event, const OwnApp& own);
 
+// `o`'s field `key` when it is a string, else empty (also when `o` is not an object): what Slack
+// sends is read without trusting its types.
+std::string text_of(const nlohmann::json& o, const char* key);
+
 }  // namespace hub::bridge::slack

@@ -53,6 +53,12 @@ void log_slack(std::string_view level, std::string_view what, const std::string&
   std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
 }
 
+// A warning about one mapped channel (a catch-up's gap), as one JSON line on stderr.
+void warn_channel(std::string_view what, const std::string& channel, const std::string& reason) {
+  json line = {{"level", "warn"}, {"what", what}, {"channel", channel}, {"reason", reason}};
+  std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+}
+
 std::string idempotency_key(const Inbound& in, const std::string& event_id) {
   // A new message is keyed by where it lives, so the same message is posted once even when it
   // reaches us under two event ids (a retry after a reinstall, a catch-up); every later change
@@ -74,12 +80,8 @@ http::Result<std::optional<std::string>> secret_field(const json& body, const ch
   return *v;
 }
 
-// Slack's field `key` of `o` when it is a string (else empty), a count (else 0), a flag (else false):
-// what a remote sends is read without trusting its types.
-std::string text_field(const json& o, const char* key) {
-  auto it = o.is_object() ? o.find(key) : o.end();
-  return o.is_object() && it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+// Slack's field `key` of `o` when it is a count (else 0), a flag (else false), as text_of() for
+// text: what a remote sends is read without trusting its types.
 std::size_t count_field(const json& o, const char* key) {
   auto it = o.is_object() ? o.find(key) : o.end();
   return o.is_object() && it != o.end() && it->is_number_unsigned() ? it->get<std::size_t>() : 0;
@@ -367,10 +369,7 @@ asio::awaitable<bool> SlackBridge::catch_up_channel(const Mapping& mapping, std:
     return status.empty() ? http::Status(http::Ok{}) : set_status(c, id, status);
   };
   co_await db_.write(queue_job);
-  if (!status.empty()) {
-    json line = {{"level", "warn"}, {"what", "slack catch-up incomplete"}, {"channel", room}, {"reason", status}};
-    std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
-  }
+  if (!status.empty()) warn_channel("slack catch-up incomplete", room, status);
   status_out = status;
   co_return true;
 }
@@ -401,7 +400,7 @@ asio::awaitable<void> SlackBridge::reconcile_channel(const Mapping& mapping, con
       break;
     }
     for (json& m : (*page)["messages"]) {
-      const std::string ts = text_field(m, "ts");
+      const std::string ts = text_of(m, "ts");
       if (ts.empty()) continue;
       if (from.empty() || later_ts(from, ts)) from = ts;
       if (count_field(m, "reply_count") == 0) whole_threads.insert(ts);  // no replies (any more): nothing else to read
@@ -410,7 +409,7 @@ asio::awaitable<void> SlackBridge::reconcile_channel(const Mapping& mapping, con
       seen[ts] = std::move(m);
     }
     more = flag_field(*page, "has_more");
-    cursor = text_field(page->contains("response_metadata") ? (*page)["response_metadata"] : json(), "next_cursor");
+    cursor = text_of(page->contains("response_metadata") ? (*page)["response_metadata"] : json(), "next_cursor");
     if (!more || cursor.empty()) break;
   }
   if (read && !more) from.clear();  // the whole channel was read
@@ -423,7 +422,7 @@ asio::awaitable<void> SlackBridge::reconcile_channel(const Mapping& mapping, con
       continue;
     }
     for (json& m : (*thread)["messages"]) {
-      const std::string ts = text_field(m, "ts");
+      const std::string ts = text_of(m, "ts");
       if (ts.empty() || ts == root) continue;
       seen[ts] = std::move(m);
     }
@@ -463,7 +462,7 @@ asio::awaitable<void> SlackBridge::reconcile_channel(const Mapping& mapping, con
         continue;
       }
       json& m = it->second;
-      if (text_field(m, "subtype") == kTombstone) {  // a thread's first message, deleted in Slack
+      if (text_of(m, "subtype") == kTombstone) {  // a thread's first message, deleted in Slack
         if (!h.author.empty()) deleted_in_slack(h);
         continue;
       }
@@ -473,7 +472,7 @@ asio::awaitable<void> SlackBridge::reconcile_channel(const Mapping& mapping, con
         std::string markdown;
         if (now.kind == Inbound::Kind::post) markdown = co_await markdown_of(now);
         if (now.kind == Inbound::Kind::post && markdown != h.body) {
-          std::string edited_ts = text_field(m["edited"], "ts");
+          std::string edited_ts = text_of(m["edited"], "ts");
           if (edited_ts.empty()) edited_ts = h.ts;
           changes.emplace_back(run + "edited:" + h.ts,
                                json{{"type", "message"}, {"subtype", "message_changed"}, {"channel", room},
@@ -486,7 +485,7 @@ asio::awaitable<void> SlackBridge::reconcile_channel(const Mapping& mapping, con
       if (const json& reactions = m.contains("reactions") ? m["reactions"] : json(); reactions.is_array())
         for (const json& r : reactions) {
           if (!r.is_object() || !r.contains("users") || !r["users"].is_array()) continue;
-          const std::string name = text_field(r, "name");
+          const std::string name = text_of(r, "name");
           if (name.empty()) continue;
           const std::string emoji = ":" + name + ":";
           if (count_field(r, "count") > r["users"].size()) cut_short.insert(emoji);
@@ -527,10 +526,7 @@ asio::awaitable<void> SlackBridge::reconcile_channel(const Mapping& mapping, con
     return note.empty() ? http::Status(http::Ok{}) : set_status(c, id, full);
   };
   co_await db_.write(queue_job);
-  if (!note.empty()) {
-    json line = {{"level", "warn"}, {"what", "slack changes unchecked"}, {"channel", room}, {"reason", note}};
-    std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
-  }
+  if (!note.empty()) warn_channel("slack changes unchecked", room, note);
 }
 
 asio::awaitable<std::string> SlackBridge::permalink(const std::string& channel, const std::string& ts) {
