@@ -207,6 +207,44 @@ describe('web foundation', { timeout: 60_000 }, () => {
     await member.getByText('No tokens yet.').waitFor();
   });
 
+  it('moves the focus to a new page\'s heading, unless the person is already in one of its fields', async () => {
+    const nav = member.getByRole('navigation', { name: 'Main' });
+    const focused = () => member.evaluate(() => {
+      const el = document.activeElement;
+      return `${el.tagName} ${el.labels?.[0]?.textContent?.trim() ?? el.textContent.trim()}`;
+    });
+    // A move within the site: the heading takes the focus once the page is in, for screen readers.
+    await nav.getByRole('link', { name: 'Cohort' }).click();
+    await member.getByRole('heading', { name: COHORT }).waitFor();
+    await nav.getByRole('link', { name: 'Account' }).click();
+    await member.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+    await member.getByText('No tokens yet.').waitFor();
+    await member.waitForFunction(() => document.activeElement?.tagName === 'H1');
+    // The same move while the token list is slow: the form is there first, and the person starts
+    // typing in it. The list arriving must not take the focus, and with it the rest of the typing.
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await member.route('**/api/tokens', async (route) => { await held; await route.continue(); });
+    try {
+      await nav.getByRole('link', { name: 'Cohort' }).click();
+      await member.getByRole('heading', { name: COHORT }).waitFor();
+      await nav.getByRole('link', { name: 'Account' }).click();
+      await member.getByLabel('Token name').focus();
+      await member.keyboard.type('ci ');
+      const listed = member.waitForResponse((r) => new URL(r.url()).pathname === '/api/tokens');
+      release();
+      await listed;
+      await member.getByText('No tokens yet.').waitFor();
+      await member.keyboard.type('runner');
+      assert.equal(await focused(), 'INPUT Token name');
+      assert.equal(await member.getByLabel('Token name').inputValue(), 'ci runner');
+    } finally {
+      release();
+      await member.unroute('**/api/tokens');
+    }
+    await member.getByLabel('Token name').fill('');
+  });
+
   it('logs the member out and back in', async () => {
     await member.getByRole('button', { name: 'Log out' }).click();
     await member.waitForURL((u) => u.pathname === '/login');

@@ -106,6 +106,9 @@ async function render(url) {
   // writes into a detached element instead of the current page.
   const view = h('div', { class: 'view' });
   mount(main, view);
+  // Where the keyboard focus was when the page began: if the person has moved it by the time the
+  // page's data is in (a slow list; their typing already in a field), it stays where they put it.
+  const focusAtStart = document.activeElement;
   try {
     const page = await route.load();
     await page.default(view, { user, url, params: url.searchParams, routeParams, navigate, refreshUser });
@@ -118,9 +121,10 @@ async function render(url) {
     mount(view, card('This page could not be loaded', errorMessage(err)));
   }
   // A #fragment is the page's to show (the channel page scrolls to #message-ID and focuses it).
-  if (!firstRender && !url.hash) view.querySelector('h1')?.focus({ preventScroll: true });
+  const untouched = document.activeElement === focusAtStart || document.activeElement === document.body;
+  if (!firstRender && !url.hash && untouched && view.isConnected) view.querySelector('h1')?.focus({ preventScroll: true });
   firstRender = false;
-  if (!url.hash) window.scrollTo(0, 0);
+  if (!url.hash && untouched && view.isConnected) window.scrollTo(0, 0);
 }
 
 startRouter(render);
