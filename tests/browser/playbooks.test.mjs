@@ -94,6 +94,37 @@ describe('playbooks and mentoring in the browser', { timeout: 120_000 }, () => {
     assert.equal(await sam.locator('.markdown script').count(), 0);
   });
 
+  it('keeps the newest search\'s results when an older search answers later', async () => {
+    let release, first = true;
+    const held = new Promise((resolve) => { release = resolve; });
+    const isSearch = (url) => url.pathname === '/api/search';
+    await sam.route(isSearch, async (route) => {
+      if (!first) return route.continue();
+      first = false;
+      const response = await route.fetch();
+      await held;
+      await route.fulfill({ response });
+    });
+    try {
+      await sam.goto(`${hub.url}/playbooks`);
+      const search = sam.getByLabel('Search playbooks');
+      await search.fill('retainer');
+      await sam.waitForRequest((r) => isSearch(new URL(r.url())));
+      await search.fill('purchase order');
+      const results = sam.getByRole('list', { name: 'Search results' });
+      await results.getByRole('link', { name: /vendor onboarding/i }).waitFor();
+      const late = sam.waitForResponse((r) => isSearch(new URL(r.url())));
+      release();
+      await late;
+      await sam.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+      assert.equal(await results.getByRole('link', { name: 'Pitching a retainer' }).count(), 0);
+      assert.equal(await results.getByRole('link', { name: /vendor onboarding/i }).count(), 1);
+    } finally {
+      release();
+      await sam.unroute(isSearch);
+    }
+  });
+
   it('inserts only <mark> from a search hit, whatever markup the server sends', async () => {
     // A page of its own: parsing the hostile handlers makes Chromium report CSP blocks, checked here.
     const seen = [];

@@ -112,6 +112,37 @@ describe('web sharing pages', { timeout: 60_000 }, () => {
     await page.screenshot({ path: join(artifacts, 'sharing-success.png'), fullPage: true });
   });
 
+  it('keeps an engagement just added when the page\'s first, older answer arrives after it', async () => {
+    // The first list is answered at once but delivered late (a slow network), after the add's own
+    // refresh: the newer list must stay on screen.
+    let release, first = true;
+    const held = new Promise((resolve) => { release = resolve; });
+    const isList = (u) => u.pathname === '/api/engagements';
+    await page.route(isList, async (route) => {
+      if (route.request().method() !== 'GET' || !first) return route.continue();
+      first = false;
+      const response = await route.fetch();
+      await held;
+      await route.fulfill({ response });
+    });
+    try {
+      await page.goto(`${hub.url}/pipeline`);
+      await page.getByLabel('Client (private label)').fill('Hooli');
+      await page.getByLabel('Annual amount').fill('12000');
+      await page.getByRole('button', { name: 'Add engagement' }).click();
+      const table = page.getByRole('table', { name: 'My engagements' });
+      await table.getByRole('row').filter({ hasText: 'Hooli' }).waitFor();
+      const late = page.waitForResponse((r) => isList(new URL(r.url())));
+      release();
+      await late;
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+      assert.equal(await table.getByRole('row').filter({ hasText: 'Hooli' }).count(), 1);
+    } finally {
+      release();
+      await page.unroute(isList);
+    }
+  });
+
   it('lets only an admin close a wave from the rates page', async () => {
     await page.goto(`${hub.url}/rates`);
     await page.getByRole('heading', { name: 'Rates', level: 1 }).waitFor();

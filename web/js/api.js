@@ -75,3 +75,15 @@ export async function fetchAll(page, maxPages = 20) {
   }
   return items;
 }
+
+// For a part of a page that loads again while an earlier load may still be under way: its first
+// load and a refresh after a change, or a preview per pause in typing. Call the returned `begin`
+// as each load starts; it returns `isNewest`, false once a later load has begun, so that an older
+// answer arriving late is dropped instead of drawn over a newer one.
+export function newestLoad() {
+  let started = 0;
+  return () => {
+    const mine = ++started;
+    return () => mine === started;
+  };
+}

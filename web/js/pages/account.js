@@ -1,6 +1,6 @@
 // /account — who you are, and your API tokens (create, shown once; list; revoke).
 import { h, mount } from '../dom.js';
-import { api } from '../api.js';
+import { api, newestLoad } from '../api.js';
 import { pageHeader, card, emptyState, notice, badge } from '../layout.js';
 import { textField, createForm, requireFilled, errorMessage } from '../form.js';
 import { copyField } from '../copy.js';
@@ -39,8 +39,11 @@ function revokeButton(token, onRevoked, status) {
 
 function tokenList(status) {
   const body = h('div', {});
+  const begin = newestLoad();
   async function reload() {
+    const newest = begin();
     const { items } = await api.tokens();
+    if (!newest()) return;
     if (!items.length) {
       mount(body, emptyState('No tokens yet.', 'Create one when a script or tool needs to act as you.'));
       return;

@@ -1,7 +1,7 @@
 // /admin/bridges — admins mirror hub channels into Matrix rooms and Slack channels, and watch
 // each mapping: the last change each way, how far behind it is, errors, and parked messages.
 import { h, mount } from '../dom.js';
-import { request, fetchAll } from '../api.js';
+import { request, fetchAll, newestLoad } from '../api.js';
 import { pageHeader, card, notice, emptyState, badge, confirmButton } from '../layout.js';
 import { textField, selectField, createForm, requireFilled, errorMessage } from '../form.js';
 import { isAdmin } from '../session.js';
@@ -94,8 +94,11 @@ export default async function renderAdminBridges(view, { user }) {
   const list = h('div', {});
   const parked = h('div', {});
 
+  const begin = newestLoad();
   async function reload() {
+    const newest = begin();
     const { items, warnings: fixes = [] } = await request('GET', '/api/bridge/mappings');
+    if (!newest()) return;
     // What the hub's operator should fix, e.g. server.public_origin unset: messages cut for
     // length in Matrix or Slack then carry no link back to the hub.
     mount(warnings, ...fixes.map((w) => notice('warning', `${w.charAt(0).toUpperCase()}${w.slice(1)}.`)));

@@ -1,6 +1,6 @@
 // Admin: create an invite (the code and register link are shown once) and list invites.
 import { h, mount } from '../dom.js';
-import { api, request } from '../api.js';
+import { api, request, newestLoad } from '../api.js';
 import { card, badge, emptyState, notice, confirmButton } from '../layout.js';
 import { textField, selectField, createForm, errorMessage } from '../form.js';
 import { copyField } from '../copy.js';
@@ -118,8 +118,11 @@ export function inviteList(getCohorts) {
   const body = h('div', {});
   const status = h('div', {});
   const cohortName = (id) => getCohorts().find((c) => String(c.id) === String(id))?.name || `Cohort ${id}`;
+  const begin = newestLoad();
   async function reload() {
+    const newest = begin();
     const first = await api.invites();
+    if (!newest()) return;
     if (!first.items.length) {
       mount(body, emptyState('No invites yet.', 'Invites you create appear here with their status.'));
       return;

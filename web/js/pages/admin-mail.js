@@ -1,6 +1,6 @@
 // /admin/mail — mail an invite (admins and mentors); the outbox and its parked messages (admins).
 import { h, mount } from '../dom.js';
-import { request } from '../api.js';
+import { request, newestLoad } from '../api.js';
 import { pageHeader, card, notice, emptyState } from '../layout.js';
 import { textField, selectField, createForm, requireFilled, errorMessage } from '../form.js';
 import { canInvite, isAdmin } from '../session.js';
@@ -39,8 +39,11 @@ function inviteByMail(user, status) {
 function outboxPanel() {
   const body = h('div', {});
   const status = h('div', { 'aria-live': 'polite' });
+  const begin = newestLoad();
   async function reload() {
+    const newest = begin();
     const box = await request('GET', '/api/admin/mail/outbox');
+    if (!newest()) return;
     const counts = h('p', { class: 'card-text', 'data-outbox': 'counts' },
       `${box.queued} queued, ${box.sending} sending, ${box.sent} sent, ${box.parked.length} parked.`);
     if (!box.parked.length) {

@@ -1,7 +1,7 @@
 // / — the cohort home: the selected cohort, the viewer's next steps, what changed since their
 // last visit, and the members.
 import { h, mount } from '../dom.js';
-import { api, fetchAll, request } from '../api.js';
+import { api, fetchAll, request, newestLoad } from '../api.js';
 import { pageHeader, card, emptyState, badge } from '../layout.js';
 import { selectField } from '../form.js';
 import { formatDay, formatTime, plural } from '../format.js';
@@ -118,9 +118,11 @@ async function membersCard(cohort, user) {
   return card('Members', list, more);
 }
 
-async function renderCohort(slot, id, user, since) {
+// `newest()` is false once another cohort was chosen meanwhile: that one is drawn instead.
+async function renderCohort(slot, id, user, since, newest) {
   const { cohort } = await api.cohort(id);
   const [members, steps, changed] = await Promise.all([membersCard(cohort, user), nextSteps(cohort, user), changes(cohort, since)]);
+  if (!newest()) return;
   mount(slot,
     h('div', { class: 'cohort-summary' },
       h('h2', { class: 'cohort-name' }, cohort.name),
@@ -151,6 +153,7 @@ export default async function renderHome(view, { user }) {
   const since = lastVisit(user);
   const slot = h('div', { class: 'cohort', 'aria-live': 'polite' });
   let switcher = null;
+  const begin = newestLoad();
   if (cohorts.length > 1) {
     const field = selectField({
       label: 'Cohort', name: 'cohort', value: selected.id,
@@ -160,7 +163,7 @@ export default async function renderHome(view, { user }) {
       remember(field.input.value);
       slot.setAttribute('aria-busy', 'true');
       try {
-        await renderCohort(slot, field.input.value, user, since);
+        await renderCohort(slot, field.input.value, user, since, begin());
       } finally {
         slot.removeAttribute('aria-busy');
       }
@@ -171,5 +174,5 @@ export default async function renderHome(view, { user }) {
   mount(view,
     pageHeader('Your cohort', cohorts.length > 1 ? `You can see ${plural(cohorts.length, 'cohort')}.` : null, switcher, invite),
     slot);
-  await renderCohort(slot, selected.id, user, since);
+  await renderCohort(slot, selected.id, user, since, begin());
 }

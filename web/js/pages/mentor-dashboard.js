@@ -2,7 +2,7 @@
 // follow each mentee's progress, overdue items and recent activity. Mentors see only their own
 // mentees.
 import { h, mount } from '../dom.js';
-import { api, fetchAll } from '../api.js';
+import { api, fetchAll, newestLoad } from '../api.js';
 import { pageHeader, card, emptyState, notice, badge } from '../layout.js';
 import { createForm, selectField, textField } from '../form.js';
 import { formatDay, formatTime, plural } from '../format.js';
@@ -57,8 +57,11 @@ export default async function renderMentoring(view, { user }) {
     return;
   }
   const status = h('div', { 'aria-live': 'polite' });
+  const begin = newestLoad();
   const reload = async (message) => {
+    const newest = begin();
     const [board, people, allPlaybooks] = await Promise.all([mentoring.dashboard(), cohortPeople(), playbooks.all()]);
+    if (!newest()) return;
     const menteeIds = new Set(board.mentees.map((m) => m.mentee.id));
     const candidates = people.filter((p) => p.id !== user.id && !menteeIds.has(p.id));
 

@@ -1,7 +1,7 @@
 // /pipeline — my private pipeline of client engagements: stage and days in stage, upcoming
 // renewals, clients gone quiet, and the "share anonymously" switch. Nobody else sees these rows.
 import { h, mount } from '../dom.js';
-import { request, fetchAll } from '../api.js';
+import { request, fetchAll, newestLoad } from '../api.js';
 import { pageHeader, card, emptyState, badge } from '../layout.js';
 import { createForm, selectField, textField, errorMessage } from '../form.js';
 import { formatDay, today } from '../format.js';
@@ -125,9 +125,12 @@ export default async function renderPipeline(view) {
   const side = h('div', { class: 'pipeline-side' });
   const status = h('div', { class: 'alert alert-error', role: 'alert', hidden: true });
   const report = (message) => { status.textContent = message; status.hidden = !message; };
+  const begin = newestLoad();
   const refresh = async () => {
+    const newest = begin();
     report('');
     const items = await fetchAll((cursor) => request('GET', `/api/engagements?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`));
+    if (!newest()) return;
     if (!items.length) {
       mount(list, emptyState('Your pipeline is empty.', 'Add the clients you are talking to; only you see them.'));
     } else {

@@ -4,6 +4,7 @@ import { pageHeader, card, emptyState, badge } from '../layout.js';
 import { loadMoreButton } from '../table.js';
 import { formatTime, plural } from '../format.js';
 import { appendSafeHtml, SNIPPET_TAGS } from '../safe-html.js';
+import { newestLoad } from '../api.js';
 import { playbooks } from './playbook-api.js';
 
 const enc = encodeURIComponent;
@@ -90,11 +91,20 @@ export default async function renderPlaybookList(view, { params }) {
     h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Search'));
   const results = h('div', { class: 'playbook-results', 'aria-live': 'polite' });
   let timer;
+  // Each search draws into an element of its own, shown only if no later search began meanwhile:
+  // typing on, an older and slower answer must not replace a newer one.
+  const begin = newestLoad();
+  const show = async (text, tagged) => {
+    const newest = begin();
+    const drawn = h('div', {});
+    if (text) await showHits(drawn, text);
+    else await showList(drawn, tagged);
+    if (newest()) mount(results, [...drawn.childNodes]);
+  };
   const run = async (text) => {
     const url = text.trim() ? `/playbooks?q=${enc(text.trim())}` : '/playbooks';
     history.replaceState(null, '', url);
-    if (text.trim()) await showHits(results, text.trim());
-    else await showList(results, '');
+    await show(text.trim(), '');
   };
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -109,6 +119,5 @@ export default async function renderPlaybookList(view, { params }) {
     pageHeader('Playbooks', 'The cohort’s know-how, versioned: every change is kept and can be compared.',
       h('a', { href: '/playbooks/new', class: 'btn btn-primary' }, 'New playbook')),
     card(null, form, results));
-  if (q) await showHits(results, q);
-  else await showList(results, tag);
+  await show(q, tag);
 }

@@ -1,7 +1,7 @@
 // /success — a cohort's success as of the last published wave: first-renewal rate, the engagement
 // survival curve with its 95% bounds (SVG), time from joining to the first client, join quarters.
 import { h, mount } from '../dom.js';
-import { request, fetchAll } from '../api.js';
+import { request, fetchAll, newestLoad } from '../api.js';
 import { pageHeader, card, emptyState } from '../layout.js';
 import { selectField } from '../form.js';
 import { formatTime } from '../format.js';
@@ -85,7 +85,12 @@ export default async function renderSuccessPage(view) {
   }
   const slot = h('div', { class: 'success-slot' });
   const field = selectField({ label: 'Cohort', name: 'cohort', options: cohorts.map((c) => ({ value: c.id, label: c.name })) });
-  const load = async () => renderSuccess(slot, await request('GET', `/api/cohorts/${encodeURIComponent(field.input.value)}/success`));
+  const begin = newestLoad();
+  const load = async () => {
+    const newest = begin();
+    const success = await request('GET', `/api/cohorts/${encodeURIComponent(field.input.value)}/success`);
+    if (newest()) renderSuccess(slot, success);
+  };
   field.input.addEventListener('change', () => { load().catch((err) => console.warn(err)); });
   mount(view, pageHeader('Cohort success', 'Did clients renew after the first year? Only shared engagements count.'),
     cohorts.length > 1 ? field.el : null, slot);

@@ -5,6 +5,7 @@ import { pageHeader, card, notice } from '../layout.js';
 import { errorMessage } from '../form.js';
 import { navigate } from '../router.js';
 import { appendSafeHtml } from '../safe-html.js';
+import { newestLoad } from '../api.js';
 import { templates } from './template-api.js';
 
 const enc = encodeURIComponent;
@@ -47,16 +48,20 @@ export default async function renderTemplateEdit(view, { routeParams }) {
   const preview = h('div', { class: 'markdown document-preview', 'aria-label': 'Preview', 'aria-live': 'polite' });
   const status = h('div', { 'aria-live': 'polite' });
   let timer;
+  const begin = newestLoad();
   const refresh = async () => {
+    const newest = begin();
     try {
       const first = await templates.preview(content.value, {});
+      if (!newest()) return;
       const filled = await templates.preview(content.value, sampleValues(first.fields));
+      if (!newest()) return;
       mount(declared, h('ul', {}, filled.fields.map((f) => h('li', {}, h('code', {}, f.name), ` ${f.type}${f.required ? ', required' : ''}: ${f.label}`))),
         filled.contract ? notice('error', filled.contract) : null);
       mount(preview);
       if (filled.html) appendSafeHtml(preview, filled.html);
     } catch (err) {
-      mount(declared, notice('error', errorMessage(err)));
+      if (newest()) mount(declared, notice('error', errorMessage(err)));
     }
   };
   content.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(refresh, 300); });

@@ -5,6 +5,7 @@ import { h, mount } from '../dom.js';
 import { pageHeader, card, notice } from '../layout.js';
 import { errorMessage } from '../form.js';
 import { appendSafeHtml } from '../safe-html.js';
+import { newestLoad } from '../api.js';
 import { templates, renderPdf } from './template-api.js';
 
 const enc = encodeURIComponent;
@@ -64,13 +65,17 @@ export default async function renderTemplateFill(view, { routeParams, params }) 
   let timer;
   const collect = () => Object.fromEntries(Object.entries(inputs).map(([n, i]) => [n, i.get()]).filter(([, v]) => v !== undefined));
   const version = doc ? doc.version : undefined;
+  const begin = newestLoad();
   const refresh = async () => {
+    const newest = begin();
     try {
       const out = await templates.render(slug, { fields: collect(), version });
+      if (!newest()) return;
       mount(preview);
       appendSafeHtml(preview, out.html);
       mount(errors);
     } catch (err) {
+      if (!newest()) return;
       const listed = err.body && err.body.error && err.body.error.fields;
       mount(errors, notice('error', err.message),
         listed ? h('ul', { 'aria-label': 'Fields to fix' }, listed.map((f) => h('li', {}, `${f.name}: ${f.message}`))) : null);

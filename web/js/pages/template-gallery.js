@@ -2,6 +2,7 @@
 import { h, mount } from '../dom.js';
 import { pageHeader, card, emptyState } from '../layout.js';
 import { appendSafeHtml, SNIPPET_TAGS } from '../safe-html.js';
+import { newestLoad } from '../api.js';
 import { templates, KINDS, stars } from './template-api.js';
 
 const enc = encodeURIComponent;
@@ -34,17 +35,21 @@ export default async function renderTemplateGallery(view, { params }) {
   kind.value = state.kind;
   const search = h('input', { type: 'search', class: 'input', id: 'template-search', value: state.q, placeholder: 'invoice, advisory…' });
   const results = h('div', { 'aria-live': 'polite' });
+  const begin = newestLoad();  // typing on: an older, slower answer must not replace a newer one
   const show = async () => {
+    const newest = begin();
     const q = new URLSearchParams(Object.entries(state).filter(([, v]) => v));
     history.replaceState(null, '', q.toString() ? `/templates?${q}` : '/templates');
     if (state.q) {
       const { items } = await templates.search(state.q);
+      if (!newest()) return;
       const hits = items.filter((i) => i.kind === 'template');
       mount(results, hits.length ? h('ul', { class: 'playbook-list', 'aria-label': 'Search results' }, hits.map(hitItem))
         : emptyState(`No template matches “${state.q}”.`, 'Try fewer or shorter words.'));
       return;
     }
     const { items } = await templates.gallery({ sort: state.sort, kind: state.kind, tag: state.tag });
+    if (!newest()) return;
     mount(results,
       state.tag ? h('p', {}, 'Tagged ', h('strong', {}, state.tag), ' · ', h('a', { href: '/templates' }, 'show all')) : null,
       items.length ? h('ul', { class: 'playbook-list', 'aria-label': 'Templates' }, items.map(templateItem))
