@@ -246,7 +246,31 @@ describe('a newcomer on a demo hub', { timeout: 120_000 }, () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await watchContext(context, 'newcomer', problems, TIMEOUT);
     const page = await context.newPage();
+    // Should a step time out, the error says what the page had asked and showed by then.
+    const calls = [];
+    page.on('response', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname.startsWith('/api/')) calls.push(`${r.request().method()} ${u.pathname} ${r.status()}`);
+    });
     await page.goto(`${hub.url}/register?code=${encodeURIComponent(code)}`);
+    try {
+      await keyboardOnly(page);
+    } catch (err) {
+      const shown = await page.evaluate(() => ({
+        focused: `${document.activeElement?.tagName} ${document.activeElement?.id || ''}`,
+        alerts: [...document.querySelectorAll('[role="alert"]:not([hidden]), .field-error:not([hidden])')].map((e) => e.textContent),
+        typed: [...document.querySelectorAll('input[name="label"], input[name="annual_amount"]')].map((e) => `${e.name}=${e.value}`),
+      })).catch(() => ({}));
+      throw new Error(`${err.message}\nAPI answers: ${calls.join(', ')}\nfocus: ${shown.focused}; `
+        + `alerts: ${JSON.stringify(shown.alerts)}; fields: ${shown.typed}`, { cause: err });
+    }
+    await context.close();
+    assert.deepEqual(a11y, []);
+    assert.deepEqual(problems, []);
+  });
+
+  // Registers from the page at /register?code=…, adds to the pipeline and posts, by keyboard.
+  async function keyboardOnly(page) {
     await page.getByRole('heading', { level: 1 }).waitFor();
     await tabTo(page, 'Handle');
     await page.keyboard.type('newcomer');
@@ -273,10 +297,7 @@ describe('a newcomer on a demo hub', { timeout: 120_000 }, () => {
     await page.keyboard.type('Hello from the keyboard.');
     await page.keyboard.press('Control+Enter');
     await page.locator('.message-list').getByText('Hello from the keyboard.').waitFor();
-    await context.close();
-    assert.deepEqual(a11y, []);
-    assert.deepEqual(problems, []);
-  });
+  }
 
   it('fits a 390px phone: no page scrolls sideways, and the menu sits behind a Menu button', async () => {
     const page = await signedIn('sam', { width: 390, height: 844 });
