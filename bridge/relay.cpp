@@ -262,7 +262,7 @@ asio::awaitable<Relay::Step> Relay::send_one(const PendingSend& row, bool quick_
     if (!mapping) return mapping.error();
     if (!*mapping) return Prepared{std::nullopt, "the channel is no longer mapped"};
     Outgoing out;
-    out.txn_id = row.id;
+    out.txn_id = row.txn;
     out.attempt = **attempts + 1;
     out.event = std::move(events->front());
     out.mapping = std::move(**mapping);

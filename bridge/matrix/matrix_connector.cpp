@@ -7,6 +7,7 @@
 #include "bridge/mappings.hpp"
 #include "bridge/matrix/html_tokens.hpp"
 #include "bridge/matrix/matrix_store.hpp"
+#include "bridge/outbox.hpp"
 
 namespace hub::bridge::matrix {
 
@@ -59,7 +60,12 @@ const json& member(const json& object, const char* key) {
   return it == object.end() ? kNull : *it;
 }
 
-json provenance(const Outgoing& out) { return {{"seq", out.event.seq}}; }
+// The key on everything sent for `out`, which the look-up of an earlier try finds it by: its txnId,
+// unique to the outbox row. A row written before migration 16 had its seq, and keeps it.
+json provenance(const Outgoing& out) {
+  if (out.txn_id == outbox_id(Network::matrix, out.event.seq)) return {{"seq", out.event.seq}};
+  return {{"txn", out.txn_id}};
+}
 
 // The remote cursor (bridge/mappings.hpp) that keeps why the bot is out of `room`.
 std::string removal_cursor(const std::string& room) { return "bot_removed " + room; }

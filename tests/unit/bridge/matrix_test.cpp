@@ -113,6 +113,7 @@ TEST_CASE("matrix connector: a hub message goes out as its author's ghost, regis
   MatrixFixture f;
   const auto id = f.said(f.sam, "Hello **Matrix**, ping @mia");
   auto out = f.outgoing("message.posted", id, 42, f.user_id_of("sam"));
+  out.txn_id = "matrix:42.5eed5eed5eed5eed";  // the outbox row's txn (bridge::new_txn)
   auto sent = f.send(out);
   REQUIRE(sent.kind == SendOutcome::Kind::sent);
   CHECK(sent.remote_id == "$sent1");
@@ -126,14 +127,14 @@ TEST_CASE("matrix connector: a hub message goes out as its author's ghost, regis
         "http://hs.test:8008/_matrix/client/v3/profile/%40cohorthub_sam%3Ahs.test/displayname?user_id=%40cohorthub_sam%3Ahs.test");
   CHECK(f.body_of(1) == json{{"displayname", "sam display"}});
   CHECK(requests[2].url ==
-        "http://hs.test:8008/_matrix/client/v3/rooms/%21room%3Ahs.test/send/m.room.message/matrix%3A42?user_id=%40cohorthub_sam%3Ahs.test");
+        "http://hs.test:8008/_matrix/client/v3/rooms/%21room%3Ahs.test/send/m.room.message/matrix%3A42.5eed5eed5eed5eed?user_id=%40cohorthub_sam%3Ahs.test");
   const json content = f.body_of(2);
   CHECK(content["msgtype"] == "m.text");
   CHECK(content["body"] == "Hello **Matrix**, ping @mia");
   CHECK(content["format"] == "org.matrix.custom.html");
   CHECK(has(content["formatted_body"], "<strong>Matrix</strong>"));
   CHECK(content["m.mentions"]["user_ids"] == json{"@cohorthub_mia:hs.test"});
-  CHECK(content[std::string(bridge::kProvenanceKey)]["seq"] == 42);
+  CHECK(content[std::string(bridge::kProvenanceKey)] == json{{"txn", out.txn_id}});
   CHECK_FALSE(content.contains("m.relates_to"));
   // A resend (the relay retrying) uses the same txnId; the ghost is not registered again.
   REQUIRE(f.send(out).kind == SendOutcome::Kind::sent);
@@ -152,8 +153,8 @@ TEST_CASE("matrix connector: a hub message goes out as its author's ghost, regis
   CHECK(has(requests[4].url, "/rooms/%21room%3Ahs.test/messages?dir=b&limit=100&filter="));
   CHECK(has(requests[4].url, "user_id=%40cohorthub_sam%3Ahs.test"));
   CHECK(has(requests[4].url, http::percent_encode(R"({"senders":["@cohorthub_sam:hs.test"],"types":["m.room.message"]})")));
-  f.room_messages = json::array({f.message("$other", "@cohorthub_sam:hs.test", {{"body", "x"}, {bridge::kProvenanceKey, {{"seq", 41}}}}),
-                                 f.message("$first", "@cohorthub_sam:hs.test", {{"body", "y"}, {bridge::kProvenanceKey, {{"seq", 42}}}})});
+  f.room_messages = json::array({f.message("$other", "@cohorthub_sam:hs.test", {{"body", "x"}, {bridge::kProvenanceKey, {{"txn", "matrix:41.5eed5eed5eed5eed"}}}}),
+                                 f.message("$first", "@cohorthub_sam:hs.test", {{"body", "y"}, {bridge::kProvenanceKey, {{"txn", out.txn_id}}}})});
   auto found = f.send(again);
   CHECK(found.kind == SendOutcome::Kind::sent);
   CHECK(found.remote_id == "$first");
@@ -175,6 +176,7 @@ TEST_CASE("matrix connector: a hub message goes out as its author's ghost, regis
   // homeserver remembers the txnId, and its id is then mapped so the delete reaches it.
   REQUIRE(f.call(Method::delete_, f.msg(id), "", f.sam).status / 100 == 2);
   auto gone = f.outgoing("message.posted", id, 42, f.user_id_of("sam"));
+  gone.txn_id = out.txn_id;
   CHECK(f.send(gone).kind == SendOutcome::Kind::skipped);  // not a resend: nothing to find
   gone.maybe_sent = gone.lookup_only = true;
   CHECK(f.send(gone).remote_id == "$first");
@@ -188,6 +190,28 @@ TEST_CASE("matrix connector: a hub message goes out as its author's ghost, regis
   CHECK(requests[10].url == requests[2].url);
   CHECK(f.body_of(10)["body"] == "(deleted)");
   CHECK_FALSE(has(requests[10].body, "Hello"));
+}
+
+TEST_CASE("matrix connector: an earlier try is found by its row's txn, not by its seq, which a restore gives out again") {
+  MatrixFixture f;
+  const auto id = f.said(f.sam, "said after a restore");
+  auto out = f.outgoing("message.posted", id, 7, f.user_id_of("sam"));
+  out.txn_id = "matrix:7.00000000000000b2";
+  out.maybe_sent = true;  // the first send in the channel since the start
+  // In the room: the message that had seq 7 before the backup was restored, sent with a txn and,
+  // older, one from before migration 16, with its seq. Neither is this message.
+  f.room_messages = json::array({f.message("$lost", "@cohorthub_sam:hs.test", {{"body", "lost"}, {bridge::kProvenanceKey, {{"txn", "matrix:7.00000000000000a1"}}}}),
+                                 f.message("$older", "@cohorthub_sam:hs.test", {{"body", "old"}, {bridge::kProvenanceKey, {{"seq", 7}}}})});
+  auto sent = f.send(out);
+  CHECK(sent.kind == SendOutcome::Kind::sent);
+  CHECK(sent.remote_id == "$sent1");  // posted, not taken for $lost or $older
+  CHECK(f.body_of(f.homeserver.requests().size() - 1)[std::string(bridge::kProvenanceKey)] == json{{"txn", out.txn_id}});
+  // A row written before migration 16 is sent under its id, with its seq, as it was then, and its
+  // look-up finds its own earlier try.
+  auto legacy = f.outgoing("message.posted", id, 7, f.user_id_of("sam"));
+  legacy.maybe_sent = true;
+  CHECK(legacy.txn_id == "matrix:7");
+  CHECK(f.send(legacy).remote_id == "$older");
 }
 
 TEST_CASE("matrix connector: a hub member's new display name reaches their ghost with their next message") {

@@ -94,7 +94,8 @@ TEST_CASE("relay: hub changes in a mapped channel reach the connector once, in o
   const auto first = f.said(f.sam, "hello **room**");
   f.said(f.sam, "not mapped", f.lobby);
   REQUIRE(f.pump([&] { return matrix.seen.size() == 1; }));
-  CHECK(matrix.seen[0].txn_id == "matrix:" + std::to_string(matrix.seen[0].event.seq));
+  // The outbox row's txn: its id, then a random part (bridge_core_test).
+  CHECK(matrix.seen[0].txn_id.rfind("matrix:" + std::to_string(matrix.seen[0].event.seq) + ".", 0) == 0);
   CHECK(matrix.seen[0].mapping.remote_room == "!general:hs.example");
   CHECK_FALSE(matrix.seen[0].self);
   CHECK(json::parse(matrix.seen[0].event.payload)["body"] == "hello **room**");
