@@ -37,9 +37,4 @@ CREATE TABLE bridge_id_map (
   return m;
 }
 
-store::Migration outbox_txn_migration(int version) {
-  // Rows written before keep '' and are sent as before, under their id.
-  return {version, "bridge outbox txn", "ALTER TABLE bridge_outbox ADD COLUMN txn TEXT NOT NULL DEFAULT '';"};
-}
-
 }  // namespace hub::bridge

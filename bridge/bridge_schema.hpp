@@ -8,8 +8,5 @@ namespace hub::bridge {
 // Migration `version`: discussion's seam (origin on events, ghosts, idempotency keys) and the
 // bridge's outbox and id map.
 store::Migration bridge_migration(int version);
-// Migration `version`: each outbox row's own txnId (bridge::new_txn), so that after a restore from
-// a backup a new event under a seq sent before is not taken for that earlier send.
-store::Migration outbox_txn_migration(int version);
 
 }  // namespace hub::bridge

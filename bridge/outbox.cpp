@@ -1,10 +1,6 @@
 #include "bridge/outbox.hpp"
 
 #include <algorithm>
-#include <array>
-#include <stdexcept>
-
-#include <openssl/rand.h>
 
 namespace hub::bridge {
 
@@ -14,24 +10,20 @@ std::string outbox_id(Network network, std::int64_t seq) {
   return std::string(discussion::network_name(network)) + ":" + std::to_string(seq);
 }
 
-std::string new_txn(const std::string& outbox_id) {
-  std::array<unsigned char, 8> random{};
-  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) throw std::runtime_error("RAND_bytes failed");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string txn = outbox_id + ".";
-  for (unsigned char b : random) txn += {kHex[b >> 4], kHex[b & 15]};
-  return txn;
+std::string txn_of(Network network, const discussion::Event& e) {
+  std::string id = outbox_id(network, e.seq);
+  if (!e.nonce.empty()) id += "." + e.nonce;
+  return id;
 }
 
 Result<bool> enqueue(Connection& db, const OutboxEntry& e, std::int64_t now) {
   if (e.network == Network::hub) return ApiError::bad_request("The outbox sends to other networks only.");
   auto s = db.prepare(
-      "INSERT INTO bridge_outbox (id, network, channel_id, seq, request, state, next_at, created_at, txn) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6, ?7) ON CONFLICT (id) DO NOTHING");
+      "INSERT INTO bridge_outbox (id, network, channel_id, seq, request, state, next_at, created_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6) ON CONFLICT (id) DO NOTHING");
   const std::string id = outbox_id(e.network, e.seq);
-  const std::string txn = new_txn(id);
   s.bind(1, std::string_view(id)).bind(2, discussion::network_name(e.network)).bind(3, e.channel_id);
-  s.bind(4, e.seq).bind(5, std::string_view(e.request)).bind(6, now).bind(7, std::string_view(txn));
+  s.bind(4, e.seq).bind(5, std::string_view(e.request)).bind(6, now);
   if (auto r = s.run(); !r) return r.error();
   return db.changes() > 0;
 }
@@ -53,15 +45,9 @@ Status prune_sent(Connection& db, Network network, std::int64_t before) {
 
 namespace {
 
-// A SELECT of the columns pending_row reads, in its order, then `rest`. A row written before
-// migration 16 has no txn: its id was its txnId.
-std::string select_pending(std::string_view rest) {
-  return "SELECT id, coalesce(nullif(txn, ''), id), channel_id, seq, request, attempts" + std::string(rest);
-}
-
-// A row selected by select_pending.
+// A row selected as (id, channel_id, seq, request, attempts, ...).
 PendingSend pending_row(store::Statement& s) {
-  return {s.text(0), s.text(1), s.int64(2), s.int64(3), s.text(4), static_cast<int>(s.int64(5))};
+  return {s.text(0), s.int64(1), s.int64(2), s.text(3), static_cast<int>(s.int64(4))};
 }
 
 Result<std::vector<PendingSend>> pending_rows(store::Statement& s) {
@@ -74,30 +60,31 @@ Result<std::vector<PendingSend>> pending_rows(store::Statement& s) {
 }  // namespace
 
 Result<std::vector<PendingSend>> due(Connection& db, Network network, std::int64_t now, int limit) {
-  auto s = db.prepare(select_pending(
-      " FROM bridge_outbox WHERE network = ?1 AND state = 'pending' AND next_at <= ?2 ORDER BY seq LIMIT ?3"));
+  auto s = db.prepare(
+      "SELECT id, channel_id, seq, request, attempts FROM bridge_outbox WHERE network = ?1 AND state = 'pending' "
+      "AND next_at <= ?2 ORDER BY seq LIMIT ?3");
   s.bind(1, discussion::network_name(network)).bind(2, now).bind(3, std::int64_t{limit});
   return pending_rows(s);
 }
 
 Result<std::vector<PendingSend>> due_heads(Connection& db, Network network, std::int64_t now, int limit) {
-  auto s = db.prepare(select_pending(
-      " FROM bridge_outbox o WHERE o.network = ?1 "
+  auto s = db.prepare(
+      "SELECT o.id, o.channel_id, o.seq, o.request, o.attempts FROM bridge_outbox o WHERE o.network = ?1 "
       "AND o.state = 'pending' AND o.next_at <= ?2 AND o.seq = (SELECT min(p.seq) FROM bridge_outbox p "
-      "WHERE p.network = o.network AND p.channel_id = o.channel_id AND p.state = 'pending') ORDER BY o.seq LIMIT ?3"));
+      "WHERE p.network = o.network AND p.channel_id = o.channel_id AND p.state = 'pending') ORDER BY o.seq LIMIT ?3");
   s.bind(1, discussion::network_name(network)).bind(2, now).bind(3, std::int64_t{limit});
   return pending_rows(s);
 }
 
 Result<std::optional<PendingSend>> next_due_in_channel(Connection& db, Network network, std::int64_t channel_id,
                                                        std::int64_t seq, std::int64_t now) {
-  auto s = db.prepare(select_pending(
-      ", next_at FROM bridge_outbox WHERE network = ?1 AND channel_id = ?2 AND state = 'pending' AND seq > ?3 "
-      "ORDER BY seq LIMIT 1"));
+  auto s = db.prepare(
+      "SELECT id, channel_id, seq, request, attempts, next_at FROM bridge_outbox WHERE network = ?1 "
+      "AND channel_id = ?2 AND state = 'pending' AND seq > ?3 ORDER BY seq LIMIT 1");
   s.bind(1, discussion::network_name(network)).bind(2, channel_id).bind(3, seq);
   auto row = s.step();
   if (!row) return row.error();
-  if (!*row || s.int64(6) > now) return std::optional<PendingSend>();
+  if (!*row || s.int64(5) > now) return std::optional<PendingSend>();
   return std::optional<PendingSend>(pending_row(s));
 }
 

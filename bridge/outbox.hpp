@@ -19,10 +19,10 @@ using store::Connection;
 
 // The outbox id of hub event `seq` bound for `network`; the same on every resend.
 std::string outbox_id(Network network, std::int64_t seq);
-// A row's txnId and provenance: its outbox id and a random part chosen when the row is written, so
-// the same on every resend of the row, and different for another event under the same seq (after
-// a restore from a backup, the seqs of the messages lost with the disk are given out again).
-std::string new_txn(const std::string& outbox_id);
+// The txnId and provenance of the send of `e` to `network`: its outbox id and the event's nonce,
+// the same on every resend and for this event in a backup, and different for another event given
+// the same seq after a restore. Only the outbox id for an event written before migration 16.
+std::string txn_of(Network network, const discussion::Event& e);
 
 struct OutboxEntry {
   Network network = Network::matrix;
@@ -33,7 +33,6 @@ struct OutboxEntry {
 
 struct PendingSend {
   std::string id;
-  std::string txn;  // new_txn(id); `id` itself for a row written before migration 16
   std::int64_t channel_id = 0;
   std::int64_t seq = 0;
   std::string request;

@@ -262,9 +262,9 @@ asio::awaitable<Relay::Step> Relay::send_one(const PendingSend& row, bool quick_
     if (!mapping) return mapping.error();
     if (!*mapping) return Prepared{std::nullopt, "the channel is no longer mapped"};
     Outgoing out;
-    out.txn_id = row.txn;
-    out.attempt = **attempts + 1;
     out.event = std::move(events->front());
+    out.txn_id = txn_of(network, out.event);
+    out.attempt = **attempts + 1;
     out.mapping = std::move(**mapping);
     auto self = remote_for(c, out.event.message_id, network);
     if (!self) return self.error();

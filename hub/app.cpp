@@ -33,7 +33,7 @@ std::vector<store::Migration> all_migrations() {
           bridge::matrix::matrix_migration(11), bridge::slack::slack_migration(12),
           discussion::channel_archive_migration(13),
           mail::review_requests_migration(14), bridge::slack::slack_app_token_migration(15),
-          bridge::outbox_txn_migration(16)};
+          discussion::event_nonce_migration(16)};
 }
 
 namespace {

@@ -1,6 +1,10 @@
 #include "hub/discussion/event_log.hpp"
 
+#include <array>
+#include <stdexcept>
+
 #include <nlohmann/json.hpp>
+#include <openssl/rand.h>
 
 namespace hub::discussion {
 
@@ -42,10 +46,27 @@ CREATE TABLE bridge_writes (
 )sql"};
 }
 
-Result<std::int64_t> append_event(Connection& db, const Event& e, std::int64_t now) {
+store::Migration event_nonce_migration(int version) {
+  return {version, "event nonce", "ALTER TABLE events ADD COLUMN nonce TEXT NOT NULL DEFAULT '';"};
+}
+
+namespace {
+// 16 random hex digits. Throws if the generator fails (the write is then refused as a whole).
+std::string new_nonce() {
+  std::array<unsigned char, 8> random{};
+  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) throw std::runtime_error("RAND_bytes failed");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : random) out += {kHex[b >> 4], kHex[b & 15]};
+  return out;
+}
+}  // namespace
+
+Result<std::int64_t> append_event(Connection& db, Event& e, std::int64_t now) {
+  e.nonce = new_nonce();
   auto s = db.prepare(
-      "INSERT INTO events (channel_id, kind, message_id, payload, created_at, actor_id, network, delta) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      "INSERT INTO events (channel_id, kind, message_id, payload, created_at, actor_id, network, delta, nonce) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   s.bind(1, e.channel_id).bind(2, std::string_view(e.kind));
   if (e.message_id) s.bind(3, e.message_id);
   else s.bind_null(3);  // a change to the channel itself
@@ -53,6 +74,7 @@ Result<std::int64_t> append_event(Connection& db, const Event& e, std::int64_t n
   s.bind(7, network_name(e.origin.network));
   if (e.delta.empty()) s.bind_null(8);
   else s.bind(8, std::string_view(e.delta));
+  s.bind(9, std::string_view(e.nonce));
   if (auto r = s.run(); !r) return r.error();
   return db.last_insert_id();
 }
@@ -69,13 +91,13 @@ Result<std::vector<Event>> read_events(Connection& db, const std::vector<std::in
   // The channel list travels as a JSON array, so one cached statement serves every subscription.
   auto s = db.prepare(
       "SELECT seq, channel_id, kind, payload, coalesce(message_id, 0), coalesce(actor_id, 0), network, "
-      "coalesce(delta, '') FROM events WHERE seq > ?1 AND seq <= ?2 AND "
+      "coalesce(delta, ''), nonce FROM events WHERE seq > ?1 AND seq <= ?2 AND "
       "(?3 = '[]' OR channel_id IN (SELECT value FROM json_each(?3))) ORDER BY seq LIMIT ?4");
   const std::string ids = nlohmann::json(channels).dump();
   s.bind(1, since).bind(2, until).bind(3, std::string_view(ids)).bind(4, std::int64_t{limit});
   std::vector<Event> out;
   auto rows = s.each_row([&] {
-    Event e{s.int64(0), s.int64(1), s.text(2), s.text(3), s.int64(4), {s.int64(5), Network::hub}, s.text(7)};
+    Event e{s.int64(0), s.int64(1), s.text(2), s.text(3), s.int64(4), {s.int64(5), Network::hub}, s.text(7), s.text(8)};
     e.origin.network = parse_network(s.text(6)).value_or(Network::hub);
     out.push_back(std::move(e));
   });

@@ -37,10 +37,14 @@ struct Event {
   std::int64_t message_id = 0;  // 0 for a channel.* event
   Origin origin;
   std::string delta;  // message.reacted: {"user_id","handle","emoji","added"}; empty when none changed
+  // Random, chosen by append_event: tells this event from another given the same seq after a
+  // restore from a backup (the seqs of the events lost with the disk are given out again), and
+  // the same for this event in the backup. Empty for an event written before migration 16.
+  std::string nonce;
 };
 
-// Appends `e` (its seq ignored) and returns the new seq.
-Result<std::int64_t> append_event(Connection& db, const Event& e, std::int64_t now);
+// Appends `e` (its seq ignored) with a new nonce, which it sets on `e`, and returns the new seq.
+Result<std::int64_t> append_event(Connection& db, Event& e, std::int64_t now);
 // The largest seq ever appended (0 when none).
 Result<std::int64_t> head_seq(Connection& db);
 // Events with since < seq <= until, in order, at most `limit`; every channel when `channels` is empty.
@@ -56,5 +60,7 @@ std::string event_frame(const Event& e);
 // Migration `version`: who and which network on every event, reaction deltas, ghosts and the
 // bridge's idempotency keys (bridge_seam.hpp).
 store::Migration bridge_seam_migration(int version);
+// Migration `version`: the events' nonce (Event::nonce).
+store::Migration event_nonce_migration(int version);
 
 }  // namespace hub::discussion

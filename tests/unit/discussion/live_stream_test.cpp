@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <set>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -418,6 +419,16 @@ TEST_CASE("bridge seam: every event records who and through which network, react
   auto frame = json::parse(discussion::event_frame(events[1]));
   CHECK(frame["origin"] == json{{"network", "matrix"}, {"actor_id", ghost}});
   CHECK(frame["delta"]["emoji"] == "👍");
+  CHECK_FALSE(frame.contains("nonce"));
+  // Each event has a nonce of its own (bridge txnIds: a restore gives seqs out again), read back as written.
+  std::set<std::string> nonces;
+  for (const auto& e : events) {
+    CHECK(e.nonce.size() == 16);
+    CHECK(e.nonce.find_first_not_of("0123456789abcdef") == std::string::npos);
+    nonces.insert(e.nonce);
+  }
+  CHECK(nonces.size() == events.size());
+  CHECK(seam_events_after(f, events[0].seq - 1).front().nonce == events[0].nonce);
 }
 
 TEST_CASE("bridge seam: next_events waits for the next event and wakes on it, without polling") {
