@@ -305,6 +305,38 @@ describe('playbooks and mentoring in the browser', { timeout: 120_000 }, () => {
     assert.equal(await mira.getByRole('checkbox', { name: /2\. Send the quote/ }).isDisabled(), true);
   });
 
+  it('keeps every tick of a mentee ticking quickly, whatever order the answers come back in', async () => {
+    await sam.reload();
+    await sam.getByText('1 of 7 done').waitFor();
+    // The answer to the first tick is held back until the second tick's answer is in.
+    let release, fetched;
+    const held = new Promise((resolve) => { release = resolve; });
+    const first = new Promise((resolve) => { fetched = resolve; });
+    const isItem3 = (url) => /\/api\/assignments\/\d+\/items\/3$/.test(url.pathname);
+    await sam.route(isItem3, async (route) => {
+      const response = await route.fetch();
+      fetched();
+      await held;
+      await route.fulfill({ response });
+    });
+    try {
+      await sam.getByRole('checkbox', { name: /^3\. / }).check();
+      await first;  // the hub has item 3 done
+      const second = sam.waitForResponse((r) => /\/items\/4$/.test(new URL(r.url()).pathname));
+      await sam.getByRole('checkbox', { name: /^4\. / }).check();
+      await second;
+      release();
+      await sam.getByText('3 of 7 done').waitFor();
+      await sam.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+      assert.equal(await sam.getByText('3 of 7 done').count(), 1);
+      assert.equal(await sam.getByRole('checkbox', { name: /^3\. / }).isChecked(), true);
+      assert.equal(await sam.getByRole('checkbox', { name: /^4\. / }).isChecked(), true);
+    } finally {
+      release();
+      await sam.unroute(isItem3);
+    }
+  });
+
   it('fits a 375px-wide phone without horizontal scrolling', async () => {
     await sam.setViewportSize({ width: 375, height: 800 });
     for (const path of ['/playbooks', '/playbooks/pitching-a-retainer', '/playbooks/race-notes/diff?from=1&to=5', '/assignments']) {

@@ -135,6 +135,7 @@ export default async function renderAdminBridges(view, { user }) {
     mount(list, dataTable({ caption: 'Mirrored channels', columns, rows: items, rowKey: (m) => m.id }).el);
     const troubled = items.filter((m) => m.parked_count > 0);
     const details = await Promise.all(troubled.map((m) => request('GET', `/api/bridge/mappings/${m.id}/status`)));
+    if (!newest()) return;
     mount(parked, ...details.map((d) => parkedList(d, reload, status)),
       details.length ? null : h('p', { class: 'card-text' }, 'No parked messages: everything sent, or on its way.'));
   }

@@ -9,7 +9,8 @@ import { mentoring, progressBar, personName } from './playbook-api.js';
 
 const enc = encodeURIComponent;
 
-function itemRow(a, item, editable, onChanged, status) {
+// `tick(n, fields)` sends a change of item n and draws the page again once it is in.
+function itemRow(a, item, editable, tick, status) {
   const id = uid('item');
   const box = h('input', { type: 'checkbox', id, checked: item.done, disabled: !editable });
   const noteId = `${id}-note`;
@@ -19,7 +20,7 @@ function itemRow(a, item, editable, onChanged, status) {
   const send = async (fields) => {
     box.disabled = true;
     try {
-      onChanged(await mentoring.tick(a.id, item.n, fields));
+      await tick(item.n, fields);
     } catch (err) {
       mount(status, notice('error', errorMessage(err)));
       box.checked = item.done;
@@ -44,6 +45,36 @@ function itemRow(a, item, editable, onChanged, status) {
 
 export default async function renderChecklist(view, { routeParams, user }) {
   const status = h('div', { 'aria-live': 'polite' });
+  // A mentee ticking quickly sends changes that overlap, and their answers may come back in any
+  // order: an answer drawn while another change is on its way would show that one undone. The
+  // page is drawn again once none is on its way: from the answer, or read afresh after an overlap.
+  let ticking = 0;
+  let overlapped = false;
+  const tick = async (n, fields) => {
+    ticking += 1;
+    overlapped ||= ticking > 1;
+    let answer = null;
+    let failure = null;
+    try {
+      answer = await mentoring.tick(routeParams.id, n, fields);
+    } catch (err) {
+      failure = err;
+    }
+    ticking -= 1;
+    if (ticking > 0) {
+      if (failure) throw failure;
+      return;
+    }
+    if (overlapped) {
+      overlapped = false;
+      answer = await mentoring.assignment(routeParams.id).catch((err) => { failure ||= err; return null; });
+    }
+    if (answer) {
+      mount(status);
+      show(answer);
+    }
+    if (failure) throw failure;
+  };
   const show = (a) => {
     const editable = a.mentee.id === user.id;
     const newer = a.newer_revisions > 0
@@ -59,10 +90,7 @@ export default async function renderChecklist(view, { routeParams, user }) {
         progressBar(a.progress, 'Checklist progress'),
         a.progress.overdue ? notice('error', `${a.progress.overdue} item${a.progress.overdue === 1 ? ' is' : 's are'} past the due date.`) : null,
         editable ? null : h('p', { class: 'muted' }, 'Only the mentee ticks items off.'),
-        h('ul', { class: 'checklist', 'aria-label': 'Checklist' }, a.items.map((item) => itemRow(a, item, editable, (updated) => {
-          mount(status);
-          show(updated);
-        }, status)))));
+        h('ul', { class: 'checklist', 'aria-label': 'Checklist' }, a.items.map((item) => itemRow(a, item, editable, tick, status)))));
   };
   show(await mentoring.assignment(routeParams.id));
 }

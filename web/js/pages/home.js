@@ -162,10 +162,11 @@ export default async function renderHome(view, { user }) {
     field.input.addEventListener('change', async () => {
       remember(field.input.value);
       slot.setAttribute('aria-busy', 'true');
+      const newest = begin();
       try {
-        await renderCohort(slot, field.input.value, user, since, begin());
+        await renderCohort(slot, field.input.value, user, since, newest);
       } finally {
-        slot.removeAttribute('aria-busy');
+        if (newest()) slot.removeAttribute('aria-busy');  // not while a later choice still loads
       }
     });
     switcher = h('div', { class: 'switcher' }, field.el);
