@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, watchContext, menuLink, accessibilityProblems } from '../support/browser.mjs';
+import { launchChromium, watchContext, menuLink, accessibilityProblems, holdFirstAnswer } from '../support/browser.mjs';
 import { startHub, Client } from '../support/server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -95,16 +95,8 @@ describe('playbooks and mentoring in the browser', { timeout: 120_000 }, () => {
   });
 
   it('keeps the newest search\'s results when an older search answers later', async () => {
-    let release, first = true;
-    const held = new Promise((resolve) => { release = resolve; });
     const isSearch = (url) => url.pathname === '/api/search';
-    await sam.route(isSearch, async (route) => {
-      if (!first) return route.continue();
-      first = false;
-      const response = await route.fetch();
-      await held;
-      await route.fulfill({ response });
-    });
+    const first = await holdFirstAnswer(sam, isSearch);
     try {
       await sam.goto(`${hub.url}/playbooks`);
       const search = sam.getByLabel('Search playbooks');
@@ -113,15 +105,11 @@ describe('playbooks and mentoring in the browser', { timeout: 120_000 }, () => {
       await search.fill('purchase order');
       const results = sam.getByRole('list', { name: 'Search results' });
       await results.getByRole('link', { name: /vendor onboarding/i }).waitFor();
-      const late = sam.waitForResponse((r) => isSearch(new URL(r.url())));
-      release();
-      await late;
-      await sam.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+      await first.deliver();
       assert.equal(await results.getByRole('link', { name: 'Pitching a retainer' }).count(), 0);
       assert.equal(await results.getByRole('link', { name: /vendor onboarding/i }).count(), 1);
     } finally {
-      release();
-      await sam.unroute(isSearch);
+      await first.stop();
     }
   });
 
@@ -309,31 +297,21 @@ describe('playbooks and mentoring in the browser', { timeout: 120_000 }, () => {
     await sam.reload();
     await sam.getByText('1 of 7 done').waitFor();
     // The answer to the first tick is held back until the second tick's answer is in.
-    let release, fetched;
-    const held = new Promise((resolve) => { release = resolve; });
-    const first = new Promise((resolve) => { fetched = resolve; });
-    const isItem3 = (url) => /\/api\/assignments\/\d+\/items\/3$/.test(url.pathname);
-    await sam.route(isItem3, async (route) => {
-      const response = await route.fetch();
-      fetched();
-      await held;
-      await route.fulfill({ response });
-    });
+    const first = await holdFirstAnswer(sam, (url) => /\/api\/assignments\/\d+\/items\/3$/.test(url.pathname));
     try {
       await sam.getByRole('checkbox', { name: /^3\. / }).check();
-      await first;  // the hub has item 3 done
+      await first.answered;  // the hub has item 3 done
       const second = sam.waitForResponse((r) => /\/items\/4$/.test(new URL(r.url()).pathname));
       await sam.getByRole('checkbox', { name: /^4\. / }).check();
       await second;
-      release();
+      await first.deliver();
       await sam.getByText('3 of 7 done').waitFor();
-      await sam.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+      await sam.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
       assert.equal(await sam.getByText('3 of 7 done').count(), 1);
       assert.equal(await sam.getByRole('checkbox', { name: /^3\. / }).isChecked(), true);
       assert.equal(await sam.getByRole('checkbox', { name: /^4\. / }).isChecked(), true);
     } finally {
-      release();
-      await sam.unroute(isItem3);
+      await first.stop();
     }
   });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, watchContext, menuLink } from '../support/browser.mjs';
+import { launchChromium, watchContext, menuLink, holdFirstAnswer } from '../support/browser.mjs';
 import { startHub, Client } from '../support/server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -115,16 +115,7 @@ describe('web sharing pages', { timeout: 60_000 }, () => {
   it('keeps an engagement just added when the page\'s first, older answer arrives after it', async () => {
     // The first list is answered at once but delivered late (a slow network), after the add's own
     // refresh: the newer list must stay on screen.
-    let release, first = true;
-    const held = new Promise((resolve) => { release = resolve; });
-    const isList = (u) => u.pathname === '/api/engagements';
-    await page.route(isList, async (route) => {
-      if (route.request().method() !== 'GET' || !first) return route.continue();
-      first = false;
-      const response = await route.fetch();
-      await held;
-      await route.fulfill({ response });
-    });
+    const first = await holdFirstAnswer(page, (u) => u.pathname === '/api/engagements', { method: 'GET' });
     try {
       await page.goto(`${hub.url}/pipeline`);
       await page.getByLabel('Client (private label)').fill('Hooli');
@@ -132,14 +123,10 @@ describe('web sharing pages', { timeout: 60_000 }, () => {
       await page.getByRole('button', { name: 'Add engagement' }).click();
       const table = page.getByRole('table', { name: 'My engagements' });
       await table.getByRole('row').filter({ hasText: 'Hooli' }).waitFor();
-      const late = page.waitForResponse((r) => isList(new URL(r.url())));
-      release();
-      await late;
-      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+      await first.deliver();
       assert.equal(await table.getByRole('row').filter({ hasText: 'Hooli' }).count(), 1);
     } finally {
-      release();
-      await page.unroute(isList);
+      await first.stop();
     }
   });
 

@@ -73,3 +73,37 @@ export async function accessibilityProblems(page) {
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`));
   return violations;
 }
+
+// Holds back the answer to the first request that `match` (a URL predicate) accepts, and whose
+// method is `method` when one is given: the request reaches the hub at once, its answer reaches
+// the page only at `deliver()`, as on a slow network. `answered` resolves once the hub answered;
+// `deliver()` resolves once the page has the answer and has had 100 ms to draw it. `stop()` ends it.
+export async function holdFirstAnswer(page, match, { method } = {}) {
+  let release, answered, delivered;
+  const held = new Promise((resolve) => { release = resolve; });
+  const hubAnswered = new Promise((resolve) => { answered = resolve; });
+  const fulfilled = new Promise((resolve) => { delivered = resolve; });
+  let first = true;
+  const handler = async (route) => {
+    if (!first || (method && route.request().method() !== method)) return route.continue();
+    first = false;
+    const response = await route.fetch();
+    answered();
+    await held;
+    await route.fulfill({ response });
+    delivered();
+  };
+  await page.route(match, handler);
+  return {
+    answered: hubAnswered,
+    async deliver() {
+      release();
+      await fulfilled;
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    },
+    async stop() {
+      release();
+      await page.unroute(match, handler);
+    },
+  };
+}
