@@ -39,7 +39,7 @@ namespace hub::bridge {
 
 // One hub event bound for a mapped room, as the connector sees it at send time.
 struct Outgoing {
-  std::string txn_id;           // the outbox row's txn (bridge::new_txn): the same on every resend, for idempotency
+  std::string txn_id;           // bridge::txn_of the event: the same on every resend, for idempotency
   int attempt = 1;              // 1 on the first try
   // An earlier try of this change may have reached the remote with its answer lost: a retry after
   // a failure, or the first send of the channel since the relay started (a crash may have cut

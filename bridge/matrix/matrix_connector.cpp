@@ -61,7 +61,7 @@ const json& member(const json& object, const char* key) {
 }
 
 // The key on everything sent for `out`, which the look-up of an earlier try finds it by: its txnId,
-// unique to the outbox row. A row written before migration 16 had its seq, and keeps it.
+// which holds the event's nonce. An event written before migration 16 has none: its seq, as then.
 json provenance(const Outgoing& out) {
   if (out.txn_id == outbox_id(Network::matrix, out.event.seq)) return {{"seq", out.event.seq}};
   return {{"txn", out.txn_id}};

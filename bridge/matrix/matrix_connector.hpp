@@ -2,7 +2,8 @@
 // the client-server API, as the appservice's ghost of the hub user who made them.
 //
 // - Messages: PUT /rooms/{roomId}/send/m.room.message/{txnId}?user_id=<ghost>, txnId from the
-//   outbox id and the event's nonce (bridge::txn_of), so a resend is idempotent; the content carries the provenance key.
+//   outbox id and the event's nonce (bridge::txn_of), so a resend is idempotent; the content
+//   carries the provenance key.
 // - Bot mode: the same calls as the bot account, with no ghosts; a message's text starts with its
 //   author's display name, and a reaction shows once per emoji while anyone on the hub other than
 //   Matrix's own ghosts reacts with it (Outgoing::hub_reactions).
