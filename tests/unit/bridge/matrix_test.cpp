@@ -113,7 +113,7 @@ TEST_CASE("matrix connector: a hub message goes out as its author's ghost, regis
   MatrixFixture f;
   const auto id = f.said(f.sam, "Hello **Matrix**, ping @mia");
   auto out = f.outgoing("message.posted", id, 42, f.user_id_of("sam"));
-  out.txn_id = "matrix:42.5eed5eed5eed5eed";  // the outbox row's txn (bridge::new_txn)
+  out.txn_id = "matrix:42.5eed5eed5eed5eed";  // bridge::txn_of: the outbox id and the event's nonce
   auto sent = f.send(out);
   REQUIRE(sent.kind == SendOutcome::Kind::sent);
   CHECK(sent.remote_id == "$sent1");
