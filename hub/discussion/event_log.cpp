@@ -1,10 +1,8 @@
 #include "hub/discussion/event_log.hpp"
 
-#include <array>
-#include <stdexcept>
-
 #include <nlohmann/json.hpp>
-#include <openssl/rand.h>
+
+#include "hub/http/random_hex.hpp"
 
 namespace hub::discussion {
 
@@ -50,20 +48,8 @@ store::Migration event_nonce_migration(int version) {
   return {version, "event nonce", "ALTER TABLE events ADD COLUMN nonce TEXT NOT NULL DEFAULT '';"};
 }
 
-namespace {
-// 16 random hex digits. Throws if the generator fails (the write is then refused as a whole).
-std::string new_nonce() {
-  std::array<unsigned char, 8> random{};
-  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) throw std::runtime_error("RAND_bytes failed");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : random) out += {kHex[b >> 4], kHex[b & 15]};
-  return out;
-}
-}  // namespace
-
 Result<std::int64_t> append_event(Connection& db, Event& e, std::int64_t now) {
-  e.nonce = new_nonce();
+  e.nonce = http::random_hex(8);  // throws if the generator fails: the write is then refused whole
   auto s = db.prepare(
       "INSERT INTO events (channel_id, kind, message_id, payload, created_at, actor_id, network, delta, nonce) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");

@@ -3,25 +3,12 @@
 #include <algorithm>
 #include <ctime>
 
-#include <openssl/rand.h>
-
+#include "hub/http/random_hex.hpp"
 #include "hub/markdown/html_escape.hpp"
 #include "hub/markdown/renderer.hpp"
 
 namespace hub::mail {
 namespace {
-
-std::string random_hex(std::size_t bytes) {
-  std::string raw(bytes, '\0');
-  RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char ch : raw) {
-    out += kHex[ch >> 4];
-    out += kHex[ch & 15];
-  }
-  return out;
-}
 
 // LF (or CRLF) line endings to CRLF, as SMTP wants them.
 std::string crlf(std::string_view text) {
@@ -121,7 +108,7 @@ Result<Prepared> prepare_message(const Draft& d, const Identity& from, std::int6
   p.kind = d.kind;
   p.user_id = d.user_id;
   p.recipient = d.to_address;
-  p.message_id = random_hex(16) + "@" + from.from_address.substr(from.from_address.rfind('@') + 1);
+  p.message_id = http::random_hex(16) + "@" + from.from_address.substr(from.from_address.rfind('@') + 1);
 
   const std::string footer = footer_markdown(d);
   const std::string text = d.markdown + (footer.empty() ? "" : "\n\n-- \n" + footer + "\n");
@@ -130,7 +117,7 @@ Result<Prepared> prepare_message(const Draft& d, const Identity& from, std::int6
   if (!footer.empty()) html += "<hr>\n<footer>" + without_images(markdown::render_html(footer)) + "</footer>\n";
   html += "</body></html>\n";
 
-  const std::string boundary = "=_cohorthub_" + random_hex(12);
+  const std::string boundary = "=_cohorthub_" + http::random_hex(12);
   std::string& m = p.mime;
   m += "From: " + format_mailbox(from.from_name, from.from_address) + "\r\n";
   m += "To: " + format_mailbox(d.to_name, d.to_address) + "\r\n";

@@ -3,11 +3,11 @@
 // Matrix spec's schemas and pushes appservice transactions the way Synapse does.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { startHub, Client, cli } from '../support/server.mjs';
+import { startHub, Client, cli, restoreBackup } from '../support/server.mjs';
 import { launchChromium } from '../support/browser.mjs';
 import { startFakeHomeserver } from '../support/fake_homeserver.mjs';
 
@@ -293,9 +293,7 @@ describe('Matrix bridge', { timeout: 90_000 }, () => {
     await event((x) => x.content?.body === 'sent after the backup', 'the message the restore forgets');
     const dataDir = hub.dataDir;
     assert.deepEqual(await hub.stop(), { code: 0, signal: null });
-    copyFileSync(backup, join(dataDir, 'cohorthub.db'));
-    rmSync(join(dataDir, 'cohorthub.db-wal'), { force: true });
-    rmSync(join(dataDir, 'cohorthub.db-shm'), { force: true });
+    restoreBackup(backup, dataDir);
     hub = await startHub({ dataDir, env: { COHORTHUB_MATRIX_SERVER_NAME: SERVER, COHORTHUB_MATRIX_HOMESERVER_URL: hs.url } });
     hs.setAppserviceUrl(hub.url);
     admin = new Client(hub.url);

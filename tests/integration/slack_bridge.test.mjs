@@ -4,11 +4,11 @@
 // deletes and reactions go both ways, and nothing echoes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { startHub, Client, cli, eventually as eventuallyIn } from '../support/server.mjs';
+import { startHub, Client, cli, restoreBackup, eventually as eventuallyIn } from '../support/server.mjs';
 import { startFakeSlack } from '../support/fake_slack.mjs';
 
 const ADMIN = { handle: 'ada', password: 'correct horse battery staple' };
@@ -299,9 +299,7 @@ test('slack bridge: a hub restored from a backup posts its new messages, though 
   await eventually(() => inSlack('posted after the backup').length === 1, 'the post the restore forgets');
   const dataDir = hub.dataDir;
   await hub.stop({ keepData: true });
-  copyFileSync(backup, join(dataDir, 'cohorthub.db'));
-  rmSync(join(dataDir, 'cohorthub.db-wal'), { force: true });
-  rmSync(join(dataDir, 'cohorthub.db-shm'), { force: true });
+  restoreBackup(backup, dataDir);
   rmSync(backupDir, { recursive: true, force: true });
   hub = await startHub({ dataDir, env: hubEnv });
   events = hub.url + '/api/bridge/slack/events';

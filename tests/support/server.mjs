@@ -1,6 +1,6 @@
 // Starts a real cohorthub process on 127.0.0.1:0 for integration and browser tests.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +84,14 @@ export async function startHub(opts = {}) {
 }
 
 // A tiny JSON client that keeps cookies like a browser and sends a same-origin Origin.
+// docs/operations.md's restore, into the data directory of a stopped hub: the backup becomes the
+// database, and the old WAL and shared-memory files go.
+export function restoreBackup(backup, dataDir) {
+  copyFileSync(backup, join(dataDir, 'cohorthub.db'));
+  rmSync(join(dataDir, 'cohorthub.db-wal'), { force: true });
+  rmSync(join(dataDir, 'cohorthub.db-shm'), { force: true });
+}
+
 export class Client {
   constructor(base) { this.base = base; this.cookies = new Map(); }
   async req(method, path, body, headers = {}) {
